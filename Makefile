@@ -1,0 +1,96 @@
+# Community groups assistant. `make run` sets everything up and starts a chat;
+# `make test` runs every test. Both work on a fresh clone with python3.10 available.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Rasa 3.6 runs on Python 3.8-3.10: take python3.10 from PATH, else pyenv's, unless PYTHON is given.
+PYTHON ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+RASA := $(BIN)/rasa
+SPACY_MODEL := models/spacy_en
+TRAINED := models/.trained
+ACTIONS_PORT ?= 5055
+RASA_PORT ?= 5005
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONWARNINGS := ignore::DeprecationWarning
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+
+.PHONY: help run test install spacy db train actions shell serve validate nlu-eval clean
+
+help:
+	@echo "make run       set everything up and chat with the assistant in this terminal"
+	@echo "make test      run the whole test suite"
+	@echo "make train | actions | shell | serve | validate | db | spacy | clean"
+
+# ---------------------------------------------------------------- set-up
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	@if [ -z "$(PYTHON)" ]; then echo "Python 3.10 not found: Rasa 3.6 needs it. Install it or run: make PYTHON=/path/to/python3.10 ..."; exit 1; fi
+	@echo "==> Creating $(VENV) with $(PYTHON) and installing pinned dependencies (first time: a few minutes)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet -c constraints.txt pip setuptools wheel
+	@$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $@
+
+install: $(BIN)/.installed
+
+$(SPACY_MODEL)/config.cfg: $(BIN)/.installed bot/nlp.py
+	@echo "==> Building the spaCy pipeline into $(SPACY_MODEL)"
+	@$(BIN)/python -m bot.nlp $(SPACY_MODEL) 2>&1 | grep -v -i tensorflow || true
+	@test -f $@
+
+spacy: $(SPACY_MODEL)/config.cfg
+
+db: $(BIN)/.installed
+	@echo "==> Migrating the database and loading the demo registry if it is empty"
+	@$(BIN)/community-bot db upgrade
+	@$(BIN)/community-bot registry import --if-empty registry/demo.yml
+
+# Rasa retrains only when its training inputs changed since the last model.
+$(TRAINED): $(SPACY_MODEL)/config.cfg $(TRAINING_INPUTS)
+	@echo "==> Training the Rasa model (only when data, config or domain changed)"
+	@$(RASA) train --quiet --out models
+	@touch $@
+
+train: $(TRAINED)
+
+# ---------------------------------------------------------------- running
+
+actions: db
+	$(RASA) run actions --actions actions --port $(ACTIONS_PORT)
+
+shell: $(TRAINED)
+	$(RASA) shell --endpoints endpoints.yml --port $(RASA_PORT)
+
+serve: $(TRAINED)
+	$(RASA) run --enable-api --cors '*' --endpoints endpoints.yml --credentials credentials.yml --port $(RASA_PORT)
+
+run: $(TRAINED) db
+	@echo "==> Starting the action server on port $(ACTIONS_PORT)"
+	@mkdir -p var
+	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) > var/actions.log 2>&1 & echo $$! > var/actions.pid
+	@trap 'kill $$(cat var/actions.pid) 2>/dev/null; rm -f var/actions.pid; echo "==> Action server stopped"' EXIT; \
+	for i in $$(seq 1 120); do \
+		curl -fs http://localhost:$(ACTIONS_PORT)/health >/dev/null && break; \
+		kill -0 $$(cat var/actions.pid) 2>/dev/null || { echo "The action server did not start; see var/actions.log"; tail -20 var/actions.log; exit 1; }; \
+		sleep 1; done; \
+	echo "==> Starting the chat (type /stop to leave)"; \
+	$(RASA) shell --endpoints endpoints.yml --port $(RASA_PORT)
+
+validate: $(SPACY_MODEL)/config.cfg
+	$(RASA) data validate --fail-on-warnings
+
+# ---------------------------------------------------------------- tests
+
+test: $(BIN)/.installed $(SPACY_MODEL)/config.cfg
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf models var .cache results .pytest_cache

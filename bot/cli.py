@@ -1,0 +1,78 @@
+"""`community-bot`: administer the registry and the database.
+
+    community-bot db upgrade
+    community-bot registry import FILE [--if-empty]
+    community-bot registry export [--output FILE]
+    community-bot registry list [--all]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot import db, registry
+from bot.errors import DomainError, RegistryFileInvalid
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="community-bot", description="Community groups assistant administration")
+    commands = parser.add_subparsers(dest="area", required=True)
+
+    db_parser = commands.add_parser("db", help="database schema")
+    db_commands = db_parser.add_subparsers(dest="command", required=True)
+    db_commands.add_parser("upgrade", help="apply every migration (creates the database if needed)")
+
+    reg = commands.add_parser("registry", help="the group registry")
+    reg_commands = reg.add_subparsers(dest="command", required=True)
+    imp = reg_commands.add_parser("import", help="replace the registry with a YAML file (all or nothing)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--if-empty", action="store_true", help="only import when no group is registered yet")
+    exp = reg_commands.add_parser("export", help="write the registry as YAML")
+    exp.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
+    lst = reg_commands.add_parser("list", help="list the groups")
+    lst.add_argument("--all", action="store_true", help="include retired groups")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.area == "db":
+            db.upgrade()
+            print("Database is up to date.")
+        elif args.command == "import":
+            if not args.file.is_file():
+                print(f"No such file: {args.file}", file=sys.stderr)
+                return 2
+            summary = registry.import_registry_file(args.file, db.default_uow(), only_if_empty=args.if_empty)
+            if summary is None:
+                print("The registry already has groups; nothing imported.")
+            else:
+                print(f"Imported {args.file}: {summary.groups_added} groups added, {summary.groups_updated} updated, "
+                      f"{summary.groups_retired} retired; {summary.contacts} contacts; {summary.events} calendar events.")
+        elif args.command == "export":
+            text = registry.export_registry(db.default_uow())
+            if args.output:
+                args.output.write_text(text, encoding="utf-8")
+            else:
+                sys.stdout.write(text)
+        elif args.command == "list":
+            groups = registry.list_groups(db.default_uow(), include_retired=args.all)
+            if not groups:
+                print("No groups registered. Import one with: community-bot registry import FILE")
+            for g in groups:
+                status = "" if g.status == "active" else f"  ({g.status})"
+                print(f"{g.name:<42} {g.type:<7} {g.slug}{status}")
+    except RegistryFileInvalid as exc:
+        print(f"{args.file}: nothing was imported.", file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        return 1
+    except DomainError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+"""Domain errors. Their messages are written for the person using the bot: safe to show."""
+
+
+class DomainError(Exception):
+    """A failure the user can understand and act on."""
+
+
+class NotFound(DomainError):
+    pass
+
+
+class RegistryFileInvalid(DomainError):
+    """A registry file failed validation; `problems` lists every one, with its line or key."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("The registry file has problems:\n" + "\n".join(f"- {p}" for p in problems))

@@ -1,0 +1,102 @@
+"""Find a group: by name, alias, topic or type, against the live registry."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot.db import UnitOfWork
+from bot.errors import NotFound
+from bot.matcher import GroupMatcher
+from bot.models import Group, GroupStatus, GroupType
+
+
+@dataclass(frozen=True)
+class GroupView:
+    slug: str
+    name: str
+    type: str
+    purpose: str
+    meeting: str
+    channel_name: str | None
+    closed_channel_name: str | None
+    criteria: str | None
+    how_to_ask: str | None
+    organisers: tuple[tuple[str, str], ...]  # (name, Slack user id)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.type in ("closed", "both")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    matches: list[GroupView]  # what the person asked for
+    suggestions: list[GroupView]  # near misses: "did you mean …?"
+
+
+def _view(group: Group) -> GroupView:
+    return GroupView(
+        slug=group.slug, name=group.name, type=group.type.value, purpose=group.purpose,
+        meeting=group.meeting, channel_name=group.slack_channel_name,
+        closed_channel_name=group.closed_slack_channel_name, criteria=group.criteria,
+        how_to_ask=group.how_to_ask,
+        organisers=tuple((o.name, o.slack_user_id) for o in group.organisers),
+    )
+
+
+def _active_groups(uow: UnitOfWork) -> list[Group]:
+    query = (
+        select(Group)
+        .where(Group.status == GroupStatus.active)
+        .options(selectinload(Group.terms), selectinload(Group.organisers))
+        .order_by(Group.name)
+    )
+    return list(uow.session.scalars(query))
+
+
+_matchers: dict[tuple, GroupMatcher] = {}
+
+
+def _matcher_for(groups: list[Group]) -> GroupMatcher:
+    # Rebuilt whenever a name, alias or topic changes; reused otherwise.
+    signature = tuple((g.slug, g.name, tuple(g.aliases), tuple(g.topics)) for g in groups)
+    if signature not in _matchers:
+        _matchers.clear()
+        _matchers[signature] = GroupMatcher((g.slug, g.name, g.aliases, g.topics) for g in groups)
+    return _matchers[signature]
+
+
+def search_groups(text: str, uow: UnitOfWork, *, limit: int = 3) -> SearchResult:
+    """Groups named by `text` (exact name, alias or topic), else its closest near misses."""
+    with uow:
+        groups = _active_groups(uow)
+        by_slug = {g.slug: g for g in groups}
+        found = _matcher_for(groups).match(text or "")
+        exact = [by_slug[m.key] for m in found if m.exact]
+        near = [by_slug[m.key] for m in found if not m.exact]
+        if exact:
+            # A name or alias beats a shared topic: "women in tech" is one group.
+            best = max(m.score for m in found if m.exact)
+            exact = [by_slug[m.key] for m in found if m.exact and m.score == best]
+        return SearchResult([_view(g) for g in exact[:limit]], [] if exact else [_view(g) for g in near[:limit]])
+
+
+def list_groups_of_type(group_type: str | None, uow: UnitOfWork) -> list[GroupView]:
+    """Active groups, optionally only those open or closed to join. A "both" group is in either list."""
+    if group_type not in (None, "open", "closed"):
+        raise NotFound(f"I don't know the group type '{group_type}'. Groups are open or closed.")
+    with uow:
+        groups = _active_groups(uow)
+        if group_type is not None:
+            groups = [g for g in groups if g.type in (GroupType(group_type), GroupType.both)]
+        return [_view(g) for g in groups]
+
+
+def get_group(slug: str, uow: UnitOfWork) -> GroupView:
+    with uow:
+        group = uow.session.scalar(select(Group).where(Group.slug == slug, Group.status == GroupStatus.active))
+        if group is None:
+            raise NotFound("I couldn't find that group. It may have been retired.")
+        return _view(group)

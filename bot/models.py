@@ -1,0 +1,277 @@
+"""The registry and every record the assistant keeps, as SQLAlchemy 1.4 models.
+
+Privacy (design.md): an invite request holds only requester, group, status, dates and
+an optional note; a case's narrative is stored encrypted (a later issue does the
+encryption; the column is binary from the start so no plain text ever lands in it).
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+Base = declarative_base()
+
+
+class GroupType(str, enum.Enum):
+    open = "open"
+    closed = "closed"
+    both = "both"
+
+
+class GroupStatus(str, enum.Enum):
+    proposed = "proposed"
+    active = "active"
+    retired = "retired"
+
+
+class TermKind(str, enum.Enum):
+    alias = "alias"
+    topic = "topic"
+
+
+class RequestStatus(str, enum.Enum):
+    pending = "pending"
+    approved = "approved"
+    declined = "declined"
+    cancelled = "cancelled"
+    done = "done"
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    # Stored as plain strings (no native PG enum) so adding a value needs no type migration.
+    return Enum(cls, native_enum=False, length=20, validate_strings=True)
+
+
+class Group(Base):
+    __tablename__ = "groups"
+
+    id = Column(Integer, primary_key=True)
+    slug = Column(String(80), nullable=False, unique=True)
+    name = Column(String(120), nullable=False, unique=True)
+    type = Column(_enum(GroupType), nullable=False)
+    purpose = Column(Text, nullable=False)
+    meeting = Column(Text, nullable=False)
+    slack_channel_id = Column(String(32))
+    slack_channel_name = Column(String(80))
+    # A group of type "both" has a second, private channel for its closed part.
+    closed_slack_channel_id = Column(String(32))
+    closed_slack_channel_name = Column(String(80))
+    criteria = Column(Text)
+    how_to_ask = Column(Text)
+    status = Column(_enum(GroupStatus), nullable=False, default=GroupStatus.active)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+    organisers = relationship(
+        "Organiser", back_populates="group", cascade="all, delete-orphan", order_by="Organiser.id"
+    )
+    terms = relationship("GroupTerm", back_populates="group", cascade="all, delete-orphan", order_by="GroupTerm.id")
+
+    @property
+    def is_closed(self) -> bool:
+        return self.type in (GroupType.closed, GroupType.both)
+
+    @property
+    def aliases(self) -> list[str]:
+        return [t.text for t in self.terms if t.kind == TermKind.alias]
+
+    @property
+    def topics(self) -> list[str]:
+        return [t.text for t in self.terms if t.kind == TermKind.topic]
+
+
+class GroupTerm(Base):
+    """An alias or topic a user may use to find a group."""
+
+    __tablename__ = "group_terms"
+    __table_args__ = (UniqueConstraint("group_id", "kind", "text"),)
+
+    id = Column(Integer, primary_key=True)
+    group_id = Column(Integer, ForeignKey("groups.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind = Column(_enum(TermKind), nullable=False)
+    text = Column(String(120), nullable=False)
+
+    group = relationship("Group", back_populates="terms")
+
+
+class Organiser(Base):
+    __tablename__ = "organisers"
+    __table_args__ = (UniqueConstraint("group_id", "slack_user_id"),)
+
+    id = Column(Integer, primary_key=True)
+    group_id = Column(Integer, ForeignKey("groups.id", ondelete="CASCADE"), nullable=False, index=True)
+    slack_user_id = Column(String(32), nullable=False)
+    name = Column(String(120), nullable=False)
+
+    group = relationship("Group", back_populates="organisers")
+
+
+class Contact(Base):
+    """Where a team's requests and cases are routed: a Slack channel and/or named people."""
+
+    __tablename__ = "contacts"
+
+    id = Column(Integer, primary_key=True)
+    team = Column(String(40), nullable=False, unique=True)
+    name = Column(String(120), nullable=False)
+    slack_channel_id = Column(String(32))
+    slack_channel_name = Column(String(80))
+    slack_user_ids = Column(JSON, nullable=False, default=list)
+    email = Column(String(200))
+
+
+class CalendarEvent(Base):
+    __tablename__ = "calendar_events"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(200), nullable=False)
+    starts_on = Column(Date, nullable=False, index=True)
+    ends_on = Column(Date, nullable=False)
+    description = Column(Text)
+    url = Column(String(500))
+    group_slugs = Column(JSON, nullable=False, default=list)
+
+
+class InviteRequest(Base):
+    __tablename__ = "invite_requests"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(20), nullable=False, unique=True)
+    group_id = Column(Integer, ForeignKey("groups.id"), nullable=False, index=True)
+    requester_slack_id = Column(String(32), nullable=False, index=True)
+    status = Column(_enum(RequestStatus), nullable=False, default=RequestStatus.pending)
+    note = Column(Text)
+    decided_by = Column(String(32))
+    reason = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    decided_at = Column(DateTime(timezone=True))
+    reminded_at = Column(DateTime(timezone=True))
+    escalated_at = Column(DateTime(timezone=True))
+
+    group = relationship("Group")
+
+
+class GroupProposal(Base):
+    __tablename__ = "group_proposals"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(20), nullable=False, unique=True)
+    proposer_slack_id = Column(String(32), nullable=False, index=True)
+    name = Column(String(120), nullable=False)
+    type = Column(_enum(GroupType), nullable=False)
+    purpose = Column(Text, nullable=False)
+    meeting = Column(Text, nullable=False)
+    organisers = Column(JSON, nullable=False, default=list)
+    criteria = Column(Text)
+    how_to_ask = Column(Text)
+    edi_policy_confirmed = Column(Boolean, nullable=False, default=False)
+    status = Column(_enum(RequestStatus), nullable=False, default=RequestStatus.pending)
+    decided_by = Column(String(32))
+    reason = Column(Text)
+    group_id = Column(Integer, ForeignKey("groups.id"))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    decided_at = Column(DateTime(timezone=True))
+
+
+class SupportRequest(Base):
+    __tablename__ = "support_requests"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(20), nullable=False, unique=True)
+    requester_slack_id = Column(String(32), nullable=False, index=True)
+    kind = Column(String(40), nullable=False)
+    group_id = Column(Integer, ForeignKey("groups.id"))
+    when_text = Column(String(200))
+    amount_pence = Column(Integer)
+    details = Column(Text)
+    routed_to = Column(String(40), nullable=False)
+    status = Column(_enum(RequestStatus), nullable=False, default=RequestStatus.pending)
+    decided_by = Column(String(32))
+    reason = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    decided_at = Column(DateTime(timezone=True))
+
+
+class Case(Base):
+    """A confidential case. `reporter_slack_id` is empty for anonymous cases; the
+    narrative is only ever stored as ciphertext."""
+
+    __tablename__ = "cases"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(20), nullable=False, unique=True)
+    reporter_slack_id = Column(String(32), index=True)
+    anonymous = Column(Boolean, nullable=False, default=False)
+    on_behalf = Column(Boolean, nullable=False, default=False)
+    affected_person_consented = Column(Boolean)
+    affected_person_may_be_named = Column(Boolean)
+    group_id = Column(Integer, ForeignKey("groups.id"))
+    category = Column(String(40))
+    narrative_ciphertext = Column(LargeBinary)
+    excluded_handlers = Column(JSON, nullable=False, default=list)
+    routed_to = Column(String(40))
+    status = Column(String(20), nullable=False, default="draft")
+    receipt_hash = Column(String(128))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class OutboxStatus(str, enum.Enum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+
+
+class OutboxMessage(Base):
+    """A notification written in the same transaction as the record it announces and
+    delivered later with retries, so a Slack outage delays a message and never loses it."""
+
+    __tablename__ = "outbox"
+
+    id = Column(Integer, primary_key=True)
+    idempotency_key = Column(String(200), nullable=False, unique=True)
+    kind = Column(String(60), nullable=False)
+    recipient = Column(String(64), nullable=False)
+    payload = Column(JSON, nullable=False)
+    status = Column(_enum(OutboxStatus), nullable=False, default=OutboxStatus.pending, index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    sent_at = Column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    actor = Column(String(64), nullable=False)
+    action = Column(String(60), nullable=False)
+    subject_type = Column(String(40), nullable=False)
+    subject_id = Column(String(40), nullable=False)
+    detail = Column(JSON, nullable=False, default=dict)
+
+
+__all__ = [name for name in dir() if not name.startswith("_")] + ["date"]
