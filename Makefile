@@ -51,7 +51,7 @@ spacy: $(SPACY_MODEL)/config.cfg
 db: $(BIN)/.installed
 	@echo "==> Migrating the database and loading the demo registry if it is empty"
 	@$(BIN)/community-bot db upgrade
-	@$(BIN)/community-bot registry import --if-empty registry/demo.yml
+	@$(BIN)/community-bot registry import --if-empty
 
 # Rasa retrains only when its training inputs changed since the last model.
 $(TRAINED): $(SPACY_MODEL)/config.cfg $(TRAINING_INPUTS)

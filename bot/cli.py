@@ -1,7 +1,7 @@
 """`community-bot`: administer the registry and the database.
 
     community-bot db upgrade
-    community-bot registry import FILE [--if-empty]
+    community-bot registry import [FILE] [--if-empty]
     community-bot registry export [--output FILE]
     community-bot registry list [--all]
 """
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot import db, registry
 from bot.errors import DomainError, RegistryFileInvalid
+from bot.settings import load_settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     reg = commands.add_parser("registry", help="the group registry")
     reg_commands = reg.add_subparsers(dest="command", required=True)
     imp = reg_commands.add_parser("import", help="replace the registry with a YAML file (all or nothing)")
-    imp.add_argument("file", type=Path)
+    imp.add_argument("file", type=Path, nargs="?", help="default: REGISTRY_FILE, else registry/demo.yml")
     imp.add_argument("--if-empty", action="store_true", help="only import when no group is registered yet")
     exp = reg_commands.add_parser("export", help="write the registry as YAML")
     exp.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
             db.upgrade()
             print("Database is up to date.")
         elif args.command == "import":
+            args.file = args.file or load_settings().registry_file
             if not args.file.is_file():
                 print(f"No such file: {args.file}", file=sys.stderr)
                 return 2

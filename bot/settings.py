@@ -30,7 +30,6 @@ class Settings:
     database_url: str
     spacy_model_path: Path
     registry_file: Path
-    log_level: str
 
     @property
     def is_sqlite(self) -> bool:
@@ -44,5 +43,4 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=env.get("DATABASE_URL") or default_db,
         spacy_model_path=Path(env.get("SPACY_MODEL_PATH") or PROJECT_ROOT / "models" / "spacy_en"),
         registry_file=Path(env.get("REGISTRY_FILE") or PROJECT_ROOT / "registry" / "demo.yml"),
-        log_level=env.get("LOG_LEVEL") or "INFO",
     )

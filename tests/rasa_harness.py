@@ -1,0 +1,150 @@
+"""Runs the real assistant for conversation tests: trains a small model (cached by the
+hash of everything that goes into it), starts the action server and the Rasa HTTP server
+as subprocesses on free loopback ports, and talks to the REST channel."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".cache" / "test-models"
+BIN = Path(sys.executable).parent
+# Fewer epochs than config.yml: enough for stable answers in tests, about half the training time.
+TEST_EPOCHS = {"DIETClassifier": 60, "ResponseSelector": 60, "TEDPolicy": 40}
+
+
+def _training_inputs() -> list[Path]:
+    files = [ROOT / "config.yml", ROOT / "domain.yml", ROOT / "bot" / "nlp.py"]
+    files += sorted((ROOT / "data").rglob("*.yml"))
+    return files
+
+
+def _test_config() -> dict:
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    for component in config["pipeline"] + config["policies"]:
+        if component["name"] in TEST_EPOCHS:
+            component["epochs"] = TEST_EPOCHS[component["name"]]
+    return config
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+           "PYTHONWARNINGS": "ignore", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    env.update(extra)
+    return env
+
+
+def trained_model() -> Path:
+    """A model trained on the project's data with the test config; trained once per change."""
+    digest = hashlib.sha256(json.dumps(_test_config(), sort_keys=True).encode())
+    for path in _training_inputs():
+        digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
+    model = CACHE / f"{digest.hexdigest()[:16]}.tar.gz"
+    if model.exists():
+        return model
+    CACHE.mkdir(parents=True, exist_ok=True)
+    config_path = CACHE / "config.test.yml"
+    config_path.write_text(yaml.safe_dump(_test_config(), sort_keys=False))
+    spacy_model = ROOT / "models" / "spacy_en"
+    if not (spacy_model / "config.cfg").exists():
+        subprocess.run([BIN / "python", "-m", "bot.nlp", str(spacy_model)], cwd=ROOT, check=True,
+                       env=subprocess_env(), stdout=subprocess.DEVNULL)
+    work = CACHE / "training"
+    shutil.rmtree(work, ignore_errors=True)
+    subprocess.run(
+        [BIN / "rasa", "train", "--config", str(config_path), "--out", str(work), "--fixed-model-name", "model",
+         "--quiet"],
+        cwd=ROOT, check=True, env=subprocess_env(), stdout=subprocess.DEVNULL,
+    )
+    for stale in CACHE.glob("*.tar.gz"):
+        stale.unlink()
+    (work / "model.tar.gz").rename(model)
+    return model
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, process: subprocess.Popen, log: Path, ready=lambda body: True, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if ready(response.read()):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not come up in {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+@contextmanager
+def _process(args: list, log: Path, env: dict):
+    with log.open("wb") as out:
+        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextmanager
+def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: dict[str, str] | None = None):
+    """The action server and the Rasa server, up and answering; yields the Rasa base URL."""
+    env = subprocess_env(DATABASE_URL=database_url, **(extra_env or {}))
+    actions_port, rasa_port = free_port(), free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(yaml.safe_dump({"action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook"}}))
+    with _process([BIN / "rasa", "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+                  workdir / "actions.log", env) as actions:
+        _wait_for(f"http://127.0.0.1:{actions_port}/health", actions, workdir / "actions.log")
+        with _process([BIN / "rasa", "run", "--enable-api", "--model", str(model), "--endpoints", str(endpoints),
+                       "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
+                       "--port", str(rasa_port)], workdir / "rasa.log", env) as rasa:
+            base = f"http://127.0.0.1:{rasa_port}"
+            _wait_for(f"{base}/status", rasa, workdir / "rasa.log",
+                      ready=lambda body: bool(json.loads(body).get("model_file")))
+            yield base
+
+
+class Chat:
+    """One person talking to the assistant over the REST channel."""
+
+    def __init__(self, base_url: str, sender: str):
+        self.base_url, self.sender = base_url, sender
+
+    def say(self, text: str) -> list[dict]:
+        body = json.dumps({"sender": self.sender, "message": text}).encode()
+        request = urllib.request.Request(f"{self.base_url}/webhooks/rest/webhook", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    def text_of(self, text: str) -> str:
+        return "\n".join(m.get("text", "") for m in self.say(text))
+
+    def parse(self, text: str) -> dict:
+        request = urllib.request.Request(f"{self.base_url}/model/parse", data=json.dumps({"text": text}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())

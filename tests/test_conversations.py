@@ -1,0 +1,76 @@
+"""Conversations through the real Rasa server and action server, with a small trained model."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from bot import db
+from bot.registry import import_registry_file
+from tests.conftest import DEMO_REGISTRY
+from tests.rasa_harness import Chat, running_assistant, trained_model
+
+pytestmark = pytest.mark.conversation
+_senders = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("assistant")
+    database_url = f"sqlite:///{workdir / 'bot.db'}"
+    db.upgrade(database_url)
+    engine = db.make_engine(database_url)
+    import_registry_file(DEMO_REGISTRY, db.uow_factory(engine)())
+    engine.dispose()
+    with running_assistant(trained_model(), database_url, workdir) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def chat(assistant):
+    return Chat(assistant, f"U0CHAT{next(_senders):04d}")
+
+
+def test_topic_question_answers_with_parents_and_carers(chat):
+    reply = chat.text_of("is there a group for parents?")
+    assert reply.startswith("*Parents and Carers* (open group)")
+    assert "Monthly virtual coffee" in reply
+
+
+def test_by_name_closed_group_shows_criteria_and_who_to_ask(chat):
+    reply = chat.text_of("tell me about Women in Tech")
+    assert "*Women in Tech* (closed group)" in reply
+    assert "identify as a woman" in reply and "Amara Okafor" in reply
+
+
+def test_by_type_lists_closed_groups_only(chat):
+    reply = chat.text_of("list the closed groups")
+    assert "LGBTQ+ Network" in reply and "Ethnic Minorities Network" in reply
+    assert "Climate Action" not in reply
+
+
+def test_near_miss_then_choosing_the_suggestion(chat):
+    [message] = chat.say("tell me about womn in tech")
+    assert "Did you mean *Women in Tech*?" in message["text"]
+    assert message["buttons"][0]["title"] == "Women in Tech"
+    reply = chat.text_of(message["buttons"][0]["payload"])
+    assert reply.startswith("*Women in Tech* (closed group)")
+
+
+def test_greeting_thanks_and_help(chat):
+    assert "community groups assistant" in chat.text_of("hello")
+    assert "Find a group" in chat.text_of("what can you do?")
+    assert "welcome" in chat.text_of("thanks!")
+
+
+def test_faq_is_answered_by_the_response_selector(chat):
+    parsed = chat.parse("what's the difference between open and closed groups?")
+    assert parsed["intent"]["name"] == "faq"
+    assert parsed["response_selector"]["faq"]["response"]["intent_response_key"] == "faq/group_types"
+    assert "anyone can join" in chat.text_of("what's the difference between open and closed groups?")
+
+
+@pytest.mark.parametrize("odd", ["   ", "🙂🙂🙂", "x" * 40_000, "'; DROP TABLE groups; --"])
+def test_odd_messages_get_an_answer_and_break_nothing(chat, odd):
+    assert chat.say(odd), "the assistant stayed silent"
+    assert "*Parents and Carers*" in chat.text_of("is there a group for parents?")

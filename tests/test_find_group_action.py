@@ -1,0 +1,78 @@
+"""action_find_group with real trackers and dispatcher, against the real database."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.find_group import ActionFindGroup
+
+
+def run_action(text: str, entities: list[dict] | None = None) -> list[dict]:
+    tracker = Tracker(
+        sender_id="U0TESTER01", slots={}, events=[], paused=False, followup_action=None,
+        active_loop={}, latest_action_name="action_listen",
+        latest_message={"text": text, "intent": {"name": "find_group", "confidence": 0.99},
+                        "entities": entities or []},
+    )
+    dispatcher = CollectingDispatcher()
+    assert asyncio.run(ActionFindGroup().run(dispatcher, tracker, {})) == []
+    return dispatcher.messages
+
+
+def entity(name: str, value: str) -> dict:
+    return {"entity": name, "value": value, "start": 0, "end": len(value)}
+
+
+def test_by_topic_shows_the_open_group_and_how_it_meets(configured_database):
+    [message] = run_action("is there a group for parents?", [entity("group", "parents")])
+    text = message["text"]
+    assert text.startswith("*Parents and Carers* (open group)")
+    assert "Monthly virtual coffee" in text and "anyone" in text and "#parents-and-carers" in text
+
+
+def test_closed_group_says_who_to_ask_and_the_criteria_without_asking_for_proof(configured_database):
+    [message] = run_action("tell me about Women in Tech", [entity("group", "Women in Tech")])
+    text = message["text"]
+    assert "(closed group)" in text
+    assert "You identify as a woman." in text and "nobody will ask you to prove it" in text
+    assert "Amara Okafor" in text and "Helen Carter" in text
+
+
+def test_finds_the_group_from_the_message_when_no_entity_was_extracted(configured_database):
+    [message] = run_action("anything for people with ADHD?")
+    assert message["text"].startswith("*Neurodiversity Network*")
+
+
+def test_near_miss_offers_did_you_mean_buttons(configured_database):
+    [message] = run_action("tell me about womn in tech", [entity("group", "womn in tech")])
+    assert message["text"] == 'I couldn\'t find a group called "womn in tech". Did you mean *Women in Tech*?'
+    assert message["buttons"] == [{"title": "Women in Tech", "payload": '/find_group{"group": "Women in Tech"}'}]
+
+
+def test_list_closed_groups(configured_database):
+    [message] = run_action("list the closed groups", [entity("group_type", "closed")])
+    text = message["text"]
+    for name in ("Women in Tech", "LGBTQ+ Network", "Ethnic Minorities Network", "Disability and Chronic Illness Network"):
+        assert name in text
+    assert "Parents and Carers" not in text and "ask an organiser" in text
+
+
+def test_unknown_group_says_so_and_lists_what_there_is(configured_database):
+    [message] = run_action("is there a chess club", [entity("group", "chess club")])
+    assert message["text"].startswith('I couldn\'t find a group for "chess club", sorry.')
+    assert "Anyone can start a group" in message["text"] and "Climate Action" in message["text"]
+
+
+@pytest.mark.parametrize("typed", ["<!here> club", "<https://evil.example|Women in Tech> & co"])
+def test_typed_text_echoed_back_is_escaped(configured_database, typed):
+    [message] = run_action(typed, [entity("group", typed)])
+    assert "<" not in message["text"] and "&lt;" in message["text"]
+
+
+def test_long_names_are_cut_when_echoed(configured_database):
+    typed = "x" * 40_000
+    [message] = run_action(typed, [entity("group", typed)])
+    assert len(message["text"]) < 2000 and "…" in message["text"]
