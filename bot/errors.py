@@ -15,3 +15,20 @@ class RegistryFileInvalid(DomainError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("The registry file has problems:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+class PermissionDenied(DomainError):
+    pass
+
+
+class AlreadyDone(DomainError):
+    """The thing asked for exists already (a pending request, a membership, a decision).
+    `reference` names the existing record where there is one."""
+
+    def __init__(self, message: str, reference: str | None = None):
+        self.reference = reference
+        super().__init__(message)
+
+
+class InvalidInput(DomainError):
+    pass

@@ -36,7 +36,7 @@ class SearchResult:
     suggestions: list[GroupView]  # near misses: "did you mean …?"
 
 
-def _view(group: Group) -> GroupView:
+def group_view(group: Group) -> GroupView:
     return GroupView(
         slug=group.slug, name=group.name, type=group.type.value, purpose=group.purpose,
         meeting=group.meeting, channel_name=group.slack_channel_name,
@@ -80,7 +80,7 @@ def search_groups(text: str, uow: UnitOfWork, *, limit: int = 3) -> SearchResult
             # A name or alias beats a shared topic: "women in tech" is one group.
             best = max(m.score for m in found if m.exact)
             exact = [by_slug[m.key] for m in found if m.exact and m.score == best]
-        return SearchResult([_view(g) for g in exact[:limit]], [] if exact else [_view(g) for g in near[:limit]])
+        return SearchResult([group_view(g) for g in exact[:limit]], [] if exact else [group_view(g) for g in near[:limit]])
 
 
 def list_groups_of_type(group_type: str | None, uow: UnitOfWork) -> list[GroupView]:
@@ -91,7 +91,7 @@ def list_groups_of_type(group_type: str | None, uow: UnitOfWork) -> list[GroupVi
         groups = _active_groups(uow)
         if group_type is not None:
             groups = [g for g in groups if g.type in (GroupType(group_type), GroupType.both)]
-        return [_view(g) for g in groups]
+        return [group_view(g) for g in groups]
 
 
 def get_group(slug: str, uow: UnitOfWork) -> GroupView:
@@ -99,4 +99,4 @@ def get_group(slug: str, uow: UnitOfWork) -> GroupView:
         group = uow.session.scalar(select(Group).where(Group.slug == slug, Group.status == GroupStatus.active))
         if group is None:
             raise NotFound("I couldn't find that group. It may have been retired.")
-        return _view(group)
+        return group_view(group)

@@ -7,7 +7,7 @@ encryption; the column is binary from the start so no plain text ever lands in i
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import (
     JSON,
@@ -172,6 +172,26 @@ class InviteRequest(Base):
     group = relationship("Group")
 
 
+class MembershipStatus(str, enum.Enum):
+    inviting = "inviting"  # the bot has queued the channel invite
+    member = "member"
+
+
+class Membership(Base):
+    """Someone the bot has added (or is adding) to a group's channel. Only kept so a second
+    "join" is answered with "you're already in" instead of a second invite."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("group_id", "slack_user_id", "closed_part"),)
+
+    id = Column(Integer, primary_key=True)
+    group_id = Column(Integer, ForeignKey("groups.id"), nullable=False, index=True)
+    slack_user_id = Column(String(32), nullable=False, index=True)
+    closed_part = Column(Boolean, nullable=False, default=False)
+    status = Column(_enum(MembershipStatus), nullable=False, default=MembershipStatus.inviting)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
 class GroupProposal(Base):
     __tablename__ = "group_proposals"
 
@@ -213,6 +233,13 @@ class SupportRequest(Base):
     decided_at = Column(DateTime(timezone=True))
 
 
+class CaseStatus(str, enum.Enum):
+    draft = "draft"  # narrative received, not yet submitted
+    open = "open"
+    in_review = "in_review"
+    closed = "closed"
+
+
 class Case(Base):
     """A confidential case. `reporter_slack_id` is empty for anonymous cases; the
     narrative is only ever stored as ciphertext."""
@@ -229,9 +256,10 @@ class Case(Base):
     group_id = Column(Integer, ForeignKey("groups.id"))
     category = Column(String(40))
     narrative_ciphertext = Column(LargeBinary)
-    excluded_handlers = Column(JSON, nullable=False, default=list)
+    # Who must not handle the case: names people typed, so encrypted like the narrative.
+    excluded_ciphertext = Column(LargeBinary)
     routed_to = Column(String(40))
-    status = Column(String(20), nullable=False, default="draft")
+    status = Column(_enum(CaseStatus), nullable=False, default=CaseStatus.draft)
     receipt_hash = Column(String(128))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
@@ -274,4 +302,3 @@ class AuditEntry(Base):
     detail = Column(JSON, nullable=False, default=dict)
 
 
-__all__ = [name for name in dir() if not name.startswith("_")] + ["date"]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 21:02:24.968841
+Create Date: 2026-11-25 21:22:29.823962
 """
 from alembic import op
 import sqlalchemy as sa
@@ -98,9 +98,9 @@ def upgrade() -> None:
     sa.Column('group_id', sa.Integer(), nullable=True),
     sa.Column('category', sa.String(length=40), nullable=True),
     sa.Column('narrative_ciphertext', sa.LargeBinary(), nullable=True),
-    sa.Column('excluded_handlers', sa.JSON(), nullable=False),
+    sa.Column('excluded_ciphertext', sa.LargeBinary(), nullable=True),
     sa.Column('routed_to', sa.String(length=40), nullable=True),
-    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'open', 'in_review', 'closed', name='casestatus', native_enum=False, length=20), nullable=False),
     sa.Column('receipt_hash', sa.String(length=128), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -169,6 +169,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_invite_requests_group_id'), ['group_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_invite_requests_requester_slack_id'), ['requester_slack_id'], unique=False)
 
+    op.create_table('memberships',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('group_id', sa.Integer(), nullable=False),
+    sa.Column('slack_user_id', sa.String(length=32), nullable=False),
+    sa.Column('closed_part', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.Enum('inviting', 'member', name='membershipstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['group_id'], ['groups.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('group_id', 'slack_user_id', 'closed_part')
+    )
+    with op.batch_alter_table('memberships', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_memberships_group_id'), ['group_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_memberships_slack_user_id'), ['slack_user_id'], unique=False)
+
     op.create_table('organisers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('group_id', sa.Integer(), nullable=False),
@@ -214,6 +229,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_organisers_group_id'))
 
     op.drop_table('organisers')
+    with op.batch_alter_table('memberships', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_memberships_slack_user_id'))
+        batch_op.drop_index(batch_op.f('ix_memberships_group_id'))
+
+    op.drop_table('memberships')
     with op.batch_alter_table('invite_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invite_requests_requester_slack_id'))
         batch_op.drop_index(batch_op.f('ix_invite_requests_group_id'))

@@ -1,0 +1,11 @@
+"""The audit log: who did what to which record. Details never hold confidential text."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.models import AuditEntry
+
+
+def record(session: Session, actor: str, action: str, subject_type: str, subject_id: str, **detail) -> None:
+    session.add(AuditEntry(actor=actor, action=action, subject_type=subject_type, subject_id=subject_id,
+                           detail=detail))

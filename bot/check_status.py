@@ -1,0 +1,67 @@
+"""Check on a request: by reference, or everything the person has raised.
+
+Only the person who made a request sees it here; anyone else gets the same "not found",
+so a reference reveals nothing about someone else's request."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot import routing
+from bot.db import UnitOfWork
+from bot.errors import NotFound
+from bot.models import Case, CaseStatus, GroupProposal, InviteRequest, SupportRequest
+from bot.references import normalise_reference
+from bot.request_support import KINDS
+
+STATUS_WORDS = {
+    "pending": "waiting for a decision", "approved": "approved", "declined": "declined",
+    "cancelled": "cancelled", "done": "done", "open": "received, waiting to be picked up",
+    "in_review": "being looked at", "closed": "closed",
+}
+
+
+@dataclass(frozen=True)
+class StatusView:
+    reference: str
+    what: str
+    status: str
+    created_at: datetime
+    decided_at: datetime | None
+    reason: str | None = None
+
+    def line(self) -> str:
+        when = self.created_at.strftime("%-d %b %Y")
+        text = f"{self.reference}: {self.what}, {STATUS_WORDS.get(self.status, self.status)} (raised {when})"
+        return text + (f". Reason given: {self.reason}" if self.reason else "")
+
+
+def _rows(session, user_id: str):
+    for r in session.scalars(select(InviteRequest).where(InviteRequest.requester_slack_id == user_id)):
+        yield StatusView(r.reference, f"invite to {r.group.name}", r.status.value, r.created_at, r.decided_at, r.reason)
+    for p in session.scalars(select(GroupProposal).where(GroupProposal.proposer_slack_id == user_id)):
+        yield StatusView(p.reference, f"proposal for {p.name}", p.status.value, p.created_at, p.decided_at, p.reason)
+    for s in session.scalars(select(SupportRequest).where(SupportRequest.requester_slack_id == user_id)):
+        yield StatusView(s.reference, f"{KINDS[s.kind].label.lower()} (with {routing.TEAM_NAMES[s.routed_to]})",
+                         s.status.value, s.created_at, s.decided_at, s.reason)
+    for c in session.scalars(select(Case).where(Case.reporter_slack_id == user_id, Case.status != CaseStatus.draft)):
+        yield StatusView(c.reference, f"case with {routing.TEAM_NAMES.get(c.routed_to, 'the D&I service team')}",
+                         c.status.value, c.created_at, None)
+
+
+def my_requests(user_id: str, uow: UnitOfWork) -> list[StatusView]:
+    with uow:
+        return sorted(_rows(uow.session, user_id), key=lambda v: v.created_at, reverse=True)
+
+
+def status_of(reference_text: str, user_id: str, uow: UnitOfWork) -> StatusView:
+    reference = normalise_reference(reference_text)
+    if reference is None:
+        raise NotFound("That doesn't look like one of my references. They look like INV-7K3Q2M.")
+    for view in my_requests(user_id, uow):
+        if view.reference == reference:
+            return view
+    raise NotFound(f"I couldn't find {reference} among your requests. Check the code, or say "
+                   "\"my requests\" to see them all.")

@@ -1,0 +1,140 @@
+"""Support and budgets: a request routed to the team the policy names for its kind."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from bot import audit, outbox, routing
+from bot.db import UnitOfWork
+from bot.errors import AlreadyDone, InvalidInput, NotFound, PermissionDenied
+from bot.join_group import active_group
+from bot.models import RequestStatus, SupportRequest, utcnow
+from bot.references import new_reference
+from bot.text import escape_mrkdwn
+
+
+@dataclass(frozen=True)
+class SupportKind:
+    key: str
+    label: str
+    team: str
+    needs_amount: bool
+
+
+KINDS = {
+    k.key: k
+    for k in (
+        SupportKind("social_budget", "Budget for a social", "culture_happiness", True),
+        SupportKind("speaker_fee", "Paying a speaker", "dandi_service", True),
+        SupportKind("awareness_event", "An awareness-calendar event", "marketing", False),
+        SupportKind("office_space", "Office space for a meeting", "culture_happiness", False),
+        SupportKind("other", "Something not listed", "dandi_service", False),
+    )
+}
+MAX_AMOUNT_PENCE = 10_000_00  # £10,000: above that it is a conversation, not a form
+
+
+@dataclass(frozen=True)
+class SupportRequestView:
+    reference: str
+    kind: str
+    team_name: str
+    status: str
+
+
+def parse_amount(text: str) -> int:
+    """Pence from what someone typed: "£250", "250.50", "1,200", "about 300 pounds"."""
+    cleaned = (text or "").lower().replace(",", "")
+    match = re.search(r"(\d+(?:\.\d{1,2})?)\s*(k\b)?", cleaned)
+    if not match:
+        raise InvalidInput("I didn't catch an amount. Roughly how much, in pounds? For example: 250")
+    try:
+        pounds = Decimal(match.group(1)) * (1000 if match.group(2) else 1)
+    except InvalidOperation:  # pragma: no cover - the pattern only admits decimals
+        raise InvalidInput("I didn't catch an amount. Roughly how much, in pounds? For example: 250") from None
+    pence = int(pounds * 100)
+    if pence <= 0:
+        raise InvalidInput("The amount needs to be more than £0.")
+    if pence > MAX_AMOUNT_PENCE:
+        raise InvalidInput("That's more than I can send as a quick request (over £10,000). "
+                           "Please talk to the D&I service team about it directly.")
+    return pence
+
+
+def format_pence(pence: int) -> str:
+    return f"£{pence // 100:,}" + (f".{pence % 100:02d}" if pence % 100 else "")
+
+
+def request_support(user_id: str, *, kind: str, group_slug: str | None, when: str, amount_text: str | None,
+                    details: str, uow: UnitOfWork) -> SupportRequestView:
+    if kind not in KINDS:
+        raise InvalidInput("I can help with budget for socials, paying speakers, awareness-calendar events, "
+                           "office space, or something else.")
+    support_kind = KINDS[kind]
+    amount = parse_amount(amount_text or "") if support_kind.needs_amount else None
+    when = " ".join((when or "").split())[:200]
+    details = " ".join((details or "").split())
+    if len(details) > 2000:
+        raise InvalidInput("Please keep the details under 2,000 characters.")
+    with uow:
+        session = uow.session
+        group = active_group(session, group_slug) if group_slug else None
+        duplicate = session.scalar(select(SupportRequest).where(
+            SupportRequest.requester_slack_id == user_id, SupportRequest.kind == kind,
+            SupportRequest.group_id == (group.id if group else None), SupportRequest.when_text == when,
+            SupportRequest.details == details, SupportRequest.status == RequestStatus.pending))
+        if duplicate is not None:
+            raise AlreadyDone(f"You've already sent this request ({duplicate.reference}); it's with "
+                              f"{routing.TEAM_NAMES[duplicate.routed_to]}.", duplicate.reference)
+        request = SupportRequest(reference=new_reference("SUP"), requester_slack_id=user_id, kind=kind,
+                                 group_id=group.id if group else None, when_text=when, amount_pence=amount,
+                                 details=details, routed_to=support_kind.team)
+        session.add(request)
+        session.flush()
+        lines = [f"<@{user_id}> asks for support: *{support_kind.label}* ({request.reference})"]
+        if group:
+            lines.append(f"*Group:* {escape_mrkdwn(group.name)}")
+        if when:
+            lines.append(f"*When:* {escape_mrkdwn(when)}")
+        if amount is not None:
+            lines.append(f"*Estimated amount:* {format_pence(amount)}")
+        if details:
+            lines.append(f"*Details:* {escape_mrkdwn(details)}")
+        for recipient in routing.team_recipients(session, support_kind.team):
+            outbox.notify(session, key=f"support:{request.reference}:{recipient}", kind="support_request",
+                          recipient=recipient, text="\n".join(lines), reference=request.reference)
+        audit.record(session, user_id, "requested_support", "support_request", request.reference, kind=kind)
+        view = SupportRequestView(request.reference, kind, routing.TEAM_NAMES[support_kind.team], request.status.value)
+        uow.commit()
+        return view
+
+
+def resolve_support_request(reference: str, actor_id: str, *, done: bool, reason: str | None,
+                            uow: UnitOfWork) -> SupportRequestView:
+    """Mark done or decline; only members of the team it was routed to may."""
+    with uow:
+        session = uow.session
+        request = session.scalar(select(SupportRequest).where(SupportRequest.reference == reference.upper()))
+        if request is None:
+            raise NotFound(f"I couldn't find a support request {reference}.")
+        if not routing.is_team_member(session, request.routed_to, actor_id):
+            raise PermissionDenied(f"Only {routing.TEAM_NAMES[request.routed_to]} can update this request.")
+        if request.status != RequestStatus.pending:
+            raise AlreadyDone(f"This request is already {request.status.value}.", request.reference)
+        request.status = RequestStatus.done if done else RequestStatus.declined
+        request.decided_by, request.decided_at = actor_id, utcnow()
+        request.reason = " ".join((reason or "").split()) or None
+        text = (f"Your support request {request.reference} has been "
+                + ("marked as done." if done else "declined.")
+                + (f" They said: {escape_mrkdwn(request.reason)}" if request.reason else ""))
+        outbox.notify(session, key=f"support_decision:{request.reference}", kind="support_decision",
+                      recipient=request.requester_slack_id, text=text, reference=request.reference)
+        audit.record(session, actor_id, "resolved_support" if done else "declined_support", "support_request",
+                     request.reference)
+        view = SupportRequestView(request.reference, request.kind, routing.TEAM_NAMES[request.routed_to],
+                                  request.status.value)
+        uow.commit()
+        return view
