@@ -53,7 +53,8 @@ class GroupMatcher:
         for key, name, aliases, topics in groups:
             entries += [(key, name, NAME_WEIGHT)] + [(key, a, NAME_WEIGHT) for a in aliases]
             entries += [(key, t, TOPIC_WEIGHT) for t in topics]
-        docs = self._nlp.pipe(text for _, text, _ in entries)
+        # Lower-cased first: the lookup lemmatizer only knows lower-case words ("Games" -> "game").
+        docs = self._nlp.pipe(text.lower() for _, text, _ in entries)
         self.terms = [
             Term(key, text, lemmas, weight)
             for (key, text, weight), doc in zip(entries, docs)
@@ -62,7 +63,7 @@ class GroupMatcher:
 
     def match(self, text: str) -> list[Match]:
         """Best match per group, best first: exact matches, then near misses."""
-        tokens = _lemmas(self._nlp(text[:2000]))[:MAX_TOKENS]
+        tokens = _lemmas(self._nlp(text[:2000].lower()))[:MAX_TOKENS]
         best: dict[str, Match] = {}
         for term in self.terms:
             found = self._exact(term, tokens) or self._fuzzy(term, tokens)
