@@ -92,5 +92,9 @@ validate: $(SPACY_MODEL)/config.cfg
 test: $(BIN)/.installed $(SPACY_MODEL)/config.cfg
 	$(BIN)/python -m pytest
 
+# Not part of `make test`: cross-validated NLU figures on data each fold did not train on.
+nlu-eval: $(SPACY_MODEL)/config.cfg
+	$(BIN)/python scripts/nlu_eval.py
+
 clean:
 	rm -rf models var .cache results .pytest_cache

@@ -35,6 +35,12 @@ def show_group_button(group: GroupView) -> dict[str, str]:
     return {"title": group.name, "payload": "/find_group" + json.dumps({"group": group.name})}
 
 
+def join_or_request_button(group: GroupView) -> dict[str, str]:
+    """Join for open groups; an invite request for closed ones (the join journey decides)."""
+    title = "Request an invite" if group.type == "closed" else "Join"
+    return {"title": f"{title}: {group.name}", "payload": "/join_group" + json.dumps({"group": group.name})}
+
+
 def one_line(group: GroupView) -> str:
     return f"• *{escape_mrkdwn(group.name)}* ({TYPE_LABEL[group.type]}): {escape_mrkdwn(group.purpose)}"
 
@@ -60,7 +66,8 @@ class ActionFindGroup(Action):
 
         if result and result.matches:
             if len(result.matches) == 1:
-                dispatcher.utter_message(text=describe_group(result.matches[0]))
+                dispatcher.utter_message(text=describe_group(result.matches[0]),
+                                         buttons=[join_or_request_button(result.matches[0])])
             else:
                 dispatcher.utter_message(
                     text="I found a few groups that could be what you're after:\n"
@@ -93,6 +100,7 @@ class ActionFindGroup(Action):
             return []
         dispatcher.utter_message(
             text=intro + "\n" + "\n".join(one_line(g) for g in groups)
-            + "\nTell me a group's name and I'll tell you more about it.",
+            + "\nTell me a group's name and I'll tell you more about it, or join one below.",
+            buttons=[join_or_request_button(g) for g in groups],
         )
         return []

@@ -2,11 +2,14 @@
 set), migrated with the project's Alembic migrations, and the demo registry."""
 from __future__ import annotations
 
+import itertools
 import os
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -84,3 +87,45 @@ def configured_database(database_url, demo_uow, monkeypatch):
     engine = db._engines.pop(database_url, None)
     if engine is not None:
         engine.dispose()
+
+
+# ---------------------------------------------------------------- the running assistant
+
+@dataclass
+class RunningAssistant:
+    base_url: str
+    database_url: str
+
+    def uow(self) -> db.UnitOfWork:
+        if self.database_url not in db._engines:
+            db._engines[self.database_url] = db.make_engine(self.database_url)
+        return db.uow_factory(db._engines[self.database_url])()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory):
+    """The real Rasa server and action server with a small trained model, on a fresh
+    SQLite database holding the demo registry. Started once per test run."""
+    from tests.rasa_harness import running_assistant, trained_model
+
+    workdir = tmp_path_factory.mktemp("assistant")
+    database_url = f"sqlite:///{workdir / 'bot.db'}"
+    db.upgrade(database_url)
+    engine = db.make_engine(database_url)
+    import_registry_file(DEMO_REGISTRY, db.uow_factory(engine)())
+    engine.dispose()
+    key = Fernet.generate_key().decode()
+    with running_assistant(trained_model(), database_url, workdir, {"CASE_ENCRYPTION_KEY": key}) as base_url:
+        os.environ["CASE_ENCRYPTION_KEY"] = key  # so tests can decrypt what the action server stored
+        yield RunningAssistant(base_url, database_url)
+
+
+_senders = itertools.count()
+
+
+@pytest.fixture
+def chat(assistant):
+    """A new person (a new Slack user id) talking to the assistant."""
+    from tests.rasa_harness import Chat
+
+    return Chat(assistant.base_url, f"U0CHAT{next(_senders):04d}")

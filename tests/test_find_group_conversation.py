@@ -1,34 +1,10 @@
-"""Conversations through the real Rasa server and action server, with a small trained model."""
+"""Finding a group, and the basics around it, through the real Rasa server and action server."""
 from __future__ import annotations
-
-import itertools
 
 import pytest
 
-from bot import db
-from bot.registry import import_registry_file
-from tests.conftest import DEMO_REGISTRY
-from tests.rasa_harness import Chat, running_assistant, trained_model
 
 pytestmark = pytest.mark.conversation
-_senders = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("assistant")
-    database_url = f"sqlite:///{workdir / 'bot.db'}"
-    db.upgrade(database_url)
-    engine = db.make_engine(database_url)
-    import_registry_file(DEMO_REGISTRY, db.uow_factory(engine)())
-    engine.dispose()
-    with running_assistant(trained_model(), database_url, workdir) as base_url:
-        yield base_url
-
-
-@pytest.fixture
-def chat(assistant):
-    return Chat(assistant, f"U0CHAT{next(_senders):04d}")
 
 
 def test_topic_question_answers_with_parents_and_carers(chat):

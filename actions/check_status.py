@@ -1,0 +1,35 @@
+"""Check on requests: one by its reference, or all of the person's own."""
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.check_status import my_requests, status_of
+from bot.db import default_uow
+from bot.errors import NotFound
+from bot.references import normalise_reference
+from bot.text import escape_mrkdwn
+
+
+class ActionCheckStatus(Action):
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        typed = next(tracker.get_latest_entity_values("reference"), None) or tracker.latest_message.get("text") or ""
+        if normalise_reference(typed):
+            try:
+                view = status_of(typed, tracker.sender_id, default_uow())
+                dispatcher.utter_message(text=escape_mrkdwn(view.line()))
+            except NotFound as missing:
+                dispatcher.utter_message(text=str(missing))
+            return [SlotSet("reference", None)]
+        views = my_requests(tracker.sender_id, default_uow())
+        if not views:
+            dispatcher.utter_message(text="You don't have any requests with me yet. Say *help* to see what I can do.")
+        else:
+            dispatcher.utter_message(text="Here are your requests, newest first:\n"
+                                          + "\n".join(f"• {escape_mrkdwn(v.line())}" for v in views[:20]))
+        return [SlotSet("reference", None)]

@@ -1,0 +1,70 @@
+"""When the bot doesn't understand: "did you mean …?" with the likeliest things, then an
+offer to pass the question to a person on the D&I service team."""
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.db import default_uow
+from bot.errors import DomainError
+from bot.request_support import request_support
+from bot.routing import TEAM_NAMES
+
+# What each intent means to a person, for "Did you mean …?" buttons.
+INTENT_LABELS = {
+    "find_group": "Find a group", "join_group": "Join a group", "start_group": "Start a group",
+    "request_support": "Ask for support or budget", "raise_issue": "Raise an issue",
+    "check_status": "Check on a request", "upcoming_events": "See what's coming up", "help": "See what I can do",
+    "faq": "Ask about how groups work", "ask_service_team": "Talk to a person",
+}
+UNCLEAR = ("nlu_fallback",)
+
+
+class ActionDefaultAskAffirmation(Action):
+    """Replaces Rasa's default, which shows raw intent names."""
+
+    def name(self) -> str:
+        return "action_default_ask_affirmation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        likely = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS][:2]
+        buttons = [{"title": INTENT_LABELS[name], "payload": f"/{name}"} for name in likely]
+        buttons.append({"title": "Something else", "payload": "/out_of_scope"})
+        dispatcher.utter_message(text="Sorry, I'm not sure I followed. Did you mean one of these?", buttons=buttons)
+        return []
+
+
+def last_unclear_question(tracker: Tracker) -> str | None:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            text = (event.get("text") or "").strip()
+            if intent in UNCLEAR and text and not text.startswith("/"):
+                return text
+    return None
+
+
+class ActionPassToServiceTeam(Action):
+    def name(self) -> str:
+        return "action_pass_to_service_team"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        question = last_unclear_question(tracker)
+        if not question:
+            dispatcher.utter_message(
+                text=f"Of course. {TEAM_NAMES['dandi_service'].capitalize()} are happy to help: you can message "
+                     "them in their Slack channel, or tell me your question in a sentence and I'll pass it on if I "
+                     f"can't answer it. For anything personal, {TEAM_NAMES['people']} are there too.")
+            return []
+        try:
+            request = request_support(tracker.sender_id, kind="other", group_slug=None, when="",
+                                      amount_text=None, details=f"A question I couldn't answer: {question}",
+                                      uow=default_uow())
+            dispatcher.utter_message(
+                text=f"I've passed your question to {request.team_name} (reference {request.reference}). "
+                     "Someone will get back to you here.")
+        except DomainError as error:
+            dispatcher.utter_message(text=str(error))
+        return []

@@ -1,0 +1,182 @@
+"""Raise an issue: acknowledged first, one question at a time, honest about what is
+confidential; what happened is handed to bot/ as an encrypted draft the moment it is typed,
+and only the draft's id is kept in the conversation."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots,
+                           confirmation_buttons, is_interruption, pick_choice, typed)
+from bot.db import default_uow
+from bot.errors import DomainError, InvalidInput
+from bot.raise_issue import CATEGORIES, discard_draft, save_draft, submit_case
+from bot.routing import TEAM_NAMES
+from bot.text import escape_mrkdwn
+
+FOR_WHOM = {"myself": ("me", "my", "self", "mine", "own"), "behalf": ("someone", "colleague", "other", "them", "nominated")}
+CATEGORY_WORDS = {
+    "discrimination": ("harass", "racis", "sexis", "homophob", "transphob", "discriminat", "bully"),
+    "behaviour": ("behaviour", "behavior", "conduct", "rude", "comment"),
+    "wellbeing": ("wellbeing", "well-being", "safety", "safe", "unsafe", "mental"),
+    "accessibility": ("access", "adjustment", "disab"),
+    "group_running": ("running", "run", "organis", "organiz", "group is"),
+    "other": ("else", "other", "none", "not sure"),
+}
+ROUTE_WORDS = {"people": ("people", "hr"), "dandi_service": ("d&i", "dandi", "diversity", "inclusion", "service")}
+ON_BEHALF_SLOTS = ["issue_consent", "issue_may_name"]
+
+
+def _category(value: str) -> str | None:
+    text = value.lower()
+    for key, stems in CATEGORY_WORDS.items():
+        if key.replace("_", " ") in text or any(stem in text for stem in stems):
+            return key
+    return None
+
+
+class ValidateRaiseIssueForm(GuidedFormValidation):
+    confirm_slot = "issue_confirmed"
+    answers = {"issue_for": TEXT, "issue_consent": YES_NO, "issue_may_name": YES_NO, "issue_category": TEXT,
+               "issue_excluded": OPTIONAL_TEXT, "issue_route": TEXT, "issue_confirmed": TEXT}
+    changeable = {"issue_category": ("category", "kind"), "issue_excluded": ("who must not", "handle", "anyone"),
+                  "issue_route": ("team", "who it goes", "route")}
+
+    def name(self) -> str:
+        return "validate_raise_issue_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> list[str]:
+        if tracker.get_slot("issue_for") == "behalf":
+            return domain_slots
+        return [slot for slot in domain_slots if slot not in ON_BEHALF_SLOTS]
+
+    async def extract_case_draft_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "case_draft_id" or tracker.get_slot("case_draft_id"):
+            return {}
+        text = typed(tracker)
+        if is_interruption(tracker) or text.startswith("/"):
+            return {}  # the form's rules handle it
+        try:
+            draft_id = save_draft(text, default_uow())
+        except InvalidInput as problem:
+            dispatcher.utter_message(text=str(problem))
+            return {"case_draft_id": None}
+        dispatcher.utter_message(text="Thank you for telling me. I know that can't have been easy.")
+        return {"case_draft_id": draft_id}
+
+    def validate_case_draft_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> dict[str, Any]:
+        return {"case_draft_id": value}
+
+    def validate_issue_for(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "").lower()
+        choice = "behalf" if "behalf" in text else pick_choice(text, FOR_WHOM)
+        if choice is None:
+            return self.retry("issue_for", dispatcher, tracker,
+                              "Is this about something that happened to you, or are you raising it for someone else?")
+        return self.accepted(issue_for=choice)
+
+    def validate_issue_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> dict[str, Any]:
+        if not isinstance(value, bool):
+            return self.ask_yes_or_no_again("issue_consent", dispatcher, tracker)
+        if value is False:
+            # Their story is theirs to share: stop here; the submit action explains what to do instead.
+            return self.accepted(issue_consent=False, issue_may_name=False, issue_category="other",
+                                 case_draft_id=NONE, issue_excluded=NONE, issue_route="dandi_service",
+                                 issue_confirmed="no")
+        return self.accepted(issue_consent=True)
+
+    def validate_issue_may_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict[str, Any]:
+        if not isinstance(value, bool):
+            return self.ask_yes_or_no_again("issue_may_name", dispatcher, tracker)
+        return self.accepted(issue_may_name=value)
+
+    def validate_issue_category(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict[str, Any]:
+        choice = _category(str(value or ""))
+        if choice is None:
+            return self.retry("issue_category", dispatcher, tracker,
+                              "Could you pick the closest option? If none fits, choose *something else*.")
+        return self.accepted(issue_category=choice)
+
+    def validate_issue_excluded(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict[str, Any]:
+        text = " ".join(str(value or "").split())
+        if len(text) > 300:
+            return self.retry("issue_excluded", dispatcher, tracker, "Just their names is enough, please.")
+        return self.accepted(issue_excluded=text or NONE)
+
+    def validate_issue_route(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> dict[str, Any]:
+        choice = pick_choice(value, ROUTE_WORDS)
+        if choice is None:
+            return self.retry("issue_route", dispatcher, tracker,
+                              "Should it go to the D&I service team or the People team?")
+        return self.accepted(issue_route=choice)
+
+    def validate_issue_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> dict[str, Any]:
+        return self.validate_confirmation(value, dispatcher, tracker)
+
+
+class ActionAskIssueConfirmed(Action):
+    def name(self) -> str:
+        return "action_ask_issue_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        slot = tracker.get_slot
+        lines = ["Before I send it, here's what will happen:",
+                 f"*Raised:* {'for yourself' if slot('issue_for') == 'myself' else 'on someone else’s behalf'}",
+                 f"*About:* {CATEGORIES[slot('issue_category')]}",
+                 "*What happened:* as you told me (stored encrypted; I won't repeat it here)"]
+        if slot("issue_for") == "behalf":
+            lines.append(f"*The person may be named:* {'yes' if slot('issue_may_name') else 'no'}")
+        excluded = slot("issue_excluded")
+        if excluded and excluded != NONE:
+            lines.append(f"*Must not handle it:* {escape_mrkdwn(excluded)}")
+        lines.append(f"*Goes to:* {TEAM_NAMES[slot('issue_route')]}, and only to them.")
+        lines.append("Shall I send it?")
+        dispatcher.utter_message(text="\n".join(lines), buttons=confirmation_buttons())
+        return []
+
+
+class ActionSubmitRaiseIssue(Action):
+    def name(self) -> str:
+        return "action_submit_raise_issue"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        slot = tracker.get_slot
+        draft_id = slot("case_draft_id")
+        if slot("issue_consent") is False:
+            dispatcher.utter_message(
+                text="Thank you for looking out for them. It's their story to share, so please check with them "
+                     "first; once they've agreed, come back and I'll help you raise it. Nothing has been sent. "
+                     "The D&I service team can also advise on how to approach it.")
+        elif slot("issue_confirmed") != "yes":
+            if draft_id and draft_id != NONE:
+                discard_draft(draft_id, default_uow())
+            dispatcher.utter_message(text="Okay, I haven't sent anything, and I haven't kept what you told me.")
+        else:
+            try:
+                excluded = slot("issue_excluded")
+                receipt = submit_case(
+                    draft_id, tracker.sender_id, on_behalf=slot("issue_for") == "behalf",
+                    consented=slot("issue_consent"), may_be_named=slot("issue_may_name"),
+                    category=slot("issue_category"), excluded=None if excluded == NONE else excluded,
+                    route_to=slot("issue_route"), uow=default_uow())
+                dispatcher.utter_message(
+                    text=f"It's sent. Your reference is *{receipt.reference}*. {receipt.team_name.capitalize()} "
+                         f"will acknowledge it within {receipt.acknowledge_within} and talk with you about what "
+                         "happens next. Say *my requests* to check on it any time.\n"
+                         "If you need to talk to someone in the meantime, the People team is there for you.")
+            except DomainError as error:
+                dispatcher.utter_message(text=str(error))
+        return clear_form_slots("raise_issue_form")
