@@ -9,7 +9,7 @@ from rasa_sdk.types import DomainDict
 from bot.db import default_uow
 from bot.errors import DomainError
 from bot.request_support import request_support
-from bot.routing import TEAM_NAMES
+from bot.routing import TEAM_NAMES, sentence_start
 
 # What each intent means to a person, for "Did you mean …?" buttons.
 INTENT_LABELS = {
@@ -54,7 +54,7 @@ class ActionPassToServiceTeam(Action):
         question = last_unclear_question(tracker)
         if not question:
             dispatcher.utter_message(
-                text=f"Of course. {TEAM_NAMES['dandi_service'].capitalize()} are happy to help: you can message "
+                text=f"Of course. {sentence_start(TEAM_NAMES['dandi_service'])} are happy to help: you can message "
                      "them in their Slack channel, or tell me your question in a sentence and I'll pass it on if I "
                      f"can't answer it. For anything personal, {TEAM_NAMES['people']} are there too.")
             return []

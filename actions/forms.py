@@ -22,6 +22,7 @@ NO_WORDS = {"no", "n", "nope", "nah", "no thanks", "none", "nothing", "no one", 
 CHANGE_RE = re.compile(r"\b(change|edit|fix|correct|wrong|update|amend)\b", re.IGNORECASE)
 QUESTION_RE = re.compile(r"\?\s*$|^(what|whats|what's|how|is|are|can|could|do|does|who|where|when|why|which|should|would|will)\b",
                          re.IGNORECASE)
+PERSON_RE = re.compile(r"\b(person|human|someone|somebody|talk|speak|contact|touch|pass)\b", re.IGNORECASE)
 NONE = "-"  # an optional answer left empty ("no note")
 
 # How a form question is answered: free text, optional free text ("no" for none), yes/no.
@@ -66,7 +67,7 @@ def is_interruption(tracker: Tracker) -> bool:
     if intent == "faq":
         return bool(QUESTION_RE.search(text))
     if intent == "ask_service_team":
-        return words <= 15
+        return words <= 15 and bool(PERSON_RE.search(text))
     return False
 
 

@@ -14,7 +14,7 @@ from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidati
 from bot.db import default_uow
 from bot.errors import DomainError, InvalidInput
 from bot.raise_issue import CATEGORIES, discard_draft, save_draft, submit_case
-from bot.routing import TEAM_NAMES
+from bot.routing import TEAM_NAMES, sentence_start
 from bot.text import escape_mrkdwn
 
 FOR_WHOM = {"myself": ("me", "my", "self", "mine", "own"), "behalf": ("someone", "colleague", "other", "them", "nominated")}
@@ -173,7 +173,7 @@ class ActionSubmitRaiseIssue(Action):
                     category=slot("issue_category"), excluded=None if excluded == NONE else excluded,
                     route_to=slot("issue_route"), uow=default_uow())
                 dispatcher.utter_message(
-                    text=f"It's sent. Your reference is *{receipt.reference}*. {receipt.team_name.capitalize()} "
+                    text=f"It's sent. Your reference is *{receipt.reference}*. {sentence_start(receipt.team_name)} "
                          f"will acknowledge it within {receipt.acknowledge_within} and talk with you about what "
                          "happens next. Say *my requests* to check on it any time.\n"
                          "If you need to talk to someone in the meantime, the People team is there for you.")

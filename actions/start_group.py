@@ -118,6 +118,14 @@ class ValidateStartGroupForm(GuidedFormValidation):
         return self.validate_confirmation(value, dispatcher, tracker)
 
 
+def _organisers_summary(typed: str | None, proposer_id: str) -> str:
+    others = parse_organisers(typed or "", proposer_id)[1:]
+    if not others:
+        return "just you, for now"
+    return "you, " + ", ".join(f"<@{o['slack_user_id']}>" if o["slack_user_id"] else escape_mrkdwn(o["name"])
+                               for o in others)
+
+
 class ActionAskStartGroupConfirmed(Action):
     def name(self) -> str:
         return "action_ask_start_group_confirmed"
@@ -129,7 +137,7 @@ class ActionAskStartGroupConfirmed(Action):
                  f"*Type:* {slot('new_group_type')}",
                  f"*Purpose:* {escape_mrkdwn(slot('new_group_purpose') or '')}",
                  f"*Meets:* {escape_mrkdwn(slot('new_group_meeting') or '')}",
-                 f"*Organisers:* you, {escape_mrkdwn(slot('new_group_organisers') or '')}"]
+                 f"*Organisers:* {_organisers_summary(slot('new_group_organisers'), tracker.sender_id)}"]
         if slot("new_group_type") in ("closed", "both"):
             lines += [f"*Who it's for:* {escape_mrkdwn(slot('new_group_criteria') or '')}",
                       f"*How to ask for an invite:* {escape_mrkdwn(slot('new_group_how_to_ask') or '')}"]

@@ -15,6 +15,11 @@ TEAM_NAMES = {
 }
 
 
+def sentence_start(text: str) -> str:
+    """"the D&I service team" -> "The D&I service team" (str.capitalize would lower the rest)."""
+    return text[:1].upper() + text[1:]
+
+
 def contact(session: Session, team: str) -> Contact:
     found = session.scalar(select(Contact).where(Contact.team == team))
     if found is None:
