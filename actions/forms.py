@@ -22,6 +22,9 @@ NO_WORDS = {"no", "n", "nope", "nah", "no thanks", "none", "nothing", "no one", 
 CHANGE_RE = re.compile(r"\b(change|edit|fix|correct|wrong|update|amend)\b", re.IGNORECASE)
 QUESTION_RE = re.compile(r"\?\s*$|^(what|whats|what's|how|is|are|can|could|do|does|who|where|when|why|which|should|would|will)\b",
                          re.IGNORECASE)
+STOP_RE = re.compile(r"\b(stop|cancel|quit|exit|abort|enough|never ?mind|forget (it|this)|changed my mind|"
+                     r"don'?t want|no longer|not now|leave|let'?s not|skip (it|this))\b", re.IGNORECASE)
+HELP_RE = re.compile(r"\b(help|what can you do|options|menu|confused|lost|stuck)\b", re.IGNORECASE)
 PERSON_RE = re.compile(r"\b(person|human|someone|somebody|talk|speak|contact|touch|pass)\b", re.IGNORECASE)
 NONE = "-"  # an optional answer left empty ("no note")
 
@@ -61,9 +64,9 @@ def is_interruption(tracker: Tracker) -> bool:
     text, intent = typed(tracker), intent_of(tracker)
     words = len(text.split())
     if intent == "stop":
-        return words <= 6 and not CHANGE_RE.search(text)
+        return words <= 6 and bool(STOP_RE.search(text)) and not CHANGE_RE.search(text)
     if intent == "help":
-        return words <= 5
+        return words <= 5 and bool(HELP_RE.search(text))
     if intent == "faq":
         return bool(QUESTION_RE.search(text))
     if intent == "ask_service_team":

@@ -54,8 +54,10 @@ def test_out_of_scope_says_what_the_bot_is_for(chat):
 def test_two_stage_fallback_then_a_person(chat, assistant):
     first = chat.say("blorp zzkk wibble")[0]
     assert "Did you mean one of these?" in first["text"]
-    assert "put it another way" in chat.text_of("/out_of_scope")
-    offer = chat.say("flibber jabber")[0]
+    assert first["buttons"][-1] == {"title": "Something else", "payload": "/deny"}
+    assert "put it another way" in chat.text_of("/deny")
+    assert "Did you mean one of these?" in chat.text_of("flibber jabber")
+    offer = chat.say("/deny")[0]
     assert "pass your question to the D&I service team" in offer["text"]
     passed = chat.text_of(offer["buttons"][0]["payload"])
     [request] = rows(assistant, SupportRequest, SupportRequest.requester_slack_id == chat.sender)

@@ -91,4 +91,4 @@ def test_stop_at_any_step_keeps_nothing(chat, assistant, step):
 def test_a_question_mid_form_is_answered_and_the_form_resumes(chat):
     chat.say("I want to raise an issue")
     reply = chat.text_of("how are issues escalated?")
-    assert "D&I service team" in reply and "on someone else's behalf" in reply
+    assert "service team" in reply and reply.rstrip().endswith("as your group's nominated person?")
