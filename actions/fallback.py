@@ -31,7 +31,8 @@ class ActionDefaultAskAffirmation(Action):
         ranking = tracker.latest_message.get("intent_ranking") or []
         likely = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS][:2]
         buttons = [{"title": INTENT_LABELS[name], "payload": f"/{name}"} for name in likely]
-        buttons.append({"title": "Something else", "payload": "/deny"})
+        # Rasa's two-stage fallback reads out_of_scope as "none of these".
+        buttons.append({"title": "Something else", "payload": "/out_of_scope"})
         dispatcher.utter_message(text="Sorry, I'm not sure I followed. Did you mean one of these?", buttons=buttons)
         return []
 

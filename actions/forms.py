@@ -17,15 +17,22 @@ from bot.db import default_uow
 from bot.raise_issue import discard_draft
 
 MAX_RETRIES_BEFORE_HELP = 2
-YES_WORDS = {"yes", "y", "yep", "yeah", "yes please", "send", "send it", "yes, send it", "submit", "confirm", "ok", "okay"}
-NO_WORDS = {"no", "n", "nope", "nah", "no thanks", "none", "nothing", "no one", "nobody", "not really", "skip"}
+# Yes and no are read from the words (or the button), not from the intent alone: a small
+# model calls many short odd messages ("x", "hmm") affirm, and a stray "yes" must never
+# send someone's request.
+YES_RE = re.compile(r"^\W*(y|yes|yep|yeah|yup|sure|ok|okay|correct|right|absolutely|definitely|of course|"
+                    r"(yes,? )?(please )?(send|submit|confirm|go ahead|do it)( it)?|yes,? (please|it does|they have|"
+                    r"it will|i do|that's right)|it does|they have|i do|i will|it will)\W*$", re.IGNORECASE)
+NO_RE = re.compile(r"^\W*(n|no|nope|nah|no thanks|no thank you|none|nothing|nothing to add|no one|nobody|"
+                   r"not really|not yet|no note|skip|no group|not for a group|i don'?t|it doesn'?t|they haven'?t|"
+                   r"no,? (thanks|thank you|it doesn'?t|they haven'?t|keep them unnamed))\W*$", re.IGNORECASE)
 CHANGE_RE = re.compile(r"\b(change|edit|fix|correct|wrong|update|amend)\b", re.IGNORECASE)
 QUESTION_RE = re.compile(r"\?\s*$|^(what|whats|what's|how|is|are|can|could|do|does|who|where|when|why|which|should|would|will)\b",
                          re.IGNORECASE)
 STOP_RE = re.compile(r"\b(stop|cancel|quit|exit|abort|enough|never ?mind|forget (it|this)|changed my mind|"
                      r"don'?t want|no longer|not now|leave|let'?s not|skip (it|this))\b", re.IGNORECASE)
 HELP_RE = re.compile(r"\b(help|what can you do|options|menu|confused|lost|stuck)\b", re.IGNORECASE)
-PERSON_RE = re.compile(r"\b(person|human|someone|somebody|talk|speak|contact|touch|pass)\b", re.IGNORECASE)
+PERSON_RE = re.compile(r"\b(person|human|talk|speak|contact|in touch|pass (it|this) on)\b", re.IGNORECASE)
 NONE = "-"  # an optional answer left empty ("no note")
 
 # How a form question is answered: free text, optional free text ("no" for none), yes/no.
@@ -79,19 +86,18 @@ def read_answer(tracker: Tracker, kind: str) -> Any:
     is not an answer (an interruption, or a button meant for something else)."""
     if is_interruption(tracker):
         return None
-    text, intent = typed(tracker), intent_of(tracker)
-    plain = text.lower().strip(" .!")
+    text = typed(tracker)
     if kind == YES_NO:
-        if intent == "affirm" or plain in YES_WORDS:
+        if text == "/affirm" or YES_RE.match(text):
             return True
-        if intent == "deny" or plain in NO_WORDS:
+        if text == "/deny" or NO_RE.match(text):
             return False
         return text or None
-    if kind == OPTIONAL_TEXT and (intent == "deny" or plain in NO_WORDS):
+    if kind == OPTIONAL_TEXT and (text == "/deny" or NO_RE.match(text)):
         return NONE
     if text.startswith("/"):
         # A button payload ("/affirm", "/request_support{…}"): its meaning, not its text.
-        return "yes" if intent == "affirm" else None
+        return "yes" if text == "/affirm" else None
     return text or None
 
 
@@ -149,8 +155,6 @@ class GuidedFormValidation(FormValidationAction):
 
     def validate_confirmation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         text = str(value or "").strip().lower()
-        if intent_of(tracker) == "affirm" or text in YES_WORDS:
-            return self.accepted(**{self.confirm_slot: "yes"})
         if CHANGE_RE.search(text):
             for slot, words in self.changeable.items():
                 if any(word in text for word in words):
@@ -161,7 +165,9 @@ class GuidedFormValidation(FormValidationAction):
                 buttons=[{"title": f"Change the {words[0]}", "payload": f"change the {words[0]}"}
                          for slot, words in self.changeable.items() if tracker.get_slot(slot) is not None])
             return {self.confirm_slot: None}
-        if intent_of(tracker) == "deny":
+        if text == "yes" or YES_RE.match(text):
+            return self.accepted(**{self.confirm_slot: "yes"})
+        if NO_RE.match(text):
             dispatcher.utter_message(
                 text="No problem. Would you like to change something, or stop here without sending anything?",
                 buttons=[{"title": "Change something", "payload": "change something"},

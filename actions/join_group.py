@@ -9,8 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots,
-                           confirmation_buttons, intent_of)
+from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, YES_NO, YES_RE, GuidedFormValidation, clear_form_slots,
+                           confirmation_buttons)
 from bot.db import default_uow
 from bot.errors import DomainError
 from bot.find_group import get_group, list_groups_of_type, search_groups
@@ -72,7 +72,7 @@ class ValidateJoinGroupForm(GuidedFormValidation):
     def validate_invite_note(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
         note = " ".join(str(value or "").split())
-        if intent_of(tracker) == "affirm" and len(note.split()) <= 3:
+        if YES_RE.match(note):
             dispatcher.utter_message(text="Sure: what would you like to say to the organisers?")
             return {"invite_note": None}
         if len(note) > NOTE_MAX_CHARS:

@@ -43,7 +43,7 @@ def test_something_not_listed_goes_to_the_dandi_team(chat, assistant):
 
 @pytest.mark.parametrize("step", range(5))
 def test_stop_at_any_step_writes_nothing(chat, assistant, step):
-    chat.say("can we get money to pay a speaker?")
+    chat.say("I'd like to request budget to pay a speaker")
     for answer in ["speaker", "Women in Tech", "June", "£300", "An author talk"][:step]:
         chat.say(answer)
     assert NOTHING_SENT in chat.text_of("stop")
