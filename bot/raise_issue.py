@@ -19,6 +19,7 @@ from bot.db import UnitOfWork
 from bot.errors import InvalidInput, NotFound
 from bot.models import Case, CaseStatus, utcnow
 from bot.references import new_reference
+from bot.settings import load_settings
 
 CATEGORIES = {
     "discrimination": "Discrimination or harassment",
@@ -31,7 +32,6 @@ CATEGORIES = {
 ROUTES = ("dandi_service", "people")
 NARRATIVE_MAX_CHARS = 10_000
 DRAFT_LIFETIME = timedelta(days=1)
-ACKNOWLEDGE_WITHIN = "two working days"
 
 
 @dataclass(frozen=True)
@@ -96,13 +96,14 @@ def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: 
         excluded = " ".join((excluded or "").split())
         case.excluded_ciphertext = crypto.encrypt(excluded) if excluded else None
         case.routed_to = route_to
+        acknowledge_within = load_settings().case_acknowledge_within
         # The notice carries the reference and category only; the narrative stays encrypted.
         text = (f"A new confidential case has been raised: *{case.reference}* ({CATEGORIES[category]}). "
-                "Open it in the case tool to read it; please acknowledge it within " + ACKNOWLEDGE_WITHIN + ".")
+                "Open it in the case tool to read it; please acknowledge it within " + acknowledge_within + ".")
         for recipient in routing.team_recipients(session, route_to):
             outbox.notify(session, key=f"case:{case.reference}:{recipient}", kind="case_notice",
                           recipient=recipient, text=text, reference=case.reference)
         audit.record(session, reporter_id, "raised_case", "case", case.reference, category=category)
-        receipt = CaseReceipt(case.reference, routing.TEAM_NAMES[route_to], ACKNOWLEDGE_WITHIN)
+        receipt = CaseReceipt(case.reference, routing.TEAM_NAMES[route_to], acknowledge_within)
         uow.commit()
         return receipt

@@ -30,6 +30,8 @@ class Settings:
     database_url: str
     spacy_model_path: Path
     registry_file: Path
+    # What a person raising an issue is told about acknowledgement: the teams' own promise.
+    case_acknowledge_within: str
 
     @property
     def is_sqlite(self) -> bool:
@@ -43,4 +45,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=env.get("DATABASE_URL") or default_db,
         spacy_model_path=Path(env.get("SPACY_MODEL_PATH") or PROJECT_ROOT / "models" / "spacy_en"),
         registry_file=Path(env.get("REGISTRY_FILE") or PROJECT_ROOT / "registry" / "demo.yml"),
+        case_acknowledge_within=env.get("CASE_ACKNOWLEDGE_WITHIN") or "two working days",
     )

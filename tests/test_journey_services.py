@@ -270,3 +270,12 @@ def test_status_by_reference_is_only_for_the_requester(demo_uow):
         status_of("hello", ALEX, demo_uow)
     assert my_requests("U0SOMEONE1", demo_uow) == []
     assert count(demo_uow, Case, Case.status == CaseStatus.draft) == 0
+
+
+def test_acknowledgement_promise_comes_from_settings(demo_uow, monkeypatch):
+    monkeypatch.setenv("CASE_ACKNOWLEDGE_WITHIN", "one working day")
+    receipt = submit_case(save_draft(NARRATIVE, demo_uow), ALEX, on_behalf=False, consented=None, may_be_named=None,
+                          category="other", excluded=None, route_to="dandi_service", uow=demo_uow)
+    assert receipt.acknowledge_within == "one working day"
+    [(_, _, payload)] = outbox(demo_uow, "case_notice")
+    assert "within one working day" in payload["text"]
