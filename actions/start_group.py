@@ -76,10 +76,7 @@ class ValidateStartGroupForm(GuidedFormValidation):
 
     def validate_new_group_meeting(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
-        try:
-            return self.accepted(new_group_meeting=validate_text(str(value or ""), "when and how it meets", min_chars=5))
-        except InvalidInput as problem:
-            return self.retry("new_group_meeting", dispatcher, tracker, str(problem))
+        return self._described("new_group_meeting", value, "when and how it meets", dispatcher, tracker)
 
     def validate_new_group_organisers(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> dict[str, Any]:
@@ -92,17 +89,19 @@ class ValidateStartGroupForm(GuidedFormValidation):
 
     def validate_new_group_criteria(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> dict[str, Any]:
-        try:
-            return self.accepted(new_group_criteria=validate_text(str(value or ""), "who it's for", min_chars=5))
-        except InvalidInput as problem:
-            return self.retry("new_group_criteria", dispatcher, tracker, str(problem))
+        return self._described("new_group_criteria", value, "who it's for", dispatcher, tracker)
 
     def validate_new_group_how_to_ask(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> dict[str, Any]:
+        return self._described("new_group_how_to_ask", value, "how to ask", dispatcher, tracker)
+
+    def _described(self, slot: str, value: Any, what: str, dispatcher: CollectingDispatcher,
+                   tracker: Tracker) -> dict[str, Any]:
+        """A short description (at least a few words) of `what`."""
         try:
-            return self.accepted(new_group_how_to_ask=validate_text(str(value or ""), "how to ask", min_chars=5))
+            return self.accepted(**{slot: validate_text(str(value or ""), what, min_chars=5)})
         except InvalidInput as problem:
-            return self.retry("new_group_how_to_ask", dispatcher, tracker, str(problem))
+            return self.retry(slot, dispatcher, tracker, str(problem))
 
     def validate_edi_policy_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> dict[str, Any]:

@@ -49,9 +49,11 @@ def test_not_meeting_the_criteria_sends_nothing_kindly(chat, assistant):
     assert everything_of(assistant, chat.sender)["invites"] == 0
 
 
-@pytest.mark.parametrize("answers", [[], ["yes"], ["yes", "no"]], ids=["at criteria", "at note", "at confirmation"])
+@pytest.mark.parametrize("answers", [[], ["Ethnic Minorities Network"], ["Ethnic Minorities Network", "yes"],
+                                     ["Ethnic Minorities Network", "yes", "no"]],
+                         ids=["which group", "criteria", "note", "summary"])
 def test_stop_at_any_step_writes_nothing(chat, assistant, answers):
-    chat.say("I want to join the Ethnic Minorities Network")
+    chat.say("I want to join a group")
     for answer in answers:
         chat.say(answer)
     assert NOTHING_SENT in chat.text_of("stop")

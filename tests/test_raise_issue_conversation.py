@@ -76,16 +76,32 @@ def test_a_long_message_that_sounds_like_stop_is_kept_as_what_happened(chat, ass
     assert "Thank you for telling me" in reply
 
 
-@pytest.mark.parametrize("step", range(5))
+ON_BEHALF_ANSWERS = ["on someone's behalf", "yes", "no", "wellbeing", NARRATIVE, "no", "D&I service team"]
+
+
+@pytest.mark.parametrize("step", range(len(ON_BEHALF_ANSWERS) + 1),
+                         ids=["for whom", "agreed", "named", "category", "what happened", "excluded", "route",
+                              "summary"])
 def test_stop_at_any_step_keeps_nothing(chat, assistant, step):
     drafts_before = count(assistant, Case, Case.status == CaseStatus.draft)
     chat.say("I want to raise an issue")
-    for answer in ["for myself", "wellbeing", NARRATIVE, "no", "D&I service team"][:step]:
+    for answer in ON_BEHALF_ANSWERS[:step]:
         chat.say(answer)
     reply = chat.text_of("stop")
     assert "haven't kept anything you told me" in reply
     assert everything_of(assistant, chat.sender)["cases"] == 0
     assert count(assistant, Case, Case.status == CaseStatus.draft) == drafts_before
+
+
+def test_changing_who_it_goes_to_at_the_summary(chat, assistant):
+    chat.say("I want to raise an issue")
+    for answer in ["for myself", "accessibility", NARRATIVE, "no one", "D&I service team"]:
+        chat.say(answer)
+    assert "Who should it go to?" in chat.text_of("change the team")
+    assert "*Goes to:* the People team" in chat.text_of("People team")
+    chat.say("yes")
+    [case] = rows(assistant, Case, Case.reporter_slack_id == chat.sender)
+    assert case.routed_to == "people"
 
 
 def test_a_question_mid_form_is_answered_and_the_form_resumes(chat):

@@ -41,10 +41,13 @@ def test_something_not_listed_goes_to_the_dandi_team(chat, assistant):
     assert request.routed_to == "dandi_service" and request.group_id is None
 
 
-@pytest.mark.parametrize("step", range(5))
+SPEAKER_ANSWERS = ["speaker", "Women in Tech", "June", "£300", "An author talk"]
+
+
+@pytest.mark.parametrize("step", range(6), ids=["kind", "group", "when", "amount", "details", "summary"])
 def test_stop_at_any_step_writes_nothing(chat, assistant, step):
     chat.say("I'd like to request budget to pay a speaker")
-    for answer in ["speaker", "Women in Tech", "June", "£300", "An author talk"][:step]:
+    for answer in SPEAKER_ANSWERS[:step]:
         chat.say(answer)
     assert NOTHING_SENT in chat.text_of("stop")
     assert everything_of(assistant, chat.sender)["support"] == 0
