@@ -279,3 +279,18 @@ def test_acknowledgement_promise_comes_from_settings(demo_uow, monkeypatch):
     assert receipt.acknowledge_within == "one working day"
     [(_, _, payload)] = outbox(demo_uow, "case_notice")
     assert "within one working day" in payload["text"]
+
+
+def test_drafts_abandoned_for_a_day_are_purged_and_fresh_ones_kept(demo_uow):
+    from datetime import timedelta
+
+    from bot.models import utcnow
+    from bot.raise_issue import purge_stale_drafts
+
+    stale, fresh = save_draft(NARRATIVE, demo_uow), save_draft(NARRATIVE, demo_uow)
+    with demo_uow:
+        demo_uow.session.scalar(select(Case).where(Case.reference == stale)).created_at = utcnow() - timedelta(days=2)
+        demo_uow.commit()
+    assert purge_stale_drafts(demo_uow) == 1
+    with demo_uow:
+        assert [c.reference for c in demo_uow.session.scalars(select(Case))] == [fresh]
