@@ -18,8 +18,11 @@ class ActionCheckStatus(Action):
         return "action_check_status"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        typed = next(tracker.get_latest_entity_values("reference"), None) or tracker.latest_message.get("text") or ""
-        if normalise_reference(typed):
+        # The entity extractor can cut a code short ("SUP-RA6"), so the whole message is the
+        # fallback: a reference anywhere in it counts.
+        candidates = [*tracker.get_latest_entity_values("reference"), tracker.latest_message.get("text") or ""]
+        typed = next((text for text in candidates if normalise_reference(text)), "")
+        if typed:
             try:
                 view = status_of(typed, tracker.sender_id, default_uow())
                 dispatcher.utter_message(text=escape_mrkdwn(view.line()))

@@ -1,0 +1,42 @@
+"""action_check_status with real trackers and dispatcher, against the real database."""
+from __future__ import annotations
+
+import asyncio
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.check_status import ActionCheckStatus
+from bot.request_support import request_support
+
+
+def ask(sender: str, text: str, entities: list[dict] | None = None) -> str:
+    tracker = Tracker(
+        sender_id=sender, slots={}, events=[], paused=False, followup_action=None,
+        active_loop={}, latest_action_name="action_listen",
+        latest_message={"text": text, "intent": {"name": "check_status", "confidence": 0.9},
+                        "entities": entities or []},
+    )
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionCheckStatus().run(dispatcher, tracker, {}))
+    [message] = dispatcher.messages
+    return message["text"]
+
+
+def a_support_request(demo_uow) -> str:
+    return request_support("U0ASKER001", kind="other", group_slug=None, when="soon", amount_text=None,
+                           details="A question about stalls", uow=demo_uow).reference
+
+
+def test_a_reference_the_extractor_cut_short_is_still_read_from_the_message(configured_database, demo_uow):
+    reference = a_support_request(demo_uow)
+    cut_short = {"entity": "reference", "value": reference[:7], "start": 10, "end": 17}
+    reply = ask("U0ASKER001", f"status of {reference}", [cut_short])
+    assert reference in reply and not reply.startswith("Here are your requests")
+    assert "couldn't find" in ask("U0STRANGER", f"status of {reference}", [cut_short])
+
+
+def test_someone_elses_reference_is_not_found_rather_than_listing_their_own(configured_database, demo_uow):
+    reference = a_support_request(demo_uow)
+    reply = ask("U0STRANGER", f"status of {reference}")
+    assert "couldn't find" in reply and "A question about stalls" not in reply
