@@ -22,7 +22,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help run test install spacy db train actions shell serve validate nlu-eval clean
+.PHONY: help run test bench install spacy db train actions shell serve validate nlu-eval clean
 
 help:
 	@echo "make run       set everything up and chat with the assistant in this terminal"
@@ -81,8 +81,13 @@ run: $(TRAINED) db
 		curl -fs http://localhost:$(ACTIONS_PORT)/health >/dev/null && break; \
 		kill -0 $$(cat var/actions.pid) 2>/dev/null || { echo "The action server did not start; see var/actions.log"; tail -20 var/actions.log; exit 1; }; \
 		sleep 1; done; \
-	echo "==> Starting the chat (type /stop to leave)"; \
-	$(RASA) shell --endpoints endpoints.yml --port $(RASA_PORT)
+	if [ -n "$$SLACK_BOT_TOKEN" ] || grep -qs '^SLACK_BOT_TOKEN=.' .env; then \
+		echo "==> Slack is configured: serving Slack (Socket Mode if SLACK_APP_TOKEN is set, else Events API at :$(RASA_PORT)/webhooks/slack/webhook). Ctrl-C stops."; \
+		$(RASA) run --endpoints endpoints.yml --credentials credentials.yml --port $(RASA_PORT); \
+	else \
+		echo "==> Starting the chat (type /stop to leave)"; \
+		$(RASA) shell --endpoints endpoints.yml --port $(RASA_PORT); \
+	fi
 
 validate: $(SPACY_MODEL)/config.cfg
 	$(RASA) data validate --fail-on-warnings
@@ -91,6 +96,10 @@ validate: $(SPACY_MODEL)/config.cfg
 
 test: $(BIN)/.installed $(SPACY_MODEL)/config.cfg
 	$(BIN)/python -m pytest
+
+# Not part of `make test`: the Slack acknowledgement latency, ours beside Rasa's stock channel.
+bench: $(BIN)/.installed $(SPACY_MODEL)/config.cfg
+	$(BIN)/python scripts/bench_slack_ack.py
 
 # Not part of `make test`: cross-validated NLU figures on data each fold did not train on.
 nlu-eval: $(SPACY_MODEL)/config.cfg

@@ -4,6 +4,9 @@
     community-bot registry import [FILE] [--if-empty]
     community-bot registry export [--output FILE]
     community-bot registry list [--all]
+    community-bot onboarding send USER [USER ...]
+    community-bot outbox deliver | failed
+    community-bot nudges
 """
 from __future__ import annotations
 
@@ -33,7 +36,32 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
     lst = reg_commands.add_parser("list", help="list the groups")
     lst.add_argument("--all", action="store_true", help="include retired groups")
+
+    onboarding = commands.add_parser("onboarding", help="welcome new members with the directory")
+    onboarding_commands = onboarding.add_subparsers(dest="command", required=True)
+    send = onboarding_commands.add_parser("send", help="queue the welcome DM for these Slack user ids and send it")
+    send.add_argument("users", nargs="+", metavar="USER", help="Slack user id, e.g. U0123ABCD")
+
+    out = commands.add_parser("outbox", help="notifications waiting for Slack")
+    out_commands = out.add_subparsers(dest="command", required=True)
+    out_commands.add_parser("deliver", help="send what is due now (the server also does this by itself)")
+    out_commands.add_parser("failed", help="list notifications that could not be delivered")
+
+    commands.add_parser("nudges", help="remind organisers of invite requests left waiting, and escalate old ones"
+                        ).set_defaults(command="send")
     return parser
+
+
+def _deliver() -> None:
+    from bot.slack_api import web_client
+    from bot.slack_delivery import deliver_due
+
+    settings = load_settings()
+    if not settings.slack_bot_token:
+        print("SLACK_BOT_TOKEN is not set, so notifications stay queued until Slack is configured.")
+        return
+    report = deliver_due(db.default_uow, web_client(settings), settings)
+    print(f"Delivered {len(report.sent)}; {len(report.retrying)} will be retried; {len(report.failed)} failed.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,6 +94,28 @@ def main(argv: list[str] | None = None) -> int:
             for g in groups:
                 status = "" if g.status == "active" else f"  ({g.status})"
                 print(f"{g.name:<42} {g.type:<7} {g.slug}{status}")
+        elif args.area == "onboarding":
+            from bot.slack_home import welcome
+
+            queued = welcome(args.users, db.default_uow())
+            already = len(set(args.users)) - len(queued)
+            print(f"Queued a welcome for {len(queued)} user(s)" + (f"; {already} already welcomed." if already else "."))
+            _deliver()
+        elif args.area == "outbox" and args.command == "deliver":
+            _deliver()
+        elif args.area == "outbox":
+            from bot.slack_delivery import failed_messages
+
+            failed = failed_messages(db.default_uow())
+            if not failed:
+                print("No failed notifications.")
+            for line in failed:
+                print(line)
+        elif args.area == "nudges":
+            from bot.slack_home import nudge_waiting_invites
+
+            print(f"Queued {nudge_waiting_invites(db.default_uow(), load_settings())} reminder(s).")
+            _deliver()
     except RegistryFileInvalid as exc:
         print(f"{args.file}: nothing was imported.", file=sys.stderr)
         print(str(exc), file=sys.stderr)

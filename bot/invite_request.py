@@ -75,18 +75,30 @@ def request_invite(user_id: str, group_slug: str, *, criteria_confirmed: bool, n
         return view
 
 
+def _decidable(session, reference: str, organiser_id: str) -> InviteRequest:
+    request = session.scalar(select(InviteRequest).where(InviteRequest.reference == reference.upper()))
+    if request is None:
+        raise NotFound(f"I couldn't find an invite request {reference}.")
+    group = request.group
+    if organiser_id not in {o.slack_user_id for o in group.organisers}:
+        raise PermissionDenied(f"Only the organisers of {group.name} can decide on this request.")
+    if request.status != RequestStatus.pending:
+        who = f"<@{request.decided_by}>" if request.decided_by else "someone"
+        raise AlreadyDone(f"This request was already {request.status.value} by {who}.", request.reference)
+    return request
+
+
+def check_invite_decider(reference: str, organiser_id: str, uow: UnitOfWork) -> None:
+    """Raises what deciding would raise, before a decline form is opened for nothing."""
+    with uow:
+        _decidable(uow.session, reference, organiser_id)
+
+
 def _decide(reference: str, organiser_id: str, approve: bool, reason: str | None, uow: UnitOfWork) -> InviteRequestView:
     with uow:
         session = uow.session
-        request = session.scalar(select(InviteRequest).where(InviteRequest.reference == reference.upper()))
-        if request is None:
-            raise NotFound(f"I couldn't find an invite request {reference}.")
+        request = _decidable(session, reference, organiser_id)
         group = request.group
-        if organiser_id not in {o.slack_user_id for o in group.organisers}:
-            raise PermissionDenied(f"Only the organisers of {group.name} can decide on this request.")
-        if request.status != RequestStatus.pending:
-            who = f"<@{request.decided_by}>" if request.decided_by else "someone"
-            raise AlreadyDone(f"This request was already {request.status.value} by {who}.", request.reference)
         request.status = RequestStatus.approved if approve else RequestStatus.declined
         request.decided_by, request.decided_at = organiser_id, utcnow()
         request.reason = " ".join((reason or "").split()) or None

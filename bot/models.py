@@ -288,6 +288,19 @@ class OutboxMessage(Base):
     next_attempt_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     sent_at = Column(DateTime(timezone=True))
+    # Where Slack put the message, so a decision can update every recipient's copy.
+    slack_channel = Column(String(64))
+    slack_ts = Column(String(40))
+
+
+class SlackEventSeen(Base):
+    """Slack event ids already taken in, so a retried delivery is answered once, also after
+    a restart."""
+
+    __tablename__ = "slack_events_seen"
+
+    event_id = Column(String(100), primary_key=True)
+    received_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
 
 
 class AuditEntry(Base):

@@ -112,18 +112,29 @@ def request_support(user_id: str, *, kind: str, group_slug: str | None, when: st
         return view
 
 
+def _decidable(session, reference: str, actor_id: str) -> SupportRequest:
+    request = session.scalar(select(SupportRequest).where(SupportRequest.reference == reference.upper()))
+    if request is None:
+        raise NotFound(f"I couldn't find a support request {reference}.")
+    if not routing.is_team_member(session, request.routed_to, actor_id):
+        raise PermissionDenied(f"Only {routing.TEAM_NAMES[request.routed_to]} can update this request.")
+    if request.status != RequestStatus.pending:
+        raise AlreadyDone(f"This request is already {request.status.value}.", request.reference)
+    return request
+
+
+def check_support_decider(reference: str, actor_id: str, uow: UnitOfWork) -> None:
+    """Raises what resolving would raise, before a decline form is opened for nothing."""
+    with uow:
+        _decidable(uow.session, reference, actor_id)
+
+
 def resolve_support_request(reference: str, actor_id: str, *, done: bool, reason: str | None,
                             uow: UnitOfWork) -> SupportRequestView:
     """Mark done or decline; only members of the team it was routed to may."""
     with uow:
         session = uow.session
-        request = session.scalar(select(SupportRequest).where(SupportRequest.reference == reference.upper()))
-        if request is None:
-            raise NotFound(f"I couldn't find a support request {reference}.")
-        if not routing.is_team_member(session, request.routed_to, actor_id):
-            raise PermissionDenied(f"Only {routing.TEAM_NAMES[request.routed_to]} can update this request.")
-        if request.status != RequestStatus.pending:
-            raise AlreadyDone(f"This request is already {request.status.value}.", request.reference)
+        request = _decidable(session, reference, actor_id)
         request.status = RequestStatus.done if done else RequestStatus.declined
         request.decided_by, request.decided_at = actor_id, utcnow()
         request.reason = " ".join((reason or "").split()) or None

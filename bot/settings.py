@@ -32,6 +32,19 @@ class Settings:
     registry_file: Path
     # What a person raising an issue is told about acknowledgement: the teams' own promise.
     case_acknowledge_within: str
+    # Slack: unset token = no Slack (terminal chat and REST only).
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    # Another host for Slack's Web API (the tests' double, or an enterprise proxy).
+    slack_api_url: str = "https://slack.com/api/"
+    # Outbox delivery: attempts before a notification is marked failed and reported.
+    outbox_max_attempts: int = 6
+    outbox_poll_seconds: float = 5.0
+    # An invite request waiting this many days reminds its organisers, and after the
+    # second figure goes to the D&I service team.
+    invite_nudge_after_days: int = 3
+    invite_escalate_after_days: int = 7
 
     @property
     def is_sqlite(self) -> bool:
@@ -46,4 +59,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         spacy_model_path=Path(env.get("SPACY_MODEL_PATH") or PROJECT_ROOT / "models" / "spacy_en"),
         registry_file=Path(env.get("REGISTRY_FILE") or PROJECT_ROOT / "registry" / "demo.yml"),
         case_acknowledge_within=env.get("CASE_ACKNOWLEDGE_WITHIN") or "two working days",
+        slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
+        slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+        slack_app_token=env.get("SLACK_APP_TOKEN") or None,
+        slack_api_url=_with_slash(env.get("SLACK_API_URL") or "https://slack.com/api/"),
+        outbox_max_attempts=int(env.get("OUTBOX_MAX_ATTEMPTS") or 6),
+        outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS") or 5),
+        invite_nudge_after_days=int(env.get("INVITE_NUDGE_AFTER_DAYS") or 3),
+        invite_escalate_after_days=int(env.get("INVITE_ESCALATE_AFTER_DAYS") or 7),
     )
+
+
+def _with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"

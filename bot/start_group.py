@@ -139,6 +139,12 @@ def _pending_proposal(session, reference: str, actor_id: str) -> GroupProposal:
     return proposal
 
 
+def check_proposal_decider(reference: str, actor_id: str, uow: UnitOfWork) -> None:
+    """Raises what deciding would raise, before a decline form is opened for nothing."""
+    with uow:
+        _pending_proposal(uow.session, reference, actor_id)
+
+
 def approve_proposal(reference: str, actor_id: str, uow: UnitOfWork) -> GroupView:
     """The group becomes active and listed. Channels are created by the Slack side."""
     with uow:
@@ -165,6 +171,35 @@ def approve_proposal(reference: str, actor_id: str, uow: UnitOfWork) -> GroupVie
         view = group_view(group)
         uow.commit()
         return view
+
+
+def channel_names_for(proposal_name: str, group_type: str) -> dict[str, str]:
+    """The Slack channel(s) an approved group gets: which part -> name (Slack: lower case, ≤80)."""
+    base = _slugify(proposal_name)[:60]
+    if group_type == "both":
+        return {"open": base, "closed": f"{base}-members"}
+    return {group_type: base}
+
+
+def attach_channels(group_slug: str, actor_id: str, channels: dict[str, tuple[str, str]], uow: UnitOfWork) -> None:
+    """Record the channels created for an approved group ({"open"|"closed": (id, name)}) and
+    queue inviting its organisers to each."""
+    with uow:
+        session = uow.session
+        group = session.scalar(select(Group).where(Group.slug == group_slug))
+        if group is None:
+            raise NotFound("I couldn't find that group.")
+        for part, (channel_id, channel_name) in channels.items():
+            if part == "closed" and group.type == GroupType.both:
+                group.closed_slack_channel_id, group.closed_slack_channel_name = channel_id, channel_name
+            else:
+                group.slack_channel_id, group.slack_channel_name = channel_id, channel_name
+            for organiser in group.organisers:
+                outbox.invite_to_channel(session, key=f"organiser:{channel_id}:{organiser.slack_user_id}",
+                                         channel_id=channel_id, user_id=organiser.slack_user_id)
+        audit.record(session, actor_id, "attached_channels", "group", group.slug,
+                     channels=sorted(name for _, name in channels.values()))
+        uow.commit()
 
 
 def decline_proposal(reference: str, actor_id: str, reason: str, uow: UnitOfWork) -> ProposalView:

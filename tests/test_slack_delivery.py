@@ -1,0 +1,314 @@
+"""The outbox delivered to Slack, and the organisers' and teams' buttons, against a real
+database (SQLite and PostgreSQL) and the Slack double through the real slack-sdk client."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot import invite_request, request_support, start_group
+from bot.join_group import join_open_group
+from bot.models import Group, GroupStatus, InviteRequest, Membership, MembershipStatus, OutboxMessage, OutboxStatus, utcnow
+from bot.settings import load_settings
+from bot.slack_api import web_client
+from bot.slack_decisions import SlackDecisions
+from bot.slack_delivery import deliver_due, failed_messages
+from bot.slack_home import home_for, nudge_waiting_invites, welcome
+from bot.slack_messages import INVITE_APPROVE, INVITE_DECLINE, PROPOSAL_APPROVE, SUPPORT_DONE, split_text
+from tests.slack_double import SlackDouble
+
+REQUESTER, ORGANISERS, DANDI = "U0REQUEST1", ["U0WIT00001", "U0WIT00002"], "U0DANDI001"
+
+
+@pytest.fixture
+def slack():
+    with SlackDouble() as double:
+        for channel_id, name in [("C0DANDI001", "dandi-service"), ("C0PEOPLE01", "people-team"),
+                                 ("C0CANDH001", "culture-happiness"), ("C0MARKET01", "marketing"),
+                                 ("C0CLIMAT01", "climate-action"), ("C0PARENT01", "parents-and-carers")]:
+            double.add_channel(channel_id, name)
+        double.add_channel("C0WIT00001", "women-in-tech", private=True)
+        yield double
+
+
+@pytest.fixture
+def settings(slack, database_url):
+    return load_settings({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": slack.base_url,
+                          "DATABASE_URL": database_url, "OUTBOX_MAX_ATTEMPTS": "3"})
+
+
+@pytest.fixture
+def deliver(demo_uow, settings):
+    client = web_client(settings)
+    return lambda now=None: deliver_due(lambda: demo_uow, client, settings, now=now)
+
+
+@pytest.fixture
+def decisions(demo_uow, settings, deliver):
+    return SlackDecisions(lambda: demo_uow, web_client(settings), after_decision=deliver)
+
+
+def outbox(uow, *where) -> list[OutboxMessage]:
+    with uow:
+        found = uow.session.scalars(select(OutboxMessage).where(*where).order_by(OutboxMessage.id)).all()
+        uow.session.expunge_all()
+        return found
+
+
+def aware(moment):
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def click(action_id: str, value: str, user: str, channel: str = "D0ORGANIS1") -> dict:
+    return {"type": "block_actions", "user": {"id": user}, "trigger_id": "1337.42", "channel": {"id": channel},
+            "actions": [{"action_id": action_id, "value": value, "type": "button"}]}
+
+
+def submit(action_id: str, reference: str, user: str, reason: str | None) -> dict:
+    return {"type": "view_submission", "user": {"id": user},
+            "view": {"callback_id": action_id, "private_metadata": json.dumps({"reference": reference,
+                                                                              "channel": "D0ORGANIS1"}),
+                     "state": {"values": {"reason": {"reason": {"type": "plain_text_input", "value": reason}}}}}}
+
+
+def an_invite_request(uow, note: str | None = None) -> str:
+    return invite_request.request_invite(REQUESTER, "women-in-tech", criteria_confirmed=True, note=note,
+                                         uow=uow).reference
+
+
+# ---------------------------------------------------------------- delivery
+
+def test_each_organiser_gets_the_request_once_with_approve_and_decline(demo_uow, slack, deliver):
+    reference = an_invite_request(demo_uow, note="Hi <!here> & welcome")
+    report = deliver()
+    assert len(report.sent) == 2 and not report.failed
+    posts = slack.calls_to("chat.postMessage")
+    assert sorted(p["channel"] for p in posts) == ORGANISERS
+    blocks = posts[0]["blocks"]
+    assert [e["text"]["text"] for e in blocks[-1]["elements"]] == ["Approve", "Decline"]
+    assert {e["value"] for e in blocks[-1]["elements"]} == {reference}
+    # What the requester typed cannot ping the channel or forge a link.
+    assert "&lt;!here&gt; &amp; welcome" in posts[0]["text"] and "<!here>" not in json.dumps(posts)
+    assert all(m.slack_ts and m.status == OutboxStatus.sent for m in outbox(demo_uow))
+    assert deliver().sent == [] and len(slack.calls_to("chat.postMessage")) == 2
+
+
+def test_a_rate_limit_is_waited_out_and_a_server_error_retried(demo_uow, slack, deliver):
+    an_invite_request(demo_uow)
+    slack.fail("chat.postMessage", error="ratelimited", status=429, retry_after=1)
+    slack.fail("chat.postMessage", status=500)
+    report = deliver()
+    assert len(report.sent) == 2
+    statuses = [call.response["status"] for call in slack.calls if call.method == "chat.postMessage"]
+    assert statuses[:2] == [429, 500] and statuses.count(200) == 2
+
+
+def test_a_message_slack_keeps_refusing_is_retried_later_then_marked_failed_and_reported(demo_uow, slack, deliver):
+    join_open_group(REQUESTER, "parents-and-carers", demo_uow)
+    slack.fail("conversations.invite", status=500, times=9)  # more than the client's own retries
+    assert deliver().retrying == [f"join:parents-and-carers:{REQUESTER}"]
+    [waiting] = outbox(demo_uow, OutboxMessage.kind == "channel_invite")
+    assert waiting.status == OutboxStatus.pending and aware(waiting.next_attempt_at) > utcnow() + timedelta(seconds=20)
+    assert deliver().sent == []  # not due yet
+    later = utcnow() + timedelta(hours=3)
+    deliver(later)
+    assert deliver(later + timedelta(hours=3)).failed == [f"join:parents-and-carers:{REQUESTER}"]
+    # The failure is reported to the D&I service team's channel, not dropped.
+    assert deliver(later + timedelta(hours=3)).sent == ["delivery_failed:1:C0DANDI001"]
+    [report_post] = [p for p in slack.calls_to("chat.postMessage") if p["channel"] == "C0DANDI001"]
+    assert "couldn't deliver a channel invite" in report_post["text"]
+    [line] = failed_messages(demo_uow)
+    assert "channel_invite" in line and "internal_error" in line
+
+
+def test_an_unknown_channel_fails_at_once_and_is_reported(demo_uow, slack, deliver):
+    slack.channels.pop("C0CLIMAT01")
+    join_open_group(REQUESTER, "climate-action", demo_uow)
+    assert deliver().failed == [f"join:climate-action:{REQUESTER}"]
+    assert "channel_not_found" in failed_messages(demo_uow)[0]
+
+
+def test_joining_a_public_channel_the_bot_is_not_in_joins_it_first(demo_uow, slack, deliver):
+    slack.channels["C0CLIMAT01"].bot_is_member = False
+    join_open_group(REQUESTER, "climate-action", demo_uow)
+    assert deliver().sent
+    assert [c.method for c in slack.calls] == ["conversations.invite", "conversations.join", "conversations.invite"]
+    assert REQUESTER in slack.channels["C0CLIMAT01"].members
+    with demo_uow:
+        membership = demo_uow.session.scalar(select(Membership).where(Membership.slack_user_id == REQUESTER))
+        assert membership.status == MembershipStatus.member
+
+
+def test_someone_already_in_the_channel_counts_as_added(demo_uow, slack, deliver):
+    slack.channels["C0CLIMAT01"].members.add(REQUESTER)
+    join_open_group(REQUESTER, "climate-action", demo_uow)
+    assert deliver().sent == [f"join:climate-action:{REQUESTER}"]
+
+
+# ---------------------------------------------------------------- organisers' buttons
+
+def test_an_organiser_approves_every_copy_updates_and_the_requester_is_invited_and_told(
+        demo_uow, slack, deliver, decisions):
+    reference = an_invite_request(demo_uow)
+    deliver()
+    decisions.on_click(click(INVITE_APPROVE, reference, ORGANISERS[0]))
+    updates = slack.calls_to("chat.update")
+    assert len(updates) == 2 and all("Approved by <@U0WIT00001>" in json.dumps(u["blocks"]) for u in updates)
+    assert all(b["type"] != "actions" for u in updates for b in u["blocks"])
+    assert REQUESTER in slack.channels["C0WIT00001"].members
+    [told] = [p for p in slack.calls_to("chat.postMessage") if p["channel"] == REQUESTER]
+    assert "was approved" in told["text"]
+    # The other organiser's late click changes nothing and says who decided.
+    decisions.on_click(click(INVITE_APPROVE, reference, ORGANISERS[1]))
+    [late] = slack.calls_to("chat.postEphemeral")
+    assert late["user"] == ORGANISERS[1] and "already approved by <@U0WIT00001>" in late["text"]
+
+
+def test_someone_who_is_not_an_organiser_is_told_it_is_not_theirs(demo_uow, slack, deliver, decisions):
+    reference = an_invite_request(demo_uow)
+    deliver()
+    decisions.on_click(click(INVITE_APPROVE, reference, "U0STRANGER"))
+    [refused] = slack.calls_to("chat.postEphemeral")
+    assert refused["user"] == "U0STRANGER" and "Only the organisers of Women in Tech" in refused["text"]
+    assert not slack.calls_to("chat.update") and not slack.calls_to("conversations.invite")
+    with demo_uow:
+        assert demo_uow.session.scalar(select(InviteRequest)).status.value == "pending"
+
+
+def test_decline_asks_for_an_optional_reason_and_passes_it_on(demo_uow, slack, deliver, decisions):
+    reference = an_invite_request(demo_uow)
+    deliver()
+    decisions.on_click(click(INVITE_DECLINE, reference, ORGANISERS[1]))
+    [opened] = slack.calls_to("views.open")
+    assert opened["trigger_id"] == "1337.42" and opened["view"]["blocks"][1]["optional"] is True
+    decisions.on_submission(submit(INVITE_DECLINE, reference, ORGANISERS[1], "The group is <full> this term"))
+    [told] = [p for p in slack.calls_to("chat.postMessage") if p["channel"] == REQUESTER]
+    assert "weren't able to accept" in told["text"] and "&lt;full&gt; this term" in told["text"]
+    assert not slack.calls_to("conversations.invite")
+    assert all("Declined by <@U0WIT00002>" in json.dumps(u["blocks"]) for u in slack.calls_to("chat.update"))
+
+
+def test_a_private_channel_without_the_bot_asks_the_organisers_to_add_it(demo_uow, slack, deliver, decisions):
+    slack.channels["C0WIT00001"].bot_is_member = False
+    reference = an_invite_request(demo_uow)
+    deliver()
+    decisions.on_click(click(INVITE_APPROVE, reference, ORGANISERS[0]))
+    deliver()  # the worker's next round sends what the failed invite queued
+    asks = [p for p in slack.calls_to("chat.postMessage") if "because I'm not in it" in p["text"]]
+    assert sorted(p["channel"] for p in asks) == ORGANISERS and "/invite" in asks[0]["text"]
+    # Once an organiser adds the bot, the waiting invite goes through on a later round.
+    slack.channels["C0WIT00001"].bot_is_member = True
+    deliver(utcnow() + timedelta(minutes=5))
+    assert REQUESTER in slack.channels["C0WIT00001"].members
+
+
+@pytest.mark.parametrize("group_type, expected", [("closed", [("parenting-in-tech", True)]),
+                                                  ("open", [("parenting-in-tech", False)]),
+                                                  ("both", [("parenting-in-tech", False),
+                                                            ("parenting-in-tech-members", True)])])
+def test_dandi_approves_a_proposal_channels_are_created_organisers_invited_group_listed(
+        demo_uow, slack, deliver, decisions, group_type, expected):
+    closed = group_type != "open"
+    proposal = start_group.propose_group(
+        "U0PROPOSE1", name="Parenting in Tech", group_type=group_type, purpose="Support for parents in tech roles",
+        meeting="Monthly lunch in the office", organisers_text="<@U0PROPOSE1> and <@U0SECOND01>",
+        criteria="You are a parent or carer" if closed else None,
+        how_to_ask="Ask the bot for an invite" if closed else None, edi_policy_confirmed=True, uow=demo_uow)
+    deliver()
+    [posted] = [p for p in slack.calls_to("chat.postMessage") if p["channel"] == "C0DANDI001"]
+    decisions.on_click(click(PROPOSAL_APPROVE, proposal.reference, "U0STRANGER", "C0DANDI001"))
+    assert "Only the D&I service team" in slack.calls_to("chat.postEphemeral")[0]["text"]
+    decisions.on_click(click(PROPOSAL_APPROVE, proposal.reference, DANDI, "C0DANDI001"))
+    created = [(c["name"], c["is_private"] in (True, "true", "1")) for c in slack.calls_to("conversations.create")]
+    assert created == expected
+    new_channels = [c for c in slack.channels.values() if c.name.startswith("parenting-in-tech")]
+    assert all({"U0PROPOSE1", "U0SECOND01"} <= c.members for c in new_channels)
+    with demo_uow:
+        group = demo_uow.session.scalar(select(Group).where(Group.name == "Parenting in Tech"))
+        assert group.status == GroupStatus.active and group.slack_channel_id or group.closed_slack_channel_id
+    [told] = [p for p in slack.calls_to("chat.postMessage") if p["channel"] == "U0PROPOSE1"]
+    assert "has been approved" in told["text"]
+    [update] = slack.calls_to("chat.update")
+    assert update["ts"] == slack.calls[[c.method for c in slack.calls].index("chat.postMessage")].response[
+        "body"]["ts"] or update["channel"] == "C0DANDI001"
+    assert "Approved by <@U0DANDI001>" in json.dumps(update["blocks"]) and posted
+
+
+def test_the_routed_team_marks_a_support_request_done(demo_uow, slack, deliver, decisions):
+    view = request_support.request_support("U0ASKER001", kind="social_budget", group_slug="climate-action", when="June",
+                                           amount_text="£120", details="Picnic", uow=demo_uow)
+    deliver()
+    [posted] = slack.calls_to("chat.postMessage")
+    assert posted["channel"] == "C0CANDH001"
+    assert [e["text"]["text"] for e in posted["blocks"][-1]["elements"]] == ["Mark done", "Decline"]
+    decisions.on_click(click(SUPPORT_DONE, view.reference, DANDI, "C0CANDH001"))
+    assert "Only the Culture & Happiness team" in slack.calls_to("chat.postEphemeral")[0]["text"]
+    decisions.on_click(click(SUPPORT_DONE, view.reference, "U0CANDH001", "C0CANDH001"))
+    assert "marked as done" in [p for p in slack.calls_to("chat.postMessage") if p["channel"] == "U0ASKER001"][0]["text"]
+
+
+# ---------------------------------------------------------------- nudges, onboarding, home
+
+def test_a_waiting_invite_request_reminds_organisers_then_goes_to_dandi_once(demo_uow, settings):
+    reference = an_invite_request(demo_uow)
+    assert nudge_waiting_invites(demo_uow, settings) == 0
+    assert nudge_waiting_invites(demo_uow, settings, utcnow() + timedelta(days=4)) == 2
+    assert nudge_waiting_invites(demo_uow, settings, utcnow() + timedelta(days=5)) == 0
+    assert nudge_waiting_invites(demo_uow, settings, utcnow() + timedelta(days=8)) == 1
+    kinds = [(m.kind, m.recipient) for m in outbox(demo_uow, OutboxMessage.kind.in_(["invite_nudge",
+                                                                                       "invite_escalation"]))]
+    assert kinds == [("invite_nudge", ORGANISERS[0]), ("invite_nudge", ORGANISERS[1]),
+                     ("invite_escalation", "C0DANDI001")]
+    escalation = outbox(demo_uow, OutboxMessage.kind == "invite_escalation")[0].payload["text"]
+    assert reference in escalation and REQUESTER not in escalation  # who asked stays with the organisers
+
+
+def test_a_decided_request_is_not_nudged(demo_uow, settings):
+    reference = an_invite_request(demo_uow)
+    invite_request.approve_invite(reference, ORGANISERS[0], demo_uow)
+    assert nudge_waiting_invites(demo_uow, settings, utcnow() + timedelta(days=10)) == 0
+
+
+def test_onboarding_welcomes_each_new_member_once_with_the_directory(demo_uow, slack, deliver):
+    assert welcome(["U0NEW00001", "U0NEW00002", "U0NEW00001"], demo_uow) == ["U0NEW00001", "U0NEW00002"]
+    assert welcome(["U0NEW00001"], demo_uow) == []
+    deliver()
+    posts = slack.calls_to("chat.postMessage")
+    assert sorted(p["channel"] for p in posts) == ["U0NEW00001", "U0NEW00002"]
+    directory = json.dumps(posts[0]["blocks"])
+    assert "Women in Tech" in directory and "Request an invite" in directory and "Join" in directory
+
+
+def test_the_cli_sends_the_welcome(database_url, demo_uow, slack, settings):
+    env = {"DATABASE_URL": database_url, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": slack.base_url,
+           "PATH": "/usr/bin:/bin", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "onboarding", "send", "U0NEW00003"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Queued a welcome for 1 user(s)" in done.stdout and "Delivered 1" in done.stdout
+    assert [p["channel"] for p in slack.calls_to("chat.postMessage")] == ["U0NEW00003"]
+
+
+def test_home_shows_the_directory_my_requests_and_what_waits_for_an_organiser(demo_uow):
+    reference = an_invite_request(demo_uow)
+    requester_home = json.dumps(home_for(REQUESTER, lambda: demo_uow))
+    assert reference in requester_home and "Climate Action" in requester_home
+    assert "Waiting for you as an organiser" not in requester_home
+    organiser_home = json.dumps(home_for(ORGANISERS[0], lambda: demo_uow))
+    assert "Waiting for you as an organiser" in organiser_home and reference in organiser_home
+    dandi_home = json.dumps(home_for(DANDI, lambda: demo_uow))
+    assert "Group proposals waiting for a decision: *0*" in dandi_home and "Open cases: *0*" in dandi_home
+    assert "For the D&I service team" not in organiser_home
+
+
+def test_long_text_is_split_into_whole_pieces_within_slacks_limit():
+    text = "\n\n".join(f"Paragraph {n}: " + "word " * 150 for n in range(12))
+    pieces = split_text(text)
+    assert len(pieces) > 1 and all(len(p) <= 3000 for p in pieces)
+    assert all(p.startswith("Paragraph") for p in pieces)
+    assert " ".join(" ".join(pieces).split()) == " ".join(text.split())
