@@ -1,0 +1,245 @@
+"""Slack end to end: properly signed Events API requests and Socket Mode envelopes into the
+real Rasa server (our Slack channels from credentials.yml) and action server; everything the
+assistant does in Slack lands in the Slack double through the real slack-sdk client."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+
+import pytest
+from cryptography.fernet import Fernet
+
+from bot import db
+from bot.models import GroupProposal, InviteRequest
+from bot.registry import import_registry_file
+from tests.conftest import DEMO_REGISTRY, RunningAssistant
+from tests.journeys import rows
+from tests.slack_double import SlackDouble, SocketModeDouble
+
+pytestmark = pytest.mark.conversation
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+_ids = itertools.count(1)
+
+
+@dataclass
+class SlackWorkspace:
+    assistant: RunningAssistant
+    slack: SlackDouble
+    socket: SocketModeDouble
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.assistant.base_url}/webhooks/slack/webhook"
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    from tests.rasa_harness import running_assistant, trained_model
+
+    workdir = tmp_path_factory.mktemp("slack")
+    database_url = f"sqlite:///{workdir / 'bot.db'}"
+    db.upgrade(database_url)
+    engine = db.make_engine(database_url)
+    import_registry_file(DEMO_REGISTRY, db.uow_factory(engine)())
+    engine.dispose()
+    with SlackDouble() as slack, SocketModeDouble() as socket:
+        slack.socket_url = socket.url
+        slack.add_channel("C0DANDI001", "dandi-service")
+        slack.add_channel("C0WIT00001", "women-in-tech", private=True)
+        env = {"CASE_ENCRYPTION_KEY": Fernet.generate_key().decode(), "SLACK_BOT_TOKEN": "xoxb-test",
+               "SLACK_SIGNING_SECRET": SECRET, "SLACK_APP_TOKEN": "xapp-test", "SLACK_API_URL": slack.base_url,
+               "OUTBOX_POLL_SECONDS": "0.5"}
+        with running_assistant(trained_model(), database_url, workdir, env) as base_url:
+            socket.wait_connected(timeout=30)
+            yield SlackWorkspace(RunningAssistant(base_url, database_url), slack, socket)
+
+
+def post_signed(url: str, body: bytes, content_type: str, *, secret: str = SECRET,
+                timestamp: int | None = None, headers: dict | None = None) -> tuple[int, bytes]:
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signature = "v0=" + hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
+    request = urllib.request.Request(url, data=body, headers={
+        "Content-Type": content_type, "X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature,
+        **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.read()
+
+
+def dm_event(user: str, text: str, event_id: str | None = None, **extra) -> dict:
+    return {"type": "event_callback", "team_id": "T0TEST0001", "api_app_id": "A0TEST0001",
+            "event_id": event_id or f"Ev{next(_ids):08d}", "event_time": int(time.time()),
+            "event": {"type": "message", "channel_type": "im", "channel": "D" + user[1:], "user": user,
+                      "text": text, "ts": f"{time.time():.6f}", **extra}}
+
+
+class SlackPerson:
+    """Someone in the workspace DMing the assistant over the Events API."""
+
+    def __init__(self, workspace: SlackWorkspace, user: str):
+        self.workspace, self.user, self.dm = workspace, user, "D" + user[1:]
+
+    def replies(self) -> list[dict]:
+        return [c for c in self.workspace.slack.calls_to("chat.postMessage") if c["channel"] == self.dm]
+
+    def _await_replies(self, before: int) -> list[dict]:
+        self.workspace.slack.wait_for("chat.postMessage", count=1, timeout=60,
+                                      predicate=lambda c: c["channel"] == self.dm and len(self.replies()) > before)
+        settled = -1
+        while settled != len(self.replies()):  # a turn may answer with several messages
+            settled = len(self.replies())
+            time.sleep(0.7)
+        return self.replies()[before:]
+
+    def say(self, text: str) -> str:
+        before = len(self.replies())
+        status, _ = post_signed(self.workspace.webhook, json.dumps(dm_event(self.user, text)).encode(),
+                                "application/json")
+        assert status == 200
+        return "\n".join(m.get("text", "") for m in self._await_replies(before))
+
+    def press(self, title: str) -> str:
+        """Click a button of the assistant's latest message that has buttons."""
+        message = next(m for m in reversed(self.replies()) if m.get("blocks") and any(
+            b["type"] == "actions" for b in m["blocks"]))
+        button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+                      if e["text"]["text"] == title)
+        before = len(self.replies())
+        click(self.workspace, self.user, button["action_id"], button["value"], self.dm,
+              message={"ts": "1700000000.000001", "text": message["text"], "blocks": message["blocks"]})
+        return "\n".join(m.get("text", "") for m in self._await_replies(before))
+
+
+def click(workspace: SlackWorkspace, user: str, action_id: str, value: str, channel: str,
+          message: dict | None = None) -> int:
+    payload = {"type": "block_actions", "user": {"id": user}, "trigger_id": "123.456",
+               "container": {"type": "message", "channel_id": channel},
+               "channel": {"id": channel}, "message": message,
+               "actions": [{"action_id": action_id, "value": value, "type": "button",
+                            "text": {"type": "plain_text", "text": value}}]}
+    body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+    status, _ = post_signed(workspace.webhook, body, "application/x-www-form-urlencoded")
+    return status
+
+
+def test_an_invite_request_in_slack_approved_by_an_organisers_button(workspace):
+    slack, person = workspace.slack, SlackPerson(workspace, "U0SLACKER1")
+    assert "You identify as a woman." in person.say("can I get an invite to Women in Tech?")
+    assert "add a short note" in person.press("Yes, it does")
+    assert "*Note to the organisers:* Hi &amp; thanks" in person.say("Hi & thanks")
+    done = person.say("yes, send it")
+    [request] = rows(workspace.assistant, InviteRequest, InviteRequest.requester_slack_id == "U0SLACKER1")
+    assert request.reference in done
+
+    # The worker delivers the request to both organisers, with Approve and Decline.
+    to_organisers = slack.wait_for("chat.postMessage", count=2, timeout=20,
+                                   predicate=lambda c: request.reference in (c.get("text") or "")
+                                   and c["channel"] in ("U0WIT00001", "U0WIT00002"))
+    approve = to_organisers[0]["blocks"][-1]["elements"][0]
+    assert approve["text"]["text"] == "Approve"
+
+    # Someone else's click is refused, only they see it, nothing changes.
+    assert click(workspace, "U0NOTORG01", approve["action_id"], approve["value"], "D0NOTORG01") == 200
+    [refused] = slack.wait_for("chat.postEphemeral", predicate=lambda c: c["user"] == "U0NOTORG01")
+    assert "Only the organisers of Women in Tech" in refused["text"]
+
+    assert click(workspace, "U0WIT00002", approve["action_id"], approve["value"], "D0WIT00002") == 200
+    slack.wait_for("conversations.invite", predicate=lambda c: c["channel"] == "C0WIT00001"
+                   and c["users"] == "U0SLACKER1")
+    assert len(slack.wait_for("chat.update", count=2, predicate=lambda c: "Approved by <@U0WIT00002>"
+                              in json.dumps(c.get("blocks")))) == 2
+    [told] = slack.wait_for("chat.postMessage", predicate=lambda c: c["channel"] == "U0SLACKER1")
+    assert "was approved" in told["text"] and request.reference in told["text"]
+    assert "U0SLACKER1" in slack.channels["C0WIT00001"].members
+
+
+def test_a_proposal_in_slack_approved_by_the_dandi_team_creates_its_channel(workspace):
+    slack, person = workspace.slack, SlackPerson(workspace, "U0PROPOSR1")
+    person.say("I want to start a new group")
+    person.say("Chess Club")
+    person.say("open")
+    person.say("Playing chess together at lunchtime, all levels welcome")
+    person.say("Wednesdays at lunch in the canteen")
+    person.say("<@U0PROPOSR1> and <@U0COORG001>")
+    summary = person.say("yes")
+    assert "*Name:* Chess Club" in summary
+    done = person.say("yes")
+    [proposal] = rows(workspace.assistant, GroupProposal, GroupProposal.proposer_slack_id == "U0PROPOSR1")
+    assert proposal.reference in done
+    [posted] = slack.wait_for("chat.postMessage", timeout=20, predicate=lambda c: c["channel"] == "C0DANDI001"
+                              and proposal.reference in c["text"])
+    approve = posted["blocks"][-1]["elements"][0]
+    assert click(workspace, "U0DANDI001", approve["action_id"], approve["value"], "C0DANDI001") == 200
+    [created] = slack.wait_for("conversations.create")
+    assert created["name"] == "chess-club" and created["is_private"] in (False, "false", "0")
+    channel = next(c for c in slack.channels.values() if c.name == "chess-club")
+    slack.wait_for("conversations.invite", count=2, predicate=lambda c: c["channel"] == channel.id)
+    assert {"U0PROPOSR1", "U0COORG001"} <= channel.members
+    [told] = slack.wait_for("chat.postMessage", predicate=lambda c: c["channel"] == "U0PROPOSR1")
+    assert "has been approved" in told["text"]
+    assert "Chess Club" in SlackPerson(workspace, "U0FINDER01").say("tell me about Chess Club")
+
+
+def test_bad_and_stale_signatures_are_rejected_and_nothing_is_processed(workspace):
+    body = json.dumps(dm_event("U0FORGER01", "hello")).encode()
+    assert post_signed(workspace.webhook, body, "application/json", secret="not-the-secret")[0] == 401
+    assert post_signed(workspace.webhook, body, "application/json", timestamp=int(time.time()) - 600)[0] == 401
+    time.sleep(2)
+    assert not [c for c in workspace.slack.calls if "D0FORGER01" in json.dumps(c.args)]
+
+
+def test_a_retried_event_is_answered_once(workspace):
+    person = SlackPerson(workspace, "U0RETRY001")
+    event = json.dumps(dm_event("U0RETRY001", "hello", event_id="EvRETRY0001")).encode()
+    assert post_signed(workspace.webhook, event, "application/json")[0] == 200
+    person._await_replies(0)
+    answered = len(person.replies())
+    for attempt in (1, 2):
+        status, _ = post_signed(workspace.webhook, event, "application/json",
+                                headers={"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"})
+        assert status == 200
+    time.sleep(3)
+    assert len(person.replies()) == answered
+
+
+def test_bot_messages_and_edits_are_ignored(workspace):
+    for event in (dm_event("U0IGNORE01", "I am a bot", bot_id="B0OTHER001"),
+                  dm_event("U0IGNORE01", "edited", subtype="message_changed")):
+        assert post_signed(workspace.webhook, json.dumps(event).encode(), "application/json")[0] == 200
+    time.sleep(3)
+    assert not SlackPerson(workspace, "U0IGNORE01").replies()
+
+
+def test_opening_the_app_home_publishes_the_directory(workspace):
+    event = {"type": "event_callback", "event_id": f"Ev{next(_ids):08d}",
+             "event": {"type": "app_home_opened", "user": "U0HOME0001", "tab": "home", "channel": "D0HOME0001"}}
+    assert post_signed(workspace.webhook, json.dumps(event).encode(), "application/json")[0] == 200
+    [published] = workspace.slack.wait_for("views.publish", predicate=lambda c: c["user_id"] == "U0HOME0001")
+    assert published["view"]["type"] == "home" and "Women in Tech" in json.dumps(published["view"])
+
+
+def test_a_new_member_is_welcomed(workspace):
+    event = {"type": "event_callback", "event_id": f"Ev{next(_ids):08d}",
+             "event": {"type": "team_join", "user": {"id": "U0NEWBIE01", "is_bot": False}}}
+    assert post_signed(workspace.webhook, json.dumps(event).encode(), "application/json")[0] == 200
+    [welcome] = workspace.slack.wait_for("chat.postMessage", timeout=20,
+                                         predicate=lambda c: c["channel"] == "U0NEWBIE01")
+    assert welcome["text"].startswith("Welcome!") and "Climate Action" in json.dumps(welcome["blocks"])
+
+
+def test_socket_mode_envelope_in_ack_and_answer_out(workspace):
+    envelope = workspace.socket.send_envelope(dm_event("U0SOCKET01", "is there a group for parents?"))
+    assert workspace.socket.wait_for_ack(envelope)["envelope_id"] == envelope
+    [answer] = workspace.slack.wait_for("chat.postMessage", timeout=60,
+                                        predicate=lambda c: c["channel"] == "D0SOCKET01")
+    assert "Parents and Carers" in answer["text"]
