@@ -312,3 +312,28 @@ def test_long_text_is_split_into_whole_pieces_within_slacks_limit():
     assert len(pieces) > 1 and all(len(p) <= 3000 for p in pieces)
     assert all(p.startswith("Paragraph") for p in pieces)
     assert " ".join(" ".join(pieces).split()) == " ".join(text.split())
+
+
+def test_a_case_reaches_its_team_as_a_reference_and_category_never_the_narrative(demo_uow, slack, deliver):
+    from bot.raise_issue import save_draft, submit_case
+
+    narrative = "My manager said something hurtful in the team meeting on Tuesday"
+    draft = save_draft(narrative, demo_uow)
+    receipt = submit_case(draft, "U0REPORT01", on_behalf=False, consented=None, may_be_named=None,
+                          category="discrimination", excluded=None, route_to="dandi_service", uow=demo_uow)
+    deliver()
+    [notice] = slack.calls_to("chat.postMessage")
+    assert notice["channel"] == "C0DANDI001" and receipt.reference in notice["text"]
+    everything_sent = json.dumps([call.args for call in slack.calls])
+    assert "hurtful" not in everything_sent and "Tuesday" not in everything_sent
+
+
+def test_a_slack_event_taken_in_is_remembered_across_a_restart(configured_database):
+    from bot.slack_channel import SlackRuntime
+
+    first_run = SlackRuntime(load_settings())
+    assert first_run.seen_before("Ev0RESTART1") is False
+    assert first_run.seen_before("Ev0RESTART1") is True
+    after_restart = SlackRuntime(load_settings())  # a new process: only the database remembers
+    assert after_restart.seen_before("Ev0RESTART1") is True
+    assert after_restart.seen_before("Ev0RESTART2") is False
