@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import threading
+from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -27,10 +28,11 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import default_uow
-from bot.models import SlackEventSeen
+from bot.models import SlackEventSeen, utcnow
 from bot.settings import Settings, load_settings
 from bot.slack_api import async_web_client, web_client
 from bot.slack_decisions import SlackDecisions
@@ -73,6 +75,18 @@ def clean_user_text(text: str) -> str:
     return html.unescape(LINK_RE.sub(r"\1", text or "")).strip()
 
 
+# Slack retries an event for about an hour; a day of ids is plenty to answer each once.
+REMEMBER_EVENTS_FOR = timedelta(days=1)
+
+
+def forget_old_events(uow) -> int:
+    with uow:
+        gone = uow.session.execute(delete(SlackEventSeen).where(
+            SlackEventSeen.received_at < utcnow() - REMEMBER_EVENTS_FOR)).rowcount
+        uow.commit()
+        return gone
+
+
 class SlackRuntime:
     """Everything both transports share; one per process, so one delivery worker."""
 
@@ -103,9 +117,12 @@ class SlackRuntime:
     def start_worker(self) -> None:
         with self._lock:
             if self.worker is None and self.configured:
-                self.worker = DeliveryWorker(self.uow_factory, self.client, self.settings,
-                                             periodic=lambda: nudge_waiting_invites(self.uow_factory(), self.settings))
+                self.worker = DeliveryWorker(self.uow_factory, self.client, self.settings, periodic=self.housekeeping)
                 self.worker.start()
+
+    def housekeeping(self) -> None:
+        nudge_waiting_invites(self.uow_factory(), self.settings)
+        forget_old_events(self.uow_factory())
 
     def stop_worker(self) -> None:
         with self._lock:

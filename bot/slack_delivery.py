@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
@@ -229,8 +230,10 @@ class DeliveryWorker:
     """Delivers the outbox every `outbox_poll_seconds`, or at once after `wake()`."""
 
     def __init__(self, uow_factory: Callable[[], UnitOfWork], client: WebClient, settings: Settings,
-                 periodic: Callable[[], None] | None = None):
+                 periodic: Callable[[], None] | None = None, periodic_every: float = 600):
         self.uow_factory, self.client, self.settings, self.periodic = uow_factory, client, settings, periodic
+        # Housekeeping (nudges, forgetting old event ids) needs minutes, not every poll.
+        self.periodic_every, self._last_periodic = periodic_every, float("-inf")
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread = threading.Thread(target=self._run, name="outbox-delivery", daemon=True)
 
@@ -249,7 +252,8 @@ class DeliveryWorker:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                if self.periodic:
+                if self.periodic and time.monotonic() - self._last_periodic >= self.periodic_every:
+                    self._last_periodic = time.monotonic()
                     self.periodic()
                 while deliver_due(self.uow_factory, self.client, self.settings):
                     pass

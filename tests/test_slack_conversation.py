@@ -114,19 +114,25 @@ class SlackPerson:
             b["type"] == "actions" for b in m["blocks"]))
         button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
                       if e["text"]["text"] == title)
+        ts = next(c.response["body"]["ts"] for c in self.workspace.slack.calls if c.args is message)
         before = len(self.replies())
         click(self.workspace, self.user, button["action_id"], button["value"], self.dm,
-              message={"ts": "1700000000.000001", "text": message["text"], "blocks": message["blocks"]})
+              message={"ts": ts, "text": message["text"], "blocks": message["blocks"]}, label=title)
         return "\n".join(m.get("text", "") for m in self._await_replies(before))
 
 
+def click_payload(user: str, action_id: str, value: str, channel: str, message: dict | None = None,
+                  label: str = "") -> dict:
+    return {"type": "block_actions", "user": {"id": user}, "trigger_id": "123.456",
+            "container": {"type": "message", "channel_id": channel},
+            "channel": {"id": channel}, "message": message,
+            "actions": [{"action_id": action_id, "value": value, "type": "button",
+                         "text": {"type": "plain_text", "text": label or value}}]}
+
+
 def click(workspace: SlackWorkspace, user: str, action_id: str, value: str, channel: str,
-          message: dict | None = None) -> int:
-    payload = {"type": "block_actions", "user": {"id": user}, "trigger_id": "123.456",
-               "container": {"type": "message", "channel_id": channel},
-               "channel": {"id": channel}, "message": message,
-               "actions": [{"action_id": action_id, "value": value, "type": "button",
-                            "text": {"type": "plain_text", "text": value}}]}
+          message: dict | None = None, label: str = "") -> int:
+    payload = click_payload(user, action_id, value, channel, message, label)
     body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
     status, _ = post_signed(workspace.webhook, body, "application/x-www-form-urlencoded")
     return status
@@ -136,6 +142,10 @@ def test_an_invite_request_in_slack_approved_by_an_organisers_button(workspace):
     slack, person = workspace.slack, SlackPerson(workspace, "U0SLACKER1")
     assert "You identify as a woman." in person.say("can I get an invite to Women in Tech?")
     assert "add a short note" in person.press("Yes, it does")
+    # The pressed question's buttons are replaced by the choice, so they can't be pressed again.
+    [settled] = slack.wait_for("chat.update", predicate=lambda c: c["channel"] == person.dm)
+    assert "You chose: *Yes, it does*" in json.dumps(settled["blocks"])
+    assert not any(b["type"] == "actions" for b in settled["blocks"])
     assert "*Note to the organisers:* Hi &amp; thanks" in person.say("Hi & thanks")
     done = person.say("yes, send it")
     [request] = rows(workspace.assistant, InviteRequest, InviteRequest.requester_slack_id == "U0SLACKER1")
@@ -243,3 +253,12 @@ def test_socket_mode_envelope_in_ack_and_answer_out(workspace):
     [answer] = workspace.slack.wait_for("chat.postMessage", timeout=60,
                                         predicate=lambda c: c["channel"] == "D0SOCKET01")
     assert "Parents and Carers" in answer["text"]
+
+
+def test_socket_mode_button_click_in_ack_and_answer_out(workspace):
+    payload = click_payload("U0SOCKET02", "conversation:0", "list the closed groups", "D0SOCKET02")
+    envelope = workspace.socket.send_envelope(payload, type="interactive")
+    assert workspace.socket.wait_for_ack(envelope)["envelope_id"] == envelope
+    [answer] = workspace.slack.wait_for("chat.postMessage", timeout=60,
+                                        predicate=lambda c: c["channel"] == "D0SOCKET02")
+    assert "Women in Tech" in answer["text"]

@@ -337,3 +337,16 @@ def test_a_slack_event_taken_in_is_remembered_across_a_restart(configured_databa
     after_restart = SlackRuntime(load_settings())  # a new process: only the database remembers
     assert after_restart.seen_before("Ev0RESTART1") is True
     assert after_restart.seen_before("Ev0RESTART2") is False
+
+
+def test_event_ids_older_than_a_day_are_forgotten(configured_database, demo_uow):
+    from bot.models import SlackEventSeen
+    from bot.slack_channel import SlackRuntime, forget_old_events
+
+    runtime = SlackRuntime(load_settings())
+    runtime.seen_before("Ev0TODAY001")
+    with demo_uow:
+        demo_uow.session.add(SlackEventSeen(event_id="Ev0LASTWEEK", received_at=utcnow() - timedelta(days=7)))
+        demo_uow.commit()
+    assert forget_old_events(demo_uow) == 1
+    assert runtime.seen_before("Ev0TODAY001") is True and runtime.seen_before("Ev0LASTWEEK") is False
