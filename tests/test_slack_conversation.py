@@ -262,3 +262,29 @@ def test_socket_mode_button_click_in_ack_and_answer_out(workspace):
     [answer] = workspace.slack.wait_for("chat.postMessage", timeout=60,
                                         predicate=lambda c: c["channel"] == "D0SOCKET02")
     assert "Women in Tech" in answer["text"]
+
+
+def test_an_organiser_declines_in_a_form_with_a_reason_the_requester_is_told(workspace):
+    slack, person = workspace.slack, SlackPerson(workspace, "U0DECLINE1")
+    person.say("I'd like to request an invite to Women in Tech")
+    person.say("yes")
+    person.say("no note")
+    done = person.say("yes")
+    [request] = rows(workspace.assistant, InviteRequest, InviteRequest.requester_slack_id == "U0DECLINE1")
+    assert request.reference in done
+    [to_organiser] = slack.wait_for("chat.postMessage", timeout=20, predicate=lambda c: c["channel"] == "U0WIT00001"
+                                    and request.reference in c["text"])
+    decline = to_organiser["blocks"][-1]["elements"][1]
+    assert click(workspace, "U0WIT00001", decline["action_id"], decline["value"], "D0WIT00001") == 200
+    [opened] = slack.wait_for("views.open", predicate=lambda c: request.reference in c["view"]["private_metadata"])
+    view = opened["view"]
+    submission = {"type": "view_submission", "user": {"id": "U0WIT00001"},
+                  "view": {**view, "state": {"values": {"reason": {"reason": {
+                      "type": "plain_text_input", "value": "We're pausing new members until <March>"}}}}}}
+    body = urllib.parse.urlencode({"payload": json.dumps(submission)}).encode()
+    assert post_signed(workspace.webhook, body, "application/x-www-form-urlencoded")[0] == 200
+    [told] = slack.wait_for("chat.postMessage", timeout=20, predicate=lambda c: c["channel"] == "U0DECLINE1")
+    assert "weren't able to accept" in told["text"] and "until &lt;March&gt;" in told["text"]
+    assert not [c for c in slack.calls_to("conversations.invite") if c["users"] == "U0DECLINE1"]
+    [status] = rows(workspace.assistant, InviteRequest, InviteRequest.reference == request.reference)
+    assert status.status.value == "declined"
