@@ -81,7 +81,7 @@ def _decidable(session, reference: str, organiser_id: str) -> InviteRequest:
         raise NotFound(f"I couldn't find an invite request {reference}.")
     group = request.group
     if organiser_id not in {o.slack_user_id for o in group.organisers}:
-        raise PermissionDenied(f"Only the organisers of {group.name} can decide on this request.")
+        raise PermissionDenied(f"Only the organisers of {escape_mrkdwn(group.name)} can decide on this request.")
     if request.status != RequestStatus.pending:
         who = f"<@{request.decided_by}>" if request.decided_by else "someone"
         raise AlreadyDone(f"This request was already {request.status.value} by {who}.", request.reference)

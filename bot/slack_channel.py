@@ -157,9 +157,9 @@ class SlackRuntime:
         except IntegrityError:
             return True
 
-    async def on_event(self, body: dict, on_new_message: OnNewMessage) -> None:
+    async def on_event(self, body: dict, on_new_message: OnNewMessage, *, checked_for_retry: bool = False) -> None:
         event_id, event = body.get("event_id"), body.get("event") or {}
-        if event_id and await asyncio.to_thread(self.seen_before, event_id):
+        if not checked_for_retry and event_id and await asyncio.to_thread(self.seen_before, event_id):
             log.info("Slack event %s already handled; ignoring the retry", event_id)
             return
         kind = event.get("type")
@@ -261,21 +261,40 @@ class SlackEventsInput(SlackInput):
         async def webhook(request: Request):
             if self.verifier is None or not self.runtime.configured:
                 return response.text("Slack is not configured on this server.", status=503)
-            if not self.verifier.is_valid(request.body, request.headers.get("X-Slack-Request-Timestamp", ""),
-                                          request.headers.get("X-Slack-Signature", "")):
+            if not self._signed_by_slack(request):
                 return response.text("Invalid or stale Slack signature.", status=401)
             if (request.headers.get("content-type") or "").startswith("application/json"):
                 body = json.loads(request.body or b"{}")
                 if body.get("type") == "url_verification":
                     return response.json({"challenge": body.get("challenge")})
                 if body.get("type") == "event_callback":
-                    self.runtime.spawn(self.runtime.on_event(body, on_new_message))
+                    # Remembered before the acknowledgement: if the database is down, Slack
+                    # gets an error and retries, rather than the message being lost.
+                    try:
+                        if body.get("event_id") and await asyncio.to_thread(self.runtime.seen_before,
+                                                                            body["event_id"]):
+                            return response.text("")
+                    except Exception:
+                        log.exception("Could not record Slack event %s", body.get("event_id"))
+                        return response.text("Try again later.", status=503)
+                    self.runtime.spawn(self.runtime.on_event(body, on_new_message, checked_for_retry=True))
             elif request.form.get("payload"):
                 self.runtime.spawn(self.runtime.on_interaction(json.loads(request.form.get("payload")),
                                                                on_new_message))
             return response.text("")
 
         return slack
+
+    def _signed_by_slack(self, request: Request) -> bool:
+        try:
+            return self.verifier.is_valid(request.body, request.headers.get("X-Slack-Request-Timestamp", ""),
+                                          request.headers.get("X-Slack-Signature", ""))
+        except ValueError:  # a missing or non-numeric timestamp
+            return False
+
+    def get_output_channel(self, channel: str | None = None, thread_id: str | None = None) -> SlackOutput:
+        """Used by Rasa's HTTP API (trigger_intent with output_channel=slack)."""
+        return SlackOutput(self.runtime.settings, channel or "")
 
 
 class SlackSocketModeInput(InputChannel):

@@ -56,7 +56,13 @@ class SlackDecisions:
                 self._decided(action_id, reference, f":white_check_mark: Approved by <@{user}>.")
             elif action_id == PROPOSAL_APPROVE:
                 view = start_group.approve_proposal(reference, user, self.uow_factory())
-                created = self._create_channels(view, user, channel)
+                try:
+                    created = self._create_channels(view, user, channel)
+                except Exception:  # the approval stands; say so rather than leave buttons that do nothing
+                    log.exception("Creating the channel(s) for %s failed", reference)
+                    created = {}
+                    self._tell(user, channel, "The group is approved and listed, but I couldn't create its channel. "
+                                              "Please create it and add it to the registry.")
                 outcome = f":white_check_mark: Approved by <@{user}>." + (
                     " Channel(s): " + ", ".join(f"<#{cid}>" for cid, _ in created.values()) if created else "")
                 self._decided(action_id, reference, outcome)
@@ -72,7 +78,7 @@ class SlackDecisions:
                 self.client.views_open(trigger_id=payload["trigger_id"], view=decline_modal(
                     action_id, reference, reason_required=action_id == PROPOSAL_DECLINE,
                     context={"channel": channel}))
-        except DomainError as refused:
+        except DomainError as refused:  # messages escape anything a user typed (group names)
             self._tell(user, channel, str(refused))
 
     # ------------------------------------------------------------ the decline modal
@@ -133,17 +139,19 @@ class SlackDecisions:
         one of each for both. The organisers are invited through the outbox."""
         created: dict[str, tuple[str, str]] = {}
         for part, name in start_group.channel_names_for(view.name, view.type).items():
-            for candidate in [name, *(f"{name}-{n}" for n in range(2, 6))]:
+            candidates = [name, *(f"{name}-{n}" for n in range(2, 6))]
+            for candidate in candidates:
                 try:
                     answer = self.client.conversations_create(name=candidate, is_private=part == "closed")
                     created[part] = (answer["channel"]["id"], answer["channel"]["name"])
                     break
                 except SlackApiError as failure:
-                    if failure.response.get("error") != "name_taken":
-                        log.error("Could not create #%s: %s", candidate, failure.response.get("error"))
-                        self._tell(actor, clicked_in, f"The group is approved, but I couldn't create its channel "
-                                                      f"#{candidate} (Slack said `{failure.response.get('error')}`)."
-                                                      " Please create it and add it to the registry.")
+                    error = failure.response.get("error")
+                    if error != "name_taken" or candidate == candidates[-1]:
+                        log.error("Could not create #%s: %s", candidate, error)
+                        self._tell(actor, clicked_in, f"The group is approved and listed, but I couldn't create its "
+                                                      f"channel #{candidate} (Slack said `{error}`). Please create "
+                                                      "it and add it to the registry.")
                         break
         if created:
             start_group.attach_channels(view.slug, actor, created, self.uow_factory())

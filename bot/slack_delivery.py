@@ -20,13 +20,14 @@ from sqlalchemy import or_, select, update
 
 from bot import outbox, routing
 from bot.db import UnitOfWork
-from bot.models import Group, Membership, MembershipStatus, OutboxMessage, OutboxStatus, utcnow
+from bot.models import (Case, Group, GroupProposal, GroupType, InviteRequest, Membership, MembershipStatus, OutboxMessage,
+                        OutboxStatus, RequestStatus, SupportRequest, utcnow)
 from bot.settings import Settings
-from bot.slack_messages import render
+from bot.slack_messages import decided, render
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(minutes=5)
 FIRST_RETRY, LONGEST_WAIT = timedelta(seconds=30), timedelta(hours=1)
 # Slack errors that no retry will fix: fail at once and report.
 PERMANENT_ERRORS = {"channel_not_found", "user_not_found", "users_not_found", "is_archived", "cannot_dm_bot",
@@ -54,32 +55,53 @@ class DeliveryError(Exception):
 
 @dataclass(frozen=True)
 class Claimed:
-    """What sending needs, read in the claiming transaction (no session is held while Slack answers)."""
+    """What sending needs, read in the claiming transaction (no session is held while Slack
+    answers). `attempts` is the claim: the outcome is recorded only while it still holds."""
     id: int
     idempotency_key: str
     kind: str
     recipient: str
     payload: dict
+    attempts: int
+    # For a request with decision buttons that was decided before this copy went out.
+    decided: str | None = None
 
 
-def _claim_due(uow: UnitOfWork, now: datetime, limit: int) -> list[Claimed]:
+REQUEST_MODELS = {"invite_request": InviteRequest, "group_proposal": GroupProposal, "support_request": SupportRequest}
+
+
+def _decided_already(session, message: OutboxMessage) -> str | None:
+    model = REQUEST_MODELS.get(message.kind)
+    reference = (message.payload or {}).get("reference")
+    if model is None or not reference:
+        return None
+    request = session.scalar(select(model).where(model.reference == reference))
+    if request is None or request.status == RequestStatus.pending:
+        return None
+    by = f" by <@{request.decided_by}>" if request.decided_by else ""
+    return f"Already {request.status.value}{by}: nothing to do."
+
+
+def _claim_next(uow: UnitOfWork, now: datetime) -> Claimed | None:
+    """Claim the oldest due message: a conditional update, so only one worker wins it, and a
+    lease (`next_attempt_at`) long enough for the client's own retries."""
     with uow:
         session = uow.session
-        due = session.scalars(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.pending,
-                                                          OutboxMessage.next_attempt_at <= now)
-                              .order_by(OutboxMessage.id).limit(limit)).all()
-        claimed = []
-        for message in due:
-            # Conditional update: only one worker wins each message.
+        for message in session.scalars(select(OutboxMessage).where(
+                OutboxMessage.status == OutboxStatus.pending, OutboxMessage.next_attempt_at <= now)
+                .order_by(OutboxMessage.id).limit(5)).all():
             won = session.execute(update(OutboxMessage).where(
                 OutboxMessage.id == message.id, OutboxMessage.status == OutboxStatus.pending,
                 OutboxMessage.attempts == message.attempts,
-            ).values(attempts=message.attempts + 1, next_attempt_at=now + LEASE)).rowcount
+            ).values(attempts=message.attempts + 1, next_attempt_at=now + LEASE),
+                execution_options={"synchronize_session": False}).rowcount
             if won:
-                claimed.append(Claimed(message.id, message.idempotency_key, message.kind, message.recipient,
-                                       dict(message.payload or {})))
-        uow.commit()
-        return claimed
+                claimed = Claimed(message.id, message.idempotency_key, message.kind, message.recipient,
+                                  dict(message.payload or {}), message.attempts + 1,
+                                  _decided_already(session, message))
+                uow.commit()
+                return claimed
+        return None
 
 
 def _send(client: WebClient, message: Claimed) -> tuple[str | None, str | None]:
@@ -90,6 +112,8 @@ def _send(client: WebClient, message: Claimed) -> tuple[str | None, str | None]:
             _invite(client, payload["channel"], payload["user"])
             return None, None
         text, blocks = render(message.kind, payload)
+        if message.decided:
+            blocks = decided(text, message.decided)
         answer = client.chat_postMessage(channel=message.recipient, text=text, blocks=blocks,
                                          unfurl_links=False, unfurl_media=False)
         return answer["channel"], answer["ts"]
@@ -128,11 +152,21 @@ def _backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_WAIT)
 
 
-def _record_outcome(uow: UnitOfWork, message_id: int, settings: Settings, now: datetime, *,
+# How long an invite waits for an organiser to add the bot to a private channel.
+ADD_BOT_PATIENCE = timedelta(days=7)
+# Kinds whose recipient or reference would tell someone about an identity group's members
+# or about a case: their failure is reported and logged without either.
+SENSITIVE_KINDS = {"invite_request", "invite_decision", "invite_nudge", "invite_escalation", "channel_invite",
+                   "add_bot", "case_notice"}
+
+
+def _record_outcome(uow: UnitOfWork, claimed: Claimed, settings: Settings, now: datetime, *,
                     landed: tuple[str | None, str | None] | None = None, error: DeliveryError | None = None) -> str:
     with uow:
         session = uow.session
-        message = session.get(OutboxMessage, message_id)
+        message = session.get(OutboxMessage, claimed.id)
+        if message.attempts != claimed.attempts or message.status != OutboxStatus.pending:
+            return "skipped"  # our lease ran out and another worker took the message over
         if error is None:
             message.status, message.sent_at, message.last_error = OutboxStatus.sent, now, None
             message.slack_channel, message.slack_ts = landed
@@ -141,25 +175,50 @@ def _record_outcome(uow: UnitOfWork, message_id: int, settings: Settings, now: d
             uow.commit()
             return "sent"
         message.last_error = error.error
-        permanent = error.error in PERMANENT_ERRORS
-        if error.error == "bot_not_in_private_channel":
-            _ask_organisers_to_add_the_bot(session, message)
-        if permanent or message.attempts >= settings.outbox_max_attempts:
+        wait = _backoff(message.attempts)
+        if error.retry_after:
+            wait = max(wait, timedelta(seconds=error.retry_after))
+        group = _group_waiting_for_the_bot(session, message, error)
+        if group is not None and _aware(message.created_at) > now - ADD_BOT_PATIENCE:
+            # Not a failure yet: the organisers are asked to add the bot, and the invite waits.
+            _ask_organisers_to_add_the_bot(session, group, message.payload["channel"], now)
+            message.next_attempt_at = now + min(wait, timedelta(hours=1))
+            uow.commit()
+            return "retrying"
+        if error.error in PERMANENT_ERRORS or group is not None or message.attempts >= settings.outbox_max_attempts:
             message.status = OutboxStatus.failed
-            log.error("Outbox message %s (%s to %s) failed after %s attempt(s): %s", message.id, message.kind,
-                      message.recipient, message.attempts, error.error)
+            log.error("Outbox message %s (%s) failed after %s attempt(s): %s", message.id, message.kind,
+                      message.attempts, error.error)
             if message.kind != "delivery_failed":
                 _report_failure(session, message)
             uow.commit()
             return "failed"
-        wait = _backoff(message.attempts)
-        if error.retry_after:
-            wait = max(wait, timedelta(seconds=error.retry_after))
         message.next_attempt_at = now + wait
         log.warning("Outbox message %s (%s) not delivered (%s); retrying in %s", message.id, message.kind,
                     error.error, wait)
         uow.commit()
         return "retrying"
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def _group_of_channel(session, channel: str) -> Group | None:
+    return session.scalar(select(Group).where(or_(Group.slack_channel_id == channel,
+                                                  Group.closed_slack_channel_id == channel)))
+
+
+def _group_waiting_for_the_bot(session, message: OutboxMessage, error: DeliveryError) -> Group | None:
+    """The group whose channel the bot must be added to before this invite can work. Slack
+    answers `channel_not_found` for a private channel the bot is not in."""
+    if message.kind != "channel_invite" or error.error not in ("bot_not_in_private_channel", "channel_not_found"):
+        return None
+    channel = message.payload["channel"]
+    group = _group_of_channel(session, channel)
+    private = group is not None and (channel == group.closed_slack_channel_id or group.type == GroupType.closed)
+    return group if private else None  # a public channel Slack can't find is gone
 
 
 def _mark_member(session, channel: str, user: str) -> None:
@@ -169,30 +228,38 @@ def _mark_member(session, channel: str, user: str) -> None:
         membership.status = MembershipStatus.member
 
 
-def _ask_organisers_to_add_the_bot(session, message: OutboxMessage) -> None:
-    channel = message.payload["channel"]
-    group = session.scalar(select(Group).where(or_(Group.slack_channel_id == channel,
-                                                   Group.closed_slack_channel_id == channel)))
-    if group is None:
-        return
+def _ask_organisers_to_add_the_bot(session, group: Group, channel: str, now: datetime) -> None:
+    """At most once a day per channel and organiser, however many people are waiting."""
     name = group.closed_slack_channel_name if group.closed_slack_channel_id == channel else group.slack_channel_name
     for organiser in group.organisers:
-        outbox.notify(session, key=f"add_bot:{channel}:{organiser.slack_user_id}", kind="add_bot",
+        outbox.notify(session, key=f"add_bot:{channel}:{now:%Y-%m-%d}:{organiser.slack_user_id}", kind="add_bot",
                       recipient=organiser.slack_user_id,
                       text=f"I can't add people to <#{channel}|{name or channel}> because I'm not in it. "
                            "Please add me: open the channel, type `/invite @Community groups` and send. "
-                           "I'll then add the people waiting.")
+                           "People you've approved are waiting, and I'll add them as soon as I'm in.")
 
 
 def _report_failure(session, message: OutboxMessage) -> None:
-    reference = (message.payload or {}).get("reference")
-    what = f"a {message.kind.replace('_', ' ')}" + (f" about {reference}" if reference else "")
-    for recipient in routing.team_recipients(session, "dandi_service"):
+    """Tell a person, without revealing what the message was about where that is sensitive.
+    A case's failure goes to the people of the team it was routed to, never to anyone else."""
+    what = message.kind.replace("_", " ")
+    if message.kind in SENSITIVE_KINDS:
+        text = (f"I couldn't deliver a notification ({what}, number {message.id}) after {message.attempts} "
+                f"attempt(s) (Slack said: `{message.last_error}`). Please check the app's access; "
+                "`community-bot outbox failed` has the details.")
+    else:
+        reference = (message.payload or {}).get("reference")
+        text = (f"I couldn't deliver a {what}" + (f" about {reference}" if reference else "")
+                + f" to {_mention(message.recipient)} after {message.attempts} attempt(s) "
+                  f"(Slack said: `{message.last_error}`). Please check the app's access, then follow it up by hand.")
+    recipients = routing.team_recipients(session, "dandi_service")
+    if message.kind == "case_notice":
+        case = session.scalar(select(Case).where(Case.reference == (message.payload or {}).get("reference")))
+        team = routing.contact(session, case.routed_to if case and case.routed_to else "dandi_service")
+        recipients = list(team.slack_user_ids or [])
+    for recipient in recipients:
         outbox.notify(session, key=f"delivery_failed:{message.id}:{recipient}", kind="delivery_failed",
-                      recipient=recipient,
-                      text=f"I couldn't deliver {what} to {_mention(message.recipient)} "
-                           f"after {message.attempts} attempt(s) (Slack said: `{message.last_error}`). "
-                           "Please check the app's access, then follow it up by hand.")
+                      recipient=recipient, text=text)
 
 
 def _mention(slack_id: str) -> str:
@@ -201,10 +268,12 @@ def _mention(slack_id: str) -> str:
 
 def deliver_due(uow_factory: Callable[[], UnitOfWork], client: WebClient, settings: Settings,
                 now: datetime | None = None, limit: int = 50) -> DeliveryReport:
-    """Sends every message that is due; returns what happened, by idempotency key."""
-    now = now or utcnow()
+    """Sends the messages that are due, one claim at a time; returns what happened, by key."""
     report = DeliveryReport()
-    for message in _claim_due(uow_factory(), now, limit):
+    for _ in range(limit):
+        message = _claim_next(uow_factory(), now or utcnow())
+        if message is None:
+            break
         try:
             landed, error = _send(client, message), None
         except DeliveryError as failure:
@@ -212,8 +281,10 @@ def deliver_due(uow_factory: Callable[[], UnitOfWork], client: WebClient, settin
         except Exception as failure:  # a bug or an unexpected answer: keep the message, retry later
             log.exception("Outbox message %s could not be sent", message.id)
             landed, error = None, DeliveryError(f"unexpected: {failure.__class__.__name__}")
-        outcome = _record_outcome(uow_factory(), message.id, settings, utcnow(), landed=landed, error=error)
-        getattr(report, outcome).append(message.idempotency_key)
+        outcome = _record_outcome(uow_factory(), message, settings, max(now or utcnow(), utcnow()),
+                                  landed=landed, error=error)
+        if outcome != "skipped":
+            getattr(report, outcome).append(message.idempotency_key)
     return report
 
 

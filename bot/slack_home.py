@@ -34,9 +34,10 @@ def home_for(user_id: str, uow_factory) -> dict:
             proposals = session.scalar(select(func.count()).select_from(GroupProposal)
                                        .where(GroupProposal.status == RequestStatus.pending))
             cases = session.scalar(select(func.count()).select_from(Case)
-                                   .where(Case.status.in_([CaseStatus.open, CaseStatus.in_review])))
+                                   .where(Case.status.in_([CaseStatus.open, CaseStatus.in_review]),
+                                          Case.routed_to == "dandi_service"))
             team_lines = [f"• Group proposals waiting for a decision: *{proposals}*",
-                          f"• Open cases: *{cases}* (details stay in the case system, never here)"]
+                          f"• Open cases with the D&I service team: *{cases}* (details stay in the case system, never here)"]
     return home_view(groups=groups, my_lines=mine, organiser_lines=organiser_lines, team_lines=team_lines)
 
 

@@ -347,7 +347,8 @@ class SlackDouble:
         if not users:
             raise _SlackError("no_user")
         if not c.bot_is_member:
-            raise _SlackError("not_in_channel")
+            # As Slack does: a private channel the bot is not in does not exist, for the bot.
+            raise _SlackError("channel_not_found" if c.private else "not_in_channel")
         if BOT_USER_ID in users:
             raise _SlackError("cant_invite_self")
         if any(u in c.members for u in users):

@@ -162,6 +162,7 @@ def test_channel_invite_join_create(slack, client):
     # conversations.invite: users comma-separated, as a form body
     assert error(client.conversations_invite, channel="C9", users="U2") == "channel_not_found"
     assert error(client.conversations_invite, channel="C2", users="U2") == "not_in_channel"
+    assert error(client.conversations_invite, channel="G1", users="U2") == "channel_not_found"
     assert error(client.conversations_invite, channel="C1", users="U1") == "already_in_channel"
     invited = client.conversations_invite(channel="C1", users=["U2", "U3"])
     assert invited["channel"]["id"] == "C1" and slack.channels["C1"].members == {"U1", "U2", "U3"}
