@@ -21,7 +21,7 @@ from sqlalchemy import or_, select, update
 from bot import outbox, routing
 from bot.db import UnitOfWork
 from bot.models import (Case, Group, GroupProposal, GroupType, InviteRequest, Membership, MembershipStatus, OutboxMessage,
-                        OutboxStatus, RequestStatus, SupportRequest, utcnow)
+                        OutboxStatus, RequestStatus, SupportRequest, as_utc, utcnow)
 from bot.settings import Settings
 from bot.slack_messages import decided, render
 
@@ -179,7 +179,7 @@ def _record_outcome(uow: UnitOfWork, claimed: Claimed, settings: Settings, now: 
         if error.retry_after:
             wait = max(wait, timedelta(seconds=error.retry_after))
         group = _group_waiting_for_the_bot(session, message, error)
-        if group is not None and _aware(message.created_at) > now - ADD_BOT_PATIENCE:
+        if group is not None and as_utc(message.created_at) > now - ADD_BOT_PATIENCE:
             # Not a failure yet: the organisers are asked to add the bot, and the invite waits.
             _ask_organisers_to_add_the_bot(session, group, message.payload["channel"], now)
             message.next_attempt_at = now + min(wait, timedelta(hours=1))
@@ -198,11 +198,6 @@ def _record_outcome(uow: UnitOfWork, claimed: Claimed, settings: Settings, now: 
                     error.error, wait)
         uow.commit()
         return "retrying"
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def _group_of_channel(session, channel: str) -> Group | None:

@@ -11,7 +11,8 @@ from bot import outbox, routing
 from bot.check_status import my_requests
 from bot.db import UnitOfWork
 from bot.find_group import list_groups_of_type
-from bot.models import Case, CaseStatus, Group, GroupProposal, InviteRequest, Organiser, RequestStatus, utcnow
+from bot.models import (Case, CaseStatus, Group, GroupProposal, InviteRequest, Organiser, RequestStatus, as_utc,
+                        utcnow)
 from bot.settings import Settings
 from bot.slack_messages import home_view, welcome_blocks
 from bot.text import escape_mrkdwn
@@ -68,8 +69,7 @@ def nudge_waiting_invites(uow: UnitOfWork, settings: Settings, now: datetime | N
         escalate_before = now - timedelta(days=settings.invite_escalate_after_days)
         for request in session.scalars(select(InviteRequest).where(InviteRequest.status == RequestStatus.pending,
                                                                    InviteRequest.created_at <= nudge_before)):
-            created = request.created_at if request.created_at.tzinfo else request.created_at.replace(
-                tzinfo=now.tzinfo)
+            created = as_utc(request.created_at)
             days = (now - created).days
             group = request.group
             for organiser in group.organisers:

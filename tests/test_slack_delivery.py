@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from bot import invite_request, request_support, start_group
 from bot.join_group import join_open_group
-from bot.models import Group, GroupStatus, InviteRequest, Membership, MembershipStatus, OutboxMessage, OutboxStatus, utcnow
+from bot.models import (Group, GroupStatus, InviteRequest, Membership, MembershipStatus, OutboxMessage, OutboxStatus,
+                        as_utc, utcnow)
 from bot.settings import load_settings
 from bot.slack_api import web_client
 from bot.slack_decisions import SlackDecisions
@@ -57,11 +58,6 @@ def outbox(uow, *where) -> list[OutboxMessage]:
         found = uow.session.scalars(select(OutboxMessage).where(*where).order_by(OutboxMessage.id)).all()
         uow.session.expunge_all()
         return found
-
-
-def aware(moment):
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def click(action_id: str, value: str, user: str, channel: str = "D0ORGANIS1") -> dict:
@@ -113,7 +109,7 @@ def test_a_message_slack_keeps_refusing_is_retried_later_then_marked_failed_and_
     slack.fail("conversations.invite", status=500, times=9)  # more than the client's own retries
     assert deliver().retrying == [f"join:parents-and-carers:{REQUESTER}"]
     [waiting] = outbox(demo_uow, OutboxMessage.kind == "channel_invite")
-    assert waiting.status == OutboxStatus.pending and aware(waiting.next_attempt_at) > utcnow() + timedelta(seconds=20)
+    assert waiting.status == OutboxStatus.pending and as_utc(waiting.next_attempt_at) > utcnow() + timedelta(seconds=20)
     assert deliver().sent == []  # not due yet
     later = utcnow() + timedelta(hours=3)
     deliver(later)
