@@ -17,8 +17,6 @@ channel) was not acknowledged with 200, or if one of the 20 DMs got no answer.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import math
 import os
@@ -39,11 +37,9 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 from cryptography.fernet import Fernet  # noqa: E402
 
-from bot import db  # noqa: E402
-from bot.registry import import_registry_file  # noqa: E402
 from tests.rasa_harness import BIN, _process, _wait_for, free_port, running_assistant, subprocess_env  # noqa: E402
-from tests.rasa_harness import trained_model  # noqa: E402
-from tests.slack_double import SlackDouble  # noqa: E402
+from tests.rasa_harness import demo_database, trained_model  # noqa: E402
+from tests.slack_double import SlackDouble, signed_by_slack  # noqa: E402
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 ACKS = 100            # acknowledged events timed per channel
@@ -94,10 +90,8 @@ def dm_event(n: int, user: str, text: str, prefix: str) -> bytes:
 
 def post_signed(url: str, body: bytes) -> tuple[int, float]:
     """POST a signed event; (HTTP status or 0 on timeout/error, seconds to the full response)."""
-    timestamp = str(int(time.time()))
-    signature = "v0=" + hmac.new(SECRET.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
-    request = urllib.request.Request(url, data=body, headers={
-        "Content-Type": "application/json", "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature})
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json",
+                                                              **signed_by_slack(SECRET, body)})
     start = time.perf_counter()
     try:
         with urllib.request.urlopen(request, timeout=ACK_TIMEOUT) as response:
@@ -123,15 +117,6 @@ def time_acks(webhook: str, prefix: str) -> tuple[list[float], list[int]]:
             log(f"  {n}/{ACKS} sent, median so far {statistics.median(seconds) * 1000:.1f} ms")
         time.sleep(PAUSE)
     return seconds, statuses
-
-
-def fresh_database(workdir: Path) -> str:
-    url = f"sqlite:///{workdir / 'bot.db'}"
-    db.upgrade(url)
-    engine = db.make_engine(url)
-    import_registry_file(ROOT / "registry" / "demo.yml", db.uow_factory(engine)())
-    engine.dispose()
-    return url
 
 
 @contextmanager
@@ -161,7 +146,7 @@ def bench_ours(model: Path, workdir: Path) -> dict:
                "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.base_url,
                "SLACK_APP_TOKEN": ""}  # empty = unset: Events API only, no Socket Mode
         log("ours: starting the action server and Rasa (bot.slack_channel)...")
-        with running_assistant(model, fresh_database(workdir), workdir, env) as base:
+        with running_assistant(model, demo_database(workdir), workdir, env) as base:
             webhook = f"{base}/webhooks/slack/webhook"
             log(f"ours: up; timing {ACKS} acknowledgements")
             acks, statuses = time_acks(webhook, "OURS")
@@ -204,7 +189,7 @@ def bench_baseline(model: Path, workdir: Path) -> dict:
         env = {"CASE_ENCRYPTION_KEY": Fernet.generate_key().decode(), "SLACK_BOT_TOKEN": "xoxb-test",
                "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.base_url, "SLACK_APP_TOKEN": ""}
         log("baseline: starting the action server and Rasa (rasa.core.channels.slack.SlackInput)...")
-        with running_stock_rasa(model, fresh_database(workdir), workdir, env) as base:
+        with running_stock_rasa(model, demo_database(workdir), workdir, env) as base:
             log(f"baseline: up; timing {ACKS} acknowledgements")
             acks, statuses = time_acks(f"{base}/webhooks/slack/webhook", "BASE")
         log("baseline: stopped")

@@ -106,14 +106,10 @@ class RunningAssistant:
 def assistant(tmp_path_factory):
     """The real Rasa server and action server with a small trained model, on a fresh
     SQLite database holding the demo registry. Started once per test run."""
-    from tests.rasa_harness import running_assistant, trained_model
+    from tests.rasa_harness import demo_database, running_assistant, trained_model
 
     workdir = tmp_path_factory.mktemp("assistant")
-    database_url = f"sqlite:///{workdir / 'bot.db'}"
-    db.upgrade(database_url)
-    engine = db.make_engine(database_url)
-    import_registry_file(DEMO_REGISTRY, db.uow_factory(engine)())
-    engine.dispose()
+    database_url = demo_database(workdir)
     key = Fernet.generate_key().decode()
     with running_assistant(trained_model(), database_url, workdir, {"CASE_ENCRYPTION_KEY": key}) as base_url:
         os.environ["CASE_ENCRYPTION_KEY"] = key  # so tests can decrypt what the action server stored

@@ -17,6 +17,9 @@ from pathlib import Path
 
 import yaml
 
+from bot import db
+from bot.registry import import_registry_file
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "test-models"
 BIN = Path(sys.executable).parent
@@ -71,6 +74,16 @@ def trained_model() -> Path:
         stale.unlink()
     (work / "model.tar.gz").rename(model)
     return model
+
+
+def demo_database(workdir: Path) -> str:
+    """A fresh SQLite database in `workdir`, migrated, holding the demo registry; its URL."""
+    url = f"sqlite:///{workdir / 'bot.db'}"
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    import_registry_file(ROOT / "registry" / "demo.yml", db.uow_factory(engine)())
+    engine.dispose()
+    return url
 
 
 def free_port() -> int:

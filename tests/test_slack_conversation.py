@@ -3,8 +3,6 @@ real Rasa server (our Slack channels from credentials.yml) and action server; ev
 assistant does in Slack lands in the Slack double through the real slack-sdk client."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
 import time
@@ -16,12 +14,10 @@ from dataclasses import dataclass
 import pytest
 from cryptography.fernet import Fernet
 
-from bot import db
 from bot.models import GroupProposal, InviteRequest
-from bot.registry import import_registry_file
-from tests.conftest import DEMO_REGISTRY, RunningAssistant
+from tests.conftest import RunningAssistant
 from tests.journeys import rows
-from tests.slack_double import SlackDouble, SocketModeDouble
+from tests.slack_double import SlackDouble, SocketModeDouble, signed_by_slack
 
 pytestmark = pytest.mark.conversation
 
@@ -42,14 +38,10 @@ class SlackWorkspace:
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
-    from tests.rasa_harness import running_assistant, trained_model
+    from tests.rasa_harness import demo_database, running_assistant, trained_model
 
     workdir = tmp_path_factory.mktemp("slack")
-    database_url = f"sqlite:///{workdir / 'bot.db'}"
-    db.upgrade(database_url)
-    engine = db.make_engine(database_url)
-    import_registry_file(DEMO_REGISTRY, db.uow_factory(engine)())
-    engine.dispose()
+    database_url = demo_database(workdir)
     with SlackDouble() as slack, SocketModeDouble() as socket:
         slack.socket_url = socket.url
         slack.add_channel("C0DANDI001", "dandi-service")
@@ -64,11 +56,8 @@ def workspace(tmp_path_factory):
 
 def post_signed(url: str, body: bytes, content_type: str, *, secret: str = SECRET,
                 timestamp: int | None = None, headers: dict | None = None) -> tuple[int, bytes]:
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    signature = "v0=" + hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
     request = urllib.request.Request(url, data=body, headers={
-        "Content-Type": content_type, "X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature,
-        **(headers or {})})
+        "Content-Type": content_type, **signed_by_slack(secret, body, timestamp), **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read()
