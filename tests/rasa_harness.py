@@ -27,8 +27,13 @@ BIN = Path(sys.executable).parent
 TEST_EPOCHS = {"DIETClassifier": 60, "ResponseSelector": 60, "TEDPolicy": 40}
 
 
+# Our own NLU components (config.yml): a change to one of them changes the trained model.
+NLU_COMPONENTS = ("sentence_encoder", "sentence_features", "intent_classifier", "long_messages")
+
+
 def _training_inputs() -> list[Path]:
-    files = [ROOT / "config.yml", ROOT / "domain.yml", ROOT / "bot" / "nlp.py"]
+    files = [ROOT / "config.yml", ROOT / "domain.yml", ROOT / "bot" / "nlp.py",
+             *(ROOT / "bot" / f"{name}.py" for name in NLU_COMPONENTS)]
     files += sorted((ROOT / "data").rglob("*.yml"))
     return files
 

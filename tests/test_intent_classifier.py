@@ -1,0 +1,88 @@
+"""The intent classifier learns from examples, survives being saved into a Rasa model and
+loaded back, ranks intents with probabilities the FallbackClassifier can use, and refuses a
+model file that holds anything other than what it saves."""
+from __future__ import annotations
+
+import pytest
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.intent_classifier import MODEL_FILE, LinearIntentClassifier
+from bot.sentence_encoder import shared_encoder
+from bot.sentence_features import SentenceEncoderFeaturizer
+
+EXAMPLES = {
+    "greet": ["hello", "hi there", "good morning", "hey"],
+    "find_group": ["is there a group for parents", "what groups are there", "find a group about climate",
+                   "show me the networks"],
+    "raise_issue": ["I want to report something", "raise a concern", "I need to flag a problem in our group",
+                    "report behaviour at an event"],
+}
+
+
+def featurize(messages: list[Message]) -> list[Message]:
+    WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process(messages)
+    SentenceEncoderFeaturizer(SentenceEncoderFeaturizer.get_default_config(), "minilm",
+                              encoder=shared_encoder()).process(messages)
+    return messages
+
+
+@pytest.fixture
+def storage(tmp_path):
+    return LocalModelStorage(tmp_path)
+
+
+def trained(storage) -> LinearIntentClassifier:
+    messages = featurize([Message(data={TEXT: text, INTENT: intent})
+                          for intent, texts in EXAMPLES.items() for text in texts])
+    classifier = LinearIntentClassifier.create({}, storage, Resource("intents"), None)
+    classifier.train(TrainingData(messages))
+    return classifier
+
+
+def test_saved_and_loaded_classifier_recognises_new_phrasings(storage):
+    trained(storage)
+    loaded = LinearIntentClassifier.load({}, storage, Resource("intents"), None)
+
+    [report, hello] = loaded.process(featurize([Message(data={TEXT: "I'd like to report an incident"}),
+                                                Message(data={TEXT: "hiya"})]))
+
+    assert report.get(INTENT)["name"] == "raise_issue"
+    assert hello.get(INTENT)["name"] == "greet"
+    ranking = report.get("intent_ranking")
+    assert [r["name"] for r in ranking][0] == "raise_issue" and len(ranking) == 3
+    assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
+    assert ranking == sorted(ranking, key=lambda r: -r["confidence"])
+
+
+class NotOurs:
+    """Stands for whatever someone might put in a model file: loading it would run its code."""
+
+
+def test_model_file_with_unexpected_contents_is_refused(storage):
+    import skops.io as sio
+
+    trained(storage)
+    with storage.write_to(Resource("intents")) as directory:
+        sio.dump({"classifier": NotOurs()}, directory / MODEL_FILE)
+
+    with pytest.raises(RuntimeError, match="unexpected types"):
+        LinearIntentClassifier.load({}, storage, Resource("intents"), None)
+
+
+def test_untrained_classifier_leaves_every_message_to_the_fallback(storage):
+    classifier = LinearIntentClassifier.load({}, storage, Resource("never-trained"), None)
+    [message] = classifier.process(featurize([Message(data={TEXT: "hello"})]))
+    assert message.get(INTENT) == {"name": None, "confidence": 0.0}
+
+
+def test_message_without_words_is_classified_not_dropped(storage):
+    # Only spaces: the tokenizer finds no words, so there is no sentence vector either.
+    [message] = trained(storage).process(featurize([Message(data={TEXT: "   "})]))
+    assert message.get(INTENT)["name"] in EXAMPLES
+    assert message.get(INTENT)["confidence"] == 0.0  # so the fallback asks what they meant
+    assert len(message.get("intent_ranking")) == 3
