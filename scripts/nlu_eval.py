@@ -5,7 +5,7 @@ responses in data/responses/), so every figure is measured on examples the model
 trained on: each fold is trained on the other folds and tested on the held-out one. Then it
 reads the reports Rasa writes and prints the figures next to the targets.
 
-    .venv/bin/python scripts/nlu_eval.py [--folds 3] [--out DIR]
+    .venv/bin/python scripts/nlu_eval.py [--folds 3] [--out DIR] [--config FILE]
 
 Exits non-zero only when the evaluation cannot run or its reports are missing; a low score
 is reported, not treated as an error. Folds are shuffled at random by Rasa, so figures move
@@ -51,11 +51,11 @@ def _stage_data(workdir: Path) -> Path:
     return staged
 
 
-def _run_rasa(nlu_dir: Path, out_dir: Path, folds: int, log_file: Path) -> None:
+def _run_rasa(nlu_dir: Path, out_dir: Path, folds: int, log_file: Path, config: str) -> None:
     cmd = [
         sys.executable, "-m", "rasa", "test", "nlu",
         "--nlu", str(nlu_dir),
-        "--config", CONFIG,
+        "--config", config,
         "--cross-validation", "--folds", str(folds),
         "--out", str(out_dir),
         "--no-plot", "--successes",
@@ -137,10 +137,10 @@ def _print_section(title: str, report: Dict[str, Any], errors: List[Dict[str, An
             print(f"    ... and {len(pairs) - max_pairs} more pairs")
 
 
-def _fallback_threshold() -> Optional[float]:
+def _fallback_threshold(config_file: str) -> Optional[float]:
     import yaml
 
-    with open(ROOT / CONFIG) as f:
+    with open(ROOT / config_file) as f:
         config = yaml.safe_load(f) or {}
     for component in config.get("pipeline") or []:
         if component.get("name") == "FallbackClassifier":
@@ -148,9 +148,10 @@ def _fallback_threshold() -> Optional[float]:
     return None
 
 
-def _print_low_confidence(successes: List[Dict[str, Any]], errors: List[Dict[str, Any]]) -> None:
+def _print_low_confidence(successes: List[Dict[str, Any]], errors: List[Dict[str, Any]],
+                          config_file: str) -> None:
     """Rasa scores the top intent even where the FallbackClassifier would have fired."""
-    threshold = _fallback_threshold()
+    threshold = _fallback_threshold(config_file)
     if threshold is None:
         return
     right = sum(1 for r in successes if (r["intent_prediction"].get("confidence") or 0) < threshold)
@@ -173,6 +174,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--folds", type=int, default=3, help="cross-validation folds (default 3)")
     parser.add_argument("--out", type=Path, help="keep Rasa's reports in this folder "
                         "(default: a temporary folder, removed afterwards)")
+    parser.add_argument("--config", default=CONFIG,
+                        help=f"the pipeline to evaluate (default {CONFIG}), to compare a change")
     parser.add_argument("--pairs", type=int, default=10, help="confused pairs to show per section")
     parser.add_argument("--examples", type=int, default=3, help="example texts per confused pair")
     args = parser.parse_args(argv)
@@ -199,7 +202,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"  note: Rasa drops labels with fewer than {args.folds} examples: {', '.join(too_few)}")
 
         out_dir.mkdir(parents=True, exist_ok=True)
-        _run_rasa(nlu_dir, out_dir, args.folds, out_dir / "rasa-test-nlu.log")
+        _run_rasa(nlu_dir, out_dir, args.folds, out_dir / "rasa-test-nlu.log", args.config)
 
         intent_report = _load_json(out_dir / "intent_report.json")
         intent_errors = _load_json(out_dir / "intent_errors.json", required=False) or []
@@ -208,10 +211,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         rs_errors = _load_json(out_dir / "response_selection_errors.json", required=False) or []
 
         print(f"\n=== NLU cross-validation ({args.folds} folds; every figure is on held-out examples) ===")
-        _print_section("Intents (DIETClassifier)", intent_report,
+        _print_section("Intents", intent_report,
                        intent_errors, "intent", "intent_prediction", INTENT_ACCURACY_TARGET,
                        "intent accuracy", args.pairs, args.examples)
-        _print_low_confidence(intent_successes, intent_errors)
+        _print_low_confidence(intent_successes, intent_errors, args.config)
         _print_section("FAQ keys (ResponseSelector, retrieval intent `faq`)", rs_report,
                        rs_errors, "intent_response_key_target", "intent_response_key_prediction",
                        FAQ_ACCURACY_TARGET, "FAQ key accuracy", args.pairs, args.examples)
