@@ -10,6 +10,7 @@ FallbackClassifier and the "Did you mean …?" buttons as DIET's confidences did
 from __future__ import annotations
 
 import logging
+import unicodedata
 from typing import Any, Optional
 
 import numpy as np
@@ -35,6 +36,11 @@ TRUSTED_TYPES = {
     "sklearn.linear_model._logistic.LogisticRegression",
     "numpy.float64", "numpy.int64", "builtins.slice", "scipy.sparse._csr.csr_matrix",
 }
+
+
+def _has_content(text: str) -> bool:
+    """A letter, a digit or an emoji ("👍" means yes): more than spaces and punctuation."""
+    return any(ch.isalnum() or unicodedata.category(ch) == "So" for ch in text)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -105,9 +111,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             ranking = sorted(({"name": str(name), "confidence": float(p)}
                               for name, p in zip(classifier.classes_, row)),
                              key=lambda r: -r["confidence"])
-            if not (message.get(TEXT) or "").strip():
-                # Nothing but spaces: the order is the model's prior, not evidence, so claim
-                # no confidence and let the fallback ask what they meant.
+            if not _has_content(message.get(TEXT) or ""):
+                # Only spaces or punctuation ("?", "..."): the n-grams of a lone "?" say
+                # little, so claim no confidence and let the fallback ask what they meant.
                 ranking = [{**r, "confidence": 0.0} for r in ranking]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[: self.config["ranking_length"]], add_to_output=True)

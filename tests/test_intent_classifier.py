@@ -80,9 +80,15 @@ def test_untrained_classifier_leaves_every_message_to_the_fallback(storage):
     assert message.get(INTENT) == {"name": None, "confidence": 0.0}
 
 
-def test_message_without_words_is_classified_not_dropped(storage):
-    # Only spaces: the tokenizer finds no words, so there is no sentence vector either.
-    [message] = trained(storage).process(featurize([Message(data={TEXT: "   "})]))
+@pytest.mark.parametrize("text", ["   ", "?", "...!"])
+def test_message_without_words_gets_no_confidence_so_the_fallback_asks(storage, text):
+    [message] = trained(storage).process(featurize([Message(data={TEXT: text})]))
     assert message.get(INTENT)["name"] in EXAMPLES
-    assert message.get(INTENT)["confidence"] == 0.0  # so the fallback asks what they meant
+    assert message.get(INTENT)["confidence"] == 0.0
     assert len(message.get("intent_ranking")) == 3
+
+
+def test_an_emoji_alone_is_content(storage):
+    # "👍" is a yes in Slack: it is classified, not sent to the fallback unheard.
+    [thumbs] = trained(storage).process(featurize([Message(data={TEXT: "👍"})]))
+    assert thumbs.get(INTENT)["confidence"] > 0.0
