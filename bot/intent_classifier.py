@@ -53,6 +53,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             # How much the sentence vector counts against the n-gram counts.
             "sentence_vector_weight": 2.0,
             "ranking_length": 10,
+            # Which dense featurizers' sentence vectors to read (their aliases in config.yml);
+            # empty reads all of them.
+            "featurizers": [],
         }
 
     @classmethod
@@ -74,7 +77,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             parts = [words.fit_transform(texts), chars.fit_transform(texts)]
         else:
             parts = [words.transform(texts), chars.transform(texts)]
-        vectors = [m.get_dense_features(TEXT)[1] for m in messages]
+        vectors = [m.get_dense_features(TEXT, self.config["featurizers"] or None)[1] for m in messages]
         if fit:
             self.model["sentence_dimension"] = max(
                 (v.features.shape[-1] for v in vectors if v is not None), default=0)
@@ -131,17 +134,25 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
-        import skops.io as sio
-
         config = {**cls.get_default_config(), **config}
         try:
             with model_storage.read_from(resource) as directory:
-                path = directory / MODEL_FILE
-                found = sio.get_untrusted_types(file=path)
-                unexpected = set(found) - TRUSTED_TYPES
-                if unexpected:  # refuse, loudly: a model file that isn't what we saved
-                    raise RuntimeError(f"{MODEL_FILE} holds unexpected types: {sorted(unexpected)}")
-                model = sio.load(path, trusted=found)
-        except ValueError:
-            return cls(config, model_storage, resource)  # never trained: no intent examples
+                model = _read_model(directory / MODEL_FILE)
+        except ValueError:  # Rasa's "resource does not exist": never trained, no intent examples
+            return cls(config, model_storage, resource)
         return cls(config, model_storage, resource, model)
+
+
+def _read_model(path) -> dict[str, Any]:
+    """The saved model, refused loudly if it holds anything we don't save (or can't be read):
+    a broken model must stop the server, not leave every message to the fallback."""
+    import skops.io as sio
+
+    try:
+        found = sio.get_untrusted_types(file=path)
+        unexpected = set(found) - TRUSTED_TYPES
+        if not unexpected:
+            return sio.load(path, trusted=found)
+    except (ValueError, OSError) as e:
+        raise RuntimeError(f"{MODEL_FILE} could not be read: {e}") from e
+    raise RuntimeError(f"{MODEL_FILE} holds unexpected types: {sorted(unexpected)}")

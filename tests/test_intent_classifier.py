@@ -89,6 +89,7 @@ def test_message_without_words_gets_no_confidence_so_the_fallback_asks(storage, 
 
 
 def test_an_emoji_alone_is_content(storage):
-    # "👍" is a yes in Slack: it is classified, not sent to the fallback unheard.
+    # Unlike "?", an emoji is something to classify (a thumbs-up is a yes): it keeps the
+    # model's confidence instead of being zeroed.
     [thumbs] = trained(storage).process(featurize([Message(data={TEXT: "👍"})]))
     assert thumbs.get(INTENT)["confidence"] > 0.0

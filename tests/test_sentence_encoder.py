@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.sentence_encoder import shared_encoder
+from bot.sentence_encoder import ModelMissing, SentenceEncoder, model_dir, shared_encoder
 
 REFERENCE = json.loads((Path(__file__).parent / "fixtures" / "minilm_reference.json").read_text())
 
@@ -67,3 +67,36 @@ def test_featurizer_gives_each_token_and_the_sentence_a_vector(encoder):
     assert np.abs(sentence.features[0] - encoder.encode("join Women-in-Tech please")[2]).max() < 1e-6
     # every token got the vectors of its own word pieces, none was left empty
     assert all(np.linalg.norm(row) > 0 for row in sequence.features)
+
+
+def test_tokens_split_inside_a_word_each_get_their_own_pieces(encoder):
+    # spaCy splits "2pm" and "can't" where BERT's tokenizer does not; every token must still
+    # get the vectors of the characters it covers, none left empty.
+    from rasa.nlu.constants import TOKENS_NAMES
+    from rasa.nlu.tokenizers.tokenizer import Token
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.sentence_features import SentenceEncoderFeaturizer
+
+    text = "2pm can't"
+    tokens = [Token("2", 0), Token("pm", 1), Token("ca", 4), Token("n't", 6)]
+    message = Message(data={TEXT: text, TOKENS_NAMES[TEXT]: tokens})
+    SentenceEncoderFeaturizer({**SentenceEncoderFeaturizer.get_default_config()}, "minilm",
+                              encoder=encoder).process([message])
+
+    sequence = message.get_dense_features(TEXT)[0].features
+    pieces, hidden, _ = encoder.encode(text)
+    by_text = {text[p.start:p.end]: hidden[i] for i, p in enumerate(pieces) if p.end > p.start}
+    assert np.allclose(sequence[0], by_text["2"]) and np.allclose(sequence[1], by_text["pm"])
+    assert np.allclose(sequence[3], np.mean([by_text["'"], by_text["t"]], axis=0))
+    assert all(np.linalg.norm(row) > 0 for row in sequence)
+
+
+def test_weights_that_are_not_the_published_model_are_refused(tmp_path):
+    for source in model_dir().iterdir():
+        if source.is_file() and source.name != "model.safetensors":
+            (tmp_path / source.name).symlink_to(source)
+    (tmp_path / "model.safetensors").write_bytes(b"something else")
+    with pytest.raises(ModelMissing, match="not all-MiniLM-L6-v2 as published"):
+        SentenceEncoder(tmp_path)
