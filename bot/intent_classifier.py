@@ -9,7 +9,6 @@ FallbackClassifier and the "Did you mean …?" buttons as DIET's confidences did
 """
 from __future__ import annotations
 
-import logging
 import unicodedata
 from typing import Any, Optional
 
@@ -25,8 +24,6 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-
-logger = logging.getLogger(__name__)
 
 MODEL_FILE = "intent_classifier.skops"
 # What the saved model may contain; skops refuses to load anything else (unlike pickle).
