@@ -18,7 +18,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import INTENT, RESPONSE_IDENTIFIER_DELIMITER, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
@@ -95,7 +95,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "classifier": LogisticRegression(C=self.config["C"], max_iter=2000, random_state=42),
         }
         features = self._matrix(examples, fit=True)
-        self.model["classifier"].fit(features, [e.get(INTENT) for e in examples])
+        # A retrieval intent's examples are ten unrelated topics ("faq/social_budget",
+        # "faq/group_types", ...): one class per topic is easier to separate than one class for
+        # all of them, and process() adds the topics back up into "faq".
+        self.model["classifier"].fit(features, [e.get_full_intent() for e in examples])
         self.persist()
         return self._resource
 
@@ -106,10 +109,13 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 message.set("intent_ranking", [], add_to_output=True)
             return messages
         classifier = self.model["classifier"]
+        intents = [str(name).split(RESPONSE_IDENTIFIER_DELIMITER)[0] for name in classifier.classes_]
         probabilities = classifier.predict_proba(self._matrix(messages))
         for message, row in zip(messages, probabilities):
-            ranking = sorted(({"name": str(name), "confidence": float(p)}
-                              for name, p in zip(classifier.classes_, row)),
+            by_intent: dict[str, float] = {}
+            for intent, p in zip(intents, row):
+                by_intent[intent] = by_intent.get(intent, 0.0) + float(p)
+            ranking = sorted(({"name": name, "confidence": p} for name, p in by_intent.items()),
                              key=lambda r: -r["confidence"])
             if not _has_content(message.get(TEXT) or ""):
                 # Only spaces or punctuation ("?", "..."): the n-grams of a lone "?" say

@@ -7,7 +7,7 @@ import pytest
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -93,3 +93,27 @@ def test_an_emoji_alone_is_content(storage):
     # model's confidence instead of being zeroed.
     [thumbs] = trained(storage).process(featurize([Message(data={TEXT: "👍"})]))
     assert thumbs.get(INTENT)["confidence"] > 0.0
+
+
+def test_a_retrieval_intent_is_ranked_once_whichever_topic_it_is(storage):
+    # The FAQ's topics are learnt one by one but answer as the one intent the ResponseSelector
+    # and the rules expect: "faq", with the topics' probabilities added up.
+    faq = {"faq/social_budget": ["is there money for socials", "how much social budget do groups get",
+                                 "can the company pay for our social"],
+           "faq/group_types": ["what is a closed group", "what does open mean for a group",
+                               "difference between open and closed groups"]}
+    messages = [Message(data={TEXT: text, INTENT: intent})
+                for intent, texts in EXAMPLES.items() for text in texts]
+    messages += [Message(data={TEXT: text, INTENT: "faq", INTENT_RESPONSE_KEY: key})
+                 for key, texts in faq.items() for text in texts]
+    classifier = LinearIntentClassifier.create({}, storage, Resource("intents"), None)
+    classifier.train(TrainingData(featurize(messages)))
+
+    budget, kinds = LinearIntentClassifier.load({}, storage, Resource("intents"), None).process(
+        featurize([Message(data={TEXT: "is there a budget for our social"}),
+                   Message(data={TEXT: "what's a closed group"})]))
+
+    for message in (budget, kinds):
+        names = [r["name"] for r in message.get("intent_ranking")]
+        assert names[0] == "faq" and sorted(names) == ["faq", "find_group", "greet", "raise_issue"]
+        assert abs(sum(r["confidence"] for r in message.get("intent_ranking")) - 1.0) < 1e-6
