@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -59,12 +60,30 @@ def _active_groups(uow: UnitOfWork) -> list[Group]:
 _matchers: dict[tuple, GroupMatcher] = {}
 
 
+def _names(group: Group) -> tuple[str, ...]:
+    """Its aliases and its Slack channels' names: "#wit" finds Women in Tech even when the
+    channel is called something other than the group."""
+    channels = (group.slack_channel_name, group.closed_slack_channel_name)
+    return (*group.aliases, *(c for c in channels if c))
+
+
+def channel_names(channel_ids: Iterable[str], uow: UnitOfWork) -> dict[str, str]:
+    """The names of the groups' Slack channels among `channel_ids`: Slack may send a typed
+    "#climate-action" as the channel's id alone."""
+    wanted = set(channel_ids)
+    with uow:
+        return {channel_id: name for g in _active_groups(uow)
+                for channel_id, name in ((g.slack_channel_id, g.slack_channel_name),
+                                         (g.closed_slack_channel_id, g.closed_slack_channel_name))
+                if channel_id in wanted and name}
+
+
 def _matcher_for(groups: list[Group]) -> GroupMatcher:
-    # Rebuilt whenever a name, alias or topic changes; reused otherwise.
-    signature = tuple((g.slug, g.name, tuple(g.aliases), tuple(g.topics)) for g in groups)
+    # Rebuilt whenever a name, alias, channel or topic changes; reused otherwise.
+    signature = tuple((g.slug, g.name, _names(g), tuple(g.topics)) for g in groups)
     if signature not in _matchers:
         _matchers.clear()
-        _matchers[signature] = GroupMatcher((g.slug, g.name, g.aliases, g.topics) for g in groups)
+        _matchers[signature] = GroupMatcher(signature)
     return _matchers[signature]
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import default_uow
+from bot.find_group import channel_names
 from bot.models import SlackEventSeen, utcnow
 from bot.settings import Settings, load_settings
 from bot.slack_api import async_web_client, web_client
@@ -46,6 +47,9 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 # Buttons per actions block (Slack allows 25; Rasa's own channel stops at 5).
 BUTTON_LIMIT = 25
 LINK_RE = re.compile(r"<(?:mailto:|https?://)[^|>]*\|([^>]*)>")
+BARE_LINK_RE = re.compile(r"<((?:https?://)[^|>]*)>")
+# "#climate-action" typed in Slack arrives as <#C0123|climate-action>, or without the name.
+CHANNEL_RE = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
 
 
 class SlackOutput(SlackBot):
@@ -69,10 +73,19 @@ class SlackOutput(SlackBot):
                                  blocks=[block.to_dict() for block in [*sections, actions]])
 
 
-def clean_user_text(text: str) -> str:
-    """What Slack sends, as the person typed it: links shown by their label, and Slack's
+def unnamed_channels(text: str) -> set[str]:
+    """The ids of channel mentions that came without the channel's name."""
+    return {m.group(1) for m in CHANNEL_RE.finditer(text or "") if not m.group(2)}
+
+
+def clean_user_text(text: str, channel_names: dict[str, str] | None = None) -> str:
+    """What Slack sends, as the person typed it: links shown by their label or address, channel
+    mentions as "#name" (from `channel_names` when Slack sent only the id), and Slack's
     escaping of &, < and > undone (replies escape again wherever text is echoed)."""
-    return html.unescape(LINK_RE.sub(r"\1", text or "")).strip()
+    names = channel_names or {}
+    text = BARE_LINK_RE.sub(r"\1", LINK_RE.sub(r"\1", text or ""))
+    text = CHANNEL_RE.sub(lambda m: "#" + (m.group(2) or names.get(m.group(1), m.group(1))), text)
+    return html.unescape(text).strip()
 
 
 # Slack retries an event for about an hour; a day of ids is plenty to answer each once.
@@ -168,7 +181,10 @@ class SlackRuntime:
             if (event.get("channel_type") != "im" or event.get("bot_id") or not event.get("user")
                     or event.get("subtype") not in (None, "file_share")):
                 return
-            text = clean_user_text(event.get("text", ""))
+            text = event.get("text", "")
+            names = (await asyncio.to_thread(channel_names, unnamed_channels(text), self.uow_factory())
+                     if unnamed_channels(text) else {})
+            text = clean_user_text(text, names)
             if not text:
                 await self._say(event["channel"], "I can only read text, I'm afraid. "
                                                   "Tell me in a message what you'd like to do.")

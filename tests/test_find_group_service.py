@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import NotFound
-from bot.find_group import get_group, list_groups_of_type, search_groups
+from bot.find_group import channel_names, get_group, list_groups_of_type, search_groups
 from bot.registry import export_registry, import_registry
 
 
@@ -86,3 +86,29 @@ def test_a_new_group_is_found_without_retraining_and_a_retired_one_is_not(demo_u
     assert search_groups("board games club", demo_uow).matches == []
     with pytest.raises(NotFound):
         get_group("board-games", demo_uow)
+
+
+def test_a_group_is_found_by_its_slack_channel_name_and_id(demo_uow):
+    # Slack sends a typed "#board-gamers" as a channel mention, sometimes with the id alone; the
+    # Slack channel asks for the name (channel_names) and the search knows the channel's name.
+    exported = export_registry(demo_uow)
+    new_group = """\
+- slug: board-games
+  name: Board Games Club
+  type: both
+  purpose: Board games.
+  meeting: Thursdays.
+  criteria: Anyone who likes games; the closed table is for experts.
+  how_to_ask: Ask an organiser.
+  slack_channel_id: C0BOARD001
+  slack_channel_name: board-gamers
+  closed_slack_channel_id: G0BOARD002
+  closed_slack_channel_name: meeple-experts
+  organisers:
+  - {slack_user_id: U0BOARD001, name: Pat Jones}
+"""
+    import_registry(exported.replace("\ncalendar:", "\n" + new_group + "calendar:", 1), demo_uow)
+    assert channel_names(["C0BOARD001", "G0BOARD002", "C0CLIMAT01", "C0UNKNOWN1"], demo_uow) == {
+        "C0BOARD001": "board-gamers", "G0BOARD002": "meeple-experts", "C0CLIMAT01": "climate-action"}
+    for typed in ("add me to #board-gamers", "#meeple-experts please"):
+        assert [g.name for g in search_groups(typed, demo_uow).matches] == ["Board Games Club"]

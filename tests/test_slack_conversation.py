@@ -227,6 +227,16 @@ def test_bot_messages_and_edits_are_ignored(workspace):
     assert len(person.replies()) == 1  # only the real message was answered
 
 
+@pytest.mark.parametrize("user, mention", [("U0HASHNAME", "<#C0CLIMAT01|climate-action>"),
+                                           ("U0HASHID01", "<#C0CLIMAT01>")])
+def test_a_channel_mention_names_the_group_to_join(workspace, user, mention):
+    # Typing "#climate-action" in Slack sends a channel mention, with or without its name.
+    person = SlackPerson(workspace, user)
+    assert person.say(f"can you add me to {mention}?").startswith("Welcome to *Climate Action*!")
+    workspace.slack.wait_for("conversations.invite",
+                             predicate=lambda c: c["channel"] == "C0CLIMAT01" and c["users"] == user)
+
+
 def test_opening_the_app_home_publishes_the_directory(workspace):
     event = {"type": "event_callback", "event_id": f"Ev{next(_ids):08d}",
              "event": {"type": "app_home_opened", "user": "U0HOME0001", "tab": "home", "channel": "D0HOME0001"}}
