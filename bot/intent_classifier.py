@@ -2,10 +2,12 @@
 MiniLM sentence vector (bot/sentence_features.py).
 
 Why not DIET for intents: on our ~1,700 examples, cross-validated, DIET reached 0.90 intent
-accuracy with the same sentence vectors while this linear model reaches about 0.95 (README,
+accuracy with the same sentence vectors while this linear model reached 0.95 (README,
 "Understanding messages", has the figures and the command). DIET still runs, for entities
 only (`intent_classification: false` in config.yml). The probabilities feed the
 FallbackClassifier and the "Did you mean …?" buttons as DIET's confidences did.
+
+The FAQ's topics are learnt as classes of their own and added back up into "faq" (see train).
 """
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "test-models"
 BIN = Path(sys.executable).parent
 # Fewer epochs than config.yml: enough for stable answers in tests, about half the training time.
-TEST_EPOCHS = {"DIETClassifier": 60, "ResponseSelector": 60, "TEDPolicy": 40}
+TEST_EPOCHS = {"DIETClassifier": 30, "ResponseSelector": 60, "TEDPolicy": 40}
 
 
 # Our own NLU components (config.yml): a change to one of them changes the trained model.
