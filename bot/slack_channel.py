@@ -80,11 +80,13 @@ def unnamed_channels(text: str) -> set[str]:
 
 def clean_user_text(text: str, channel_names: dict[str, str] | None = None) -> str:
     """What Slack sends, as the person typed it: links shown by their label or address, channel
-    mentions as "#name" (from `channel_names` when Slack sent only the id), and Slack's
-    escaping of &, < and > undone (replies escape again wherever text is echoed)."""
+    mentions as "#name" (from `channel_names` when Slack sent only the id, else "a channel"),
+    and Slack's escaping of &, < and > undone (replies escape again wherever text is echoed)."""
     names = channel_names or {}
     text = BARE_LINK_RE.sub(r"\1", LINK_RE.sub(r"\1", text or ""))
-    text = CHANNEL_RE.sub(lambda m: "#" + (m.group(2) or names.get(m.group(1), m.group(1))), text)
+    # A channel that isn't a group's, sent without its name: its id would mean nothing to anyone.
+    text = CHANNEL_RE.sub(lambda m: f"#{m.group(2)}" if m.group(2) else
+                          f"#{names[m.group(1)]}" if m.group(1) in names else "a channel", text)
     return html.unescape(text).strip()
 
 

@@ -363,6 +363,22 @@ def test_long_text_is_split_into_whole_pieces_within_slacks_limit():
     assert " ".join(" ".join(pieces).split()) == " ".join(text.split())
 
 
+@pytest.mark.parametrize("sent, read", [
+    ("add me to <#C0CLIMAT01|climate-action>", "add me to #climate-action"),
+    ("add me to <#C0CLIMAT01>", "add me to #climate-action"),  # the id alone: the name looked up
+    ("add me to <#C0CLIMAT01|>", "add me to #climate-action"),  # an empty name, as newer clients send
+    ("add me to <#C0RANDOM01>", "add me to a channel"),  # not a group's: its id would mean nothing
+    ("see <https://example.com/a?b=1|our page> and <https://example.com/x>",
+     "see our page and https://example.com/x"),
+    ("Tom &amp; Jerry &lt;3", "Tom & Jerry <3"),
+])
+def test_slack_markup_reaches_the_conversation_as_typed(sent, read):
+    from bot.slack_channel import clean_user_text, unnamed_channels
+
+    known = {"C0CLIMAT01": "climate-action"}
+    assert clean_user_text(sent, {c: known[c] for c in unnamed_channels(sent) if c in known}) == read
+
+
 def test_a_case_reaches_its_team_as_a_reference_and_category_never_the_narrative(demo_uow, slack, deliver):
     from bot.raise_issue import save_draft, submit_case
 
