@@ -108,6 +108,7 @@ def test_a_retrieval_intent_is_ranked_once_whichever_topic_it_is(storage):
                  for key, texts in faq.items() for text in texts]
     classifier = LinearIntentClassifier.create({}, storage, Resource("intents"), None)
     classifier.train(TrainingData(featurize(messages)))
+    assert {"faq/social_budget", "faq/group_types"} <= set(classifier.model["classifier"].classes_)
 
     budget, kinds = LinearIntentClassifier.load({}, storage, Resource("intents"), None).process(
         featurize([Message(data={TEXT: "is there a budget for our social"}),
