@@ -184,8 +184,8 @@ class SlackRuntime:
                     or event.get("subtype") not in (None, "file_share")):
                 return
             text = event.get("text", "")
-            names = (await asyncio.to_thread(channel_names, unnamed_channels(text), self.uow_factory())
-                     if unnamed_channels(text) else {})
+            unnamed = unnamed_channels(text)
+            names = await asyncio.to_thread(channel_names, unnamed, self.uow_factory()) if unnamed else {}
             text = clean_user_text(text, names)
             if not text:
                 await self._say(event["channel"], "I can only read text, I'm afraid. "
