@@ -21,7 +21,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 # Our own NLU components (config.yml) are inputs too: changing one changes the model.
-TRAINING_INPUTS := config.yml domain.yml $(addprefix bot/,sentence_encoder.py sentence_features.py intent_classifier.py long_messages.py) \
+TRAINING_INPUTS := config.yml domain.yml $(wildcard bot/nlu/*.py) \
 	$(shell find data -name '*.yml' 2>/dev/null)
 
 .PHONY: help run test bench install spacy db train actions shell serve validate nlu-eval clean
@@ -44,9 +44,9 @@ $(BIN)/.installed: pyproject.toml constraints.txt requirements-model.txt
 
 install: $(BIN)/.installed
 
-$(SPACY_MODEL)/config.cfg: $(BIN)/.installed bot/nlp.py
+$(SPACY_MODEL)/config.cfg: $(BIN)/.installed bot/nlu/spacy_pipeline.py
 	@echo "==> Building the spaCy pipeline into $(SPACY_MODEL)"
-	@$(BIN)/python -m bot.nlp $(SPACY_MODEL) 2>&1 | grep -v -i tensorflow || true
+	@$(BIN)/python -m bot.nlu.spacy_pipeline $(SPACY_MODEL) 2>&1 | grep -v -i tensorflow || true
 	@test -f $@
 
 spacy: $(SPACY_MODEL)/config.cfg

@@ -8,9 +8,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.request_support import support_button
-from bot.awareness_calendar import upcoming_events
-from bot.db import default_uow
-from bot.text import escape_mrkdwn
+from bot.journeys.awareness_calendar import upcoming_events
+from bot.core.db import default_uow
+from bot.slack.markup import escape_mrkdwn
 
 
 class ActionUpcomingEvents(Action):

@@ -5,7 +5,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.long_messages import MAX_CHARS
+from bot.nlu.long_messages import MAX_CHARS
 
 
 class ActionOutOfScope(Action):

@@ -6,11 +6,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.check_status import my_requests, status_of
-from bot.db import default_uow
-from bot.errors import NotFound
-from bot.references import normalise_reference
-from bot.text import escape_mrkdwn
+from bot.journeys.check_status import my_requests, status_of
+from bot.core.db import default_uow
+from bot.core.errors import NotFound
+from bot.core.references import normalise_reference
+from bot.slack.markup import escape_mrkdwn
 
 
 class ActionCheckStatus(Action):

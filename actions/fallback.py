@@ -6,10 +6,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.db import default_uow
-from bot.errors import DomainError
-from bot.request_support import request_support
-from bot.routing import TEAM_NAMES, sentence_start
+from bot.core.db import default_uow
+from bot.core.errors import DomainError
+from bot.journeys.request_support import request_support
+from bot.core.routing import TEAM_NAMES, sentence_start
 
 # What each intent means to a person, for "Did you mean …?" buttons.
 INTENT_LABELS = {

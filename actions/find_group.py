@@ -7,9 +7,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.db import default_uow
-from bot.find_group import GroupView, list_groups_of_type, search_groups
-from bot.text import escape_mrkdwn, quote_user_text
+from bot.core.db import default_uow
+from bot.journeys.find_group import GroupView, list_groups_of_type, search_groups
+from bot.slack.markup import escape_mrkdwn, quote_user_text
 
 TYPE_LABEL = {"open": "open group", "closed": "closed group", "both": "open and closed group"}
 

@@ -13,8 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot.db import default_uow
-from bot.raise_issue import discard_draft
+from bot.core.db import default_uow
+from bot.journeys.raise_issue import discard_draft
 
 MAX_RETRIES_BEFORE_HELP = 2
 # Yes and no are read from the words (or the button), not from the intent alone: a small

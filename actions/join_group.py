@@ -11,12 +11,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, YES_NO, YES_RE, GuidedFormValidation, clear_form_slots,
                            confirmation_buttons)
-from bot.db import default_uow
-from bot.errors import DomainError
-from bot.find_group import get_group, list_groups_of_type, search_groups
-from bot.invite_request import NOTE_MAX_CHARS, request_invite
-from bot.join_group import join_open_group
-from bot.text import escape_mrkdwn, quote_user_text
+from bot.core.db import default_uow
+from bot.core.errors import DomainError
+from bot.journeys.find_group import get_group, list_groups_of_type, search_groups
+from bot.journeys.invite_request import NOTE_MAX_CHARS, request_invite
+from bot.journeys.join_group import join_open_group
+from bot.slack.markup import escape_mrkdwn, quote_user_text
 
 INVITE_SLOTS = ["criteria_confirmed", "invite_note", "invite_confirmed"]
 

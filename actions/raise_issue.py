@@ -11,11 +11,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots,
                            confirmation_buttons, is_interruption, pick_choice, typed)
-from bot.db import default_uow
-from bot.errors import DomainError, InvalidInput
-from bot.raise_issue import CATEGORIES, discard_draft, save_draft, submit_case
-from bot.routing import TEAM_NAMES, sentence_start
-from bot.text import escape_mrkdwn
+from bot.core.db import default_uow
+from bot.core.errors import DomainError, InvalidInput
+from bot.journeys.raise_issue import CATEGORIES, discard_draft, save_draft, submit_case
+from bot.core.routing import TEAM_NAMES, sentence_start
+from bot.slack.markup import escape_mrkdwn
 
 FOR_WHOM = {"myself": ("me", "my", "self", "mine", "own"), "behalf": ("someone", "colleague", "other", "them", "nominated")}
 CATEGORY_WORDS = {

@@ -11,12 +11,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, GuidedFormValidation, clear_form_slots, confirmation_buttons,
                            pick_choice)
-from bot import routing
-from bot.db import default_uow
-from bot.errors import DomainError, InvalidInput
-from bot.find_group import get_group, list_groups_of_type, search_groups
-from bot.request_support import KINDS, format_pence, parse_amount, request_support
-from bot.text import escape_mrkdwn
+from bot.core import routing
+from bot.core.db import default_uow
+from bot.core.errors import DomainError, InvalidInput
+from bot.journeys.find_group import get_group, list_groups_of_type, search_groups
+from bot.journeys.request_support import KINDS, format_pence, parse_amount, request_support
+from bot.slack.markup import escape_mrkdwn
 
 KIND_WORDS = {
     "social_budget": ("social", "party", "drinks", "food", "meal", "pizza", "celebration"),

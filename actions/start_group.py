@@ -10,10 +10,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.find_group import show_group_button
 from actions.forms import TEXT, YES_NO, GuidedFormValidation, clear_form_slots, confirmation_buttons, pick_choice
-from bot.db import default_uow
-from bot.errors import AlreadyDone, DomainError, InvalidInput
-from bot.start_group import parse_organisers, propose_group, similar_groups, validate_name, validate_text
-from bot.text import escape_mrkdwn
+from bot.core.db import default_uow
+from bot.core.errors import AlreadyDone, DomainError, InvalidInput
+from bot.journeys.start_group import parse_organisers, propose_group, similar_groups, validate_name, validate_text
+from bot.slack.markup import escape_mrkdwn
 
 TYPES = {"open": ("anyone", "everyone"), "closed": ("private", "invite"), "both": ("mix", "mixed")}
 CLOSED_SLOTS = ["new_group_criteria", "new_group_how_to_ask"]

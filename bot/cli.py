@@ -14,9 +14,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot import db, registry
-from bot.errors import DomainError, RegistryFileInvalid
-from bot.settings import load_settings
+from bot.core import db
+from bot.journeys import registry
+from bot.core.errors import DomainError, RegistryFileInvalid
+from bot.core.settings import load_settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,8 +54,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _deliver() -> None:
-    from bot.slack_api import web_client
-    from bot.slack_delivery import deliver_due
+    from bot.slack.api import web_client
+    from bot.slack.delivery import deliver_due
 
     settings = load_settings()
     if not settings.slack_bot_token:
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
                 status = "" if g.status == "active" else f"  ({g.status})"
                 print(f"{g.name:<42} {g.type:<7} {g.slug}{status}")
         elif args.area == "onboarding":
-            from bot.slack_home import welcome
+            from bot.slack.home import welcome
 
             queued = welcome(args.users, db.default_uow())
             already = len(set(args.users)) - len(queued)
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.area == "outbox" and args.command == "deliver":
             _deliver()
         elif args.area == "outbox":
-            from bot.slack_delivery import failed_messages
+            from bot.slack.delivery import failed_messages
 
             failed = failed_messages(db.default_uow())
             if not failed:
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             for line in failed:
                 print(line)
         elif args.area == "nudges":
-            from bot.slack_home import nudge_waiting_invites
+            from bot.slack.home import nudge_waiting_invites
 
             print(f"Queued {nudge_waiting_invites(db.default_uow(), load_settings())} reminder(s).")
             _deliver()

@@ -4,7 +4,7 @@ Slack wants every Events API request answered (HTTP 200) within 3 seconds. This 
 real action server and Rasa server (the cached small test model) on loopback, sends 100
 properly signed DM events one after another (a fresh event id and user each, 50 ms apart)
 and times each from sending the request to its HTTP response; first for our channel
-(`bot.slack_channel`, replies going to a Slack Web API double), then for a baseline:
+(`bot.slack.channels`, replies going to a Slack Web API double), then for a baseline:
 Rasa's stock `rasa.core.channels.slack.SlackInput`. For our channel only, it then times 20
 DMs from the event to the assistant's answer arriving at the double (`chat.postMessage`),
 as acknowledging early must not make answering slower.
@@ -145,7 +145,7 @@ def bench_ours(model: Path, workdir: Path) -> dict:
         env = {"CASE_ENCRYPTION_KEY": Fernet.generate_key().decode(), "SLACK_BOT_TOKEN": "xoxb-test",
                "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.base_url,
                "SLACK_APP_TOKEN": ""}  # empty = unset: Events API only, no Socket Mode
-        log("ours: starting the action server and Rasa (bot.slack_channel)...")
+        log("ours: starting the action server and Rasa (bot.slack.channels)...")
         with running_assistant(model, demo_database(workdir), workdir, env) as base:
             webhook = f"{base}/webhooks/slack/webhook"
             log(f"ours: up; timing {ACKS} acknowledgements")
@@ -243,7 +243,7 @@ def main() -> int:
     print(f"Slack Events API acknowledgement (signed event in -> HTTP 200 out), {ACKS} events each, "
           f"loopback, {os.cpu_count()}-core machine")
     print(f"{'channel':<38}{'median':>10}{'p95':>10}{'max':>10}")
-    print(row("ours (bot.slack_channel)", ours["acks"]))
+    print(row("ours (bot.slack.channels)", ours["acks"]))
     print(row("baseline: Rasa 3.6 SlackInput", baseline["acks"]))
     print(f"Slack's limit: {SLACK_LIMIT_MS} ms")
     print(f"(first request after start-up, included above: ours {ours['acks'][0] * 1000:.1f} ms, "

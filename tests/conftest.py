@@ -13,9 +13,9 @@ from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot import db
-from bot.models import Base
-from bot.registry import import_registry_file
+from bot.core import db
+from bot.core.models import Base
+from bot.journeys.registry import import_registry_file
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_REGISTRY = ROOT / "registry" / "demo.yml"

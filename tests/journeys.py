@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.models import Case, GroupProposal, InviteRequest, Membership, OutboxMessage, SupportRequest
+from bot.core.models import Case, GroupProposal, InviteRequest, Membership, OutboxMessage, SupportRequest
 
 NOTHING_SENT = "Nothing has been sent"
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from bot import db
-from bot.registry import import_registry_file
+from bot.core import db
+from bot.journeys.registry import import_registry_file
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "test-models"
@@ -27,13 +27,9 @@ BIN = Path(sys.executable).parent
 TEST_EPOCHS = {"DIETClassifier": 30, "ResponseSelector": 60, "TEDPolicy": 40}
 
 
-# Our own NLU components (config.yml): a change to one of them changes the trained model.
-NLU_COMPONENTS = ("sentence_encoder", "sentence_features", "intent_classifier", "long_messages")
-
-
 def _training_inputs() -> list[Path]:
-    files = [ROOT / "config.yml", ROOT / "domain.yml", ROOT / "bot" / "nlp.py",
-             *(ROOT / "bot" / f"{name}.py" for name in NLU_COMPONENTS)]
+    # Our own NLU components and spaCy pipeline (bot/nlu/): a change to one changes the model.
+    files = [ROOT / "config.yml", ROOT / "domain.yml", *sorted((ROOT / "bot" / "nlu").glob("*.py"))]
     files += sorted((ROOT / "data").rglob("*.yml"))
     return files
 
@@ -66,7 +62,7 @@ def trained_model() -> Path:
     config_path.write_text(yaml.safe_dump(_test_config(), sort_keys=False))
     spacy_model = ROOT / "models" / "spacy_en"
     if not (spacy_model / "config.cfg").exists():
-        subprocess.run([BIN / "python", "-m", "bot.nlp", str(spacy_model)], cwd=ROOT, check=True,
+        subprocess.run([BIN / "python", "-m", "bot.nlu.spacy_pipeline", str(spacy_model)], cwd=ROOT, check=True,
                        env=subprocess_env(), stdout=subprocess.DEVNULL)
     work = CACHE / "training"
     shutil.rmtree(work, ignore_errors=True)
@@ -83,7 +79,7 @@ def trained_model() -> Path:
 
 def demo_database(workdir: Path) -> str:
     """A fresh SQLite database in `workdir`, migrated, holding the demo registry; its URL."""
-    url = f"sqlite:///{workdir / 'bot.db'}"
+    url = f"sqlite:///{workdir / 'bot.core.db'}"
     db.upgrade(url)
     engine = db.make_engine(url)
     import_registry_file(ROOT / "registry" / "demo.yml", db.uow_factory(engine)())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import SupportRequest
+from bot.core.models import SupportRequest
 from tests.journeys import rows
 from tests.rasa_harness import Chat
 

@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.check_status import ActionCheckStatus
-from bot.request_support import request_support
+from bot.journeys.request_support import request_support
 
 
 def ask(sender: str, text: str, entities: list[dict] | None = None) -> str:

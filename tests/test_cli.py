@@ -17,7 +17,7 @@ def cli(*args: str, database_url: str) -> subprocess.CompletedProcess:
 
 
 def test_upgrade_import_list_export(tmp_path):
-    url = f"sqlite:///{tmp_path / 'sub' / 'bot.db'}"
+    url = f"sqlite:///{tmp_path / 'sub' / 'bot.core.db'}"
     assert cli("db", "upgrade", database_url=url).returncode == 0
     imported = cli("registry", "import", "--if-empty", database_url=url)
     assert imported.returncode == 0 and "9 groups added" in imported.stdout
@@ -34,7 +34,7 @@ def test_upgrade_import_list_export(tmp_path):
 
 
 def test_bad_file_is_refused_with_every_problem_and_nothing_changes(tmp_path):
-    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    url = f"sqlite:///{tmp_path / 'bot.core.db'}"
     cli("db", "upgrade", database_url=url)
     cli("registry", "import", database_url=url)
     bad = tmp_path / "bad.yml"

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import NotFound
-from bot.find_group import channel_names, get_group, list_groups_of_type, search_groups
-from bot.registry import export_registry, import_registry
+from bot.core.errors import NotFound
+from bot.journeys.find_group import channel_names, get_group, list_groups_of_type, search_groups
+from bot.journeys.registry import export_registry, import_registry
 
 
 @pytest.mark.parametrize(

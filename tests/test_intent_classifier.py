@@ -11,9 +11,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.intent_classifier import MODEL_FILE, LinearIntentClassifier
-from bot.sentence_encoder import shared_encoder
-from bot.sentence_features import SentenceEncoderFeaturizer
+from bot.nlu.intent_classifier import MODEL_FILE, LinearIntentClassifier
+from bot.nlu.sentence_encoder import shared_encoder
+from bot.nlu.sentence_features import SentenceEncoderFeaturizer
 
 EXAMPLES = {
     "greet": ["hello", "hi there", "good morning", "hey"],

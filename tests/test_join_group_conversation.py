@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import InviteRequest, Membership, OutboxMessage
+from bot.core.models import InviteRequest, Membership, OutboxMessage
 from tests.journeys import NOTHING_SENT, everything_of, outbox_for, rows
 
 pytestmark = pytest.mark.conversation

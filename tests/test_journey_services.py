@@ -7,18 +7,18 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from bot import crypto
-from bot.awareness_calendar import upcoming_events
-from bot.check_status import my_requests, status_of
-from bot.errors import AlreadyDone, InvalidInput, NotFound, PermissionDenied
-from bot.find_group import search_groups
-from bot.invite_request import approve_invite, decline_invite, request_invite
-from bot.join_group import GroupIsClosed, join_open_group
-from bot.models import AuditEntry, Case, CaseStatus, Group, GroupStatus, Membership, OutboxMessage
-from bot.raise_issue import discard_draft, save_draft, submit_case
-from bot.references import REFERENCE_RE
-from bot.request_support import parse_amount, request_support, resolve_support_request
-from bot.start_group import approve_proposal, decline_proposal, parse_organisers, propose_group, similar_groups
+from bot.core import crypto
+from bot.journeys.awareness_calendar import upcoming_events
+from bot.journeys.check_status import my_requests, status_of
+from bot.core.errors import AlreadyDone, InvalidInput, NotFound, PermissionDenied
+from bot.journeys.find_group import search_groups
+from bot.journeys.invite_request import approve_invite, decline_invite, request_invite
+from bot.journeys.join_group import GroupIsClosed, join_open_group
+from bot.core.models import AuditEntry, Case, CaseStatus, Group, GroupStatus, Membership, OutboxMessage
+from bot.journeys.raise_issue import discard_draft, save_draft, submit_case
+from bot.core.references import REFERENCE_RE
+from bot.journeys.request_support import parse_amount, request_support, resolve_support_request
+from bot.journeys.start_group import approve_proposal, decline_proposal, parse_organisers, propose_group, similar_groups
 
 ALEX = "U0ALEX0001"
 WIT_ORGANISERS = {"U0WIT00001", "U0WIT00002"}
@@ -284,8 +284,8 @@ def test_acknowledgement_promise_comes_from_settings(demo_uow, monkeypatch):
 def test_drafts_abandoned_for_a_day_are_purged_and_fresh_ones_kept(demo_uow):
     from datetime import timedelta
 
-    from bot.models import utcnow
-    from bot.raise_issue import purge_stale_drafts
+    from bot.core.models import utcnow
+    from bot.journeys.raise_issue import purge_stale_drafts
 
     stale, fresh = save_draft(NARRATIVE, demo_uow), save_draft(NARRATIVE, demo_uow)
     with demo_uow:

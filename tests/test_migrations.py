@@ -4,7 +4,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from bot.models import Base
+from bot.core.models import Base
 
 
 def test_migrations_match_the_models(engine):

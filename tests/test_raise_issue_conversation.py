@@ -7,8 +7,8 @@ import urllib.request
 
 import pytest
 
-from bot import crypto
-from bot.models import Case, CaseStatus
+from bot.core import crypto
+from bot.core.models import Case, CaseStatus
 from tests.journeys import count, everything_of, outbox_for, rows
 
 pytestmark = pytest.mark.conversation

@@ -7,9 +7,9 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from bot.errors import RegistryFileInvalid
-from bot.models import CalendarEvent, Contact, Group, GroupStatus
-from bot.registry import export_registry, import_registry, list_groups, parse_registry
+from bot.core.errors import RegistryFileInvalid
+from bot.core.models import CalendarEvent, Contact, Group, GroupStatus
+from bot.journeys.registry import export_registry, import_registry, list_groups, parse_registry
 from tests.conftest import DEMO_REGISTRY
 
 DEMO_TEXT = DEMO_REGISTRY.read_text(encoding="utf-8")

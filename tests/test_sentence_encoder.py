@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.sentence_encoder import ModelMissing, SentenceEncoder, model_dir, shared_encoder
+from bot.nlu.sentence_encoder import ModelMissing, SentenceEncoder, model_dir, shared_encoder
 
 REFERENCE = json.loads((Path(__file__).parent / "fixtures" / "minilm_reference.json").read_text())
 
@@ -52,7 +52,7 @@ def test_featurizer_gives_each_token_and_the_sentence_a_vector(encoder):
     from rasa.shared.nlu.constants import TEXT
     from rasa.shared.nlu.training_data.message import Message
 
-    from bot.sentence_features import SentenceEncoderFeaturizer
+    from bot.nlu.sentence_features import SentenceEncoderFeaturizer
 
     featurizer = SentenceEncoderFeaturizer(
         {**SentenceEncoderFeaturizer.get_default_config()}, "minilm", encoder=encoder)
@@ -77,7 +77,7 @@ def test_tokens_split_inside_a_word_each_get_their_own_pieces(encoder):
     from rasa.shared.nlu.constants import TEXT
     from rasa.shared.nlu.training_data.message import Message
 
-    from bot.sentence_features import SentenceEncoderFeaturizer
+    from bot.nlu.sentence_features import SentenceEncoderFeaturizer
 
     text = "2pm can't"
     tokens = [Token("2", 0), Token("pm", 1), Token("ca", 4), Token("n't", 6)]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.models import GroupProposal, InviteRequest
+from bot.core.models import GroupProposal, InviteRequest
 from tests.conftest import RunningAssistant
 from tests.journeys import rows
 from tests.slack_double import SlackDouble, SocketModeDouble, signed_by_slack

@@ -10,16 +10,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import invite_request, request_support, start_group
-from bot.join_group import join_open_group
-from bot.models import (Group, GroupStatus, InviteRequest, Membership, MembershipStatus, OutboxMessage, OutboxStatus,
+from bot.journeys import invite_request
+from bot.journeys import request_support
+from bot.journeys import start_group
+from bot.journeys.join_group import join_open_group
+from bot.core.models import (Group, GroupStatus, InviteRequest, Membership, MembershipStatus, OutboxMessage, OutboxStatus,
                         as_utc, utcnow)
-from bot.settings import load_settings
-from bot.slack_api import web_client
-from bot.slack_decisions import SlackDecisions
-from bot.slack_delivery import deliver_due, failed_messages
-from bot.slack_home import home_for, nudge_waiting_invites, welcome
-from bot.slack_messages import INVITE_APPROVE, INVITE_DECLINE, PROPOSAL_APPROVE, SUPPORT_DONE, split_text
+from bot.core.settings import load_settings
+from bot.slack.api import web_client
+from bot.slack.decisions import SlackDecisions
+from bot.slack.delivery import deliver_due, failed_messages
+from bot.slack.home import home_for, nudge_waiting_invites, welcome
+from bot.slack.blocks import INVITE_APPROVE, INVITE_DECLINE, PROPOSAL_APPROVE, SUPPORT_DONE, split_text
 from tests.slack_double import SlackDouble
 
 REQUESTER, ORGANISERS, DANDI = "U0REQUEST1", ["U0WIT00001", "U0WIT00002"], "U0DANDI001"
@@ -233,7 +235,7 @@ def test_a_copy_sent_after_the_decision_has_no_buttons(demo_uow, slack, deliver)
 
 
 def test_a_failed_case_notice_is_reported_only_to_the_team_it_was_routed_to(demo_uow, slack, deliver):
-    from bot.raise_issue import save_draft, submit_case
+    from bot.journeys.raise_issue import save_draft, submit_case
 
     draft = save_draft("Something happened in a group meeting that upset me", demo_uow)
     receipt = submit_case(draft, "U0REPORT01", on_behalf=False, consented=None, may_be_named=None,
@@ -342,7 +344,7 @@ def test_home_shows_the_directory_my_requests_and_what_waits_for_an_organiser(de
     assert "Waiting for you as an organiser" not in requester_home
     organiser_home = json.dumps(home_for(ORGANISERS[0], lambda: demo_uow))
     assert "Waiting for you as an organiser" in organiser_home and reference in organiser_home
-    from bot.raise_issue import save_draft, submit_case
+    from bot.journeys.raise_issue import save_draft, submit_case
 
     for route in ("dandi_service", "people", "people"):
         submit_case(save_draft("Something happened that I want to raise", demo_uow), "U0REPORT01", on_behalf=False,
@@ -373,14 +375,14 @@ def test_long_text_is_split_into_whole_pieces_within_slacks_limit():
     ("Tom &amp; Jerry &lt;3", "Tom & Jerry <3"),
 ])
 def test_slack_markup_reaches_the_conversation_as_typed(sent, read):
-    from bot.slack_channel import clean_user_text, unnamed_channels
+    from bot.slack.channels import clean_user_text, unnamed_channels
 
     known = {"C0CLIMAT01": "climate-action"}
     assert clean_user_text(sent, {c: known[c] for c in unnamed_channels(sent) if c in known}) == read
 
 
 def test_a_case_reaches_its_team_as_a_reference_and_category_never_the_narrative(demo_uow, slack, deliver):
-    from bot.raise_issue import save_draft, submit_case
+    from bot.journeys.raise_issue import save_draft, submit_case
 
     narrative = "My manager said something hurtful in the team meeting on Tuesday"
     draft = save_draft(narrative, demo_uow)
@@ -394,7 +396,7 @@ def test_a_case_reaches_its_team_as_a_reference_and_category_never_the_narrative
 
 
 def test_a_slack_event_taken_in_is_remembered_across_a_restart(configured_database):
-    from bot.slack_channel import SlackRuntime
+    from bot.slack.channels import SlackRuntime
 
     first_run = SlackRuntime(load_settings())
     assert first_run.seen_before("Ev0RESTART1") is False
@@ -405,8 +407,8 @@ def test_a_slack_event_taken_in_is_remembered_across_a_restart(configured_databa
 
 
 def test_event_ids_older_than_a_day_are_forgotten(configured_database, demo_uow):
-    from bot.models import SlackEventSeen
-    from bot.slack_channel import SlackRuntime, forget_old_events
+    from bot.core.models import SlackEventSeen
+    from bot.slack.channels import SlackRuntime, forget_old_events
 
     runtime = SlackRuntime(load_settings())
     runtime.seen_before("Ev0TODAY001")

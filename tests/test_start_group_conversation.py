@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import GroupProposal
+from bot.core.models import GroupProposal
 from tests.journeys import NOTHING_SENT, everything_of, outbox_for, rows
 
 pytestmark = pytest.mark.conversation

@@ -7,15 +7,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot import outbox, routing
-from bot.check_status import my_requests
-from bot.db import UnitOfWork
-from bot.find_group import list_groups_of_type
-from bot.models import (Case, CaseStatus, Group, GroupProposal, InviteRequest, Organiser, RequestStatus, as_utc,
+from bot.core import outbox
+from bot.core import routing
+from bot.journeys.check_status import my_requests
+from bot.core.db import UnitOfWork
+from bot.journeys.find_group import list_groups_of_type
+from bot.core.models import (Case, CaseStatus, Group, GroupProposal, InviteRequest, Organiser, RequestStatus, as_utc,
                         utcnow)
-from bot.settings import Settings
-from bot.slack_messages import home_view, welcome_blocks
-from bot.text import escape_mrkdwn
+from bot.core.settings import Settings
+from bot.slack.blocks import home_view, welcome_blocks
+from bot.slack.markup import escape_mrkdwn
 
 
 def home_for(user_id: str, uow_factory) -> dict:

@@ -3,7 +3,7 @@
 spaCy's pretrained pipelines come from outside the package registries, so the project
 builds its own: a blank English tokenizer that keeps community names such as "LGBTQ+"
 whole, and a lookup lemmatizer from spacy-lookups-data (so "parents" matches "parent").
-`python -m bot.nlp models/spacy_en` writes it where Rasa's SpacyNLP loads it by path.
+`python -m bot.nlu.spacy_pipeline models/spacy_en` writes it where Rasa's SpacyNLP loads it by path.
 """
 from __future__ import annotations
 

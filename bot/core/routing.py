@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.errors import DomainError
-from bot.models import Contact
+from bot.core.errors import DomainError
+from bot.core.models import Contact
 
 TEAM_NAMES = {
     "dandi_service": "the D&I service team",

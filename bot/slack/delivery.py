@@ -18,12 +18,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import or_, select, update
 
-from bot import outbox, routing
-from bot.db import UnitOfWork
-from bot.models import (Case, Group, GroupProposal, GroupType, InviteRequest, Membership, MembershipStatus, OutboxMessage,
+from bot.core import outbox
+from bot.core import routing
+from bot.core.db import UnitOfWork
+from bot.core.models import (Case, Group, GroupProposal, GroupType, InviteRequest, Membership, MembershipStatus, OutboxMessage,
                         OutboxStatus, RequestStatus, SupportRequest, as_utc, utcnow)
-from bot.settings import Settings
-from bot.slack_messages import decided, render
+from bot.core.settings import Settings
+from bot.slack.blocks import decided, render
 
 log = logging.getLogger(__name__)
 

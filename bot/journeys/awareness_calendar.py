@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bot.db import UnitOfWork
-from bot.models import CalendarEvent
+from bot.core.db import UnitOfWork
+from bot.core.models import CalendarEvent
 
 
 @dataclass(frozen=True)

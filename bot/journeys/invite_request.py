@@ -11,13 +11,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot import audit, outbox
-from bot.db import UnitOfWork
-from bot.errors import AlreadyDone, InvalidInput, NotFound, PermissionDenied
-from bot.join_group import active_group
-from bot.models import GroupType, InviteRequest, Membership, MembershipStatus, RequestStatus, utcnow
-from bot.references import new_reference
-from bot.text import escape_mrkdwn
+from bot.core import audit
+from bot.core import outbox
+from bot.core.db import UnitOfWork
+from bot.core.errors import AlreadyDone, InvalidInput, NotFound, PermissionDenied
+from bot.journeys.join_group import active_group
+from bot.core.models import GroupType, InviteRequest, Membership, MembershipStatus, RequestStatus, utcnow
+from bot.core.references import new_reference
+from bot.slack.markup import escape_mrkdwn
 
 NOTE_MAX_CHARS = 500
 

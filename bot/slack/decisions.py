@@ -15,11 +15,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
-from bot import invite_request, request_support, start_group
-from bot.db import UnitOfWork
-from bot.errors import DomainError
-from bot.models import OutboxMessage, OutboxStatus
-from bot.slack_messages import (
+from bot.journeys import invite_request
+from bot.journeys import request_support
+from bot.journeys import start_group
+from bot.core.db import UnitOfWork
+from bot.core.errors import DomainError
+from bot.core.models import OutboxMessage, OutboxStatus
+from bot.slack.blocks import (
     INVITE_APPROVE,
     INVITE_DECLINE,
     PROPOSAL_APPROVE,

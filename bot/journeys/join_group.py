@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import audit, outbox
-from bot.db import UnitOfWork
-from bot.errors import AlreadyDone, DomainError, NotFound
-from bot.find_group import GroupView, group_view
-from bot.models import Group, GroupStatus, GroupType, Membership
+from bot.core import audit
+from bot.core import outbox
+from bot.core.db import UnitOfWork
+from bot.core.errors import AlreadyDone, DomainError, NotFound
+from bot.journeys.find_group import GroupView, group_view
+from bot.core.models import Group, GroupStatus, GroupType, Membership
 
 
 class GroupIsClosed(DomainError):

@@ -7,13 +7,15 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
-from bot import audit, outbox, routing
-from bot.db import UnitOfWork
-from bot.errors import AlreadyDone, InvalidInput, NotFound, PermissionDenied
-from bot.join_group import active_group
-from bot.models import RequestStatus, SupportRequest, utcnow
-from bot.references import new_reference
-from bot.text import escape_mrkdwn
+from bot.core import audit
+from bot.core import outbox
+from bot.core import routing
+from bot.core.db import UnitOfWork
+from bot.core.errors import AlreadyDone, InvalidInput, NotFound, PermissionDenied
+from bot.journeys.join_group import active_group
+from bot.core.models import RequestStatus, SupportRequest, utcnow
+from bot.core.references import new_reference
+from bot.slack.markup import escape_mrkdwn
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.find_group import GroupView
+from bot.journeys.find_group import GroupView
 
 # Slack's limits: a section's text, blocks per message or view, characters per message text.
 SECTION_LIMIT = 3000
@@ -139,7 +139,7 @@ def _join_button(group: GroupView) -> ButtonElement:
 
 
 def directory_blocks(groups: Iterable[GroupView]) -> list:
-    from bot.text import escape_mrkdwn
+    from bot.slack.markup import escape_mrkdwn
 
     blocks = []
     for group in groups:

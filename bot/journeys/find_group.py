@@ -7,10 +7,10 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot.db import UnitOfWork
-from bot.errors import NotFound
-from bot.matcher import GroupMatcher
-from bot.models import Group, GroupStatus, GroupType
+from bot.core.db import UnitOfWork
+from bot.core.errors import NotFound
+from bot.journeys.matcher import GroupMatcher
+from bot.core.models import Group, GroupStatus, GroupType
 
 
 @dataclass(frozen=True)

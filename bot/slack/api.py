@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.settings import Settings, load_settings
+from bot.core.settings import Settings, load_settings
 
 # Retries inside one call; the outbox adds slower retries across calls on top.
 RETRIES_PER_CALL = 2

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from bot import audit, outbox, routing
-from bot.db import UnitOfWork
-from bot.errors import AlreadyDone, InvalidInput, NotFound, PermissionDenied
-from bot.find_group import GroupView, group_view, search_groups
-from bot.models import Group, GroupProposal, GroupStatus, GroupType, Organiser, RequestStatus, utcnow
-from bot.references import new_reference
-from bot.text import escape_mrkdwn
+from bot.core import audit
+from bot.core import outbox
+from bot.core import routing
+from bot.core.db import UnitOfWork
+from bot.core.errors import AlreadyDone, InvalidInput, NotFound, PermissionDenied
+from bot.journeys.find_group import GroupView, group_view, search_groups
+from bot.core.models import Group, GroupProposal, GroupStatus, GroupType, Organiser, RequestStatus, utcnow
+from bot.core.references import new_reference
+from bot.slack.markup import escape_mrkdwn
 
 SLACK_MENTION_RE = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 

@@ -16,9 +16,9 @@ from typing import Any, Callable
 import yaml
 from sqlalchemy import func, select
 
-from bot.db import UnitOfWork
-from bot.errors import RegistryFileInvalid
-from bot.models import (
+from bot.core.db import UnitOfWork
+from bot.core.errors import RegistryFileInvalid
+from bot.core.models import (
     CalendarEvent,
     Contact,
     Group,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import OutboxMessage
+from bot.core.models import OutboxMessage
 
 
 def notify(session: Session, *, key: str, kind: str, recipient: str, text: str, **data: Any) -> OutboxMessage:

@@ -31,15 +31,15 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import default_uow
-from bot.find_group import channel_names
-from bot.models import SlackEventSeen, utcnow
-from bot.settings import Settings, load_settings
-from bot.slack_api import async_web_client, web_client
-from bot.slack_decisions import SlackDecisions
-from bot.slack_delivery import DeliveryWorker
-from bot.slack_home import home_for, nudge_waiting_invites, welcome
-from bot.slack_messages import DECISION_ACTIONS, MESSAGE_BLOCK_LIMIT, split_text, text_sections
+from bot.core.db import default_uow
+from bot.journeys.find_group import channel_names
+from bot.core.models import SlackEventSeen, utcnow
+from bot.core.settings import Settings, load_settings
+from bot.slack.api import async_web_client, web_client
+from bot.slack.decisions import SlackDecisions
+from bot.slack.delivery import DeliveryWorker
+from bot.slack.home import home_for, nudge_waiting_invites, welcome
+from bot.slack.blocks import DECISION_ACTIONS, MESSAGE_BLOCK_LIMIT, split_text, text_sections
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""A Rasa dense featurizer that adds all-MiniLM-L6-v2 vectors (bot/sentence_encoder.py)
+"""A Rasa dense featurizer that adds all-MiniLM-L6-v2 vectors (bot/nlu/sentence_encoder.py)
 to every message: one vector per token (the mean of its word pieces' contextual vectors)
 and one for the whole sentence. The intent classifier and the ResponseSelector read them
 (config.yml says which features each uses), so a request phrased in words the training
@@ -20,8 +20,8 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import sentence_encoder
-from bot.sentence_encoder import SentenceEncoder, shared_encoder
+from bot.nlu import sentence_encoder
+from bot.nlu.sentence_encoder import SentenceEncoder, shared_encoder
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)

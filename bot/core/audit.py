@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.models import AuditEntry
+from bot.core.models import AuditEntry
 
 
 def record(session: Session, actor: str, action: str, subject_type: str, subject_id: str, **detail) -> None:

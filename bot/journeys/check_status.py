@@ -9,12 +9,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot import routing
-from bot.db import UnitOfWork
-from bot.errors import NotFound
-from bot.models import Case, CaseStatus, GroupProposal, InviteRequest, SupportRequest
-from bot.references import normalise_reference
-from bot.request_support import KINDS
+from bot.core import routing
+from bot.core.db import UnitOfWork
+from bot.core.errors import NotFound
+from bot.core.models import Case, CaseStatus, GroupProposal, InviteRequest, SupportRequest
+from bot.core.references import normalise_reference
+from bot.journeys.request_support import KINDS
 
 STATUS_WORDS = {
     "pending": "waiting for a decision", "approved": "approved", "declined": "declined",

@@ -14,12 +14,15 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
-from bot import audit, crypto, outbox, routing
-from bot.db import UnitOfWork
-from bot.errors import InvalidInput, NotFound
-from bot.models import Case, CaseStatus, utcnow
-from bot.references import new_reference
-from bot.settings import load_settings
+from bot.core import audit
+from bot.core import crypto
+from bot.core import outbox
+from bot.core import routing
+from bot.core.db import UnitOfWork
+from bot.core.errors import InvalidInput, NotFound
+from bot.core.models import Case, CaseStatus, utcnow
+from bot.core.references import new_reference
+from bot.core.settings import load_settings
 
 CATEGORIES = {
     "discrimination": "Discrimination or harassment",

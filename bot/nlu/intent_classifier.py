@@ -1,5 +1,5 @@
 """The intent classifier: logistic regression over TF-IDF word and character n-grams plus the
-MiniLM sentence vector (bot/sentence_features.py).
+MiniLM sentence vector (bot/nlu/sentence_features.py).
 
 Why not DIET for intents: on our ~1,700 examples, cross-validated, DIET reached 0.90 intent
 accuracy with the same sentence vectors while this linear model reached 0.95 (README,

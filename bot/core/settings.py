@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _read_dotenv(path: Path) -> dict[str, str]:
@@ -53,7 +53,7 @@ class Settings:
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = {**_read_dotenv(PROJECT_ROOT / ".env"), **(environ if environ is not None else os.environ)}
-    default_db = f"sqlite:///{PROJECT_ROOT / 'var' / 'community-bot.db'}"
+    default_db = f"sqlite:///{PROJECT_ROOT / 'var' / 'community-bot.core.db'}"
     return Settings(
         database_url=env.get("DATABASE_URL") or default_db,
         spacy_model_path=Path(env.get("SPACY_MODEL_PATH") or PROJECT_ROOT / "models" / "spacy_en"),

@@ -1,0 +1,1 @@
+"""Rasa-facing set-up that is neither NLU nor Slack: the tracker store chosen from settings."""
