@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
                 status = "" if g.status == "active" else f"  ({g.status})"
                 print(f"{g.name:<42} {g.type:<7} {g.slug}{status}")
         elif args.area == "onboarding":
-            from bot.slack.home import welcome
+            from bot.journeys.onboarding import welcome
 
             queued = welcome(args.users, db.default_uow())
             already = len(set(args.users)) - len(queued)
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             for line in failed:
                 print(line)
         elif args.area == "nudges":
-            from bot.slack.home import nudge_waiting_invites
+            from bot.journeys.invite_request import nudge_waiting_invites
 
             print(f"Queued {nudge_waiting_invites(db.default_uow(), load_settings())} reminder(s).")
             _deliver()

@@ -18,7 +18,9 @@ from bot.core.models import AuditEntry, Case, CaseStatus, Group, GroupStatus, Me
 from bot.journeys.raise_issue import discard_draft, save_draft, submit_case
 from bot.core.references import REFERENCE_RE
 from bot.journeys.request_support import parse_amount, request_support, resolve_support_request
-from bot.journeys.start_group import approve_proposal, decline_proposal, parse_organisers, propose_group, similar_groups
+from bot.journeys.start_group import (approve_proposal, decline_proposal, parse_organisers, propose_group, similar_groups,
+                                      unmentioned_names)
+from bot.slack.notices import notice_text
 
 ALEX = "U0ALEX0001"
 WIT_ORGANISERS = {"U0WIT00001", "U0WIT00002"}
@@ -26,11 +28,16 @@ DANDI = "U0DANDI001"
 
 
 def outbox(uow, kind=None):
+    """(recipient, kind, fields) of each queued notice; fields["text"] is how Slack shows it."""
     with uow:
         query = select(OutboxMessage).order_by(OutboxMessage.id)
         if kind:
             query = query.where(OutboxMessage.kind == kind)
-        return [(m.recipient, m.kind, m.payload) for m in uow.session.scalars(query)]
+        return [(m.recipient, m.kind, rendered(m.kind, m.payload)) for m in uow.session.scalars(query)]
+
+
+def rendered(kind: str, fields: dict) -> dict:
+    return fields if kind == "channel_invite" else {**fields, "text": notice_text(kind, fields)}
 
 
 def count(uow, model, *where):
@@ -44,7 +51,7 @@ def test_join_open_group_records_membership_and_queues_channel_invite(demo_uow):
     group = join_open_group(ALEX, "climate-action", demo_uow)
     assert group.name == "Climate Action"
     assert outbox(demo_uow, "channel_invite") == [("C0CLIMAT01", "channel_invite",
-                                                   {"text": "", "channel": "C0CLIMAT01", "user": ALEX})]
+                                                   {"channel": "C0CLIMAT01", "user": ALEX})]
     with pytest.raises(AlreadyDone, match="already in Climate Action: you'll find it at #climate-action"):
         join_open_group(ALEX, "climate-action", demo_uow)
     assert count(demo_uow, Membership) == 1 and len(outbox(demo_uow, "channel_invite")) == 1
@@ -98,7 +105,7 @@ def test_only_that_groups_organisers_decide_and_only_once(demo_uow):
     decisions = outbox(demo_uow, "invite_decision")
     assert decisions[0][0] == ALEX and "approved" in decisions[0][2]["text"]
     assert outbox(demo_uow, "channel_invite") == [("C0LGBTQ001", "channel_invite",
-                                                   {"text": "", "channel": "C0LGBTQ001", "user": ALEX})]
+                                                   {"channel": "C0LGBTQ001", "user": ALEX})]
     with pytest.raises(AlreadyDone, match="already a member"):
         request_invite(ALEX, "lgbtq-network", criteria_confirmed=True, note=None, uow=demo_uow)
 
@@ -116,7 +123,7 @@ def test_decline_tells_the_requester_with_the_reason(demo_uow):
 # ---------------------------------------------------------------- start a group
 
 PROPOSAL = dict(name="Board Games Club", group_type="open", purpose="Playing board games together after work.",
-                meeting="Thursdays at 6pm in the office", organisers_text="<@U0SAM00001> and Priya",
+                meeting="Thursdays at 6pm in the office", organisers_text="<@U0SAM00001> and me",
                 criteria=None, how_to_ask=None, edi_policy_confirmed=True)
 
 
@@ -158,10 +165,16 @@ def test_decline_proposal_needs_a_reason(demo_uow):
     assert "merge" in outbox(demo_uow, "proposal_decision")[0][2]["text"]
 
 
-def test_similar_groups_and_organisers():
-    assert parse_organisers("me, <@U0SAM00001> & Jo Bloggs", ALEX) == [
-        {"slack_user_id": ALEX, "name": None}, {"slack_user_id": "U0SAM00001", "name": None},
-        {"slack_user_id": None, "name": "Jo Bloggs"}]
+def test_organisers_are_the_proposer_and_the_people_mentioned():
+    assert parse_organisers("me, <@U0SAM00001> & <@U0SAM00001>", ALEX) == [ALEX, "U0SAM00001"]
+    assert unmentioned_names("me, <@U0SAM00001> & Jo Bloggs and Priya") == ["Jo Bloggs", "Priya"]
+    assert unmentioned_names("just me") == unmentioned_names("<@U0SAM00001>") == []
+
+
+def test_a_proposal_naming_organisers_it_cannot_identify_is_refused_rather_than_dropping_them(demo_uow):
+    with pytest.raises(InvalidInput, match="@-mentioned.*Priya"):
+        propose_group(ALEX, uow=demo_uow, **{**PROPOSAL, "organisers_text": "<@U0SAM00001> and Priya"})
+    assert outbox(demo_uow) == []
 
 
 def test_similar_groups_are_found_by_name_or_purpose(demo_uow):

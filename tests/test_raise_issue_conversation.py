@@ -42,7 +42,7 @@ def test_raise_an_issue_for_yourself(chat, assistant):
     assert case.reference in done and "within two working days" in done
     assert crypto.decrypt(case.narrative_ciphertext) == NARRATIVE and NARRATIVE.encode() not in case.narrative_ciphertext
     [notice] = outbox_for(assistant, case.reference)
-    assert notice.recipient == "C0PEOPLE01" and "accent" not in notice.payload["text"]
+    assert notice.recipient == "C0PEOPLE01" and "accent" not in str(notice.payload)
 
 
 def test_on_someone_elses_behalf_needs_their_agreement(chat, assistant):

@@ -2,6 +2,7 @@
 database (SQLite and PostgreSQL) and the Slack double through the real slack-sdk client."""
 from __future__ import annotations
 
+import html
 import json
 import subprocess
 import sys
@@ -10,21 +11,32 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.journeys import invite_request
-from bot.journeys import request_support
-from bot.journeys import start_group
-from bot.journeys.join_group import join_open_group
-from bot.core.models import (Group, GroupStatus, InviteRequest, Membership, MembershipStatus, OutboxMessage, OutboxStatus,
-                        as_utc, utcnow)
+from bot.core.models import (Group, GroupStatus, InviteRequest, Membership, MembershipStatus, OutboxMessage,
+                             OutboxStatus, as_utc, utcnow)
 from bot.core.settings import load_settings
+from bot.journeys import invite_request, request_support, start_group
+from bot.journeys.decidable import DECIDABLE
+from bot.journeys.invite_request import nudge_waiting_invites
+from bot.journeys.join_group import join_open_group
+from bot.journeys.onboarding import welcome
 from bot.slack.api import web_client
+from bot.slack.blocks import split_text
 from bot.slack.decisions import SlackDecisions
 from bot.slack.delivery import deliver_due, failed_messages
-from bot.slack.home import home_for, nudge_waiting_invites, welcome
-from bot.slack.blocks import INVITE_APPROVE, INVITE_DECLINE, PROPOSAL_APPROVE, SUPPORT_DONE, split_text
+from bot.slack.home import home_for
+from bot.slack.notices import notice_text
 from tests.slack_double import SlackDouble
 
 REQUESTER, ORGANISERS, DANDI = "U0REQUEST1", ["U0WIT00001", "U0WIT00002"], "U0DANDI001"
+
+
+def shown(call: dict) -> str:
+    """A message's text as Slack shows it (domain messages are escaped whole on the way)."""
+    return html.unescape(call["text"])
+
+
+INVITE_APPROVE, INVITE_DECLINE = DECIDABLE["invite"].approve_action, DECIDABLE["invite"].decline_action
+PROPOSAL_APPROVE, SUPPORT_DONE = DECIDABLE["proposal"].approve_action, DECIDABLE["support"].approve_action
 
 
 @pytest.fixture
@@ -263,7 +275,7 @@ def test_dandi_approves_a_proposal_channels_are_created_organisers_invited_group
     deliver()
     [posted] = [p for p in slack.calls_to("chat.postMessage") if p["channel"] == "C0DANDI001"]
     decisions.on_click(click(PROPOSAL_APPROVE, proposal.reference, "U0STRANGER", "C0DANDI001"))
-    assert "Only the D&I service team" in slack.calls_to("chat.postEphemeral")[0]["text"]
+    assert "Only the D&I service team" in shown(slack.calls_to("chat.postEphemeral")[0])
     decisions.on_click(click(PROPOSAL_APPROVE, proposal.reference, DANDI, "C0DANDI001"))
     created = [(c["name"], c["is_private"] in (True, "true", "1")) for c in slack.calls_to("conversations.create")]
     assert created == expected
@@ -290,7 +302,7 @@ def test_the_routed_team_marks_a_support_request_done(demo_uow, slack, deliver, 
     assert posted["channel"] == "C0CANDH001"
     assert [e["text"]["text"] for e in posted["blocks"][-1]["elements"]] == ["Mark done", "Decline"]
     decisions.on_click(click(SUPPORT_DONE, view.reference, DANDI, "C0CANDH001"))
-    assert "Only the Culture & Happiness team" in slack.calls_to("chat.postEphemeral")[0]["text"]
+    assert "Only the Culture & Happiness team" in shown(slack.calls_to("chat.postEphemeral")[0])
     decisions.on_click(click(SUPPORT_DONE, view.reference, "U0CANDH001", "C0CANDH001"))
     assert "marked as done" in [p for p in slack.calls_to("chat.postMessage") if p["channel"] == "U0ASKER001"][0]["text"]
 
@@ -307,7 +319,8 @@ def test_a_waiting_invite_request_reminds_organisers_then_goes_to_dandi_once(dem
                                                                                        "invite_escalation"]))]
     assert kinds == [("invite_nudge", ORGANISERS[0]), ("invite_nudge", ORGANISERS[1]),
                      ("invite_escalation", "C0DANDI001")]
-    escalation = outbox(demo_uow, OutboxMessage.kind == "invite_escalation")[0].payload["text"]
+    [escalation_notice] = outbox(demo_uow, OutboxMessage.kind == "invite_escalation")
+    escalation = notice_text(escalation_notice.kind, escalation_notice.payload)
     assert reference in escalation and REQUESTER not in escalation  # who asked stays with the organisers
 
 
@@ -375,7 +388,7 @@ def test_long_text_is_split_into_whole_pieces_within_slacks_limit():
     ("Tom &amp; Jerry &lt;3", "Tom & Jerry <3"),
 ])
 def test_slack_markup_reaches_the_conversation_as_typed(sent, read):
-    from bot.slack.channels import clean_user_text, unnamed_channels
+    from bot.slack.markup import clean_user_text, unnamed_channels
 
     known = {"C0CLIMAT01": "climate-action"}
     assert clean_user_text(sent, {c: known[c] for c in unnamed_channels(sent) if c in known}) == read
@@ -396,7 +409,7 @@ def test_a_case_reaches_its_team_as_a_reference_and_category_never_the_narrative
 
 
 def test_a_slack_event_taken_in_is_remembered_across_a_restart(configured_database):
-    from bot.slack.channels import SlackRuntime
+    from bot.slack.app import SlackRuntime
 
     first_run = SlackRuntime(load_settings())
     assert first_run.seen_before("Ev0RESTART1") is False
@@ -408,7 +421,7 @@ def test_a_slack_event_taken_in_is_remembered_across_a_restart(configured_databa
 
 def test_event_ids_older_than_a_day_are_forgotten(configured_database, demo_uow):
     from bot.core.models import SlackEventSeen
-    from bot.slack.channels import SlackRuntime, forget_old_events
+    from bot.slack.app import SlackRuntime, forget_old_events
 
     runtime = SlackRuntime(load_settings())
     runtime.seen_before("Ev0TODAY001")

@@ -23,10 +23,10 @@ class PermissionDenied(DomainError):
 
 class AlreadyDone(DomainError):
     """The thing asked for exists already (a pending request, a membership, a decision).
-    `reference` names the existing record where there is one."""
+    `reference` names the existing record where there is one; `decided_by` who decided it."""
 
-    def __init__(self, message: str, reference: str | None = None):
-        self.reference = reference
+    def __init__(self, message: str, reference: str | None = None, decided_by: str | None = None):
+        self.reference, self.decided_by = reference, decided_by
         super().__init__(message)
 
 

@@ -1,7 +1,9 @@
-"""Notifications, written to the outbox in the same transaction as the record they announce.
+"""Notices, written to the outbox in the same transaction as the record they announce.
 
-A delivery worker (the Slack issue) sends them with retries; until then they wait here,
-so nothing is lost. The idempotency key makes a repeated notification a no-op."""
+A notice is a kind and plain fields (a reference, a group's name, a person's id, what
+someone typed): no markup. The Slack package renders and delivers it with retries, so a
+Slack outage delays a notice and never loses it. The idempotency key makes a repeated
+notice a no-op."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,16 +14,24 @@ from sqlalchemy.orm import Session
 from bot.core.models import OutboxMessage
 
 
-def notify(session: Session, *, key: str, kind: str, recipient: str, text: str, **data: Any) -> OutboxMessage:
+def notify(session: Session, *, key: str, kind: str, recipient: str, **fields: Any) -> OutboxMessage:
     existing = session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
     if existing is not None:
         return existing
-    message = OutboxMessage(idempotency_key=key, kind=kind, recipient=recipient, payload={"text": text, **data})
+    message = OutboxMessage(idempotency_key=key, kind=kind, recipient=recipient, payload=fields)
     session.add(message)
     return message
 
 
+def copy_key(kind: str, reference: str, recipient: str) -> str:
+    """The key of one recipient's copy of a request: a decision finds every copy by its prefix."""
+    return f"{copies_prefix(kind, reference)}{recipient}"
+
+
+def copies_prefix(kind: str, reference: str) -> str:
+    return f"{kind}:{reference.upper()}:"
+
+
 def invite_to_channel(session: Session, *, key: str, channel_id: str, user_id: str) -> OutboxMessage:
     """Queue a Slack `conversations.invite` of the user to the channel."""
-    return notify(session, key=key, kind="channel_invite", recipient=channel_id, text="",
-                  channel=channel_id, user=user_id)
+    return notify(session, key=key, kind="channel_invite", recipient=channel_id, channel=channel_id, user=user_id)

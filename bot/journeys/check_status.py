@@ -12,9 +12,9 @@ from sqlalchemy import select
 from bot.core import routing
 from bot.core.db import UnitOfWork
 from bot.core.errors import NotFound
-from bot.core.models import Case, CaseStatus, GroupProposal, InviteRequest, SupportRequest
+from bot.core.models import Case, CaseStatus
 from bot.core.references import normalise_reference
-from bot.journeys.request_support import KINDS
+from bot.journeys.decidable import DECIDABLE
 
 STATUS_WORDS = {
     "pending": "waiting for a decision", "approved": "approved", "declined": "declined",
@@ -39,13 +39,9 @@ class StatusView:
 
 
 def _rows(session, user_id: str):
-    for r in session.scalars(select(InviteRequest).where(InviteRequest.requester_slack_id == user_id)):
-        yield StatusView(r.reference, f"invite to {r.group.name}", r.status.value, r.created_at, r.decided_at, r.reason)
-    for p in session.scalars(select(GroupProposal).where(GroupProposal.proposer_slack_id == user_id)):
-        yield StatusView(p.reference, f"proposal for {p.name}", p.status.value, p.created_at, p.decided_at, p.reason)
-    for s in session.scalars(select(SupportRequest).where(SupportRequest.requester_slack_id == user_id)):
-        yield StatusView(s.reference, f"{KINDS[s.kind].label.lower()} (with {routing.TEAM_NAMES[s.routed_to]})",
-                         s.status.value, s.created_at, s.decided_at, s.reason)
+    for kind in DECIDABLE.values():
+        for r in session.scalars(select(kind.model).where(getattr(kind.model, kind.requester_column) == user_id)):
+            yield StatusView(r.reference, kind.describe(r), r.status.value, r.created_at, r.decided_at, r.reason)
     for c in session.scalars(select(Case).where(Case.reporter_slack_id == user_id, Case.status != CaseStatus.draft)):
         yield StatusView(c.reference, f"case with {routing.TEAM_NAMES.get(c.routed_to, 'the D&I service team')}",
                          c.status.value, c.created_at, None)

@@ -7,18 +7,19 @@ nobody asks for proof.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.core import audit
-from bot.core import outbox
+from bot.core import audit, outbox, routing
 from bot.core.db import UnitOfWork
-from bot.core.errors import AlreadyDone, InvalidInput, NotFound, PermissionDenied
-from bot.journeys.join_group import active_group
-from bot.core.models import GroupType, InviteRequest, Membership, MembershipStatus, RequestStatus, utcnow
+from bot.core.decisions import pending_request
+from bot.core.errors import AlreadyDone, InvalidInput
+from bot.core.models import (GroupType, InviteRequest, Membership, MembershipStatus, RequestStatus, as_utc,
+                             utcnow)
 from bot.core.references import new_reference
-from bot.slack.markup import escape_mrkdwn
+from bot.core.settings import Settings
+from bot.journeys.join_group import active_group
 
 NOTE_MAX_CHARS = 500
 
@@ -62,31 +63,24 @@ def request_invite(user_id: str, group_slug: str, *, criteria_confirmed: bool, n
                                 note=note)
         session.add(request)
         session.flush()
-        lines = [f"<@{user_id}> would like to join *{escape_mrkdwn(group.name)}* and confirms they meet its criteria.",
-                 f"Reference: {request.reference}"]
-        if note:
-            lines.append(f"Their note: {escape_mrkdwn(note)}")
         for organiser in group.organisers:
-            outbox.notify(session, key=f"invite_request:{request.reference}:{organiser.slack_user_id}",
-                          kind="invite_request", recipient=organiser.slack_user_id, text="\n".join(lines),
-                          reference=request.reference, group=group.slug, requester=user_id)
+            outbox.notify(session, key=outbox.copy_key("invite_request", request.reference, organiser.slack_user_id),
+                          kind="invite_request", recipient=organiser.slack_user_id, reference=request.reference,
+                          group=group.name, group_slug=group.slug, requester=user_id, note=note)
         audit.record(session, user_id, "requested_invite", "invite_request", request.reference, group=group.slug)
         view = InviteRequestView(request.reference, group.name, request.status.value, request.created_at)
         uow.commit()
         return view
 
 
+def organiser_may_decide(session, request: InviteRequest, actor_id: str) -> bool:
+    return actor_id in {o.slack_user_id for o in request.group.organisers}
+
+
 def _decidable(session, reference: str, organiser_id: str) -> InviteRequest:
-    request = session.scalar(select(InviteRequest).where(InviteRequest.reference == reference.upper()))
-    if request is None:
-        raise NotFound(f"I couldn't find an invite request {reference}.")
-    group = request.group
-    if organiser_id not in {o.slack_user_id for o in group.organisers}:
-        raise PermissionDenied(f"Only the organisers of {escape_mrkdwn(group.name)} can decide on this request.")
-    if request.status != RequestStatus.pending:
-        who = f"<@{request.decided_by}>" if request.decided_by else "someone"
-        raise AlreadyDone(f"This request was already {request.status.value} by {who}.", request.reference)
-    return request
+    return pending_request(session, InviteRequest, reference, organiser_id, noun="an invite request",
+                           may_decide=organiser_may_decide,
+                           refusal=lambda r: f"Only the organisers of {r.group.name} can decide on this request.")
 
 
 def check_invite_decider(reference: str, organiser_id: str, uow: UnitOfWork) -> None:
@@ -110,15 +104,9 @@ def _decide(reference: str, organiser_id: str, approve: bool, reason: str | None
             if channel:
                 outbox.invite_to_channel(session, key=f"invite:{request.reference}", channel_id=channel,
                                          user_id=request.requester_slack_id)
-            text = f"Good news: your request to join *{escape_mrkdwn(group.name)}* ({request.reference}) was approved. " \
-                   "You'll be added to its channel shortly."
-        else:
-            text = f"The organisers of *{escape_mrkdwn(group.name)}* weren't able to accept your request " \
-                   f"({request.reference})."
-            text += f" They said: {escape_mrkdwn(request.reason)}" if request.reason else ""
-            text += " If you'd like to talk it through, the D&I service team is happy to help."
         outbox.notify(session, key=f"invite_decision:{request.reference}", kind="invite_decision",
-                      recipient=request.requester_slack_id, text=text, reference=request.reference)
+                      recipient=request.requester_slack_id, reference=request.reference, group=group.name,
+                      approved=approve, reason=request.reason)
         audit.record(session, organiser_id, "approved_invite" if approve else "declined_invite", "invite_request",
                      request.reference)
         view = InviteRequestView(request.reference, group.name, request.status.value, request.created_at)
@@ -132,3 +120,36 @@ def approve_invite(reference: str, organiser_id: str, uow: UnitOfWork, reason: s
 
 def decline_invite(reference: str, organiser_id: str, uow: UnitOfWork, reason: str | None = None) -> InviteRequestView:
     return _decide(reference, organiser_id, False, reason, uow)
+
+
+def nudge_waiting_invites(uow: UnitOfWork, settings: Settings, now: datetime | None = None) -> int:
+    """Remind organisers of requests waiting `invite_nudge_after_days`; after
+    `invite_escalate_after_days`,
+    ask the D&I service team to check in (without saying who is waiting). Each happens once
+    per request, recorded on it. Returns how many notices were queued."""
+    now = now or utcnow()
+    queued = 0
+    with uow:
+        session = uow.session
+        waiting = session.scalars(select(InviteRequest).where(
+            InviteRequest.status == RequestStatus.pending, InviteRequest.escalated_at.is_(None),
+            InviteRequest.created_at <= now - timedelta(days=settings.invite_nudge_after_days))).all()
+        for request in waiting:
+            created = as_utc(request.created_at)
+            days, group = (now - created).days, request.group
+            if request.reminded_at is None:
+                for organiser in group.organisers:
+                    outbox.notify(session, key=f"invite_nudge:{request.reference}:{organiser.slack_user_id}",
+                                  kind="invite_nudge", recipient=organiser.slack_user_id, reference=request.reference,
+                                  requester=request.requester_slack_id, group=group.name, days=days)
+                    queued += 1
+                request.reminded_at = now
+            if created <= now - timedelta(days=settings.invite_escalate_after_days):
+                for recipient in routing.team_recipients(session, "dandi_service"):
+                    outbox.notify(session, key=f"invite_escalation:{request.reference}:{recipient}",
+                                  kind="invite_escalation", recipient=recipient, reference=request.reference,
+                                  group=group.name, days=days)
+                    queued += 1
+                request.escalated_at = now
+        uow.commit()
+    return queued

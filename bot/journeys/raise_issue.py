@@ -14,10 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
-from bot.core import audit
-from bot.core import crypto
-from bot.core import outbox
-from bot.core import routing
+from bot.core import audit, crypto, outbox, routing
 from bot.core.db import UnitOfWork
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import Case, CaseStatus, utcnow
@@ -101,11 +98,10 @@ def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: 
         case.routed_to = route_to
         acknowledge_within = load_settings().case_acknowledge_within
         # The notice carries the reference and category only; the narrative stays encrypted.
-        text = (f"A new confidential case has been raised: *{case.reference}* ({CATEGORIES[category]}). "
-                "Open it in the case tool to read it; please acknowledge it within " + acknowledge_within + ".")
         for recipient in routing.team_recipients(session, route_to):
             outbox.notify(session, key=f"case:{case.reference}:{recipient}", kind="case_notice",
-                          recipient=recipient, text=text, reference=case.reference)
+                          recipient=recipient, reference=case.reference, category=CATEGORIES[category],
+                          acknowledge_within=acknowledge_within)
         audit.record(session, reporter_id, "raised_case", "case", case.reference, category=category)
         receipt = CaseReceipt(case.reference, routing.TEAM_NAMES[route_to], acknowledge_within)
         uow.commit()

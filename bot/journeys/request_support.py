@@ -7,15 +7,13 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
-from bot.core import audit
-from bot.core import outbox
-from bot.core import routing
+from bot.core import audit, outbox, routing
 from bot.core.db import UnitOfWork
-from bot.core.errors import AlreadyDone, InvalidInput, NotFound, PermissionDenied
-from bot.journeys.join_group import active_group
+from bot.core.decisions import pending_request
+from bot.core.errors import AlreadyDone, InvalidInput
 from bot.core.models import RequestStatus, SupportRequest, utcnow
 from bot.core.references import new_reference
-from bot.slack.markup import escape_mrkdwn
+from bot.journeys.join_group import active_group
 
 
 @dataclass(frozen=True)
@@ -96,33 +94,26 @@ def request_support(user_id: str, *, kind: str, group_slug: str | None, when: st
                                  details=details, routed_to=support_kind.team)
         session.add(request)
         session.flush()
-        lines = [f"<@{user_id}> asks for support: *{support_kind.label}* ({request.reference})"]
-        if group:
-            lines.append(f"*Group:* {escape_mrkdwn(group.name)}")
-        if when:
-            lines.append(f"*When:* {escape_mrkdwn(when)}")
-        if amount is not None:
-            lines.append(f"*Estimated amount:* {format_pence(amount)}")
-        if details:
-            lines.append(f"*Details:* {escape_mrkdwn(details)}")
         for recipient in routing.team_recipients(session, support_kind.team):
-            outbox.notify(session, key=f"support:{request.reference}:{recipient}", kind="support_request",
-                          recipient=recipient, text="\n".join(lines), reference=request.reference)
+            outbox.notify(session, key=outbox.copy_key("support_request", request.reference, recipient),
+                          kind="support_request", recipient=recipient, reference=request.reference,
+                          requester=user_id, what=support_kind.label, group=group.name if group else None,
+                          when=when or None, amount=format_pence(amount) if amount is not None else None,
+                          details=details or None)
         audit.record(session, user_id, "requested_support", "support_request", request.reference, kind=kind)
         view = SupportRequestView(request.reference, kind, routing.TEAM_NAMES[support_kind.team], request.status.value)
         uow.commit()
         return view
 
 
+def team_may_decide(session, request: SupportRequest, actor_id: str) -> bool:
+    return routing.is_team_member(session, request.routed_to, actor_id)
+
+
 def _decidable(session, reference: str, actor_id: str) -> SupportRequest:
-    request = session.scalar(select(SupportRequest).where(SupportRequest.reference == reference.upper()))
-    if request is None:
-        raise NotFound(f"I couldn't find a support request {reference}.")
-    if not routing.is_team_member(session, request.routed_to, actor_id):
-        raise PermissionDenied(f"Only {routing.TEAM_NAMES[request.routed_to]} can update this request.")
-    if request.status != RequestStatus.pending:
-        raise AlreadyDone(f"This request is already {request.status.value}.", request.reference)
-    return request
+    return pending_request(session, SupportRequest, reference, actor_id, noun="a support request",
+                           may_decide=team_may_decide,
+                           refusal=lambda r: f"Only {routing.TEAM_NAMES[r.routed_to]} can update this request.")
 
 
 def check_support_decider(reference: str, actor_id: str, uow: UnitOfWork) -> None:
@@ -140,11 +131,9 @@ def resolve_support_request(reference: str, actor_id: str, *, done: bool, reason
         request.status = RequestStatus.done if done else RequestStatus.declined
         request.decided_by, request.decided_at = actor_id, utcnow()
         request.reason = " ".join((reason or "").split()) or None
-        text = (f"Your support request {request.reference} has been "
-                + ("marked as done." if done else "declined.")
-                + (f" They said: {escape_mrkdwn(request.reason)}" if request.reason else ""))
         outbox.notify(session, key=f"support_decision:{request.reference}", kind="support_decision",
-                      recipient=request.requester_slack_id, text=text, reference=request.reference)
+                      recipient=request.requester_slack_id, reference=request.reference, done=done,
+                      reason=request.reason)
         audit.record(session, actor_id, "resolved_support" if done else "declined_support", "support_request",
                      request.reference)
         view = SupportRequestView(request.reference, request.kind, routing.TEAM_NAMES[request.routed_to],

@@ -7,15 +7,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from bot.core import audit
-from bot.core import outbox
-from bot.core import routing
+from bot.core import audit, outbox, routing
 from bot.core.db import UnitOfWork
-from bot.core.errors import AlreadyDone, InvalidInput, NotFound, PermissionDenied
-from bot.journeys.find_group import GroupView, group_view, search_groups
+from bot.core.decisions import pending_request
+from bot.core.errors import AlreadyDone, InvalidInput, NotFound
 from bot.core.models import Group, GroupProposal, GroupStatus, GroupType, Organiser, RequestStatus, utcnow
 from bot.core.references import new_reference
-from bot.slack.markup import escape_mrkdwn
+from bot.journeys.find_group import GroupView, group_view, search_groups
 
 SLACK_MENTION_RE = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -54,21 +52,20 @@ def validate_text(value: str, what: str, *, min_chars: int = 10, max_chars: int 
     return value
 
 
-def parse_organisers(text: str, proposer_id: str) -> list[dict]:
-    """Co-organisers from what was typed: Slack mentions become user ids, other names are
-    kept as names. The proposer is always the first organiser."""
-    organisers = [{"slack_user_id": proposer_id, "name": None}]
-    seen = {proposer_id}
-    for user_id in SLACK_MENTION_RE.findall(text or ""):
-        if user_id not in seen:
-            organisers.append({"slack_user_id": user_id, "name": None})
-            seen.add(user_id)
+NOT_NAMES = {"me", "myself", "i", "just me", "only me", "no", "none", "nobody", "no one", "just myself", "only myself"}
+
+
+def parse_organisers(text: str, proposer_id: str) -> list[str]:
+    """The organisers' Slack user ids: the proposer first, then everyone @-mentioned."""
+    return list(dict.fromkeys([proposer_id, *SLACK_MENTION_RE.findall(text or "")]))
+
+
+def unmentioned_names(text: str) -> list[str]:
+    """Names typed as plain text rather than @-mentioned: the bot can't tell who they are,
+    so it can't make them organisers."""
     rest = SLACK_MENTION_RE.sub(",", text or "")
-    for name in re.split(r",|\band\b|&|\n|;", rest):
-        name = " ".join(name.split()).strip(" .")
-        if name and name.lower() not in {"me", "myself", "i", "just me", "only me", "no", "none", "nobody", "no one"}:
-            organisers.append({"slack_user_id": None, "name": name[:120]})
-    return organisers
+    names = (" ".join(name.split()).strip(" .") for name in re.split(r",|\band\b|&|\n|;|\+", rest))
+    return [name[:120] for name in names if name and name.lower() not in NOT_NAMES]
 
 
 def similar_groups(name: str, purpose: str | None, uow: UnitOfWork) -> list[GroupView]:
@@ -98,47 +95,40 @@ def propose_group(proposer_id: str, *, name: str, group_type: str, purpose: str,
         how_to_ask = validate_text(how_to_ask or "", "how to ask for an invite", min_chars=5)
     else:
         criteria = how_to_ask = None
+    unknown = unmentioned_names(organisers_text)
+    if unknown:
+        raise InvalidInput(f"I can only add organisers who are @-mentioned, so I couldn't add {', '.join(unknown)}.")
     organisers = parse_organisers(organisers_text, proposer_id)
     with uow:
         session = uow.session
         proposal = GroupProposal(
             reference=new_reference("PRO"), proposer_slack_id=proposer_id, name=name, type=GroupType(group_type),
-            purpose=purpose, meeting=meeting, organisers=organisers, criteria=criteria, how_to_ask=how_to_ask,
+            purpose=purpose, meeting=meeting, organisers=[{"slack_user_id": o} for o in organisers], criteria=criteria, how_to_ask=how_to_ask,
             edi_policy_confirmed=True)
         session.add(proposal)
         session.flush()
-        text = (f"<@{proposer_id}> proposes a new *{group_type}* group: *{escape_mrkdwn(name)}* ({proposal.reference})\n"
-                f"*Purpose:* {escape_mrkdwn(purpose)}\n*Meets:* {escape_mrkdwn(meeting)}\n"
-                f"*Organisers:* {_organiser_names(organisers)}")
-        if criteria:
-            text += f"\n*Who it's for:* {escape_mrkdwn(criteria)}\n*How to ask:* {escape_mrkdwn(how_to_ask)}"
         for recipient in routing.team_recipients(session, "dandi_service"):
-            outbox.notify(session, key=f"proposal:{proposal.reference}:{recipient}", kind="group_proposal",
-                          recipient=recipient, text=text, reference=proposal.reference)
+            outbox.notify(session, key=outbox.copy_key("group_proposal", proposal.reference, recipient),
+                          kind="group_proposal", recipient=recipient, reference=proposal.reference,
+                          proposer=proposer_id, name=name, group_type=group_type, purpose=purpose, meeting=meeting,
+                          organisers=organisers, criteria=criteria, how_to_ask=how_to_ask)
         audit.record(session, proposer_id, "proposed_group", "group_proposal", proposal.reference)
         view = ProposalView(proposal.reference, name, proposal.status.value)
         uow.commit()
         return view
 
 
-def _organiser_names(organisers: list[dict]) -> str:
-    """Mentions for people with a Slack id; typed names escaped so they cannot ping anyone."""
-    return ", ".join(f"<@{o['slack_user_id']}>" if o["slack_user_id"] else escape_mrkdwn(o["name"]) for o in organisers)
-
-
 def _slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:70] or "group"
 
 
+def dandi_may_decide(session, proposal: GroupProposal, actor_id: str) -> bool:
+    return routing.is_team_member(session, "dandi_service", actor_id)
+
+
 def _pending_proposal(session, reference: str, actor_id: str) -> GroupProposal:
-    if not routing.is_team_member(session, "dandi_service", actor_id):
-        raise PermissionDenied("Only the D&I service team can decide on group proposals.")
-    proposal = session.scalar(select(GroupProposal).where(GroupProposal.reference == reference.upper()))
-    if proposal is None:
-        raise NotFound(f"I couldn't find a proposal {reference}.")
-    if proposal.status != RequestStatus.pending:
-        raise AlreadyDone(f"This proposal was already {proposal.status.value}.", proposal.reference)
-    return proposal
+    return pending_request(session, GroupProposal, reference, actor_id, noun="a proposal", may_decide=dandi_may_decide,
+                           refusal=lambda _: "Only the D&I service team can decide on group proposals.")
 
 
 def check_proposal_decider(reference: str, actor_id: str, uow: UnitOfWork) -> None:
@@ -159,16 +149,16 @@ def approve_proposal(reference: str, actor_id: str, uow: UnitOfWork) -> GroupVie
         group = Group(slug=slug, name=proposal.name, type=proposal.type, purpose=proposal.purpose,
                       meeting=proposal.meeting, criteria=proposal.criteria, how_to_ask=proposal.how_to_ask,
                       status=GroupStatus.active)
-        group.organisers = [Organiser(slack_user_id=o["slack_user_id"], name=o["name"] or o["slack_user_id"])
-                            for o in proposal.organisers if o["slack_user_id"]]
+        # Proposals only name @-mentioned organisers (see unmentioned_names), so each has an id.
+        group.organisers = [Organiser(slack_user_id=o["slack_user_id"], name=o["slack_user_id"])
+                            for o in proposal.organisers if o.get("slack_user_id")]
         session.add(group)
         session.flush()
         proposal.status, proposal.group_id = RequestStatus.approved, group.id
         proposal.decided_by, proposal.decided_at = actor_id, utcnow()
         outbox.notify(session, key=f"proposal_decision:{proposal.reference}", kind="proposal_decision",
-                      recipient=proposal.proposer_slack_id, reference=proposal.reference,
-                      text=f"Great news: *{escape_mrkdwn(proposal.name)}* ({proposal.reference}) has been approved "
-                           "and is now listed. People can find it through me straight away.")
+                      recipient=proposal.proposer_slack_id, reference=proposal.reference, name=proposal.name,
+                      approved=True, reason=None)
         audit.record(session, actor_id, "approved_proposal", "group_proposal", proposal.reference, group=slug)
         view = group_view(group)
         uow.commit()
@@ -214,9 +204,8 @@ def decline_proposal(reference: str, actor_id: str, reason: str, uow: UnitOfWork
         proposal.status, proposal.reason = RequestStatus.declined, reason
         proposal.decided_by, proposal.decided_at = actor_id, utcnow()
         outbox.notify(session, key=f"proposal_decision:{proposal.reference}", kind="proposal_decision",
-                      recipient=proposal.proposer_slack_id, reference=proposal.reference,
-                      text=f"The D&I service team couldn't approve *{escape_mrkdwn(proposal.name)}* "
-                           f"({proposal.reference}) as it stands. They said: {escape_mrkdwn(reason)}")
+                      recipient=proposal.proposer_slack_id, reference=proposal.reference, name=proposal.name,
+                      approved=False, reason=reason)
         audit.record(session, actor_id, "declined_proposal", "group_proposal", proposal.reference)
         view = ProposalView(proposal.reference, proposal.name, proposal.status.value)
         uow.commit()

@@ -1,8 +1,8 @@
 """Block Kit for everything the assistant posts itself (not the conversation's own replies):
 requests with decision buttons, their decided state, the decline modals, the App Home and the
 welcome message. Built with slack_sdk.models so Slack's shapes are checked, not hand-written.
-
-Every piece of user-typed text reaching here was escaped by the service that wrote it."""
+Text reaching here is already mrkdwn (bot.slack.notices escapes what people typed); values
+put into blocks here are escaped here."""
 from __future__ import annotations
 
 import json
@@ -21,26 +21,15 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.journeys.decidable import Decidable
 from bot.journeys.find_group import GroupView
+from bot.slack.markup import escape_mrkdwn
 
 # Slack's limits: a section's text, blocks per message or view, characters per message text.
 SECTION_LIMIT = 3000
 MESSAGE_BLOCK_LIMIT = 50
 HOME_BLOCK_LIMIT = 100
 TEXT_LIMIT = 40_000
-
-# action_id of every button whose click is handled here rather than by the conversation.
-INVITE_APPROVE, INVITE_DECLINE = "invite_approve", "invite_decline"
-PROPOSAL_APPROVE, PROPOSAL_DECLINE = "proposal_approve", "proposal_decline"
-SUPPORT_DONE, SUPPORT_DECLINE = "support_done", "support_decline"
-DECISION_ACTIONS = {INVITE_APPROVE, INVITE_DECLINE, PROPOSAL_APPROVE, PROPOSAL_DECLINE, SUPPORT_DONE, SUPPORT_DECLINE}
-
-# Outbox kinds that carry decision buttons: (approve action, its label, decline action).
-DECISION_BUTTONS = {
-    "invite_request": (INVITE_APPROVE, "Approve", INVITE_DECLINE),
-    "group_proposal": (PROPOSAL_APPROVE, "Approve", PROPOSAL_DECLINE),
-    "support_request": (SUPPORT_DONE, "Mark done", SUPPORT_DECLINE),
-}
 
 
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
@@ -74,11 +63,10 @@ def text_sections(text: str) -> list[SectionBlock]:
     return [SectionBlock(text=MarkdownTextObject(text=piece)) for piece in split_text(text)]
 
 
-def with_decision_buttons(kind: str, text: str, reference: str) -> list[dict]:
-    approve, approve_label, decline = DECISION_BUTTONS[kind]
+def with_decision_buttons(kind: Decidable, text: str, reference: str) -> list[dict]:
     buttons = ActionsBlock(block_id=f"decide:{reference}", elements=[
-        ButtonElement(text=approve_label, action_id=approve, value=reference, style="primary"),
-        ButtonElement(text="Decline", action_id=decline, value=reference),
+        ButtonElement(text=kind.approve_label, action_id=kind.approve_action, value=reference, style="primary"),
+        ButtonElement(text="Decline", action_id=kind.decline_action, value=reference),
     ])
     sections = text_sections(text)[: MESSAGE_BLOCK_LIMIT - 1]
     return [block.to_dict() for block in [*sections, buttons]]
@@ -91,36 +79,22 @@ def decided(text: str, outcome: str) -> list[dict]:
     return [block.to_dict() for block in [*sections, ContextBlock(elements=[MarkdownTextObject(text=outcome)])]]
 
 
-def render(kind: str, payload: dict) -> tuple[str, list[dict] | None]:
-    """What an outbox message looks like in Slack: (text, blocks)."""
-    text = payload.get("text", "")
-    if kind in DECISION_BUTTONS and payload.get("reference"):
-        return fallback_text(text), with_decision_buttons(kind, text, payload["reference"])
-    if payload.get("blocks"):
-        return fallback_text(text), payload["blocks"]
-    if len(text) > SECTION_LIMIT:
-        return fallback_text(text), [block.to_dict() for block in text_sections(text)[:MESSAGE_BLOCK_LIMIT]]
-    return text, None
-
-
 # ---------------------------------------------------------------- decline modal
 
 REASON_BLOCK = "reason"
 REASON_LIMIT = 500
-DECLINE_TITLES = {INVITE_DECLINE: "Decline invite", PROPOSAL_DECLINE: "Decline proposal",
-                  SUPPORT_DECLINE: "Decline request"}
 
 
-def decline_modal(action_id: str, reference: str, *, reason_required: bool, context: dict) -> dict:
+def decline_modal(kind: Decidable, reference: str, *, context: dict) -> dict:
     """A modal asking for the reason (optional unless the policy needs one); private_metadata
     carries what the submission needs, since a modal submission has no message of its own."""
-    label = "Reason for the proposer" if reason_required else "Reason (optional, shared with them)"
+    label = "Reason for the proposer" if kind.reason_required else "Reason (optional, shared with them)"
     return View(
-        type="modal", callback_id=action_id, title=DECLINE_TITLES[action_id], submit="Decline", close="Cancel",
+        type="modal", callback_id=kind.decline_action, title=kind.decline_title, submit="Decline", close="Cancel",
         private_metadata=json.dumps({"reference": reference, **context}),
         blocks=[
             SectionBlock(text=MarkdownTextObject(text=f"Declining *{reference}*. The person who asked will be told.")),
-            InputBlock(block_id=REASON_BLOCK, label="Reason", optional=not reason_required,
+            InputBlock(block_id=REASON_BLOCK, label="Reason", optional=not kind.reason_required,
                        hint=label, element=PlainTextInputElement(action_id=REASON_BLOCK, multiline=True,
                                                                 max_length=REASON_LIMIT)),
         ],
@@ -129,25 +103,39 @@ def decline_modal(action_id: str, reference: str, *, reason_required: bool, cont
 
 # ---------------------------------------------------------------- directory, App Home, welcome
 
-def _join_button(group: GroupView) -> ButtonElement:
-    group_json = json.dumps({"group": group.name})
-    if group.is_closed:
-        return ButtonElement(text="Request an invite", action_id=f"dir_join:{group.slug}",
-                             value=f"/join_group{group_json}")
-    return ButtonElement(text="Join", action_id=f"dir_join:{group.slug}", value=f"/join_group{group_json}",
-                         style="primary")
+KIND_OF_GROUP = {"closed": "closed group: ask to join", "both": "open, with a closed part",
+                 "open": "open group: anyone can join"}
 
 
-def directory_blocks(groups: Iterable[GroupView]) -> list:
-    from bot.slack.markup import escape_mrkdwn
+def _join_payload(name: str, part: str | None = None) -> str:
+    return "/join_group" + json.dumps({"group": name, **({"group_part": part} if part else {})})
 
-    blocks = []
+
+def directory_blocks(groups: Iterable[dict]) -> list:
+    """A section per group with its button: Join (open), Request an invite (closed), and for a
+    group with an open channel and a closed space, both, so the person chooses."""
+    blocks: list = []
     for group in groups:
-        kind = "closed group: ask to join" if group.type == "closed" else (
-            "open, with a closed part" if group.type == "both" else "open group: anyone can join")
-        text = f"*{escape_mrkdwn(group.name)}* ({kind})\n{escape_mrkdwn(group.purpose)}"
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=split_text(text)[0]), accessory=_join_button(group)))
+        name, slug = group["name"], group["slug"]
+        text = split_text(f"*{escape_mrkdwn(name)}* ({KIND_OF_GROUP[group['type']]})\n"
+                          f"{escape_mrkdwn(group['purpose'])}")[0]
+        if group["type"] == "both":
+            blocks += [SectionBlock(text=MarkdownTextObject(text=text)), ActionsBlock(elements=[
+                ButtonElement(text="Join the open channel", action_id=f"dir_join:{slug}", style="primary",
+                              value=_join_payload(name, "open")),
+                ButtonElement(text="Request the closed space", action_id=f"dir_join:{slug}:closed",
+                              value=_join_payload(name, "closed"))])]
+        elif group["type"] == "closed":
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=text), accessory=ButtonElement(
+                text="Request an invite", action_id=f"dir_join:{slug}", value=_join_payload(name))))
+        else:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=text), accessory=ButtonElement(
+                text="Join", action_id=f"dir_join:{slug}", value=_join_payload(name), style="primary")))
     return blocks
+
+
+def directory_entry(group: GroupView) -> dict:
+    return {"slug": group.slug, "name": group.name, "type": group.type, "purpose": group.purpose}
 
 
 def home_view(*, groups: list[GroupView], my_lines: list[str], organiser_lines: list[str],
@@ -166,17 +154,13 @@ def home_view(*, groups: list[GroupView], my_lines: list[str], organiser_lines: 
                *text_sections("\n".join(my_lines) if my_lines else "You haven't asked me for anything yet.")]
     blocks += [DividerBlock(), HeaderBlock(text="Directory")]
     room = HOME_BLOCK_LIMIT - len(blocks) - 1
-    directory = directory_blocks(groups)
+    directory = directory_blocks(directory_entry(g) for g in groups)
     blocks += directory[:room]
     if len(directory) > room:
         blocks.append(SectionBlock(text=MarkdownTextObject(text="…and more: ask me to *list the groups*.")))
     return View(type="home", blocks=blocks).to_dict()
 
 
-def welcome_blocks(groups: list[GroupView]) -> tuple[str, list[dict]]:
-    text = ("Welcome! I'm the community groups assistant. The company has open groups anyone can join and "
-            "closed groups for people who share an experience or identity. Here they are; press a button, "
-            "or message me to find a group, start one, or ask about support.")
-    blocks = [SectionBlock(text=MarkdownTextObject(text=text)), DividerBlock(),
-              *directory_blocks(groups)[: MESSAGE_BLOCK_LIMIT - 2]]
-    return text, [block.to_dict() for block in blocks]
+def welcome_blocks(text: str, groups: list[dict]) -> list[dict]:
+    blocks = [SectionBlock(text=MarkdownTextObject(text=text)), DividerBlock(), *directory_blocks(groups)]
+    return [block.to_dict() for block in blocks[:MESSAGE_BLOCK_LIMIT]]

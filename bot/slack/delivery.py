@@ -18,13 +18,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import or_, select, update
 
-from bot.core import outbox
-from bot.core import routing
+from bot.core import outbox, routing
 from bot.core.db import UnitOfWork
-from bot.core.models import (Case, Group, GroupProposal, GroupType, InviteRequest, Membership, MembershipStatus, OutboxMessage,
-                        OutboxStatus, RequestStatus, SupportRequest, as_utc, utcnow)
+from bot.core.models import (Case, Group, GroupType, Membership, MembershipStatus, OutboxMessage, OutboxStatus,
+                             RequestStatus, as_utc, utcnow)
 from bot.core.settings import Settings
-from bot.slack.blocks import decided, render
+from bot.journeys.decidable import BY_NOTICE_KIND
+from bot.slack.blocks import decided
+from bot.slack.markup import mention
+from bot.slack.notices import render
 
 log = logging.getLogger(__name__)
 
@@ -68,18 +70,15 @@ class Claimed:
     decided: str | None = None
 
 
-REQUEST_MODELS = {"invite_request": InviteRequest, "group_proposal": GroupProposal, "support_request": SupportRequest}
-
-
 def _decided_already(session, message: OutboxMessage) -> str | None:
-    model = REQUEST_MODELS.get(message.kind)
+    kind = BY_NOTICE_KIND.get(message.kind)
     reference = (message.payload or {}).get("reference")
-    if model is None or not reference:
+    if kind is None or not reference:
         return None
-    request = session.scalar(select(model).where(model.reference == reference))
+    request = session.scalar(select(kind.model).where(kind.model.reference == reference))
     if request is None or request.status == RequestStatus.pending:
         return None
-    by = f" by <@{request.decided_by}>" if request.decided_by else ""
+    by = f" by {mention(request.decided_by)}" if request.decided_by else ""
     return f"Already {request.status.value}{by}: nothing to do."
 
 
@@ -229,25 +228,17 @@ def _ask_organisers_to_add_the_bot(session, group: Group, channel: str, now: dat
     name = group.closed_slack_channel_name if group.closed_slack_channel_id == channel else group.slack_channel_name
     for organiser in group.organisers:
         outbox.notify(session, key=f"add_bot:{channel}:{now:%Y-%m-%d}:{organiser.slack_user_id}", kind="add_bot",
-                      recipient=organiser.slack_user_id,
-                      text=f"I can't add people to <#{channel}|{name or channel}> because I'm not in it. "
-                           "Please add me: open the channel, type `/invite @Community groups` and send. "
-                           "People you've approved are waiting, and I'll add them as soon as I'm in.")
+                      recipient=organiser.slack_user_id, channel=channel, channel_name=name)
 
 
 def _report_failure(session, message: OutboxMessage) -> None:
     """Tell a person, without revealing what the message was about where that is sensitive.
     A case's failure goes to the people of the team it was routed to, never to anyone else."""
-    what = message.kind.replace("_", " ")
-    if message.kind in SENSITIVE_KINDS:
-        text = (f"I couldn't deliver a notification ({what}, number {message.id}) after {message.attempts} "
-                f"attempt(s) (Slack said: `{message.last_error}`). Please check the app's access; "
-                "`community-bot outbox failed` has the details.")
-    else:
-        reference = (message.payload or {}).get("reference")
-        text = (f"I couldn't deliver a {what}" + (f" about {reference}" if reference else "")
-                + f" to {_mention(message.recipient)} after {message.attempts} attempt(s) "
-                  f"(Slack said: `{message.last_error}`). Please check the app's access, then follow it up by hand.")
+    sensitive = message.kind in SENSITIVE_KINDS
+    notice = dict(what=message.kind.replace("_", " "), number=message.id, attempts=message.attempts,
+                  error=message.last_error, sensitive=sensitive,
+                  reference=None if sensitive else (message.payload or {}).get("reference"),
+                  undelivered_to=None if sensitive else message.recipient)
     recipients = routing.team_recipients(session, "dandi_service")
     if message.kind == "case_notice":
         case = session.scalar(select(Case).where(Case.reference == (message.payload or {}).get("reference")))
@@ -255,11 +246,7 @@ def _report_failure(session, message: OutboxMessage) -> None:
         recipients = list(team.slack_user_ids or [])
     for recipient in recipients:
         outbox.notify(session, key=f"delivery_failed:{message.id}:{recipient}", kind="delivery_failed",
-                      recipient=recipient, text=text)
-
-
-def _mention(slack_id: str) -> str:
-    return f"<#{slack_id}>" if slack_id[:1] in "CG" else f"<@{slack_id}>"
+                      recipient=recipient, **notice)
 
 
 def deliver_due(uow_factory: Callable[[], UnitOfWork], client: WebClient, settings: Settings,

@@ -1,5 +1,15 @@
-"""Making user-typed text safe to show in Slack messages."""
+"""Slack's markup, in and out: the one place user-typed text is made safe to show, and what
+Slack sends turned back into what the person typed."""
 from __future__ import annotations
+
+import html
+import re
+
+SLACK_USER_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,}$")
+LINK_RE = re.compile(r"<(?:mailto:|https?://)[^|>]*\|([^>]*)>")
+BARE_LINK_RE = re.compile(r"<((?:https?://)[^|>]*)>")
+# "#climate-action" typed in Slack arrives as <#C0123|climate-action>, or without the name.
+CHANNEL_RE = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
 
 
 def escape_mrkdwn(text: str) -> str:
@@ -14,3 +24,30 @@ def quote_user_text(text: str, limit: int = 60) -> str:
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return escape_mrkdwn(text)
+
+
+def mention(user_id: str | None) -> str:
+    """A mention of a Slack user, only ever for something shaped like a Slack user id."""
+    return f"<@{user_id}>" if user_id and SLACK_USER_ID_RE.match(user_id) else "someone"
+
+
+def mention_recipient(slack_id: str) -> str:
+    """A channel (C…/G…) or a person, as Slack shows them."""
+    return f"<#{slack_id}>" if slack_id[:1] in "CG" and SLACK_USER_ID_RE.match("U" + slack_id[1:]) else mention(slack_id)
+
+
+def unnamed_channels(text: str) -> set[str]:
+    """The ids of channel mentions that came without the channel's name."""
+    return {m.group(1) for m in CHANNEL_RE.finditer(text or "") if not m.group(2)}
+
+
+def clean_user_text(text: str, channel_names: dict[str, str] | None = None) -> str:
+    """What Slack sends, as the person typed it: links shown by their label or address, channel
+    mentions as "#name" (from `channel_names` when Slack sent only the id, else "a channel"),
+    and Slack's escaping of &, < and > undone (replies escape again wherever text is echoed)."""
+    names = channel_names or {}
+    text = BARE_LINK_RE.sub(r"\1", LINK_RE.sub(r"\1", text or ""))
+    # A channel that isn't a group's, sent without its name: its id would mean nothing to anyone.
+    text = CHANNEL_RE.sub(lambda m: f"#{m.group(2)}" if m.group(2) else
+                          f"#{names[m.group(1)]}" if m.group(1) in names else "a channel", text)
+    return html.unescape(text).strip()

@@ -1,0 +1,22 @@
+"""Welcoming new members with the directory: the policy shares the list of groups during
+onboarding. Each person is welcomed once."""
+from __future__ import annotations
+
+from bot.core import outbox
+from bot.core.db import UnitOfWork
+from bot.journeys.find_group import list_groups_of_type
+
+
+def welcome(user_ids: list[str], uow: UnitOfWork) -> list[str]:
+    """Queue the welcome for each user; returns the users newly queued."""
+    groups = [{"slug": g.slug, "name": g.name, "type": g.type, "purpose": g.purpose}
+              for g in list_groups_of_type(None, uow)]
+    queued = []
+    with uow:
+        for user_id in dict.fromkeys(u.strip() for u in user_ids if u and u.strip()):
+            message = outbox.notify(uow.session, key=f"welcome:{user_id}", kind="welcome", recipient=user_id,
+                                    groups=groups)
+            if message.id is None:
+                queued.append(user_id)
+        uow.commit()
+    return queued

@@ -1,0 +1,57 @@
+"""What waits for a person: their own requests, the invite requests waiting for them as an
+organiser, and for the D&I service team what is pending with the team (counts only)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from bot.core import routing
+from bot.core.db import UnitOfWork
+from bot.core.models import Case, CaseStatus, Group, GroupProposal, InviteRequest, Organiser, RequestStatus
+from bot.journeys.check_status import StatusView, my_requests
+from bot.journeys.find_group import GroupView, list_groups_of_type
+
+
+@dataclass(frozen=True)
+class WaitingInvite:
+    reference: str
+    requester: str  # Slack user id
+    group: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class TeamCounts:
+    pending_proposals: int
+    open_cases: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    groups: list[GroupView]
+    mine: list[StatusView]
+    waiting_as_organiser: list[WaitingInvite]
+    team: TeamCounts | None  # only for the D&I service team
+
+
+def overview_for(user_id: str, uow_factory) -> Overview:
+    groups = list_groups_of_type(None, uow_factory())
+    mine = my_requests(user_id, uow_factory())[:15]
+    with uow_factory() as uow:
+        session = uow.session
+        waiting = [WaitingInvite(r.reference, r.requester_slack_id, r.group.name, r.created_at)
+                   for r in session.scalars(
+                       select(InviteRequest).join(Group).join(Organiser, Organiser.group_id == Group.id)
+                       .where(Organiser.slack_user_id == user_id, InviteRequest.status == RequestStatus.pending)
+                       .order_by(InviteRequest.created_at))]
+        team = None
+        if routing.is_team_member(session, "dandi_service", user_id):
+            team = TeamCounts(
+                pending_proposals=session.scalar(select(func.count()).select_from(GroupProposal)
+                                                 .where(GroupProposal.status == RequestStatus.pending)),
+                open_cases=session.scalar(select(func.count()).select_from(Case)
+                                          .where(Case.status.in_([CaseStatus.open, CaseStatus.in_review]),
+                                                 Case.routed_to == "dandi_service")))
+    return Overview(groups, mine, waiting, team)

@@ -1,0 +1,126 @@
+"""Notices as Slack shows them: each kind of outbox notice (plain fields written by a
+service) rendered to mrkdwn text, and to Block Kit where it carries buttons or a directory.
+Every value that came from a person is escaped here, on its way out."""
+from __future__ import annotations
+
+from typing import Callable
+
+from bot.journeys.decidable import BY_NOTICE_KIND
+from bot.slack.blocks import (MESSAGE_BLOCK_LIMIT, SECTION_LIMIT, fallback_text, text_sections, welcome_blocks,
+                              with_decision_buttons)
+from bot.slack.markup import escape_mrkdwn as e
+from bot.slack.markup import mention, mention_recipient
+
+DANDI_OFFER = " If you'd like to talk it through, the D&I service team is happy to help."
+WELCOME = ("Welcome! I'm the community groups assistant. The company has open groups anyone can join and "
+           "closed groups for people who share an experience or identity. Here they are; press a button, "
+           "or message me to find a group, start one, or ask about support.")
+
+
+def _said(reason: str | None) -> str:
+    return f" They said: {e(reason)}" if reason else ""
+
+
+def _invite_request(n: dict) -> str:
+    text = (f"{mention(n['requester'])} would like to join *{e(n['group'])}* and confirms they meet its criteria.\n"
+            f"Reference: {n['reference']}")
+    return text + (f"\nTheir note: {e(n['note'])}" if n.get("note") else "")
+
+
+def _invite_decision(n: dict) -> str:
+    if n["approved"]:
+        return (f"Good news: your request to join *{e(n['group'])}* ({n['reference']}) was approved. "
+                "You'll be added to its channel shortly.")
+    return (f"The organisers of *{e(n['group'])}* weren't able to accept your request ({n['reference']})."
+            + _said(n.get("reason")) + DANDI_OFFER)
+
+
+def _group_proposal(n: dict) -> str:
+    text = (f"{mention(n['proposer'])} proposes a new *{n['group_type']}* group: *{e(n['name'])}* ({n['reference']})\n"
+            f"*Purpose:* {e(n['purpose'])}\n*Meets:* {e(n['meeting'])}\n"
+            f"*Organisers:* {', '.join(mention(o) for o in n['organisers'])}")
+    if n.get("criteria"):
+        text += f"\n*Who it's for:* {e(n['criteria'])}\n*How to ask:* {e(n.get('how_to_ask') or '')}"
+    return text
+
+
+def _proposal_decision(n: dict) -> str:
+    if n["approved"]:
+        return (f"Great news: *{e(n['name'])}* ({n['reference']}) has been approved and is now listed. "
+                "People can find it through me straight away.")
+    return (f"The D&I service team couldn't approve *{e(n['name'])}* ({n['reference']}) as it stands."
+            + _said(n.get("reason")))
+
+
+def _support_request(n: dict) -> str:
+    lines = [f"{mention(n['requester'])} asks for support: *{e(n['what'])}* ({n['reference']})"]
+    for label, field in (("Group", "group"), ("When", "when"), ("Estimated amount", "amount"), ("Details", "details")):
+        if n.get(field):
+            lines.append(f"*{label}:* {e(n[field])}")
+    return "\n".join(lines)
+
+
+def _support_decision(n: dict) -> str:
+    return (f"Your support request {n['reference']} has been " + ("marked as done." if n["done"] else "declined.")
+            + _said(n.get("reason")))
+
+
+def _case_notice(n: dict) -> str:
+    return (f"A new confidential case has been raised: *{n['reference']}* ({e(n['category'])}). Open it in the "
+            f"case tool to read it; please acknowledge it within {e(n['acknowledge_within'])}.")
+
+
+def _invite_nudge(n: dict) -> str:
+    return (f"A gentle reminder: {mention(n['requester'])} has been waiting {n['days']} days to join "
+            f"*{e(n['group'])}* ({n['reference']}). The Approve and Decline buttons are in my earlier message.")
+
+
+def _invite_escalation(n: dict) -> str:
+    return (f"An invite request for *{e(n['group'])}* ({n['reference']}) has waited {n['days']} days without a "
+            "decision from its organisers. Could someone check in with them?")
+
+
+def _add_bot(n: dict) -> str:
+    return (f"I can't add people to <#{n['channel']}|{e(n.get('channel_name') or n['channel'])}> because I'm not "
+            "in it. Please add me: open the channel, type `/invite @Community groups` and send. People you've "
+            "approved are waiting, and I'll add them as soon as I'm in.")
+
+
+def _delivery_failed(n: dict) -> str:
+    said = f"after {n['attempts']} attempt(s) (Slack said: `{e(n['error'] or '')}`)."
+    if n["sensitive"]:
+        return (f"I couldn't deliver a notification ({n['what']}, number {n['number']}) {said[:-1]}. Please check "
+                "the app's access; `community-bot outbox failed` has the details.")
+    about = f" about {n['reference']}" if n.get("reference") else ""
+    return (f"I couldn't deliver a {n['what']}{about} to {mention_recipient(n['undelivered_to'])} {said[:-1]}. Please "
+            "check the app's access, then follow it up by hand.")
+
+
+TEXT: dict[str, Callable[[dict], str]] = {
+    "invite_request": _invite_request, "invite_decision": _invite_decision, "group_proposal": _group_proposal,
+    "proposal_decision": _proposal_decision, "support_request": _support_request,
+    "support_decision": _support_decision, "case_notice": _case_notice, "invite_nudge": _invite_nudge,
+    "invite_escalation": _invite_escalation, "add_bot": _add_bot, "delivery_failed": _delivery_failed,
+    "welcome": lambda _: WELCOME,
+}
+
+
+def notice_text(kind: str, payload: dict) -> str:
+    # Rows queued before notices were structured carry their text, already escaped.
+    if "text" in payload or kind not in TEXT:
+        return payload.get("text", "")
+    return TEXT[kind](payload)
+
+
+def render(kind: str, payload: dict) -> tuple[str, list[dict] | None]:
+    """What an outbox notice looks like in Slack: (text, blocks)."""
+    text = notice_text(kind, payload)
+    if kind in BY_NOTICE_KIND and payload.get("reference"):
+        return fallback_text(text), with_decision_buttons(BY_NOTICE_KIND[kind], text, payload["reference"])
+    if kind == "welcome" and "groups" in payload:
+        return text, welcome_blocks(text, payload["groups"])
+    if payload.get("blocks"):
+        return fallback_text(text), payload["blocks"]
+    if len(text) > SECTION_LIMIT:
+        return fallback_text(text), [block.to_dict() for block in text_sections(text)[:MESSAGE_BLOCK_LIMIT]]
+    return text, None
