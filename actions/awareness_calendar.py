@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.request_support import support_button
+from actions.responses import phrase
 from bot.journeys.awareness_calendar import upcoming_events
 from bot.core.db import default_uow
 from bot.slack.markup import escape_mrkdwn
@@ -19,12 +20,11 @@ class ActionUpcomingEvents(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         events = upcoming_events(date.today(), default_uow())
+        button = support_button("awareness_event", phrase(domain, "utter_add_event_button"))
         if not events:
-            text = "There's nothing on the awareness calendar yet."
-        else:
-            text = "Coming up on the awareness calendar:\n" + "\n".join(
-                f"• *{escape_mrkdwn(e.name)}*: {e.when()}" + (f" ({e.url})" if e.url else "") for e in events)
-        dispatcher.utter_message(
-            text=text + "\nIf your group would like an event on the calendar, I can pass it to the marketing team.",
-            buttons=[support_button("awareness_event", "Add our group's event")])
+            dispatcher.utter_message(response="utter_no_upcoming_events", buttons=[button])
+            return []
+        lines = [phrase(domain, "utter_event_line_with_link" if e.url else "utter_event_line",
+                        event=escape_mrkdwn(e.name), when=e.when(), url=e.url or "") for e in events]
+        dispatcher.utter_message(response="utter_upcoming_events", events="\n".join(lines), buttons=[button])
         return []

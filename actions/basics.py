@@ -14,9 +14,7 @@ class ActionOutOfScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         if len(tracker.latest_message.get("text") or "") > MAX_CHARS:
-            dispatcher.utter_message(text="That's a very long message, more than I can take in one go. Could you "
-                                          "tell me in a sentence or two what you'd like to do? Say *help* to see "
-                                          "what I can help with.")
+            dispatcher.utter_message(response="utter_message_too_long")
         else:
             dispatcher.utter_message(response="utter_out_of_scope")
         return []

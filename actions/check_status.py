@@ -6,6 +6,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.responses import phrase
 from bot.journeys.check_status import my_requests, status_of
 from bot.core.db import default_uow
 from bot.core.errors import NotFound
@@ -25,14 +26,14 @@ class ActionCheckStatus(Action):
         if typed:
             try:
                 view = status_of(typed, tracker.sender_id, default_uow())
-                dispatcher.utter_message(text=escape_mrkdwn(view.line()))
+                dispatcher.utter_message(response="utter_request_status", status=escape_mrkdwn(view.line()))
             except NotFound as missing:
-                dispatcher.utter_message(text=str(missing))
+                dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(missing)))
             return [SlotSet("reference", None)]
         views = my_requests(tracker.sender_id, default_uow())
         if not views:
-            dispatcher.utter_message(text="You don't have any requests with me yet. Say *help* to see what I can do.")
+            dispatcher.utter_message(response="utter_no_requests_yet")
         else:
-            dispatcher.utter_message(text="Here are your requests, newest first:\n"
-                                          + "\n".join(f"• {escape_mrkdwn(v.line())}" for v in views[:20]))
+            dispatcher.utter_message(response="utter_my_requests", requests="\n".join(
+                phrase(domain, "utter_my_requests_line", status=escape_mrkdwn(v.line())) for v in views[:20]))
         return [SlotSet("reference", None)]

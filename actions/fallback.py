@@ -10,6 +10,7 @@ from bot.core.db import default_uow
 from bot.core.errors import DomainError
 from bot.journeys.request_support import request_support
 from bot.core.routing import TEAM_NAMES, sentence_start
+from bot.slack.markup import escape_mrkdwn
 
 # What each intent means to a person, for "Did you mean …?" buttons.
 INTENT_LABELS = {
@@ -33,7 +34,7 @@ class ActionDefaultAskAffirmation(Action):
         buttons = [{"title": INTENT_LABELS[name], "payload": f"/{name}"} for name in likely]
         # Rasa's two-stage fallback reads out_of_scope as "none of these".
         buttons.append({"title": "Something else", "payload": "/out_of_scope"})
-        dispatcher.utter_message(text="Sorry, I'm not sure I followed. Did you mean one of these?", buttons=buttons)
+        dispatcher.utter_message(response="utter_did_you_mean_one_of_these", buttons=buttons)
         return []
 
 
@@ -54,18 +55,16 @@ class ActionPassToServiceTeam(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         question = last_unclear_question(tracker)
         if not question:
-            dispatcher.utter_message(
-                text=f"Of course. {sentence_start(TEAM_NAMES['dandi_service'])} are happy to help: you can message "
-                     "them in their Slack channel, or tell me your question in a sentence and I'll pass it on if I "
-                     f"can't answer it. For anything personal, {TEAM_NAMES['people']} are there too.")
+            dispatcher.utter_message(response="utter_service_team_how_to_reach",
+                                     dandi_team=sentence_start(TEAM_NAMES["dandi_service"]),
+                                     people_team=TEAM_NAMES["people"])
             return []
         try:
             request = request_support(tracker.sender_id, kind="other", group_slug=None, when="",
                                       amount_text=None, details=f"A question I couldn't answer: {question}",
                                       uow=default_uow())
-            dispatcher.utter_message(
-                text=f"I've passed your question to {request.team_name} (reference {request.reference}). "
-                     "Someone will get back to you here.")
+            dispatcher.utter_message(response="utter_question_passed_on", team=request.team_name,
+                                     code=request.reference)
         except DomainError as error:
-            dispatcher.utter_message(text=str(error))
+            dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(error)))
         return []

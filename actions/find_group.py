@@ -6,50 +6,49 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
+from actions.join_group import either, join_button
+from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.journeys.find_group import GroupView, list_groups_of_type, search_groups
 from bot.slack.markup import escape_mrkdwn, quote_user_text
 
-TYPE_LABEL = {"open": "open group", "closed": "closed group", "both": "open and closed group"}
 
-
-def describe_group(group: GroupView) -> str:
-    lines = [f"*{escape_mrkdwn(group.name)}* ({TYPE_LABEL[group.type]})", escape_mrkdwn(group.purpose)]
-    lines.append(f"*When and how it meets:* {escape_mrkdwn(group.meeting)}")
-    if group.type == "open":
-        lines.append("*Who can join:* anyone. It's an open group.")
-    elif group.type == "both":
-        lines.append("*Who can join:* anyone can join its open channel; its closed space is for members of the community.")
-    if group.is_closed:
-        lines.append(f"*Who it's for:* {escape_mrkdwn(group.criteria or '')} This is self-identified: nobody will ask you to prove it.")
-        organisers = ", ".join(escape_mrkdwn(name) for name, _ in group.organisers)
-        lines.append(f"*How to ask:* {escape_mrkdwn(group.how_to_ask or '')} Organisers: {organisers}.")
+def describe_group(group: GroupView, domain: DomainDict) -> dict[str, Any]:
+    """utter_group_<type> and its values, every one escaped."""
     channels = [c for c in (group.channel_name, group.closed_channel_name if group.type == "both" else None) if c]
-    if channels:
-        lines.append("*Slack:* " + ", ".join(f"#{escape_mrkdwn(c)}" for c in channels))
-    return "\n".join(lines)
+    return {
+        "response": f"utter_group_{group.type}", "group_name": escape_mrkdwn(group.name),
+        "purpose": escape_mrkdwn(group.purpose), "meeting": escape_mrkdwn(group.meeting),
+        "criteria": escape_mrkdwn(group.criteria or ""), "how_to_ask": escape_mrkdwn(group.how_to_ask or ""),
+        "organisers": ", ".join(escape_mrkdwn(name) for name, _ in group.organisers),
+        "slack_line": phrase(domain, "utter_group_slack_line", channels=", ".join(f"#{escape_mrkdwn(c)}" for c in channels))
+        if channels else "",
+    }
 
 
 def show_group_button(group: GroupView) -> dict[str, str]:
     return {"title": group.name, "payload": "/find_group" + json.dumps({"group": group.name})}
 
 
-def join_or_request_button(group: GroupView) -> dict[str, str]:
+def join_or_request_buttons(group: GroupView, domain: DomainDict) -> list[dict[str, str]]:
     """Join for open groups; an invite request for closed ones (the join journey decides)."""
-    title = "Request an invite" if group.type == "closed" else "Join"
-    return {"title": f"{title}: {group.name}", "payload": "/join_group" + json.dumps({"group": group.name})}
+    join = phrase(domain, "utter_join_button", group_name=group.name)
+    request = phrase(domain, "utter_request_invite_button", group_name=group.name)
+    return [join_button(group.name, title=request if group.type == "closed" else join)]
 
 
-def one_line(group: GroupView) -> str:
-    return f"• *{escape_mrkdwn(group.name)}* ({TYPE_LABEL[group.type]}): {escape_mrkdwn(group.purpose)}"
+def group_lines(groups: list[GroupView], domain: DomainDict) -> str:
+    return "\n".join(phrase(domain, f"utter_group_line_{g.type}", group_name=escape_mrkdwn(g.name),
+                            purpose=escape_mrkdwn(g.purpose)) for g in groups)
 
 
 class ActionFindGroup(Action):
     def name(self) -> str:
         return "action_find_group"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         uow = default_uow
         asked = next(tracker.get_latest_entity_values("group"), None)
         group_type = next(tracker.get_latest_entity_values("group_type"), None)
@@ -66,41 +65,34 @@ class ActionFindGroup(Action):
 
         if result and result.matches:
             if len(result.matches) == 1:
-                dispatcher.utter_message(text=describe_group(result.matches[0]),
-                                         buttons=[join_or_request_button(result.matches[0])])
+                group = result.matches[0]
+                dispatcher.utter_message(**describe_group(group, domain),
+                                         buttons=join_or_request_buttons(group, domain))
             else:
-                dispatcher.utter_message(
-                    text="I found a few groups that could be what you're after:\n"
-                    + "\n".join(one_line(g) for g in result.matches),
-                    buttons=[show_group_button(g) for g in result.matches],
-                )
+                dispatcher.utter_message(response="utter_found_a_few_groups",
+                                         groups=group_lines(result.matches, domain),
+                                         buttons=[show_group_button(g) for g in result.matches])
             return []
 
         if result and result.suggestions:
-            names = " or ".join(f"*{escape_mrkdwn(g.name)}*" for g in result.suggestions)
-            missed = f"a group called \"{quote_user_text(asked)}\"" if asked else "that group"
-            dispatcher.utter_message(
-                text=f"I couldn't find {missed}. Did you mean {names}?",
-                buttons=[show_group_button(g) for g in result.suggestions],
-            )
+            names = either([g.name for g in result.suggestions])
+            buttons = [show_group_button(g) for g in result.suggestions]
+            if asked:
+                dispatcher.utter_message(response="utter_find_did_you_mean_named", typed=quote_user_text(asked),
+                                         names=names, buttons=buttons)
+            else:
+                dispatcher.utter_message(response="utter_find_did_you_mean", names=names, buttons=buttons)
             return []
 
         groups = list_groups_of_type(group_type, uow())
-        if asked and not group_type:
-            intro = (f"I couldn't find a group for \"{quote_user_text(asked)}\", sorry. "
-                     "Anyone can start a group if there isn't one yet. Here are the groups we have:")
-        elif group_type:
-            intro = {"open": "These groups are open: anyone can join.",
-                     "closed": "These groups are closed: they're for members of that community, "
-                               "and you ask an organiser for an invite."}[group_type]
-        else:
-            intro = "Here are our community groups:"
         if not groups:
-            dispatcher.utter_message(text="There are no groups of that kind listed yet. The D&I service team can tell you more.")
+            dispatcher.utter_message(response="utter_no_groups_of_that_kind")
             return []
-        dispatcher.utter_message(
-            text=intro + "\n" + "\n".join(one_line(g) for g in groups)
-            + "\nTell me a group's name and I'll tell you more about it, or join one below.",
-            buttons=[join_or_request_button(g) for g in groups],
-        )
+        values: dict[str, Any] = {"groups": group_lines(groups, domain)}
+        if asked and not group_type:
+            response, values["typed"] = "utter_group_list_not_found", quote_user_text(asked)
+        else:
+            response = f"utter_group_list_{group_type or 'all'}"
+        dispatcher.utter_message(response=response, **values,
+                                 buttons=[b for g in groups for b in join_or_request_buttons(g, domain)])
         return []

@@ -1,11 +1,16 @@
 """What every guided form shares: friendly re-asking with an explanation after repeated
-misunderstandings, choices typed or clicked, yes/no answers, and the confirmation step
-with "change something"."""
+misunderstandings, choices typed or clicked, yes/no answers, the confirmation step with
+"change something", and stopping at any step.
+
+The shape of RasaHQ/financial-demo's CustomFormValidationAction: a form's validator says what
+was wrong and rejects (returns {slot: None}), or accepts; the base counts the misses in a row
+and, after MAX_RETRIES_BEFORE_HELP, explains (the validator's `explain_<slot>`, else a generic
+explanation) and shows the way out. Wording is in domain.yml; no journey is imported here."""
 from __future__ import annotations
 
 import re
 from abc import abstractmethod
-from typing import Any
+from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -13,8 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot.core.db import default_uow
-from bot.journeys.raise_issue import discard_draft
+from actions.responses import phrase
 
 MAX_RETRIES_BEFORE_HELP = 2
 # Yes and no are read from the words (or the button), not from the intent alone: a small
@@ -37,24 +41,6 @@ NONE = "-"  # an optional answer left empty ("no note")
 
 # How a form question is answered: free text, optional free text ("no" for none), yes/no.
 TEXT, OPTIONAL_TEXT, YES_NO = "text", "optional text", "yes/no"
-
-# Every slot a form fills, so stopping or finishing can clear them all.
-FORM_SLOTS = {
-    "join_group_form": ["group", "group_slug", "group_is_closed", "criteria_confirmed", "invite_note",
-                        "invite_confirmed"],
-    "start_group_form": ["new_group_name", "new_group_type", "new_group_purpose", "new_group_meeting",
-                         "new_group_organisers", "new_group_criteria", "new_group_how_to_ask",
-                         "edi_policy_confirmed", "start_group_confirmed"],
-    "support_form": ["support_kind", "support_group", "support_when", "support_amount", "support_details",
-                     "support_confirmed"],
-    "raise_issue_form": ["issue_for", "issue_consent", "issue_may_name", "issue_category", "case_draft_id",
-                         "issue_excluded", "issue_route", "issue_confirmed"],
-}
-
-
-def clear_form_slots(form: str) -> list[SlotSet]:
-    return [SlotSet(slot, None) for slot in FORM_SLOTS[form]] + [SlotSet("form_retries", 0)]
-
 
 def intent_of(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
@@ -118,10 +104,23 @@ class GuidedFormValidation(FormValidationAction):
     changeable: dict[str, tuple[str, ...]] = {}
     # Slot -> TEXT, OPTIONAL_TEXT or YES_NO: the questions this form asks.
     answers: dict[str, str] = {}
+    # Slots the validators set besides the form's required slots (domain.yml): cleared with them.
+    helper_slots: tuple[str, ...] = ()
+    # What is said when the person stops this form.
+    stopped_response: str = "utter_stopped"
+
+    _validators: ClassVar[list[type["GuidedFormValidation"]]] = []
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        GuidedFormValidation._validators.append(cls)
 
     @abstractmethod
     def name(self) -> str:
         """validate_<form name>: abstract so the action server does not register this base."""
+
+    def on_stop(self, tracker: Tracker) -> None:
+        """Called when the person stops this form (ActionStopForm): undo anything kept so far."""
 
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> list:
@@ -135,74 +134,96 @@ class GuidedFormValidation(FormValidationAction):
                 events.append(SlotSet(requested, answer))
         return events
 
-    def ask_yes_or_no_again(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        return self.retry(slot, dispatcher, tracker, "Sorry, I need a *yes* or a *no* for this one.")
-
-    def retry(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, message: str,
-              explanation: str = "") -> dict[str, Any]:
-        """Say what was wrong; after repeated misses, explain more and show the way out."""
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> list:
+        """The validators' verdicts, then the retry count: a miss is the question asked being
+        rejected; an answer accepted, or a correction (another answer cleared to be asked
+        again), starts the count afresh. After repeated misses, explain and show the way out."""
+        requested = tracker.get_slot("requested_slot")
+        before = dict(tracker.slots)
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        verdicts = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        if requested not in verdicts:
+            return events
+        corrected = any(value is None and before.get(slot) is not None
+                        for slot, value in verdicts.items() if slot != requested)
+        if verdicts[requested] is not None or corrected:
+            return events + [SlotSet("form_retries", 0)]
         retries = int(tracker.get_slot("form_retries") or 0) + 1
         if retries > MAX_RETRIES_BEFORE_HELP:
-            message += (f" {explanation}" if explanation else "") + (
-                " If you'd rather stop here, say *stop*: nothing will be sent. "
-                "Or say *talk to a person* and I'll put you in touch with the D&I service team.")
-        dispatcher.utter_message(text=message)
-        return {slot: None, "form_retries": retries}
+            explain = getattr(self, f"explain_{requested}", None)
+            if explain is not None:
+                explain(dispatcher, tracker)
+            else:
+                dispatcher.utter_message(response="utter_explain_generic")
+            dispatcher.utter_message(response="utter_form_way_out")
+        return events + [SlotSet("form_retries", retries)]
 
     @staticmethod
-    def accepted(**slots: Any) -> dict[str, Any]:
-        return {**slots, "form_retries": 0}
+    def reject(slot: str, dispatcher: CollectingDispatcher, response: str, **values: Any) -> dict[str, Any]:
+        """Say what was wrong (a domain response) and leave the question to be asked again."""
+        dispatcher.utter_message(response=response, **values)
+        return {slot: None}
 
-    def validate_confirmation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    def ask_yes_or_no_again(self, slot: str, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        return self.reject(slot, dispatcher, "utter_need_yes_or_no")
+
+    def validate_confirmation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").strip().lower()
         if CHANGE_RE.search(text):
             for slot, words in self.changeable.items():
                 if any(word in text for word in words):
-                    dispatcher.utter_message(text="Sure, let's change that.")
-                    return self.accepted(**{slot: None, self.confirm_slot: None})
+                    dispatcher.utter_message(response="utter_change_that")
+                    return {slot: None, self.confirm_slot: None}
             dispatcher.utter_message(
-                text="What would you like to change?",
-                buttons=[{"title": f"Change the {words[0]}", "payload": f"change the {words[0]}"}
+                response="utter_what_to_change",
+                buttons=[{"title": phrase(domain, "utter_change_button", field=words[0]),
+                          "payload": f"change the {words[0]}"}
                          for slot, words in self.changeable.items() if tracker.get_slot(slot) is not None])
             return {self.confirm_slot: None}
         if text == "yes" or YES_RE.match(text):
-            return self.accepted(**{self.confirm_slot: "yes"})
+            return {self.confirm_slot: "yes"}
         if NO_RE.match(text):
-            dispatcher.utter_message(
-                text="No problem. Would you like to change something, or stop here without sending anything?",
-                buttons=[{"title": "Change something", "payload": "change something"},
-                         {"title": "Stop, don't send", "payload": "/stop"}])
+            dispatcher.utter_message(response="utter_confirmation_declined")
             return {self.confirm_slot: None}
-        return self.retry(self.confirm_slot, dispatcher, tracker,
-                          "Shall I send it? Say *yes*, *change something*, or *stop*.")
+        return self.reject(self.confirm_slot, dispatcher, "utter_confirm_again")
 
 
-def confirmation_buttons() -> list[dict[str, str]]:
-    return [{"title": "Yes, send it", "payload": "/affirm"},
-            {"title": "Change something", "payload": "change something"},
-            {"title": "Stop, don't send", "payload": "/stop"}]
+def validator_for(form: str | None) -> GuidedFormValidation | None:
+    """The validator of `form`. Each registers itself when its module is imported; the action
+    server imports every module in actions/."""
+    for cls in GuidedFormValidation._validators:
+        if "name" in cls.__dict__:
+            validator = cls()
+            if validator.form_name() == form:
+                return validator
+    return None
+
+
+def form_slots(form: str, domain: DomainDict) -> list[str]:
+    """Every slot the form fills: its required slots in the domain, plus its validator's helpers."""
+    validator = validator_for(form)
+    return [*domain["forms"][form]["required_slots"], *(validator.helper_slots if validator else ())]
+
+
+def clear_form_slots(form: str, domain: DomainDict) -> list[SlotSet]:
+    return [SlotSet(slot, None) for slot in form_slots(form, domain)] + [SlotSet("form_retries", 0)]
 
 
 class ActionStopForm(Action):
-    """Leave whatever form is active at any step; nothing is written, and a case draft
-    already stored is deleted."""
+    """Leave whatever form is active at any step; nothing is written, and what the form kept
+    so far is undone by its validator (a case draft is deleted)."""
 
     def name(self) -> str:
         return "action_stop_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        form = (tracker.active_loop or {}).get("name")
-        draft_id = tracker.get_slot("case_draft_id")
-        if draft_id:
-            discard_draft(draft_id, default_uow())
-        if form == "raise_issue_form":
-            dispatcher.utter_message(text="Okay, I've stopped, and I haven't kept anything you told me. "
-                                          "If you want to talk it through with a person, the People team and the "
-                                          "D&I service team are there for you.")
-        else:
-            dispatcher.utter_message(text="Okay, I've stopped. Nothing has been sent. Say *help* if you'd like "
-                                          "to do something else.")
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        validator = validator_for((tracker.active_loop or {}).get("name"))
+        if validator is not None:
+            validator.on_stop(tracker)
+        dispatcher.utter_message(response=validator.stopped_response if validator else "utter_stopped")
         events: list = [ActiveLoop(None), SlotSet("requested_slot", None)]
-        for slots in FORM_SLOTS.values():
-            events += [SlotSet(slot, None) for slot in slots]
+        for form in domain.get("forms", {}):
+            events += [SlotSet(slot, None) for slot in form_slots(form, domain)]
         return events + [SlotSet("form_retries", 0)]

@@ -9,11 +9,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, YES_NO, YES_RE, GuidedFormValidation, clear_form_slots,
-                           confirmation_buttons)
+from actions.forms import NONE, OPTIONAL_TEXT, TEXT, YES_NO, YES_RE, GuidedFormValidation, clear_form_slots
 from bot.core.db import default_uow
 from bot.core.errors import DomainError
-from bot.journeys.find_group import get_group, list_groups_of_type, search_groups
+from bot.journeys.find_group import GroupView, get_group, list_groups_of_type, search_groups
 from bot.journeys.invite_request import NOTE_MAX_CHARS, request_invite
 from bot.journeys.join_group import join_open_group
 from bot.slack.markup import escape_mrkdwn, quote_user_text
@@ -21,14 +20,19 @@ from bot.slack.markup import escape_mrkdwn, quote_user_text
 INVITE_SLOTS = ["criteria_confirmed", "invite_note", "invite_confirmed"]
 
 
-def join_button(name: str) -> dict[str, str]:
-    return {"title": name, "payload": "/join_group" + json.dumps({"group": name})}
+def join_button(name: str, title: str | None = None) -> dict[str, str]:
+    return {"title": title or name, "payload": "/join_group" + json.dumps({"group": name})}
+
+
+def either(names: list[str]) -> str:
+    return " or ".join(f"*{escape_mrkdwn(name)}*" for name in names)
 
 
 class ValidateJoinGroupForm(GuidedFormValidation):
     confirm_slot = "invite_confirmed"
     changeable = {"invite_note": ("note", "message")}
     answers = {"group": TEXT, "criteria_confirmed": YES_NO, "invite_note": OPTIONAL_TEXT, "invite_confirmed": TEXT}
+    helper_slots = ("group_slug", "group_is_closed")
 
     def name(self) -> str:
         return "validate_join_group_form"
@@ -44,45 +48,41 @@ class ValidateJoinGroupForm(GuidedFormValidation):
         result = search_groups(str(value or ""), default_uow())
         if len(result.matches) == 1:
             group = result.matches[0]
-            return self.accepted(group=group.name, group_slug=group.slug, group_is_closed=group.type == "closed")
+            return {"group": group.name, "group_slug": group.slug, "group_is_closed": group.type == "closed"}
         if result.matches:
-            dispatcher.utter_message(text="A few groups match that. Which one would you like to join?",
-                                     buttons=[join_button(g.name) for g in result.matches])
-            return {"group": None}
+            return self._offer(dispatcher, "utter_which_group_of_these", result.matches)
         if result.suggestions:
-            names = " or ".join(f"*{escape_mrkdwn(g.name)}*" for g in result.suggestions)
-            dispatcher.utter_message(text=f"I couldn't find \"{quote_user_text(str(value))}\". Did you mean {names}?",
-                                     buttons=[join_button(g.name) for g in result.suggestions])
-            return {"group": None}
-        groups = list_groups_of_type(None, default_uow())
-        dispatcher.utter_message(
-            text=f"I couldn't find a group called \"{quote_user_text(str(value))}\". These are the groups we have:",
-            buttons=[join_button(g.name) for g in groups])
-        return {"group": None, "form_retries": int(tracker.get_slot("form_retries") or 0) + 1}
+            return self._offer(dispatcher, "utter_join_did_you_mean", result.suggestions,
+                               typed=quote_user_text(str(value)), names=either([g.name for g in result.suggestions]))
+        return self._offer(dispatcher, "utter_join_no_such_group", list_groups_of_type(None, default_uow()),
+                           typed=quote_user_text(str(value)))
+
+    def _offer(self, dispatcher: CollectingDispatcher, response: str, groups: list[GroupView],
+               **values: Any) -> dict[str, Any]:
+        dispatcher.utter_message(response=response, buttons=[join_button(g.name) for g in groups], **values)
+        return {"group": None}
 
     def validate_criteria_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> dict[str, Any]:
         if not isinstance(value, bool):
-            return self.ask_yes_or_no_again("criteria_confirmed", dispatcher, tracker)
+            return self.ask_yes_or_no_again("criteria_confirmed", dispatcher)
         if value is False:
             # Nothing more to ask: action_join_group explains, kindly, and sends nothing.
-            return self.accepted(criteria_confirmed=False, invite_note=NONE, invite_confirmed="no")
-        return self.accepted(criteria_confirmed=True)
+            return {"criteria_confirmed": False, "invite_note": NONE, "invite_confirmed": "no"}
+        return {"criteria_confirmed": True}
 
     def validate_invite_note(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
         note = " ".join(str(value or "").split())
         if YES_RE.match(note):
-            dispatcher.utter_message(text="Sure: what would you like to say to the organisers?")
-            return {"invite_note": None}
+            return self.reject("invite_note", dispatcher, "utter_invite_note_what")
         if len(note) > NOTE_MAX_CHARS:
-            return self.retry("invite_note", dispatcher, tracker,
-                              f"That note is a little long: could you keep it under {NOTE_MAX_CHARS} characters?")
-        return self.accepted(invite_note=note or NONE)
+            return self.reject("invite_note", dispatcher, "utter_invite_note_too_long", max_chars=NOTE_MAX_CHARS)
+        return {"invite_note": note or NONE}
 
     def validate_invite_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> dict[str, Any]:
-        return self.validate_confirmation(value, dispatcher, tracker)
+        return self.validate_confirmation(value, dispatcher, tracker, domain)
 
 
 class ActionAskCriteriaConfirmed(Action):
@@ -91,11 +91,8 @@ class ActionAskCriteriaConfirmed(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         group = get_group(tracker.get_slot("group_slug"), default_uow())
-        dispatcher.utter_message(
-            text=f"*{escape_mrkdwn(group.name)}* is a closed group. It's for people who meet this: "
-                 f"{escape_mrkdwn(group.criteria or '')}\nThat's for you to say about yourself: nobody will ask "
-                 "you to prove anything. Does it describe you?",
-            buttons=[{"title": "Yes, it does", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}])
+        dispatcher.utter_message(response="utter_criteria_question", group_name=escape_mrkdwn(group.name),
+                                 criteria=escape_mrkdwn(group.criteria or ""))
         return []
 
 
@@ -106,11 +103,10 @@ class ActionAskInviteConfirmed(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         group = get_group(tracker.get_slot("group_slug"), default_uow())
         note = tracker.get_slot("invite_note")
-        organisers = ", ".join(escape_mrkdwn(name) for name, _ in group.organisers)
-        lines = ["Here's your request:", f"*Group:* {escape_mrkdwn(group.name)}",
-                 f"*Note to the organisers:* {escape_mrkdwn(note) if note and note != '-' else '(none)'}",
-                 f"Only the organisers ({organisers}) will see it. Shall I send it?"]
-        dispatcher.utter_message(text="\n".join(lines), buttons=confirmation_buttons())
+        dispatcher.utter_message(
+            response="utter_invite_summary", group_name=escape_mrkdwn(group.name),
+            note=escape_mrkdwn(note) if note and note != NONE else "(none)",
+            organisers=", ".join(escape_mrkdwn(name) for name, _ in group.organisers))
         return []
 
 
@@ -122,28 +118,24 @@ class ActionJoinGroup(Action):
         slug, user = tracker.get_slot("group_slug"), tracker.sender_id
         try:
             if not slug:
-                dispatcher.utter_message(text="Sorry, I lost track of which group you meant. Could you tell me again?")
+                dispatcher.utter_message(response="utter_lost_track_of_group")
             elif not tracker.get_slot("group_is_closed"):
                 group = join_open_group(user, slug, default_uow())
-                where = f" I'll add you to #{escape_mrkdwn(group.channel_name)} in Slack." if group.channel_name else ""
-                dispatcher.utter_message(text=f"Welcome to *{escape_mrkdwn(group.name)}*!{where} "
-                                              f"It meets: {escape_mrkdwn(group.meeting)}")
+                dispatcher.utter_message(
+                    response="utter_join_welcome" if group.channel_name else "utter_join_welcome_no_channel",
+                    group_name=escape_mrkdwn(group.name), channel=escape_mrkdwn(group.channel_name or ""),
+                    meeting=escape_mrkdwn(group.meeting))
             elif tracker.get_slot("criteria_confirmed") is False:
                 group = get_group(slug, default_uow())
-                dispatcher.utter_message(
-                    text=f"That's okay. {escape_mrkdwn(group.name)} is for people who meet its criteria, so I "
-                         "haven't sent a request. Our open groups are for everyone: say *list the open groups* to "
-                         "see them. If you'd like to talk about it, the D&I service team is happy to help.")
+                dispatcher.utter_message(response="utter_criteria_not_met", group_name=escape_mrkdwn(group.name))
             elif tracker.get_slot("invite_confirmed") == "yes":
                 note = tracker.get_slot("invite_note")
                 request = request_invite(user, slug, criteria_confirmed=True, note=None if note == NONE else note,
                                          uow=default_uow())
-                dispatcher.utter_message(
-                    text=f"Done! I've sent your request to the organisers of *{escape_mrkdwn(request.group_name)}* "
-                         f"(reference {request.reference}). I'll let you know here when they reply; it's usually "
-                         "within a few days. Say *my requests* any time to check on it.")
+                dispatcher.utter_message(response="utter_invite_request_sent",
+                                         group_name=escape_mrkdwn(request.group_name), code=request.reference)
             else:
-                dispatcher.utter_message(text="Okay, I haven't sent anything.")
+                dispatcher.utter_message(response="utter_nothing_sent")
         except DomainError as error:
-            dispatcher.utter_message(text=str(error))
-        return clear_form_slots("join_group_form")
+            dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(error)))
+        return clear_form_slots("join_group_form", domain)

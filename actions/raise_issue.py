@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots,
-                           confirmation_buttons, is_interruption, pick_choice, typed)
+                           is_interruption, pick_choice, typed)
+from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.core.errors import DomainError, InvalidInput
 from bot.journeys.raise_issue import CATEGORIES, discard_draft, save_draft, submit_case
@@ -45,8 +46,16 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
     changeable = {"issue_category": ("category", "kind"), "issue_excluded": ("who must not", "handle", "anyone"),
                   "issue_route": ("team", "who it goes", "route")}
 
+    stopped_response = "utter_stopped_raise_issue"
+
     def name(self) -> str:
         return "validate_raise_issue_form"
+
+    def on_stop(self, tracker: Tracker) -> None:
+        """What happened was stored as a draft the moment it was typed: stopping deletes it."""
+        draft_id = tracker.get_slot("case_draft_id")
+        if draft_id and draft_id != NONE:
+            discard_draft(draft_id, default_uow())
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> list[str]:
@@ -64,9 +73,9 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
         try:
             draft_id = save_draft(text, default_uow())
         except InvalidInput as problem:
-            dispatcher.utter_message(text=str(problem))
+            dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(problem)))
             return {"case_draft_id": None}
-        dispatcher.utter_message(text="Thank you for telling me. I know that can't have been easy.")
+        dispatcher.utter_message(response="utter_thank_you_for_telling_me")
         return {"case_draft_id": draft_id}
 
     def validate_case_draft_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -78,53 +87,50 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
         text = str(value or "").lower()
         choice = "behalf" if "behalf" in text else pick_choice(text, FOR_WHOM)
         if choice is None:
-            return self.retry("issue_for", dispatcher, tracker,
-                              "Is this about something that happened to you, or are you raising it for someone else?")
-        return self.accepted(issue_for=choice)
+            return self.reject("issue_for", dispatcher, "utter_issue_for_again")
+        return {"issue_for": choice}
 
     def validate_issue_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> dict[str, Any]:
         if not isinstance(value, bool):
-            return self.ask_yes_or_no_again("issue_consent", dispatcher, tracker)
+            return self.ask_yes_or_no_again("issue_consent", dispatcher)
         if value is False:
             # Their story is theirs to share: stop here; the submit action explains what to do instead.
-            return self.accepted(issue_consent=False, issue_may_name=False, issue_category="other",
-                                 case_draft_id=NONE, issue_excluded=NONE, issue_route="dandi_service",
-                                 issue_confirmed="no")
-        return self.accepted(issue_consent=True)
+            return {"issue_consent": False, "issue_may_name": False, "issue_category": "other",
+                    "case_draft_id": NONE, "issue_excluded": NONE, "issue_route": "dandi_service",
+                    "issue_confirmed": "no"}
+        return {"issue_consent": True}
 
     def validate_issue_may_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:
         if not isinstance(value, bool):
-            return self.ask_yes_or_no_again("issue_may_name", dispatcher, tracker)
-        return self.accepted(issue_may_name=value)
+            return self.ask_yes_or_no_again("issue_may_name", dispatcher)
+        return {"issue_may_name": value}
 
     def validate_issue_category(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:
         choice = _category(str(value or ""))
         if choice is None:
-            return self.retry("issue_category", dispatcher, tracker,
-                              "Could you pick the closest option? If none fits, choose *something else*.")
-        return self.accepted(issue_category=choice)
+            return self.reject("issue_category", dispatcher, "utter_issue_category_again")
+        return {"issue_category": choice}
 
     def validate_issue_excluded(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:
         text = " ".join(str(value or "").split())
         if len(text) > 300:
-            return self.retry("issue_excluded", dispatcher, tracker, "Just their names is enough, please.")
-        return self.accepted(issue_excluded=text or NONE)
+            return self.reject("issue_excluded", dispatcher, "utter_issue_excluded_too_long")
+        return {"issue_excluded": text or NONE}
 
     def validate_issue_route(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
         choice = pick_choice(value, ROUTE_WORDS)
         if choice is None:
-            return self.retry("issue_route", dispatcher, tracker,
-                              "Should it go to the D&I service team or the People team?")
-        return self.accepted(issue_route=choice)
+            return self.reject("issue_route", dispatcher, "utter_issue_route_again")
+        return {"issue_route": choice}
 
     def validate_issue_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:
-        return self.validate_confirmation(value, dispatcher, tracker)
+        return self.validate_confirmation(value, dispatcher, tracker, domain)
 
 
 class ActionAskIssueConfirmed(Action):
@@ -133,18 +139,13 @@ class ActionAskIssueConfirmed(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         slot = tracker.get_slot
-        lines = ["Before I send it, here's what will happen:",
-                 f"*Raised:* {'for yourself' if slot('issue_for') == 'myself' else 'on someone else’s behalf'}",
-                 f"*About:* {CATEGORIES[slot('issue_category')]}",
-                 "*What happened:* as you told me (stored encrypted; I won't repeat it here)"]
-        if slot("issue_for") == "behalf":
-            lines.append(f"*The person may be named:* {'yes' if slot('issue_may_name') else 'no'}")
         excluded = slot("issue_excluded")
-        if excluded and excluded != NONE:
-            lines.append(f"*Must not handle it:* {escape_mrkdwn(excluded)}")
-        lines.append(f"*Goes to:* {TEAM_NAMES[slot('issue_route')]}, and only to them.")
-        lines.append("Shall I send it?")
-        dispatcher.utter_message(text="\n".join(lines), buttons=confirmation_buttons())
+        dispatcher.utter_message(
+            response="utter_issue_summary_behalf" if slot("issue_for") == "behalf" else "utter_issue_summary_myself",
+            category=CATEGORIES[slot("issue_category")], may_name="yes" if slot("issue_may_name") else "no",
+            excluded_line=phrase(domain, "utter_issue_excluded_line", excluded=escape_mrkdwn(excluded))
+            if excluded and excluded != NONE else "",
+            team=TEAM_NAMES[slot("issue_route")])
         return []
 
 
@@ -156,14 +157,11 @@ class ActionSubmitRaiseIssue(Action):
         slot = tracker.get_slot
         draft_id = slot("case_draft_id")
         if slot("issue_consent") is False:
-            dispatcher.utter_message(
-                text="Thank you for looking out for them. It's their story to share, so please check with them "
-                     "first; once they've agreed, come back and I'll help you raise it. Nothing has been sent. "
-                     "The D&I service team can also advise on how to approach it.")
+            dispatcher.utter_message(response="utter_issue_needs_consent")
         elif slot("issue_confirmed") != "yes":
             if draft_id and draft_id != NONE:
                 discard_draft(draft_id, default_uow())
-            dispatcher.utter_message(text="Okay, I haven't sent anything, and I haven't kept what you told me.")
+            dispatcher.utter_message(response="utter_issue_not_sent")
         else:
             try:
                 excluded = slot("issue_excluded")
@@ -172,11 +170,8 @@ class ActionSubmitRaiseIssue(Action):
                     consented=slot("issue_consent"), may_be_named=slot("issue_may_name"),
                     category=slot("issue_category"), excluded=None if excluded == NONE else excluded,
                     route_to=slot("issue_route"), uow=default_uow())
-                dispatcher.utter_message(
-                    text=f"It's sent. Your reference is *{receipt.reference}*. {sentence_start(receipt.team_name)} "
-                         f"will acknowledge it within {receipt.acknowledge_within} and talk with you about what "
-                         "happens next. Say *my requests* to check on it any time.\n"
-                         "If you need to talk to someone in the meantime, the People team is there for you.")
+                dispatcher.utter_message(response="utter_issue_sent", code=receipt.reference,
+                                         team=sentence_start(receipt.team_name), within=receipt.acknowledge_within)
             except DomainError as error:
-                dispatcher.utter_message(text=str(error))
-        return clear_form_slots("raise_issue_form")
+                dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(error)))
+        return clear_form_slots("raise_issue_form", domain)

@@ -9,8 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, GuidedFormValidation, clear_form_slots, confirmation_buttons,
-                           pick_choice)
+from actions.forms import NONE, OPTIONAL_TEXT, TEXT, GuidedFormValidation, clear_form_slots, pick_choice
+from actions.responses import phrase
 from bot.core import routing
 from bot.core.db import default_uow
 from bot.core.errors import DomainError, InvalidInput
@@ -50,50 +50,46 @@ class ValidateSupportForm(GuidedFormValidation):
                               domain: DomainDict) -> dict[str, Any]:
         choice = pick_choice(value, KIND_WORDS)
         if choice is None:
-            return self.retry("support_kind", dispatcher, tracker,
-                              "Please choose one of the options: a social, a speaker, an awareness-calendar event, "
-                              "office space, or something else.")
-        return self.accepted(support_kind=choice)
+            return self.reject("support_kind", dispatcher, "utter_choose_support_kind")
+        return {"support_kind": choice}
 
     def validate_support_group(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").strip()
         if text == NO_GROUP or text.lower() in ("none", "no group", "not for a group", "no"):
-            return self.accepted(support_group=NO_GROUP)
+            return {"support_group": NO_GROUP}
         result = search_groups(text, default_uow())
         found = result.matches[:1] or (result.suggestions[:1] if len(result.suggestions) == 1 else [])
         if found:
-            return self.accepted(support_group=found[0].slug)
-        return self.retry("support_group", dispatcher, tracker,
-                          f"I couldn't find a group called \"{escape_mrkdwn(text[:60])}\". Which group is it for? "
-                          "Choose one, or say *no group*.")
+            return {"support_group": found[0].slug}
+        return self.reject("support_group", dispatcher, "utter_support_group_not_found",
+                           typed=escape_mrkdwn(text[:60]))
 
     def validate_support_when(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
         when = " ".join(str(value or "").split())
         if not when or len(when) > 200:
-            return self.retry("support_when", dispatcher, tracker,
-                              "When is it? A date or a rough time is fine, like \"12 March\" or \"next month\".")
-        return self.accepted(support_when=when)
+            return self.reject("support_when", dispatcher, "utter_support_when_again")
+        return {"support_when": when}
 
     def validate_support_amount(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:
         try:
             pence = parse_amount(str(value or ""))
         except InvalidInput as problem:
-            return self.retry("support_amount", dispatcher, tracker, str(problem))
-        return self.accepted(support_amount=format_pence(pence))
+            return self.reject("support_amount", dispatcher, "utter_domain_error", error=escape_mrkdwn(str(problem)))
+        return {"support_amount": format_pence(pence)}
 
     def validate_support_details(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:
         details = " ".join(str(value or "").split())
         if len(details) > 2000:
-            return self.retry("support_details", dispatcher, tracker, "Please keep the details under 2,000 characters.")
-        return self.accepted(support_details=details or NONE)
+            return self.reject("support_details", dispatcher, "utter_support_details_too_long")
+        return {"support_details": details or NONE}
 
     def validate_support_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
-        return self.validate_confirmation(value, dispatcher, tracker)
+        return self.validate_confirmation(value, dispatcher, tracker, domain)
 
 
 class ActionAskSupportGroup(Action):
@@ -102,26 +98,10 @@ class ActionAskSupportGroup(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         groups = list_groups_of_type(None, default_uow())
-        dispatcher.utter_message(text="Which group is it for?",
+        dispatcher.utter_message(response="utter_which_group_is_it_for",
                                  buttons=[{"title": g.name, "payload": g.name} for g in groups]
-                                 + [{"title": "Not for a group", "payload": "/deny"}])
+                                 + [{"title": phrase(domain, "utter_not_for_a_group_button"), "payload": "/deny"}])
         return []
-
-
-def _summary_lines(tracker: Tracker) -> list[str]:
-    slot = tracker.get_slot
-    kind = KINDS[slot("support_kind")]
-    group = slot("support_group")
-    group_name = get_group(group, default_uow()).name if group and group != NO_GROUP else NO_GROUP
-    lines = ["Here's your request:", f"*What:* {kind.label}",
-             f"*Group:* {escape_mrkdwn(group_name) if group_name != NO_GROUP else '(none)'}",
-             f"*When:* {escape_mrkdwn(slot('support_when') or '')}"]
-    if kind.needs_amount:
-        lines.append(f"*Estimated amount:* {slot('support_amount')}")
-    details = slot("support_details")
-    lines.append(f"*Details:* {escape_mrkdwn(details) if details and details != '-' else '(none)'}")
-    lines.append(f"It will go to {routing.TEAM_NAMES[kind.team]}. Shall I send it?")
-    return lines
 
 
 class ActionAskSupportConfirmed(Action):
@@ -129,7 +109,17 @@ class ActionAskSupportConfirmed(Action):
         return "action_ask_support_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        dispatcher.utter_message(text="\n".join(_summary_lines(tracker)), buttons=confirmation_buttons())
+        slot = tracker.get_slot
+        kind = KINDS[slot("support_kind")]
+        group = slot("support_group")
+        details = slot("support_details")
+        dispatcher.utter_message(
+            response="utter_support_summary_with_amount" if kind.needs_amount else "utter_support_summary",
+            kind=kind.label,
+            group_name=escape_mrkdwn(get_group(group, default_uow()).name) if group and group != NO_GROUP else "(none)",
+            when=escape_mrkdwn(slot("support_when") or ""), amount=escape_mrkdwn(slot("support_amount") or ""),
+            details=escape_mrkdwn(details) if details and details != NONE else "(none)",
+            team=routing.TEAM_NAMES[kind.team])
         return []
 
 
@@ -140,8 +130,8 @@ class ActionSubmitSupport(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         slot = tracker.get_slot
         if slot("support_confirmed") != "yes":
-            dispatcher.utter_message(text="Okay, I haven't sent anything.")
-            return clear_form_slots("support_form")
+            dispatcher.utter_message(response="utter_nothing_sent")
+            return clear_form_slots("support_form", domain)
         group = slot("support_group")
         details = slot("support_details")
         try:
@@ -149,12 +139,11 @@ class ActionSubmitSupport(Action):
                 tracker.sender_id, kind=slot("support_kind"), group_slug=None if group in (None, NO_GROUP) else group,
                 when=slot("support_when") or "", amount_text=slot("support_amount"),
                 details="" if details in (None, NONE) else details, uow=default_uow())
-            dispatcher.utter_message(
-                text=f"Sent! Your request is with {request.team_name} (reference {request.reference}). "
-                     "They'll get back to you here. Say *my requests* any time to check on it.")
+            dispatcher.utter_message(response="utter_support_request_sent", team=request.team_name,
+                                     code=request.reference)
         except DomainError as error:
-            dispatcher.utter_message(text=str(error))
-        return clear_form_slots("support_form")
+            dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(error)))
+        return clear_form_slots("support_form", domain)
 
 
 def support_button(kind: str, title: str) -> dict[str, str]:

@@ -9,7 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.find_group import show_group_button
-from actions.forms import TEXT, YES_NO, GuidedFormValidation, clear_form_slots, confirmation_buttons, pick_choice
+from actions.forms import TEXT, YES_NO, GuidedFormValidation, clear_form_slots, pick_choice
+from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.core.errors import AlreadyDone, DomainError, InvalidInput
 from bot.journeys.start_group import parse_organisers, propose_group, similar_groups, validate_name, validate_text
@@ -42,87 +43,81 @@ class ValidateStartGroupForm(GuidedFormValidation):
     def validate_new_group_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:
         try:
-            name = validate_name(str(value or ""), default_uow())
+            return {"new_group_name": validate_name(str(value or ""), default_uow())}
         except AlreadyDone as exists:
-            return self.retry("new_group_name", dispatcher, tracker,
-                              f"{exists} You could join it instead, or choose a different name for your group.")
+            return self.reject("new_group_name", dispatcher, "utter_group_name_taken", error=escape_mrkdwn(str(exists)))
         except InvalidInput as problem:
-            return self.retry("new_group_name", dispatcher, tracker, str(problem))
-        return self.accepted(new_group_name=name)
+            return self.reject("new_group_name", dispatcher, "utter_domain_error", error=escape_mrkdwn(str(problem)))
 
     def validate_new_group_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:
         choice = pick_choice(value, TYPES)
         if choice is None:
-            return self.retry("new_group_type", dispatcher, tracker, "Please choose open, closed or both.",
-                              "Open means anyone can join; closed means it's for members of a particular "
-                              "community, who ask an organiser for an invite.")
-        return self.accepted(new_group_type=choice)
+            return self.reject("new_group_type", dispatcher, "utter_choose_group_type")
+        return {"new_group_type": choice}
+
+    def explain_new_group_type(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        dispatcher.utter_message(response="utter_explain_new_group_type")
 
     def validate_new_group_purpose(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
         try:
             purpose = validate_text(str(value or ""), "its purpose")
         except InvalidInput as problem:
-            return self.retry("new_group_purpose", dispatcher, tracker, str(problem))
+            return self.reject("new_group_purpose", dispatcher, "utter_domain_error", error=escape_mrkdwn(str(problem)))
         similar = similar_groups(tracker.get_slot("new_group_name") or "", purpose, default_uow())
         if similar:
-            names = ", ".join(f"*{escape_mrkdwn(g.name)}*" for g in similar)
-            dispatcher.utter_message(
-                text=f"Before we go on: {names} sounds similar to what you have in mind. You might like to "
-                     "join it, or talk to its organisers. Or just carry on and I'll propose your group.",
-                buttons=[show_group_button(g) for g in similar])
-        return self.accepted(new_group_purpose=purpose)
+            dispatcher.utter_message(response="utter_similar_groups",
+                                     names=", ".join(f"*{escape_mrkdwn(g.name)}*" for g in similar),
+                                     buttons=[show_group_button(g) for g in similar])
+        return {"new_group_purpose": purpose}
 
     def validate_new_group_meeting(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
-        return self._described("new_group_meeting", value, "when and how it meets", dispatcher, tracker)
+        return self._described("new_group_meeting", value, "when and how it meets", dispatcher)
 
     def validate_new_group_organisers(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> dict[str, Any]:
-        organisers = parse_organisers(str(value or ""), tracker.sender_id)
-        if len(organisers) < 2:
-            dispatcher.utter_message(
-                text="That's fine for now. Do look for a co-organiser when you can: sharing the work is what "
-                     "keeps a group going.")
-        return self.accepted(new_group_organisers=" ".join(str(value or "").split())[:500] or "just me")
+        typed = " ".join(str(value or "").split())[:500]
+        if len(parse_organisers(typed, tracker.sender_id)) < 2:
+            dispatcher.utter_message(response="utter_find_a_co_organiser")
+        return {"new_group_organisers": typed or "just me"}
 
     def validate_new_group_criteria(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> dict[str, Any]:
-        return self._described("new_group_criteria", value, "who it's for", dispatcher, tracker)
+        return self._described("new_group_criteria", value, "who it's for", dispatcher)
 
     def validate_new_group_how_to_ask(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> dict[str, Any]:
-        return self._described("new_group_how_to_ask", value, "how to ask", dispatcher, tracker)
+        return self._described("new_group_how_to_ask", value, "how to ask", dispatcher)
 
-    def _described(self, slot: str, value: Any, what: str, dispatcher: CollectingDispatcher,
-                   tracker: Tracker) -> dict[str, Any]:
+    def _described(self, slot: str, value: Any, what: str, dispatcher: CollectingDispatcher) -> dict[str, Any]:
         """A short description (at least a few words) of `what`."""
         try:
-            return self.accepted(**{slot: validate_text(str(value or ""), what, min_chars=5)})
+            return {slot: validate_text(str(value or ""), what, min_chars=5)}
         except InvalidInput as problem:
-            return self.retry(slot, dispatcher, tracker, str(problem))
+            return self.reject(slot, dispatcher, "utter_domain_error", error=escape_mrkdwn(str(problem)))
 
     def validate_edi_policy_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> dict[str, Any]:
         if not isinstance(value, bool):
-            return self.ask_yes_or_no_again("edi_policy_confirmed", dispatcher, tracker)
+            return self.ask_yes_or_no_again("edi_policy_confirmed", dispatcher)
         if value is False:
             # Nothing can be proposed without it: finish the form; the submit action explains.
-            return self.accepted(edi_policy_confirmed=False, start_group_confirmed="no")
-        return self.accepted(edi_policy_confirmed=True)
+            return {"edi_policy_confirmed": False, "start_group_confirmed": "no"}
+        return {"edi_policy_confirmed": True}
 
     def validate_start_group_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: DomainDict) -> dict[str, Any]:
-        return self.validate_confirmation(value, dispatcher, tracker)
+        return self.validate_confirmation(value, dispatcher, tracker, domain)
 
 
-def _organisers_summary(typed: str | None, proposer_id: str) -> str:
+def _organisers_summary(typed: str | None, proposer_id: str, domain: DomainDict) -> str:
     others = parse_organisers(typed or "", proposer_id)[1:]
     if not others:
-        return "just you, for now"
-    return "you, " + ", ".join(f"<@{o['slack_user_id']}>" if o["slack_user_id"] else escape_mrkdwn(o["name"])
-                               for o in others)
+        return phrase(domain, "utter_organisers_just_you")
+    # Ids taken from Slack mentions (<@U…>), so a mention is safe to write back.
+    return phrase(domain, "utter_organisers_you_and", others=", ".join(f"<@{user_id}>" for user_id in others))
 
 
 class ActionAskStartGroupConfirmed(Action):
@@ -131,17 +126,14 @@ class ActionAskStartGroupConfirmed(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         slot = tracker.get_slot
-        lines = ["Here's your proposal:",
-                 f"*Name:* {escape_mrkdwn(slot('new_group_name') or '')}",
-                 f"*Type:* {slot('new_group_type')}",
-                 f"*Purpose:* {escape_mrkdwn(slot('new_group_purpose') or '')}",
-                 f"*Meets:* {escape_mrkdwn(slot('new_group_meeting') or '')}",
-                 f"*Organisers:* {_organisers_summary(slot('new_group_organisers'), tracker.sender_id)}"]
-        if slot("new_group_type") in ("closed", "both"):
-            lines += [f"*Who it's for:* {escape_mrkdwn(slot('new_group_criteria') or '')}",
-                      f"*How to ask for an invite:* {escape_mrkdwn(slot('new_group_how_to_ask') or '')}"]
-        lines.append("Shall I send it to the D&I service team?")
-        dispatcher.utter_message(text="\n".join(lines), buttons=confirmation_buttons())
+        closed = slot("new_group_type") in ("closed", "both")
+        dispatcher.utter_message(
+            response="utter_proposal_summary_closed" if closed else "utter_proposal_summary",
+            group_name=escape_mrkdwn(slot("new_group_name") or ""), group_kind=escape_mrkdwn(slot("new_group_type") or ""),
+            purpose=escape_mrkdwn(slot("new_group_purpose") or ""), meeting=escape_mrkdwn(slot("new_group_meeting") or ""),
+            organisers=_organisers_summary(slot("new_group_organisers"), tracker.sender_id, domain),
+            criteria=escape_mrkdwn(slot("new_group_criteria") or ""),
+            how_to_ask=escape_mrkdwn(slot("new_group_how_to_ask") or ""))
         return []
 
 
@@ -152,12 +144,9 @@ class ActionSubmitStartGroup(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         slot = tracker.get_slot
         if slot("edi_policy_confirmed") is False:
-            dispatcher.utter_message(
-                text="I understand. Every group needs to follow the Equality, Diversity & Inclusion Policy, so I "
-                     "haven't sent anything. If you have questions about the policy, the D&I service team will be "
-                     "happy to talk it through.")
+            dispatcher.utter_message(response="utter_edi_policy_not_confirmed")
         elif slot("start_group_confirmed") != "yes":
-            dispatcher.utter_message(text="Okay, I haven't sent anything.")
+            dispatcher.utter_message(response="utter_nothing_sent")
         else:
             try:
                 proposal = propose_group(
@@ -165,11 +154,8 @@ class ActionSubmitStartGroup(Action):
                     purpose=slot("new_group_purpose"), meeting=slot("new_group_meeting"),
                     organisers_text=slot("new_group_organisers"), criteria=slot("new_group_criteria"),
                     how_to_ask=slot("new_group_how_to_ask"), edi_policy_confirmed=True, uow=default_uow())
-                dispatcher.utter_message(
-                    text=f"Thank you! I've sent your proposal for *{escape_mrkdwn(proposal.name)}* to the D&I service "
-                         f"team (reference {proposal.reference}). They'll look at it and get back to you here, "
-                         "usually within a week. Once it's approved, your group will be listed and people can "
-                         "find it through me.")
+                dispatcher.utter_message(response="utter_proposal_sent", group_name=escape_mrkdwn(proposal.name),
+                                         code=proposal.reference)
             except DomainError as error:
-                dispatcher.utter_message(text=str(error))
-        return clear_form_slots("start_group_form")
+                dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(error)))
+        return clear_form_slots("start_group_form", domain)

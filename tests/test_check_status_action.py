@@ -1,25 +1,13 @@
 """action_check_status with real trackers and dispatcher, against the real database."""
 from __future__ import annotations
 
-import asyncio
-
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-
 from actions.check_status import ActionCheckStatus
 from bot.journeys.request_support import request_support
+from tests.action_runner import run, tracker
 
 
 def ask(sender: str, text: str, entities: list[dict] | None = None) -> str:
-    tracker = Tracker(
-        sender_id=sender, slots={}, events=[], paused=False, followup_action=None,
-        active_loop={}, latest_action_name="action_listen",
-        latest_message={"text": text, "intent": {"name": "check_status", "confidence": 0.9},
-                        "entities": entities or []},
-    )
-    dispatcher = CollectingDispatcher()
-    asyncio.run(ActionCheckStatus().run(dispatcher, tracker, {}))
-    [message] = dispatcher.messages
+    _, [message] = run(ActionCheckStatus(), tracker(text, intent="check_status", sender=sender, entities=entities))
     return message["text"]
 
 

@@ -1,25 +1,16 @@
 """action_find_group with real trackers and dispatcher, against the real database."""
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.find_group import ActionFindGroup
+from tests.action_runner import run, tracker
 
 
 def run_action(text: str, entities: list[dict] | None = None) -> list[dict]:
-    tracker = Tracker(
-        sender_id="U0TESTER01", slots={}, events=[], paused=False, followup_action=None,
-        active_loop={}, latest_action_name="action_listen",
-        latest_message={"text": text, "intent": {"name": "find_group", "confidence": 0.99},
-                        "entities": entities or []},
-    )
-    dispatcher = CollectingDispatcher()
-    assert asyncio.run(ActionFindGroup().run(dispatcher, tracker, {})) == []
-    return dispatcher.messages
+    events, messages = run(ActionFindGroup(), tracker(text, intent="find_group", entities=entities))
+    assert events == []
+    return messages
 
 
 def entity(name: str, value: str) -> dict:

@@ -1,0 +1,100 @@
+"""The shared form base (actions/forms.py) with real trackers, the real domain and database:
+retries counted in one place, explanations after repeated misses, the way out, stopping."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+
+from actions.forms import ActionStopForm, form_slots
+from actions.join_group import ValidateJoinGroupForm
+from actions.raise_issue import ValidateRaiseIssueForm  # noqa: F401  (registers itself, as on the action server)
+from actions.start_group import ValidateStartGroupForm
+from bot.core.models import Case
+from bot.journeys.raise_issue import save_draft
+from tests.action_runner import DOMAIN_DICT, run, slots_set, texts, tracker
+
+WAY_OUT = "If you'd rather stop here, say *stop*: nothing will be sent."
+
+
+def answer_type(answer: str, retries: int) -> tuple[dict, str]:
+    events, messages = run(ValidateStartGroupForm(), tracker(
+        answer, intent="inform", form="start_group_form",
+        slots={"requested_slot": "new_group_type", "form_retries": retries, "new_group_name": "Runners"}))
+    return slots_set(events), texts(messages)
+
+
+def test_misses_are_counted_by_the_base_and_the_third_explains_and_shows_the_way_out():
+    slots, said = answer_type("purple", 0)
+    assert slots["new_group_type"] is None and slots["form_retries"] == 1
+    assert said == "Please choose open, closed or both."
+    slots, said = answer_type("green", 1)
+    assert slots["form_retries"] == 2 and WAY_OUT not in said
+    slots, said = answer_type("blue", 2)
+    assert slots["form_retries"] == 3
+    assert said.startswith("Please choose open, closed or both.")
+    assert "Open means anyone can join" in said  # the form's own explain_new_group_type
+    assert WAY_OUT in said and "*talk to a person*" in said
+    slots, said = answer_type("open", 3)
+    assert slots["new_group_type"] == "open" and slots["form_retries"] == 0 and said == ""
+
+
+def test_a_form_without_its_own_explanation_gets_the_generic_one(configured_database):
+    def ask(retries: int) -> tuple[dict, str]:
+        events, messages = run(ValidateJoinGroupForm(), tracker(
+            "zzqx club", intent="join_group", form="join_group_form",
+            slots={"requested_slot": "group", "form_retries": retries}))
+        return slots_set(events), texts(messages)
+
+    slots, said = ask(0)
+    assert slots["group"] is None and slots["form_retries"] == 1 and "These are the groups we have" in said
+    slots, said = ask(2)
+    assert slots["form_retries"] == 3 and "in your own words" in said and WAY_OUT in said
+
+
+def test_a_correction_at_the_summary_is_not_a_miss(configured_database):
+    events, messages = run(ValidateJoinGroupForm(), tracker(
+        "change the note", intent="deny", form="join_group_form",
+        slots={"requested_slot": "invite_confirmed", "form_retries": 2, "group": "Women in Tech",
+               "group_slug": "women-in-tech", "group_part": "closed", "group_is_closed": True,
+               "criteria_confirmed": True, "invite_note": "Hello"}))
+    slots = slots_set(events)
+    assert slots["invite_note"] is None and slots["form_retries"] == 0
+    assert texts(messages) == "Sure, let's change that."
+
+
+def test_form_slots_come_from_the_domain_plus_the_validators_helpers():
+    required = DOMAIN_DICT["forms"]["join_group_form"]["required_slots"]
+    assert form_slots("join_group_form", DOMAIN_DICT) == [*required, "group_slug", "group_is_closed"]
+
+
+def test_stopping_a_raised_issue_lets_its_validator_discard_the_draft(configured_database, demo_uow, monkeypatch):
+    monkeypatch.setenv("CASE_ENCRYPTION_KEY", Fernet.generate_key().decode())
+    draft_id = save_draft("Something happened at the meetup.", demo_uow)
+    events, messages = run(ActionStopForm(), tracker(
+        "stop", intent="stop", form="raise_issue_form",
+        slots={"requested_slot": "issue_excluded", "case_draft_id": draft_id, "issue_for": "myself"}))
+    assert "I haven't kept anything you told me" in texts(messages)
+    with demo_uow:
+        assert demo_uow.session.scalar(select(Case).where(Case.reference == draft_id)) is None
+    cleared = slots_set(events)
+    every_form_slot = {slot for form in DOMAIN_DICT["forms"] for slot in form_slots(form, DOMAIN_DICT)}
+    assert every_form_slot <= set(cleared) and not any(cleared[slot] for slot in every_form_slot)
+    assert {"group_slug", "group_is_closed", "case_draft_id"} <= set(cleared)
+
+
+def test_stopping_another_form_says_nothing_was_sent():
+    events, messages = run(ActionStopForm(), tracker("stop", intent="stop", form="support_form",
+                                                     slots={"requested_slot": "support_when"}))
+    assert "Nothing has been sent" in texts(messages)
+
+
+@pytest.mark.parametrize("module", ["forms.py", "responses.py"])
+def test_the_shared_form_modules_import_no_journey(module):
+    tree = ast.parse((Path(__file__).resolve().parent.parent / "actions" / module).read_text())
+    imported = [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    assert not [name for name in imported if name and name.startswith("bot")]
