@@ -32,10 +32,13 @@ def show_group_button(group: GroupView) -> dict[str, str]:
     return {"title": group.name, "payload": "/find_group" + json.dumps({"group": group.name})}
 
 
-def join_or_request_buttons(group: GroupView, domain: DomainDict) -> list[dict[str, str]]:
-    """Join for open groups; an invite request for closed ones (the join journey decides)."""
+def join_or_request_buttons(group: GroupView, domain: DomainDict, *, both_parts: bool = False) -> list[dict[str, str]]:
+    """Join for open groups; an invite request for closed ones. A "both" group: one Join
+    (the journey asks which part), or with `both_parts` a button for each part."""
     join = phrase(domain, "utter_join_button", group_name=group.name)
     request = phrase(domain, "utter_request_invite_button", group_name=group.name)
+    if group.type == "both" and both_parts:
+        return [join_button(group.name, "open", join), join_button(group.name, "closed", request)]
     return [join_button(group.name, title=request if group.type == "closed" else join)]
 
 
@@ -67,7 +70,7 @@ class ActionFindGroup(Action):
             if len(result.matches) == 1:
                 group = result.matches[0]
                 dispatcher.utter_message(**describe_group(group, domain),
-                                         buttons=join_or_request_buttons(group, domain))
+                                         buttons=join_or_request_buttons(group, domain, both_parts=True))
             else:
                 dispatcher.utter_message(response="utter_found_a_few_groups",
                                          groups=group_lines(result.matches, domain),

@@ -1,5 +1,7 @@
 """Join a group: open groups straight away, closed groups by an invite request to the
-organisers (criteria self-attested, an optional note, a summary before sending)."""
+organisers (criteria self-attested, an optional note, a summary before sending). A group of
+type "both" has an open channel and a closed space: the person chooses which (or a button
+says, `/join_group{"group": …, "group_part": "open"|"closed"}`)."""
 from __future__ import annotations
 
 import json
@@ -9,7 +11,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import NONE, OPTIONAL_TEXT, TEXT, YES_NO, YES_RE, GuidedFormValidation, clear_form_slots
+from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, YES_NO, YES_RE, GuidedFormValidation, clear_form_slots,
+                           intent_of, pick_choice, typed)
+from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.core.errors import DomainError
 from bot.journeys.find_group import GroupView, get_group, list_groups_of_type, search_groups
@@ -18,10 +22,20 @@ from bot.journeys.join_group import join_open_group
 from bot.slack.markup import escape_mrkdwn, quote_user_text
 
 INVITE_SLOTS = ["criteria_confirmed", "invite_note", "invite_confirmed"]
+PARTS = {"open": ("channel", "everyone", "anyone", "join it"), "closed": ("space", "invite", "private")}
 
 
-def join_button(name: str, title: str | None = None) -> dict[str, str]:
-    return {"title": title or name, "payload": "/join_group" + json.dumps({"group": name})}
+def join_button(name: str, part: str | None = None, title: str | None = None) -> dict[str, str]:
+    entities = {"group": name, **({"group_part": part} if part else {})}
+    return {"title": title or name, "payload": "/join_group" + json.dumps(entities)}
+
+
+def part_for(group: GroupView, wanted: Any) -> str | None:
+    """Which part of `group` is being joined: its type, unless it's "both" and the person
+    has yet to choose (None)."""
+    if group.type != "both":
+        return group.type
+    return wanted if wanted in ("open", "closed") else None
 
 
 def either(names: list[str]) -> str:
@@ -31,7 +45,8 @@ def either(names: list[str]) -> str:
 class ValidateJoinGroupForm(GuidedFormValidation):
     confirm_slot = "invite_confirmed"
     changeable = {"invite_note": ("note", "message")}
-    answers = {"group": TEXT, "criteria_confirmed": YES_NO, "invite_note": OPTIONAL_TEXT, "invite_confirmed": TEXT}
+    answers = {"group": TEXT, "group_part": TEXT, "criteria_confirmed": YES_NO, "invite_note": OPTIONAL_TEXT,
+               "invite_confirmed": TEXT}
     helper_slots = ("group_slug", "group_is_closed")
 
     def name(self) -> str:
@@ -43,12 +58,26 @@ class ValidateJoinGroupForm(GuidedFormValidation):
             return domain_slots
         return [slot for slot in domain_slots if slot not in INVITE_SLOTS]
 
+    async def extract_group(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> dict[str, Any]:
+        """The group named in the message that starts the form, when the model didn't tag it:
+        one added to the registry since training is found by the registry search, as
+        find_group does."""
+        if tracker.get_slot("group") or tracker.get_slot("requested_slot") or intent_of(tracker) != "join_group":
+            return {}
+        if typed(tracker).startswith("/"):
+            return {}
+        result = search_groups(typed(tracker), default_uow())
+        return {"group": result.matches[0].name} if len(result.matches) == 1 else {}
+
     def validate_group(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                        domain: DomainDict) -> dict[str, Any]:
         result = search_groups(str(value or ""), default_uow())
         if len(result.matches) == 1:
             group = result.matches[0]
-            return {"group": group.name, "group_slug": group.slug, "group_is_closed": group.type == "closed"}
+            part = part_for(group, tracker.get_slot("group_part"))
+            return {"group": group.name, "group_slug": group.slug, "group_part": part,
+                    "group_is_closed": part == "closed"}
         if result.matches:
             return self._offer(dispatcher, "utter_which_group_of_these", result.matches)
         if result.suggestions:
@@ -60,7 +89,22 @@ class ValidateJoinGroupForm(GuidedFormValidation):
     def _offer(self, dispatcher: CollectingDispatcher, response: str, groups: list[GroupView],
                **values: Any) -> dict[str, Any]:
         dispatcher.utter_message(response=response, buttons=[join_button(g.name) for g in groups], **values)
-        return {"group": None}
+        return {"group": None, "group_part": None}
+
+    def validate_group_part(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> dict[str, Any]:
+        choice = value if value in ("open", "closed") else pick_choice(value, PARTS)
+        slug = tracker.get_slot("group_slug")
+        if slug:  # the group is known: its type decides, unless it's "both"
+            choice = part_for(get_group(slug, default_uow()), choice)
+        elif choice:  # the group arrives in the same message: validate_group settles it
+            return {"group_part": choice}
+        if choice is None:
+            return self.reject("group_part", dispatcher, "utter_group_part_again")
+        return {"group_part": choice, "group_is_closed": choice == "closed"}
+
+    def explain_group_part(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        dispatcher.utter_message(response="utter_explain_group_part")
 
     def validate_criteria_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> dict[str, Any]:
@@ -85,14 +129,29 @@ class ValidateJoinGroupForm(GuidedFormValidation):
         return self.validate_confirmation(value, dispatcher, tracker, domain)
 
 
+def _is_closed_space(group: GroupView) -> bool:
+    return group.type == "both"
+
+
+class ActionAskGroupPart(Action):
+    def name(self) -> str:
+        return "action_ask_group_part"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        group = get_group(tracker.get_slot("group_slug"), default_uow())
+        dispatcher.utter_message(response="utter_which_group_part", group_name=escape_mrkdwn(group.name))
+        return []
+
+
 class ActionAskCriteriaConfirmed(Action):
     def name(self) -> str:
         return "action_ask_criteria_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         group = get_group(tracker.get_slot("group_slug"), default_uow())
-        dispatcher.utter_message(response="utter_criteria_question", group_name=escape_mrkdwn(group.name),
-                                 criteria=escape_mrkdwn(group.criteria or ""))
+        dispatcher.utter_message(
+            response="utter_criteria_question_closed_space" if _is_closed_space(group) else "utter_criteria_question",
+            group_name=escape_mrkdwn(group.name), criteria=escape_mrkdwn(group.criteria or ""))
         return []
 
 
@@ -127,7 +186,12 @@ class ActionJoinGroup(Action):
                     meeting=escape_mrkdwn(group.meeting))
             elif tracker.get_slot("criteria_confirmed") is False:
                 group = get_group(slug, default_uow())
-                dispatcher.utter_message(response="utter_criteria_not_met", group_name=escape_mrkdwn(group.name))
+                if _is_closed_space(group):
+                    dispatcher.utter_message(
+                        response="utter_criteria_not_met_closed_space", group_name=escape_mrkdwn(group.name),
+                        buttons=[join_button(group.name, "open", phrase(domain, "utter_join_open_channel_button"))])
+                else:
+                    dispatcher.utter_message(response="utter_criteria_not_met", group_name=escape_mrkdwn(group.name))
             elif tracker.get_slot("invite_confirmed") == "yes":
                 note = tracker.get_slot("invite_note")
                 request = request_invite(user, slug, criteria_confirmed=True, note=None if note == NONE else note,

@@ -1,9 +1,12 @@
-"""Helpers for journey conversation tests: what the assistant wrote to the database."""
+"""Helpers for journey tests: what the assistant wrote to the database, and a group of type
+"both", which the demo registry doesn't have."""
 from __future__ import annotations
 
+import yaml
 from sqlalchemy import func, select
 
 from bot.core.models import Case, GroupProposal, InviteRequest, Membership, OutboxMessage, SupportRequest
+from bot.journeys.registry import export_registry, import_registry
 
 NOTHING_SENT = "Nothing has been sent"
 
@@ -35,3 +38,26 @@ def everything_of(assistant, sender: str) -> dict[str, int]:
         "support": count(assistant, SupportRequest, SupportRequest.requester_slack_id == sender),
         "cases": count(assistant, Case, Case.reporter_slack_id == sender),
     }
+
+
+BOTH_GROUP = {
+    "slug": "over-50s", "name": "Over 50s Network", "type": "both",
+    "purpose": "Colleagues over fifty, and their allies, sharing experience and pushing for age-inclusive work.",
+    "meeting": "Monthly coffee on Google Meet, second Tuesday at 10:00.",
+    "slack_channel_id": "C0OVER5001", "slack_channel_name": "over-50s",
+    "closed_slack_channel_id": "C0OVER5002", "closed_slack_channel_name": "over-50s-members",
+    "criteria": "You are 50 or over.", "how_to_ask": "Ask me to request an invite, or message the organiser.",
+    "aliases": ["over fifties", "50 plus"], "topics": ["age", "older colleagues"],
+    "organisers": [{"slack_user_id": "U0OVER5001", "name": "Jo Bloggs"}],
+}
+
+
+def add_both_group(uow) -> str:
+    """Add a group of type "both" (an open channel plus a closed space) to the registry in
+    `uow`'s database, keeping every group already there. Returns the registry before, to
+    put back with bot.journeys.registry.import_registry."""
+    before = export_registry(uow)
+    registry = yaml.safe_load(before)
+    registry["groups"].append(BOTH_GROUP)
+    import_registry(yaml.safe_dump(registry, sort_keys=False, allow_unicode=True), uow)
+    return before

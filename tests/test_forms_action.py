@@ -69,6 +69,7 @@ def test_a_correction_at_the_summary_is_not_a_miss(configured_database):
 def test_form_slots_come_from_the_domain_plus_the_validators_helpers():
     required = DOMAIN_DICT["forms"]["join_group_form"]["required_slots"]
     assert form_slots("join_group_form", DOMAIN_DICT) == [*required, "group_slug", "group_is_closed"]
+    assert "group_part" in required
 
 
 def test_stopping_a_raised_issue_lets_its_validator_discard_the_draft(configured_database, demo_uow, monkeypatch):
