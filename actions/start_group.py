@@ -13,8 +13,9 @@ from actions.forms import TEXT, YES_NO, GuidedFormValidation, clear_form_slots, 
 from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.core.errors import AlreadyDone, DomainError, InvalidInput
-from bot.journeys.start_group import parse_organisers, propose_group, similar_groups, validate_name, validate_text
-from bot.slack.markup import escape_mrkdwn
+from bot.journeys.start_group import (parse_organisers, propose_group, similar_groups, unmentioned_names, validate_name,
+                                      validate_text)
+from bot.slack.markup import escape_mrkdwn, quote_user_text
 
 TYPES = {"open": ("anyone", "everyone"), "closed": ("private", "invite"), "both": ("mix", "mixed")}
 CLOSED_SLOTS = ["new_group_criteria", "new_group_how_to_ask"]
@@ -79,6 +80,11 @@ class ValidateStartGroupForm(GuidedFormValidation):
     def validate_new_group_organisers(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> dict[str, Any]:
         typed = " ".join(str(value or "").split())[:500]
+        unknown = unmentioned_names(typed)
+        if unknown:
+            # Only an @-mention says who someone is in Slack; a typed name would be lost on approval.
+            return self.reject("new_group_organisers", dispatcher, "utter_organisers_need_mentions",
+                               names=" or ".join(f"*{quote_user_text(name)}*" for name in unknown))
         if len(parse_organisers(typed, tracker.sender_id)) < 2:
             dispatcher.utter_message(response="utter_find_a_co_organiser")
         return {"new_group_organisers": typed or "just me"}

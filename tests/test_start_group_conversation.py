@@ -41,14 +41,15 @@ def test_closed_group_asks_criteria_and_warns_of_similar_groups(chat, assistant)
     similar = chat.text_of("A place for parents to share the ups and downs of parenting")
     assert "*Parents and Carers* sounds similar" in similar
     chat.say("Monthly on Google Meet")
-    assert "Who is the closed group for?" in chat.text_of("<@U0SAM00001> and Priya")
+    assert "Who is the closed group for?" in chat.text_of("<@U0SAM00001> and <@U0PRIYA001>")
     assert "How should someone ask" in chat.text_of("People with children or caring responsibilities")
     assert "Equality, Diversity & Inclusion Policy" in chat.text_of("Message an organiser")
     summary = chat.text_of("yes")
     assert "*Who it's for:* People with children or caring responsibilities" in summary
     chat.say("yes")
     [proposal] = rows(assistant, GroupProposal, GroupProposal.proposer_slack_id == chat.sender)
-    assert proposal.type.value == "closed" and {"slack_user_id": "U0SAM00001", "name": None} in proposal.organisers
+    assert proposal.type.value == "closed"
+    assert [o["slack_user_id"] for o in proposal.organisers] == [chat.sender, "U0SAM00001", "U0PRIYA001"]
 
 
 def test_not_following_the_edi_policy_sends_nothing(chat, assistant):
@@ -74,3 +75,20 @@ def test_a_question_mid_form_is_answered_and_the_form_resumes(chat):
     chat.say("open")
     reply = chat.text_of("is there a budget for socials?")
     assert "Culture & Happiness" in reply and reply.rstrip().endswith("A sentence or two about its purpose is perfect.")
+
+
+def test_organisers_typed_as_names_are_asked_for_as_mentions(chat, assistant):
+    chat.say("I'd like to start a group")
+    for answer in ["Lunchtime Runners", "open", "Running together at lunchtime, all paces welcome",
+                   "Tuesdays at noon from the office"]:
+        chat.say(answer)
+    reply = chat.text_of("Sam Jones and <@U0PRIYA001>")
+    assert "organisers you @-mention" in reply and "I couldn't add *Sam Jones*" in reply and "Priya" not in reply
+    assert "like @Sam" in reply and "*just me*" in reply
+    assert "Who will organise it with you?" in reply  # asked again
+    assert "Equality, Diversity & Inclusion Policy" in chat.text_of("<@U0SAM00001> and <@U0PRIYA001>")
+    summary = chat.text_of("yes")
+    assert "*Organisers:* you, <@U0SAM00001>, <@U0PRIYA001>" in summary
+    chat.say("yes")
+    [proposal] = rows(assistant, GroupProposal, GroupProposal.proposer_slack_id == chat.sender)
+    assert [o["slack_user_id"] for o in proposal.organisers] == [chat.sender, "U0SAM00001", "U0PRIYA001"]
