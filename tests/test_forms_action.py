@@ -3,6 +3,7 @@ retries counted in one place, explanations after repeated misses, the way out, s
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,19 @@ def test_the_shared_form_modules_import_no_journey(module):
     imported = [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
     imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
     assert not [name for name in imported if name and name.startswith("bot")]
+
+
+def test_every_reply_of_every_action_is_a_domain_response():
+    """Wording lives in domain.yml: no action passes its own text, and every response an
+    action names exists."""
+    responses = set(DOMAIN_DICT["responses"])
+    for path in sorted((Path(__file__).resolve().parent.parent / "actions").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "utter_message":
+                keywords = {k.arg: k.value for k in node.keywords}
+                assert "text" not in keywords, f"{path.name}:{node.lineno} utters its own text"
+                named = keywords.get("response")
+                if isinstance(named, ast.Constant):
+                    assert named.value in responses, f"{path.name}:{node.lineno} {named.value}"
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(r"utter_[a-z_]*[a-z]", node.value):
+                assert node.value in responses, f"{path.name}:{node.lineno} {node.value}"
