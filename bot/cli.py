@@ -5,14 +5,21 @@
     community-bot registry export [--output FILE]
     community-bot registry list [--all]
     community-bot onboarding send USER [USER ...]
-    community-bot outbox deliver | failed
+    community-bot outbox list [--all] | deliver | failed
     community-bot nudges
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 from pathlib import Path
+
+# spaCy's thinc imports TensorFlow, whose start-up notices and third parties' deprecation
+# warnings would bury the command's own output.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 from bot.core import db
 from bot.journeys import registry
@@ -45,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
 
     out = commands.add_parser("outbox", help="notifications waiting for Slack")
     out_commands = out.add_subparsers(dest="command", required=True)
+    out_list = out_commands.add_parser("list", help="the notifications waiting for Slack, as their recipients will see them")
+    out_list.add_argument("--all", action="store_true", help="include those already sent or failed")
     out_commands.add_parser("deliver", help="send what is due now (the server also does this by itself)")
     out_commands.add_parser("failed", help="list notifications that could not be delivered")
 
@@ -68,10 +77,12 @@ def _deliver() -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.area != "db":
+            db.check_ready()
         if args.area == "db":
             db.upgrade()
             print("Database is up to date.")
-        elif args.command == "import":
+        elif args.area == "registry" and args.command == "import":
             args.file = args.file or load_settings().registry_file
             if not args.file.is_file():
                 print(f"No such file: {args.file}", file=sys.stderr)
@@ -82,13 +93,13 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(f"Imported {args.file}: {summary.groups_added} groups added, {summary.groups_updated} updated, "
                       f"{summary.groups_retired} retired; {summary.contacts} contacts; {summary.events} calendar events.")
-        elif args.command == "export":
+        elif args.area == "registry" and args.command == "export":
             text = registry.export_registry(db.default_uow())
             if args.output:
                 args.output.write_text(text, encoding="utf-8")
             else:
                 sys.stdout.write(text)
-        elif args.command == "list":
+        elif args.area == "registry" and args.command == "list":
             groups = registry.list_groups(db.default_uow(), include_retired=args.all)
             if not groups:
                 print("No groups registered. Import one with: community-bot registry import FILE")
@@ -102,6 +113,14 @@ def main(argv: list[str] | None = None) -> int:
             already = len(set(args.users)) - len(queued)
             print(f"Queued a welcome for {len(queued)} user(s)" + (f"; {already} already welcomed." if already else "."))
             _deliver()
+        elif args.area == "outbox" and args.command == "list":
+            from bot.slack.delivery import queued_notices
+
+            notices = queued_notices(db.default_uow(), include_done=args.all)
+            if not notices:
+                print("No notifications waiting." if not args.all else "No notifications yet.")
+            for line in notices:
+                print(line)
         elif args.area == "outbox" and args.command == "deliver":
             _deliver()
         elif args.area == "outbox":

@@ -79,7 +79,7 @@ def trained_model() -> Path:
 
 def demo_database(workdir: Path) -> str:
     """A fresh SQLite database in `workdir`, migrated, holding the demo registry; its URL."""
-    url = f"sqlite:///{workdir / 'bot.core.db'}"
+    url = f"sqlite:///{workdir / 'bot.db'}"
     db.upgrade(url)
     engine = db.make_engine(url)
     import_registry_file(ROOT / "registry" / "demo.yml", db.uow_factory(engine)())

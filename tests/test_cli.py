@@ -17,7 +17,7 @@ def cli(*args: str, database_url: str) -> subprocess.CompletedProcess:
 
 
 def test_upgrade_import_list_export(tmp_path):
-    url = f"sqlite:///{tmp_path / 'sub' / 'bot.core.db'}"
+    url = f"sqlite:///{tmp_path / 'sub' / 'bot.db'}"
     assert cli("db", "upgrade", database_url=url).returncode == 0
     imported = cli("registry", "import", "--if-empty", database_url=url)
     assert imported.returncode == 0 and "9 groups added" in imported.stdout
@@ -34,7 +34,7 @@ def test_upgrade_import_list_export(tmp_path):
 
 
 def test_bad_file_is_refused_with_every_problem_and_nothing_changes(tmp_path):
-    url = f"sqlite:///{tmp_path / 'bot.core.db'}"
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
     cli("db", "upgrade", database_url=url)
     cli("registry", "import", database_url=url)
     bad = tmp_path / "bad.yml"
@@ -47,3 +47,35 @@ def test_bad_file_is_refused_with_every_problem_and_nothing_changes(tmp_path):
 
     missing = cli("registry", "import", str(tmp_path / "nope.yml"), database_url=url)
     assert missing.returncode == 2 and "No such file" in missing.stderr
+
+
+def test_a_command_before_the_database_exists_says_how_to_create_it(tmp_path):
+    url = f"sqlite:///{tmp_path / 'not-yet' / 'bot.db'}"
+    for args in (("registry", "list"), ("outbox", "failed"), ("nudges",)):
+        result = cli(*args, database_url=url)
+        assert result.returncode == 1 and "community-bot db upgrade" in result.stderr, args
+        assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "not-yet" / "bot.db").exists()  # asking created nothing
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    result = cli("registry", "list", database_url=f"sqlite:///{empty}")
+    assert "has no tables yet" in result.stderr and "community-bot db upgrade" in result.stderr
+    assert cli("db", "upgrade", database_url=url).returncode == 0
+    assert "No groups registered" in cli("registry", "list", database_url=url).stdout
+
+
+def test_the_outbox_shows_what_the_recipients_would_see(tmp_path):
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    cli("db", "upgrade", database_url=url)
+    cli("registry", "import", database_url=url)
+    assert "No notifications waiting" in cli("outbox", "list", database_url=url).stdout
+    from bot.core import db
+    from bot.journeys.invite_request import request_invite
+
+    engine = db.make_engine(url)
+    request = request_invite("U0ASKS0001", "women-in-tech", criteria_confirmed=True, note="Hi <!here> & all",
+                             uow=db.uow_factory(engine)())
+    engine.dispose()
+    listed = cli("outbox", "list", database_url=url).stdout
+    assert listed.count("pending invite_request to U0WIT0000") == 2 and request.reference in listed
+    assert "Their note: Hi <!here> & all" in listed  # as the organisers will read it

@@ -370,6 +370,21 @@ def test_home_shows_the_directory_my_requests_and_what_waits_for_an_organiser(de
     assert "For the D&I service team" not in organiser_home
 
 
+def test_a_group_with_an_open_channel_and_a_closed_space_offers_both_on_the_home_and_welcome(demo_uow, slack,
+                                                                                             deliver):
+    from tests.test_find_group_service import add_board_games
+
+    add_board_games(demo_uow)
+    home = home_for(REQUESTER, lambda: demo_uow)
+    buttons = {e["text"]["text"]: e["value"] for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]}
+    assert buttons == {"Join the open channel": '/join_group{"group": "Board Games Club", "group_part": "open"}',
+                       "Request the closed space": '/join_group{"group": "Board Games Club", "group_part": "closed"}'}
+    welcome(["U0NEW00009"], demo_uow)
+    deliver()
+    [post] = slack.calls_to("chat.postMessage")
+    assert "Request the closed space" in json.dumps(post["blocks"]) and "Join the open channel" in json.dumps(post["blocks"])
+
+
 def test_long_text_is_split_into_whole_pieces_within_slacks_limit():
     text = "\n\n".join(f"Paragraph {n}: " + "word " * 150 for n in range(12))
     pieces = split_text(text)

@@ -1,6 +1,6 @@
 """Encryption at rest for confidential text (case narratives, who must not handle a case).
 
-The key comes from CASE_ENCRYPTION_KEY (a Fernet key). The embedded default, with no key
+The key comes from the CASE_ENCRYPTION_KEY setting (a Fernet key; environment or `.env`). The embedded default, with no key
 set, generates one into var/case-encryption.key (mode 0600, git-ignored) on first use.
 Production must set the variable and keep the key out of the database's backups.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-from bot.core.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT, load_settings
 
 
 @lru_cache(maxsize=4)
@@ -29,7 +29,7 @@ def _fernet(key: str | None) -> Fernet:
 
 
 def _current() -> Fernet:
-    return _fernet(os.environ.get("CASE_ENCRYPTION_KEY") or None)
+    return _fernet(load_settings().case_encryption_key)
 
 
 def encrypt(text: str) -> bytes:

@@ -4,13 +4,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.errors import DomainError
 from bot.core.settings import load_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseNotReady(DomainError):
+    """The database is missing, unreachable or not migrated; the message says what to run."""
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -90,3 +96,24 @@ def default_uow() -> UnitOfWork:
     if url not in _engines:
         _engines[url] = make_engine(url)
     return uow_factory(_engines[url])()
+
+
+def check_ready(url: str | None = None) -> None:
+    """Raises DatabaseNotReady, saying what to run, when the database is missing, out of
+    reach or not yet migrated: better than SQLAlchemy's traceback for someone at the CLI."""
+    url = url or load_settings().database_url
+    shown = make_url(url).render_as_string(hide_password=True)
+    create = "Create it with: community-bot db upgrade (or `make db`, which also loads the demo registry)."
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        raise DatabaseNotReady(f"There's no database at {shown} yet. {create}")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            migrated = inspect(connection).has_table("alembic_version")
+    except OperationalError:
+        raise DatabaseNotReady(f"I can't reach the database at {shown}: is the server running, and does the "
+                               "database exist? Check DATABASE_URL, then run: community-bot db upgrade") from None
+    finally:
+        engine.dispose()
+    if not migrated:
+        raise DatabaseNotReady(f"The database at {shown} has no tables yet. {create}")

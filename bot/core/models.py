@@ -1,8 +1,8 @@
 """The registry and every record the assistant keeps, as SQLAlchemy 1.4 models.
 
 Privacy (design.md): an invite request holds only requester, group, status, dates and
-an optional note; a case's narrative is stored encrypted (a later issue does the
-encryption; the column is binary from the start so no plain text ever lands in it).
+an optional note; a case's narrative and exclusions are stored only as ciphertext
+(bot.core.crypto).
 """
 from __future__ import annotations
 
@@ -171,6 +171,7 @@ class InviteRequest(Base):
     reason = Column(Text)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     decided_at = Column(DateTime(timezone=True))
+    # When its organisers were reminded, and the D&I service team told it waits (once each).
     reminded_at = Column(DateTime(timezone=True))
     escalated_at = Column(DateTime(timezone=True))
 
@@ -246,15 +247,13 @@ class CaseStatus(str, enum.Enum):
 
 
 class Case(Base):
-    """A confidential case. `reporter_slack_id` is empty for anonymous cases; the
-    narrative is only ever stored as ciphertext."""
+    """A confidential case. The narrative is only ever stored as ciphertext."""
 
     __tablename__ = "cases"
 
     id = Column(Integer, primary_key=True)
     reference = Column(String(20), nullable=False, unique=True)
     reporter_slack_id = Column(String(32), index=True)
-    anonymous = Column(Boolean, nullable=False, default=False)
     on_behalf = Column(Boolean, nullable=False, default=False)
     affected_person_consented = Column(Boolean)
     affected_person_may_be_named = Column(Boolean)
@@ -265,7 +264,6 @@ class Case(Base):
     excluded_ciphertext = Column(LargeBinary)
     routed_to = Column(String(40))
     status = Column(_enum(CaseStatus), nullable=False, default=CaseStatus.draft)
-    receipt_hash = Column(String(128))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
 

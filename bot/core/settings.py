@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DOTENV = PROJECT_ROOT / ".env"
 
 
 def _read_dotenv(path: Path) -> dict[str, str]:
@@ -28,6 +29,10 @@ def _read_dotenv(path: Path) -> dict[str, str]:
 @dataclass(frozen=True)
 class Settings:
     database_url: str
+    # Where Rasa keeps conversations; empty: in-process (bot.rasa_plumbing.tracker_store).
+    tracker_store_url: str | None
+    # The Fernet key for confidential text; empty (embedded default only): one kept in var/.
+    case_encryption_key: str | None
     spacy_model_path: Path
     registry_file: Path
     # What a person raising an issue is told about acknowledgement: the teams' own promise.
@@ -52,10 +57,12 @@ class Settings:
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    env = {**_read_dotenv(PROJECT_ROOT / ".env"), **(environ if environ is not None else os.environ)}
-    default_db = f"sqlite:///{PROJECT_ROOT / 'var' / 'community-bot.core.db'}"
+    env = {**_read_dotenv(DOTENV), **(environ if environ is not None else os.environ)}
+    default_db = f"sqlite:///{PROJECT_ROOT / 'var' / 'community-bot.db'}"
     return Settings(
         database_url=env.get("DATABASE_URL") or default_db,
+        tracker_store_url=(env.get("TRACKER_STORE_URL") or "").strip() or None,
+        case_encryption_key=(env.get("CASE_ENCRYPTION_KEY") or "").strip() or None,
         spacy_model_path=Path(env.get("SPACY_MODEL_PATH") or PROJECT_ROOT / "models" / "spacy_en"),
         registry_file=Path(env.get("REGISTRY_FILE") or PROJECT_ROOT / "registry" / "demo.yml"),
         case_acknowledge_within=env.get("CASE_ACKNOWLEDGE_WITHIN") or "two working days",

@@ -1,16 +1,16 @@
-"""Picks Rasa's tracker store from TRACKER_STORE_URL, so endpoints.yml needs no edits
-between the embedded default and production.
+"""Picks Rasa's tracker store from the TRACKER_STORE_URL setting (environment or `.env`),
+so endpoints.yml needs no edits between the embedded default and production.
 
 Unset: in-process (conversations live as long as the server). `postgresql://…` or
 `sqlite:///…`: Rasa's SQLTrackerStore. `redis://…`: Rasa's RedisTrackerStore.
-Like the input channels, this is one of the few Rasa-facing parts of bot/.
 """
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from sqlalchemy.engine import make_url
+
+from bot.core.settings import load_settings
 
 
 class EnvironmentTrackerStore:
@@ -19,7 +19,7 @@ class EnvironmentTrackerStore:
     def __new__(cls, host: str | None = None, domain: Any = None, event_broker: Any = None, **_: Any):
         from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore, SQLTrackerStore
 
-        url = os.environ.get("TRACKER_STORE_URL", "").strip()
+        url = load_settings().tracker_store_url
         if not url:
             return InMemoryTrackerStore(domain, event_broker=event_broker)
         parsed = make_url(url)

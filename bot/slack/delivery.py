@@ -7,6 +7,7 @@ and after `outbox_max_attempts` it is marked failed, logged and reported to the 
 team: delayed, never silently dropped. Slack is called outside any database transaction."""
 from __future__ import annotations
 
+import html
 import logging
 import threading
 import time
@@ -26,7 +27,7 @@ from bot.core.settings import Settings
 from bot.journeys.decidable import BY_NOTICE_KIND
 from bot.slack.blocks import decided
 from bot.slack.markup import mention
-from bot.slack.notices import render
+from bot.slack.notices import notice_text, render
 
 log = logging.getLogger(__name__)
 
@@ -278,6 +279,22 @@ def failed_messages(uow: UnitOfWork) -> list[str]:
                                    .order_by(OutboxMessage.id)).all()
         return [f"{m.id}\t{m.created_at:%Y-%m-%d %H:%M}\t{m.kind}\tto {m.recipient}\t"
                 f"{m.attempts} attempt(s)\t{m.last_error}" for m in rows]
+
+
+def queued_notices(uow: UnitOfWork, *, include_done: bool = False) -> list[str]:
+    """The outbox as its recipients will see it: without Slack (the embedded default), the
+    way to see what the organisers and teams would have been sent."""
+    with uow:
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if not include_done:
+            query = query.where(OutboxMessage.status == OutboxStatus.pending)
+        lines = []
+        for m in uow.session.scalars(query):
+            what = (f"invite {m.payload.get('user')} to {m.payload.get('channel')}" if m.kind == "channel_invite"
+                    else html.unescape(notice_text(m.kind, m.payload or {})))
+            lines.append(f"#{m.id} {m.status.value} {m.kind} to {m.recipient} ({m.created_at:%Y-%m-%d %H:%M})\n"
+                         + "\n".join(f"    {line}" for line in what.splitlines()))
+        return lines
 
 
 class DeliveryWorker:

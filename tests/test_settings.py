@@ -1,0 +1,47 @@
+"""Every setting is read in one place, and a `.env` file is honoured for each of them,
+including the ones read deep inside (the case key, the tracker store)."""
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+
+from bot.core import crypto, settings
+from bot.core.settings import load_settings
+from bot.rasa_plumbing.tracker_store import EnvironmentTrackerStore
+
+SET_BY_DOTENV = ("CASE_ENCRYPTION_KEY", "TRACKER_STORE_URL", "DATABASE_URL", "SLACK_BOT_TOKEN", "OUTBOX_MAX_ATTEMPTS")
+
+
+@pytest.fixture
+def dotenv(tmp_path, monkeypatch):
+    """A .env file in place of the project's, with none of its variables in the environment."""
+    path = tmp_path / ".env"
+    monkeypatch.setattr(settings, "DOTENV", path)
+    for name in SET_BY_DOTENV:
+        monkeypatch.delenv(name, raising=False)
+    return path
+
+
+def test_dotenv_values_are_read_and_the_environment_wins(dotenv, monkeypatch):
+    dotenv.write_text("# comment\nOUTBOX_MAX_ATTEMPTS=9\nSLACK_BOT_TOKEN='xoxb-from-file'\nDATABASE_URL=\n")
+    assert load_settings().outbox_max_attempts == 9 and load_settings().slack_bot_token == "xoxb-from-file"
+    assert load_settings().database_url.endswith("var/community-bot.db")
+    monkeypatch.setenv("OUTBOX_MAX_ATTEMPTS", "2")
+    assert load_settings().outbox_max_attempts == 2
+
+
+def test_the_case_key_in_dotenv_encrypts_what_is_stored(dotenv):
+    key = Fernet.generate_key().decode()
+    dotenv.write_text(f"CASE_ENCRYPTION_KEY={key}\n")
+    sealed = crypto.encrypt("what happened on Tuesday")
+    assert Fernet(key.encode()).decrypt(sealed) == b"what happened on Tuesday"
+    assert crypto.decrypt(sealed) == "what happened on Tuesday"
+
+
+def test_the_tracker_store_in_dotenv_is_the_one_rasa_gets(dotenv, tmp_path):
+    from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
+
+    assert isinstance(EnvironmentTrackerStore(), InMemoryTrackerStore)
+    dotenv.write_text(f"TRACKER_STORE_URL=sqlite:///{tmp_path / 'conversations.db'}\n")
+    store = EnvironmentTrackerStore()
+    assert isinstance(store, SQLTrackerStore) and (tmp_path / "conversations.db").exists()
