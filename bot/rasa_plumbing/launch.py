@@ -1,0 +1,25 @@
+"""`python -m bot.rasa_plumbing.launch ARGS` runs `rasa ARGS` with third parties' start-up
+noise silenced, so `make run` shows its own steps and Rasa's progress, not pages of
+warnings nobody here can act on.
+
+PYTHONWARNINGS alone can't do it: importing Sanic 21.12 (Rasa's web server) inserts
+`filterwarnings("once", DeprecationWarning)` ahead of it, so the filter is set again after."""
+from __future__ import annotations
+
+import os
+import warnings
+
+
+def main() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's CUDA and CPU-feature notices
+    import rasa.__main__ as rasa_cli  # imports Sanic, which turns deprecation warnings back on
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+    # Rasa 3.6 counts a retrieval intent whose responses live in data/ as defined twice.
+    warnings.filterwarnings("ignore", message="The following duplicated intents have been found")
+    rasa_cli.main()
+
+
+if __name__ == "__main__":
+    main()
