@@ -111,12 +111,12 @@ class _Checker:
         return good
 
 
-GROUP_FIELDS = {
-    "slug", "name", "type", "purpose", "meeting", "slack_channel_id", "slack_channel_name",
-    "closed_slack_channel_id", "closed_slack_channel_name", "criteria", "how_to_ask",
-    "aliases", "topics", "organisers", "status",
-}
-CONTACT_FIELDS = {"team", "name", "slack_channel_id", "slack_channel_name", "slack_user_ids", "email"}
+# A group's columns that go between the file and the database as they are; the other fields
+# (slug, type, status, aliases, topics, organisers) are converted on the way.
+GROUP_COLUMNS = ("name", "purpose", "meeting", "slack_channel_id", "slack_channel_name",
+                 "closed_slack_channel_id", "closed_slack_channel_name", "criteria", "how_to_ask")
+GROUP_FIELDS = {"slug", "type", "status", "aliases", "topics", "organisers", *GROUP_COLUMNS}
+CONTACT_FIELDS = ("team", "name", "slack_channel_id", "slack_channel_name", "slack_user_ids", "email")
 EVENT_FIELDS = {"name", "starts", "ends", "description", "url", "groups"}
 
 
@@ -269,8 +269,7 @@ def import_registry(text: str, uow: UnitOfWork, *, only_if_empty: bool = False) 
                 added += 1
             else:
                 updated += 1
-            for field in ("name", "purpose", "meeting", "slack_channel_id", "slack_channel_name",
-                          "closed_slack_channel_id", "closed_slack_channel_name", "criteria", "how_to_ask"):
+            for field in GROUP_COLUMNS:
                 setattr(group, field, item[field])
             group.type = GroupType(item["type"])
             group.status = GroupStatus(item["status"])
@@ -322,20 +321,15 @@ def export_registry(uow: UnitOfWork) -> str:
     with uow:
         session = uow.session
         contacts = [
-            _without_empty({"team": c.team, "name": c.name, "slack_channel_id": c.slack_channel_id,
-                            "slack_channel_name": c.slack_channel_name, "slack_user_ids": list(c.slack_user_ids or []),
-                            "email": c.email})
+            _without_empty({**{field: getattr(c, field) for field in CONTACT_FIELDS},
+                            "slack_user_ids": list(c.slack_user_ids or [])})
             for c in session.scalars(select(Contact).order_by(Contact.id))
         ]
         groups = [
             _without_empty({
                 "slug": g.slug, "name": g.name, "type": g.type.value,
                 "status": g.status.value if g.status != GroupStatus.active else None,
-                "purpose": g.purpose, "meeting": g.meeting,
-                "slack_channel_id": g.slack_channel_id, "slack_channel_name": g.slack_channel_name,
-                "closed_slack_channel_id": g.closed_slack_channel_id,
-                "closed_slack_channel_name": g.closed_slack_channel_name,
-                "criteria": g.criteria, "how_to_ask": g.how_to_ask,
+                **{field: getattr(g, field) for field in GROUP_COLUMNS if field != "name"},
                 "aliases": g.aliases, "topics": g.topics,
                 "organisers": [{"slack_user_id": o.slack_user_id, "name": o.name} for o in g.organisers],
             })

@@ -23,6 +23,7 @@ from slack_sdk.models.views import View
 
 from bot.journeys.decidable import Decidable
 from bot.journeys.find_group import GroupView
+from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn
 
 # Slack's limits: a section's text, blocks per message or view, characters per message text.
@@ -108,7 +109,7 @@ KIND_OF_GROUP = {"closed": "closed group: ask to join", "both": "open, with a cl
 
 
 def _join_payload(name: str, part: str | None = None) -> str:
-    return "/join_group" + json.dumps({"group": name, **({"group_part": part} if part else {})})
+    return intent_payload("join_group", group=name, **({"group_part": part} if part else {}))
 
 
 def directory_blocks(groups: Iterable[dict]) -> list:
