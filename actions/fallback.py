@@ -10,6 +10,7 @@ from bot.core.db import default_uow
 from bot.core.errors import DomainError
 from bot.journeys.request_support import request_support
 from bot.core.routing import TEAM_NAMES, sentence_start
+from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn
 
 # What each intent means to a person, for "Did you mean …?" buttons.
@@ -31,7 +32,7 @@ class ActionDefaultAskAffirmation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         ranking = tracker.latest_message.get("intent_ranking") or []
         likely = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS][:2]
-        buttons = [{"title": INTENT_LABELS[name], "payload": f"/{name}"} for name in likely]
+        buttons = [{"title": INTENT_LABELS[name], "payload": intent_payload(name)} for name in likely]
         # Rasa's two-stage fallback reads out_of_scope as "none of these".
         buttons.append({"title": "Something else", "payload": "/out_of_scope"})
         dispatcher.utter_message(response="utter_did_you_mean_one_of_these", buttons=buttons)

@@ -1,7 +1,6 @@
 """Find a group by name, topic or type, and show what it is and how to join."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -12,6 +11,7 @@ from actions.join_group import either, join_button
 from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.journeys.find_group import GroupView, list_groups_of_type, search_groups
+from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn, quote_user_text
 
 
@@ -29,7 +29,7 @@ def describe_group(group: GroupView, domain: DomainDict) -> dict[str, Any]:
 
 
 def show_group_button(group: GroupView) -> dict[str, str]:
-    return {"title": group.name, "payload": "/find_group" + json.dumps({"group": group.name})}
+    return {"title": group.name, "payload": intent_payload("find_group", group=group.name)}
 
 
 def join_or_request_buttons(group: GroupView, domain: DomainDict, *, both_parts: bool = False) -> list[dict[str, str]]:

@@ -4,7 +4,6 @@ type "both" has an open channel and a closed space: the person chooses which (or
 says, `/join_group{"group": …, "group_part": "open"|"closed"}`)."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -19,6 +18,7 @@ from bot.core.errors import DomainError
 from bot.journeys.find_group import GroupView, get_group, list_groups_of_type, search_groups
 from bot.journeys.invite_request import NOTE_MAX_CHARS, request_invite
 from bot.journeys.join_group import join_open_group
+from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn, quote_user_text
 
 INVITE_SLOTS = ["criteria_confirmed", "invite_note", "invite_confirmed"]
@@ -27,7 +27,7 @@ PARTS = {"open": ("channel", "everyone", "anyone", "join it"), "closed": ("space
 
 def join_button(name: str, part: str | None = None, title: str | None = None) -> dict[str, str]:
     entities = {"group": name, **({"group_part": part} if part else {})}
-    return {"title": title or name, "payload": "/join_group" + json.dumps(entities)}
+    return {"title": title or name, "payload": intent_payload("join_group", **entities)}
 
 
 def part_for(group: GroupView, wanted: Any) -> str | None:

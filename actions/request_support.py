@@ -2,7 +2,6 @@
 a summary; then the request goes to the team the policy names for it."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -16,6 +15,7 @@ from bot.core.db import default_uow
 from bot.core.errors import DomainError, InvalidInput
 from bot.journeys.find_group import get_group, list_groups_of_type, search_groups
 from bot.journeys.request_support import KINDS, format_pence, parse_amount, request_support
+from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn
 
 KIND_WORDS = {
@@ -147,4 +147,4 @@ class ActionSubmitSupport(Action):
 
 
 def support_button(kind: str, title: str) -> dict[str, str]:
-    return {"title": title, "payload": "/request_support" + json.dumps({"support_kind": kind})}
+    return {"title": title, "payload": intent_payload("request_support", support_kind=kind)}
