@@ -3,7 +3,8 @@ noise silenced, so `make run` shows its own steps and Rasa's progress, not pages
 warnings nobody here can act on.
 
 PYTHONWARNINGS alone can't do it: importing Sanic 21.12 (Rasa's web server) inserts
-`filterwarnings("once", DeprecationWarning)` ahead of it, so the filter is set again after."""
+`filterwarnings("once", DeprecationWarning)` ahead of it, and Rasa's start-up puts its own
+filters in front again, so ours go into Rasa's list."""
 from __future__ import annotations
 
 import os
@@ -12,13 +13,17 @@ import warnings
 
 def main() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's CUDA and CPU-feature notices
+    os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")  # Rasa's tracker store on SQLAlchemy 1.4
     import rasa.__main__ as rasa_cli  # imports Sanic, which turns deprecation warnings back on
     from rasa.utils.common import EXPECTED_WARNINGS
 
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
-    # Rasa's own list of warnings it expects (it re-sets its filters from it at start-up):
+    # Rasa's own list of warnings it expects: it re-sets its filters from it at start-up, after
+    # making every UserWarning show "once", which would bring back pyparsing's deprecations
+    # (they are UserWarnings too).
     EXPECTED_WARNINGS.extend([
+        (DeprecationWarning, ""),
         # a retrieval intent whose responses live in data/ counts as defined twice;
         (UserWarning, "The following duplicated intents have been found"),
         # the actions send the domain's responses by name, which Rasa's check can't see.
