@@ -13,9 +13,8 @@ from actions.forms import TEXT, YES_NO, GuidedFormValidation, clear_form_slots, 
 from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.core.errors import AlreadyDone, DomainError, InvalidInput
-from bot.journeys.start_group import (parse_organisers, propose_group, similar_groups, unmentioned_names, validate_name,
-                                      validate_text)
-from bot.slack.markup import escape_mrkdwn, quote_user_text
+from bot.journeys.start_group import propose_group, similar_groups, validate_name, validate_text
+from bot.slack.markup import escape_mrkdwn, mentioned_users, quote_user_text, unmentioned_names
 
 TYPES = {"open": ("anyone", "everyone"), "closed": ("private", "invite"), "both": ("mix", "mixed")}
 CLOSED_SLOTS = ["new_group_criteria", "new_group_how_to_ask"]
@@ -85,7 +84,7 @@ class ValidateStartGroupForm(GuidedFormValidation):
             # Only an @-mention says who someone is in Slack; a typed name would be lost on approval.
             return self.reject("new_group_organisers", dispatcher, "utter_organisers_need_mentions",
                                names=" or ".join(f"*{quote_user_text(name)}*" for name in unknown))
-        if len(parse_organisers(typed, tracker.sender_id)) < 2:
+        if not set(mentioned_users(typed)) - {tracker.sender_id}:
             dispatcher.utter_message(response="utter_find_a_co_organiser")
         return {"new_group_organisers": typed or "just me"}
 
@@ -119,7 +118,7 @@ class ValidateStartGroupForm(GuidedFormValidation):
 
 
 def _organisers_summary(typed: str | None, proposer_id: str, domain: DomainDict) -> str:
-    others = parse_organisers(typed or "", proposer_id)[1:]
+    others = [user for user in mentioned_users(typed or "") if user != proposer_id]
     if not others:
         return phrase(domain, "utter_organisers_just_you")
     # Ids taken from Slack mentions (<@U…>), so a mention is safe to write back.
@@ -158,7 +157,7 @@ class ActionSubmitStartGroup(Action):
                 proposal = propose_group(
                     tracker.sender_id, name=slot("new_group_name"), group_type=slot("new_group_type"),
                     purpose=slot("new_group_purpose"), meeting=slot("new_group_meeting"),
-                    organisers_text=slot("new_group_organisers"), criteria=slot("new_group_criteria"),
+                    co_organisers=mentioned_users(slot("new_group_organisers") or ""), criteria=slot("new_group_criteria"),
                     how_to_ask=slot("new_group_how_to_ask"), edi_policy_confirmed=True, uow=default_uow())
                 dispatcher.utter_message(response="utter_proposal_sent", group_name=escape_mrkdwn(proposal.name),
                                          code=proposal.reference)

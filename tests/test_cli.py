@@ -60,6 +60,11 @@ def test_a_command_before_the_database_exists_says_how_to_create_it(tmp_path):
     empty.touch()
     result = cli("registry", "list", database_url=f"sqlite:///{empty}")
     assert "has no tables yet" in result.stderr and "community-bot db upgrade" in result.stderr
+    from bot.core import db
+
+    db.upgrade(url, "0002")
+    result = cli("registry", "list", database_url=url)
+    assert "from an older version" in result.stderr and "community-bot db upgrade" in result.stderr
     assert cli("db", "upgrade", database_url=url).returncode == 0
     assert "No groups registered" in cli("registry", "list", database_url=url).stdout
 

@@ -14,12 +14,11 @@ from bot.core.errors import AlreadyDone, InvalidInput, NotFound, PermissionDenie
 from bot.journeys.find_group import search_groups
 from bot.journeys.invite_request import approve_invite, decline_invite, request_invite
 from bot.journeys.join_group import GroupIsClosed, join_open_group
-from bot.core.models import AuditEntry, Case, CaseStatus, Group, GroupStatus, Membership, OutboxMessage
+from bot.core.models import AuditEntry, Case, CaseStatus, Group, GroupProposal, GroupStatus, Membership, OutboxMessage
 from bot.journeys.raise_issue import discard_draft, save_draft, submit_case
 from bot.core.references import REFERENCE_RE
 from bot.journeys.request_support import parse_amount, request_support, resolve_support_request
-from bot.journeys.start_group import (approve_proposal, decline_proposal, parse_organisers, propose_group, similar_groups,
-                                      unmentioned_names)
+from bot.journeys.start_group import approve_proposal, decline_proposal, propose_group, similar_groups
 from bot.slack.notices import notice_text
 
 ALEX = "U0ALEX0001"
@@ -123,7 +122,7 @@ def test_decline_tells_the_requester_with_the_reason(demo_uow):
 # ---------------------------------------------------------------- start a group
 
 PROPOSAL = dict(name="Board Games Club", group_type="open", purpose="Playing board games together after work.",
-                meeting="Thursdays at 6pm in the office", organisers_text="<@U0SAM00001> and me",
+                meeting="Thursdays at 6pm in the office", co_organisers=["U0SAM00001"],
                 criteria=None, how_to_ask=None, edi_policy_confirmed=True)
 
 
@@ -165,16 +164,11 @@ def test_decline_proposal_needs_a_reason(demo_uow):
     assert "merge" in outbox(demo_uow, "proposal_decision")[0][2]["text"]
 
 
-def test_organisers_are_the_proposer_and_the_people_mentioned():
-    assert parse_organisers("me, <@U0SAM00001> & <@U0SAM00001>", ALEX) == [ALEX, "U0SAM00001"]
-    assert unmentioned_names("me, <@U0SAM00001> & Jo Bloggs and Priya") == ["Jo Bloggs", "Priya"]
-    assert unmentioned_names("just me") == unmentioned_names("<@U0SAM00001>") == []
-
-
-def test_a_proposal_naming_organisers_it_cannot_identify_is_refused_rather_than_dropping_them(demo_uow):
-    with pytest.raises(InvalidInput, match="@-mentioned.*Priya"):
-        propose_group(ALEX, uow=demo_uow, **{**PROPOSAL, "organisers_text": "<@U0SAM00001> and Priya"})
-    assert outbox(demo_uow) == []
+def test_the_proposer_is_the_first_organiser_and_nobody_is_listed_twice(demo_uow):
+    propose_group(ALEX, uow=demo_uow, **{**PROPOSAL, "co_organisers": ["U0SAM00001", ALEX, "U0SAM00001"]})
+    with demo_uow:
+        [proposal] = demo_uow.session.scalars(select(GroupProposal)).all()
+        assert [o["slack_user_id"] for o in proposal.organisers] == [ALEX, "U0SAM00001"]
 
 
 def test_similar_groups_are_found_by_name_or_purpose(demo_uow):

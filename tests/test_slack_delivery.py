@@ -15,7 +15,6 @@ from bot.core.models import (Group, GroupStatus, InviteRequest, Membership, Memb
                              OutboxStatus, as_utc, utcnow)
 from bot.core.settings import load_settings
 from bot.journeys import invite_request, request_support, start_group
-from bot.journeys.decidable import DECIDABLE
 from bot.journeys.invite_request import nudge_waiting_invites
 from bot.journeys.join_group import join_open_group
 from bot.journeys.onboarding import welcome
@@ -35,8 +34,8 @@ def shown(call: dict) -> str:
     return html.unescape(call["text"])
 
 
-INVITE_APPROVE, INVITE_DECLINE = DECIDABLE["invite"].approve_action, DECIDABLE["invite"].decline_action
-PROPOSAL_APPROVE, SUPPORT_DONE = DECIDABLE["proposal"].approve_action, DECIDABLE["support"].approve_action
+INVITE_APPROVE, INVITE_DECLINE = "invite_approve", "invite_decline"  # as on buttons already in Slack
+PROPOSAL_APPROVE, SUPPORT_DONE = "proposal_approve", "support_done"
 
 
 @pytest.fixture
@@ -269,7 +268,7 @@ def test_dandi_approves_a_proposal_channels_are_created_organisers_invited_group
     closed = group_type != "open"
     proposal = start_group.propose_group(
         "U0PROPOSE1", name="Parenting in Tech", group_type=group_type, purpose="Support for parents in tech roles",
-        meeting="Monthly lunch in the office", organisers_text="<@U0PROPOSE1> and <@U0SECOND01>",
+        meeting="Monthly lunch in the office", co_organisers=["U0PROPOSE1", "U0SECOND01"],
         criteria="You are a parent or carer" if closed else None,
         how_to_ask="Ask the bot for an invite" if closed else None, edi_policy_confirmed=True, uow=demo_uow)
     deliver()
@@ -407,6 +406,15 @@ def test_slack_markup_reaches_the_conversation_as_typed(sent, read):
 
     known = {"C0CLIMAT01": "climate-action"}
     assert clean_user_text(sent, {c: known[c] for c in unnamed_channels(sent) if c in known}) == read
+
+
+def test_organisers_are_the_people_mentioned_and_typed_names_are_told_apart():
+    from bot.slack.markup import mentioned_users, unmentioned_names
+
+    typed = "me, <@U0SAM00001> & <@U0SAM00001|sam>, Jo Bloggs and Priya"
+    assert mentioned_users(typed) == ["U0SAM00001"]
+    assert unmentioned_names(typed) == ["Jo Bloggs", "Priya"]
+    assert unmentioned_names("just me") == unmentioned_names("<@U0SAM00001>") == []
 
 
 def test_a_case_reaches_its_team_as_a_reference_and_category_never_the_narrative(demo_uow, slack, deliver):

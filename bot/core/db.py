@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import create_engine, event, inspect
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -100,7 +100,10 @@ def default_uow() -> UnitOfWork:
 
 def check_ready(url: str | None = None) -> None:
     """Raises DatabaseNotReady, saying what to run, when the database is missing, out of
-    reach or not yet migrated: better than SQLAlchemy's traceback for someone at the CLI."""
+    reach or not at the latest migration: better than SQLAlchemy's traceback at the CLI."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     url = url or load_settings().database_url
     shown = make_url(url).render_as_string(hide_password=True)
     create = "Create it with: community-bot db upgrade (or `make db`, which also loads the demo registry)."
@@ -109,11 +112,14 @@ def check_ready(url: str | None = None) -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            migrated = inspect(connection).has_table("alembic_version")
+            current = MigrationContext.configure(connection).get_current_revision()
     except OperationalError:
         raise DatabaseNotReady(f"I can't reach the database at {shown}: is the server running, and does the "
                                "database exist? Check DATABASE_URL, then run: community-bot db upgrade") from None
     finally:
         engine.dispose()
-    if not migrated:
+    if current is None:
         raise DatabaseNotReady(f"The database at {shown} has no tables yet. {create}")
+    if current != ScriptDirectory.from_config(alembic_config(url)).get_current_head():
+        raise DatabaseNotReady(f"The database at {shown} is from an older version. "
+                               "Bring it up to date with: community-bot db upgrade")

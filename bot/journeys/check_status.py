@@ -14,7 +14,7 @@ from bot.core.db import UnitOfWork
 from bot.core.errors import NotFound
 from bot.core.models import Case, CaseStatus
 from bot.core.references import normalise_reference
-from bot.journeys.decidable import DECIDABLE
+from bot.journeys.decidable import BY_PREFIX, DECIDABLE, Decidable
 
 STATUS_WORDS = {
     "pending": "waiting for a decision", "approved": "approved", "declined": "declined",
@@ -40,8 +40,16 @@ class StatusView:
 
 def _rows(session, user_id: str):
     for kind in DECIDABLE.values():
-        for r in session.scalars(select(kind.model).where(getattr(kind.model, kind.requester_column) == user_id)):
-            yield StatusView(r.reference, kind.describe(r), r.status.value, r.created_at, r.decided_at, r.reason)
+        yield from _rows_of(session, kind, user_id)
+    yield from _case_rows(session, user_id)
+
+
+def _rows_of(session, kind: Decidable, user_id: str):
+    for r in session.scalars(select(kind.model).where(getattr(kind.model, kind.requester_column) == user_id)):
+        yield StatusView(r.reference, kind.describe(r), r.status.value, r.created_at, r.decided_at, r.reason)
+
+
+def _case_rows(session, user_id: str):
     for c in session.scalars(select(Case).where(Case.reporter_slack_id == user_id, Case.status != CaseStatus.draft)):
         yield StatusView(c.reference, f"case with {routing.TEAM_NAMES.get(c.routed_to, 'the D&I service team')}",
                          c.status.value, c.created_at, None)
@@ -56,8 +64,11 @@ def status_of(reference_text: str, user_id: str, uow: UnitOfWork) -> StatusView:
     reference = normalise_reference(reference_text)
     if reference is None:
         raise NotFound("That doesn't look like one of my references. They look like INV-7K3Q2M.")
-    for view in my_requests(user_id, uow):
-        if view.reference == reference:
-            return view
+    kind = BY_PREFIX.get(reference.split("-")[0])
+    with uow:
+        rows = _rows_of(uow.session, kind, user_id) if kind else _case_rows(uow.session, user_id)
+        for view in rows:
+            if view.reference == reference:
+                return view
     raise NotFound(f"I couldn't find {reference} among your requests. Check the code, or say "
                    "\"my requests\" to see them all.")

@@ -17,7 +17,7 @@ from bot.journeys import invite_request, request_support, start_group
 
 @dataclass(frozen=True)
 class Decidable:
-    key: str  # also the start of its Slack action ids: "<key>_approve", "<key>_decline"
+    key: str  # also the start of its Slack action ids: "<key>_<approve_verb>", "<key>_decline"
     model: type
     prefix: str  # reference prefix, bot.core.references
     notice_kind: str  # the outbox kind of each decider's copy
@@ -31,10 +31,11 @@ class Decidable:
     approved_label: str  # "Approved", "Marked done"
     decline_title: str  # the decline modal's title
     reason_required: bool
+    approve_verb: str = "approve"  # buttons already in Slack keep their action ids
 
     @property
     def approve_action(self) -> str:
-        return f"{self.key}_approve"
+        return f"{self.key}_{self.approve_verb}"
 
     @property
     def decline_action(self) -> str:
@@ -43,21 +44,21 @@ class Decidable:
 
 DECIDABLE: dict[str, Decidable] = {d.key: d for d in (
     Decidable(
-        key="invite", model=InviteRequest, prefix="INV", notice_kind="invite_request",
+        key="invite", model=InviteRequest, prefix=invite_request.PREFIX, notice_kind=invite_request.NOTICE_KIND,
         requester_column="requester_slack_id", check=invite_request.check_invite_decider,
         approve=lambda ref, actor, uow: invite_request.approve_invite(ref, actor, uow),
         decline=lambda ref, actor, reason, uow: invite_request.decline_invite(ref, actor, uow, reason=reason),
         describe=lambda r: f"invite to {r.group.name}",
         approve_label="Approve", approved_label="Approved", decline_title="Decline invite", reason_required=False),
     Decidable(
-        key="proposal", model=GroupProposal, prefix="PRO", notice_kind="group_proposal",
+        key="proposal", model=GroupProposal, prefix=start_group.PREFIX, notice_kind=start_group.NOTICE_KIND,
         requester_column="proposer_slack_id", check=start_group.check_proposal_decider,
         approve=start_group.approve_proposal,
         decline=lambda ref, actor, reason, uow: start_group.decline_proposal(ref, actor, reason or "", uow),
         describe=lambda p: f"proposal for {p.name}",
         approve_label="Approve", approved_label="Approved", decline_title="Decline proposal", reason_required=True),
     Decidable(
-        key="support", model=SupportRequest, prefix="SUP", notice_kind="support_request",
+        key="support", model=SupportRequest, prefix=request_support.PREFIX, notice_kind=request_support.NOTICE_KIND,
         requester_column="requester_slack_id", check=request_support.check_support_decider,
         approve=lambda ref, actor, uow: request_support.resolve_support_request(ref, actor, done=True, reason=None,
                                                                                 uow=uow),
@@ -65,8 +66,9 @@ DECIDABLE: dict[str, Decidable] = {d.key: d for d in (
                                                                                         reason=reason, uow=uow),
         describe=lambda s: f"{request_support.KINDS[s.kind].label.lower()} (with {TEAM_NAMES[s.routed_to]})",
         approve_label="Mark done", approved_label="Marked done", decline_title="Decline request",
-        reason_required=False),
+        reason_required=False, approve_verb="done"),
 )}
 
+BY_PREFIX = {d.prefix: d for d in DECIDABLE.values()}
 BY_NOTICE_KIND = {d.notice_kind: d for d in DECIDABLE.values()}
 BY_ACTION = {action: d for d in DECIDABLE.values() for action in (d.approve_action, d.decline_action)}

@@ -37,6 +37,11 @@ class SearchResult:
     suggestions: list[GroupView]  # near misses: "did you mean …?"
 
 
+def directory_entry(group: GroupView) -> dict:
+    """A group as the directory lists it, in plain values (a welcome notice carries these)."""
+    return {"slug": group.slug, "name": group.name, "type": group.type, "purpose": group.purpose}
+
+
 def group_view(group: Group) -> GroupView:
     return GroupView(
         slug=group.slug, name=group.name, type=group.type.value, purpose=group.purpose,

@@ -22,6 +22,8 @@ from bot.core.settings import Settings
 from bot.journeys.join_group import active_group
 
 NOTE_MAX_CHARS = 500
+# This kind in bot.journeys.decidable: its reference prefix, and the outbox kind of its copies.
+PREFIX, NOTICE_KIND = "INV", "invite_request"
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,13 @@ def request_invite(user_id: str, group_slug: str, *, criteria_confirmed: bool, n
         if session.scalar(select(Membership).where(Membership.group_id == group.id, Membership.slack_user_id == user_id,
                                                    Membership.closed_part.is_(True))):
             raise AlreadyDone(f"You're already a member of {group.name}.")
-        request = InviteRequest(reference=new_reference("INV"), group_id=group.id, requester_slack_id=user_id,
+        request = InviteRequest(reference=new_reference(PREFIX), group_id=group.id, requester_slack_id=user_id,
                                 note=note)
         session.add(request)
         session.flush()
         for organiser in group.organisers:
-            outbox.notify(session, key=outbox.copy_key("invite_request", request.reference, organiser.slack_user_id),
-                          kind="invite_request", recipient=organiser.slack_user_id, reference=request.reference,
+            outbox.notify(session, key=outbox.copy_key(NOTICE_KIND, request.reference, organiser.slack_user_id),
+                          kind=NOTICE_KIND, recipient=organiser.slack_user_id, reference=request.reference,
                           group=group.name, group_slug=group.slug, requester=user_id, note=note)
         audit.record(session, user_id, "requested_invite", "invite_request", request.reference, group=group.slug)
         view = InviteRequestView(request.reference, group.name, request.status.value, request.created_at)
@@ -139,17 +141,18 @@ def nudge_waiting_invites(uow: UnitOfWork, settings: Settings, now: datetime | N
             days, group = (now - created).days, request.group
             if request.reminded_at is None:
                 for organiser in group.organisers:
-                    outbox.notify(session, key=f"invite_nudge:{request.reference}:{organiser.slack_user_id}",
-                                  kind="invite_nudge", recipient=organiser.slack_user_id, reference=request.reference,
-                                  requester=request.requester_slack_id, group=group.name, days=days)
-                    queued += 1
+                    message = outbox.notify(session, key=f"invite_nudge:{request.reference}:{organiser.slack_user_id}",
+                                            kind="invite_nudge", recipient=organiser.slack_user_id,
+                                            reference=request.reference, requester=request.requester_slack_id,
+                                            group=group.name, days=days)
+                    queued += message.id is None
                 request.reminded_at = now
             if created <= now - timedelta(days=settings.invite_escalate_after_days):
                 for recipient in routing.team_recipients(session, "dandi_service"):
-                    outbox.notify(session, key=f"invite_escalation:{request.reference}:{recipient}",
-                                  kind="invite_escalation", recipient=recipient, reference=request.reference,
-                                  group=group.name, days=days)
-                    queued += 1
+                    message = outbox.notify(session, key=f"invite_escalation:{request.reference}:{recipient}",
+                                            kind="invite_escalation", recipient=recipient, reference=request.reference,
+                                            group=group.name, days=days)
+                    queued += message.id is None
                 request.escalated_at = now
         uow.commit()
     return queued

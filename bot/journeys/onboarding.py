@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from bot.core import outbox
 from bot.core.db import UnitOfWork
-from bot.journeys.find_group import list_groups_of_type
+from bot.journeys.find_group import directory_entry, list_groups_of_type
 
 
 def welcome(user_ids: list[str], uow: UnitOfWork) -> list[str]:
     """Queue the welcome for each user; returns the users newly queued."""
-    groups = [{"slug": g.slug, "name": g.name, "type": g.type, "purpose": g.purpose}
-              for g in list_groups_of_type(None, uow)]
+    groups = [directory_entry(g) for g in list_groups_of_type(None, uow)]
     queued = []
     with uow:
         for user_id in dict.fromkeys(u.strip() for u in user_ids if u and u.strip()):

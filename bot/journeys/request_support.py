@@ -34,6 +34,8 @@ KINDS = {
         SupportKind("other", "Something not listed", "dandi_service", False),
     )
 }
+# This kind in bot.journeys.decidable: its reference prefix, and the outbox kind of its copies.
+PREFIX, NOTICE_KIND = "SUP", "support_request"
 MAX_AMOUNT_PENCE = 10_000_00  # £10,000: above that it is a conversation, not a form
 
 
@@ -89,14 +91,14 @@ def request_support(user_id: str, *, kind: str, group_slug: str | None, when: st
         if duplicate is not None:
             raise AlreadyDone(f"You've already sent this request ({duplicate.reference}); it's with "
                               f"{routing.TEAM_NAMES[duplicate.routed_to]}.", duplicate.reference)
-        request = SupportRequest(reference=new_reference("SUP"), requester_slack_id=user_id, kind=kind,
+        request = SupportRequest(reference=new_reference(PREFIX), requester_slack_id=user_id, kind=kind,
                                  group_id=group.id if group else None, when_text=when, amount_pence=amount,
                                  details=details, routed_to=support_kind.team)
         session.add(request)
         session.flush()
         for recipient in routing.team_recipients(session, support_kind.team):
-            outbox.notify(session, key=outbox.copy_key("support_request", request.reference, recipient),
-                          kind="support_request", recipient=recipient, reference=request.reference,
+            outbox.notify(session, key=outbox.copy_key(NOTICE_KIND, request.reference, recipient),
+                          kind=NOTICE_KIND, recipient=recipient, reference=request.reference,
                           requester=user_id, what=support_kind.label, group=group.name if group else None,
                           when=when or None, amount=format_pence(amount) if amount is not None else None,
                           details=details or None)

@@ -15,7 +15,8 @@ from bot.core.models import Group, GroupProposal, GroupStatus, GroupType, Organi
 from bot.core.references import new_reference
 from bot.journeys.find_group import GroupView, group_view, search_groups
 
-SLACK_MENTION_RE = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+# This kind in bot.journeys.decidable: its reference prefix, and the outbox kind of its copies.
+PREFIX, NOTICE_KIND = "PRO", "group_proposal"
 
 
 @dataclass(frozen=True)
@@ -52,22 +53,6 @@ def validate_text(value: str, what: str, *, min_chars: int = 10, max_chars: int 
     return value
 
 
-NOT_NAMES = {"me", "myself", "i", "just me", "only me", "no", "none", "nobody", "no one", "just myself", "only myself"}
-
-
-def parse_organisers(text: str, proposer_id: str) -> list[str]:
-    """The organisers' Slack user ids: the proposer first, then everyone @-mentioned."""
-    return list(dict.fromkeys([proposer_id, *SLACK_MENTION_RE.findall(text or "")]))
-
-
-def unmentioned_names(text: str) -> list[str]:
-    """Names typed as plain text rather than @-mentioned: the bot can't tell who they are,
-    so it can't make them organisers."""
-    rest = SLACK_MENTION_RE.sub(",", text or "")
-    names = (" ".join(name.split()).strip(" .") for name in re.split(r",|\band\b|&|\n|;|\+", rest))
-    return [name[:120] for name in names if name and name.lower() not in NOT_NAMES]
-
-
 def similar_groups(name: str, purpose: str | None, uow: UnitOfWork) -> list[GroupView]:
     """Active groups that sound like the proposal, by name first, then by purpose."""
     found: list[GroupView] = []
@@ -80,8 +65,10 @@ def similar_groups(name: str, purpose: str | None, uow: UnitOfWork) -> list[Grou
 
 
 def propose_group(proposer_id: str, *, name: str, group_type: str, purpose: str, meeting: str,
-                  organisers_text: str, criteria: str | None, how_to_ask: str | None, edi_policy_confirmed: bool,
-                  uow: UnitOfWork) -> ProposalView:
+                  co_organisers: list[str], criteria: str | None, how_to_ask: str | None,
+                  edi_policy_confirmed: bool, uow: UnitOfWork) -> ProposalView:
+    """`co_organisers` are user ids (the chat takes them from @-mentions, bot.slack.markup):
+    a typed name can't say who someone is, so it can't make them an organiser."""
     if not edi_policy_confirmed:
         raise InvalidInput("Every group needs to follow the Equality, Diversity & Inclusion Policy, "
                            "so I can't send the proposal without that.")
@@ -95,21 +82,18 @@ def propose_group(proposer_id: str, *, name: str, group_type: str, purpose: str,
         how_to_ask = validate_text(how_to_ask or "", "how to ask for an invite", min_chars=5)
     else:
         criteria = how_to_ask = None
-    unknown = unmentioned_names(organisers_text)
-    if unknown:
-        raise InvalidInput(f"I can only add organisers who are @-mentioned, so I couldn't add {', '.join(unknown)}.")
-    organisers = parse_organisers(organisers_text, proposer_id)
+    organisers = list(dict.fromkeys([proposer_id, *co_organisers]))  # the proposer first, each once
     with uow:
         session = uow.session
         proposal = GroupProposal(
-            reference=new_reference("PRO"), proposer_slack_id=proposer_id, name=name, type=GroupType(group_type),
+            reference=new_reference(PREFIX), proposer_slack_id=proposer_id, name=name, type=GroupType(group_type),
             purpose=purpose, meeting=meeting, organisers=[{"slack_user_id": o} for o in organisers], criteria=criteria, how_to_ask=how_to_ask,
             edi_policy_confirmed=True)
         session.add(proposal)
         session.flush()
         for recipient in routing.team_recipients(session, "dandi_service"):
-            outbox.notify(session, key=outbox.copy_key("group_proposal", proposal.reference, recipient),
-                          kind="group_proposal", recipient=recipient, reference=proposal.reference,
+            outbox.notify(session, key=outbox.copy_key(NOTICE_KIND, proposal.reference, recipient),
+                          kind=NOTICE_KIND, recipient=recipient, reference=proposal.reference,
                           proposer=proposer_id, name=name, group_type=group_type, purpose=purpose, meeting=meeting,
                           organisers=organisers, criteria=criteria, how_to_ask=how_to_ask)
         audit.record(session, proposer_id, "proposed_group", "group_proposal", proposal.reference)
@@ -149,7 +133,7 @@ def approve_proposal(reference: str, actor_id: str, uow: UnitOfWork) -> GroupVie
         group = Group(slug=slug, name=proposal.name, type=proposal.type, purpose=proposal.purpose,
                       meeting=proposal.meeting, criteria=proposal.criteria, how_to_ask=proposal.how_to_ask,
                       status=GroupStatus.active)
-        # Proposals only name @-mentioned organisers (see unmentioned_names), so each has an id.
+        # Organisers are user ids from the start (propose_group), so each can be added.
         group.organisers = [Organiser(slack_user_id=o["slack_user_id"], name=o["slack_user_id"])
                             for o in proposal.organisers if o.get("slack_user_id")]
         session.add(group)

@@ -26,15 +26,15 @@ from sqlalchemy.exc import IntegrityError
 from bot.core.db import default_uow
 from bot.core.models import SlackEventSeen, utcnow
 from bot.core.settings import Settings, load_settings
+from bot.journeys.decidable import BY_ACTION, DECIDABLE
 from bot.journeys.find_group import channel_names
 from bot.journeys.invite_request import nudge_waiting_invites
 from bot.journeys.onboarding import welcome
-from bot.journeys.decidable import BY_ACTION, DECIDABLE
 from bot.slack.api import async_web_client, web_client
 from bot.slack.decisions import SlackDecisions
 from bot.slack.delivery import DeliveryWorker
 from bot.slack.home import home_for
-from bot.slack.markup import clean_user_text, unnamed_channels
+from bot.slack.markup import clean_user_text, escape_mrkdwn, unnamed_channels
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +207,7 @@ async def settle_buttons(client, body: dict, action: dict) -> None:
         return
     label = (action.get("text") or {}).get("text", "")
     blocks = [b for b in message.get("blocks", []) if b.get("type") != "actions"]
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"You chose: *{label}*")]).to_dict())
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"You chose: *{escape_mrkdwn(label)}*")]).to_dict())
     try:
         await client.chat_update(channel=channel, ts=message["ts"], text=message.get("text", ""), blocks=blocks)
     except SlackApiError as failure:

@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.journeys.decidable import Decidable
-from bot.journeys.find_group import GroupView
+from bot.journeys.find_group import GroupView, directory_entry
 from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn
 
@@ -112,31 +112,34 @@ def _join_payload(name: str, part: str | None = None) -> str:
     return intent_payload("join_group", group=name, **({"group_part": part} if part else {}))
 
 
-def directory_blocks(groups: Iterable[dict]) -> list:
+def directory_blocks(groups: Iterable[dict], room: int) -> tuple[list, bool]:
     """A section per group with its button: Join (open), Request an invite (closed), and for a
-    group with an open channel and a closed space, both, so the person chooses."""
+    group with an open channel and a closed space, both, so the person chooses. Whole groups
+    only, within `room` blocks; the flag says whether some didn't fit."""
     blocks: list = []
     for group in groups:
-        name, slug = group["name"], group["slug"]
-        text = split_text(f"*{escape_mrkdwn(name)}* ({KIND_OF_GROUP[group['type']]})\n"
-                          f"{escape_mrkdwn(group['purpose'])}")[0]
-        if group["type"] == "both":
-            blocks += [SectionBlock(text=MarkdownTextObject(text=text)), ActionsBlock(elements=[
-                ButtonElement(text="Join the open channel", action_id=f"dir_join:{slug}", style="primary",
-                              value=_join_payload(name, "open")),
-                ButtonElement(text="Request the closed space", action_id=f"dir_join:{slug}:closed",
-                              value=_join_payload(name, "closed"))])]
-        elif group["type"] == "closed":
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=text), accessory=ButtonElement(
-                text="Request an invite", action_id=f"dir_join:{slug}", value=_join_payload(name))))
-        else:
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=text), accessory=ButtonElement(
-                text="Join", action_id=f"dir_join:{slug}", value=_join_payload(name), style="primary")))
-    return blocks
+        entry = _directory_entry_blocks(group)
+        if len(blocks) + len(entry) > room:
+            return blocks, True
+        blocks += entry
+    return blocks, False
 
 
-def directory_entry(group: GroupView) -> dict:
-    return {"slug": group.slug, "name": group.name, "type": group.type, "purpose": group.purpose}
+def _directory_entry_blocks(group: dict) -> list:
+    name, slug = group["name"], group["slug"]
+    text = MarkdownTextObject(text=split_text(f"*{escape_mrkdwn(name)}* ({KIND_OF_GROUP[group['type']]})\n"
+                                              f"{escape_mrkdwn(group['purpose'])}")[0])
+    if group["type"] == "both":
+        return [SectionBlock(text=text), ActionsBlock(elements=[
+            ButtonElement(text="Join the open channel", action_id=f"dir_join:{slug}", style="primary",
+                          value=_join_payload(name, "open")),
+            ButtonElement(text="Request the closed space", action_id=f"dir_join:{slug}:closed",
+                          value=_join_payload(name, "closed"))])]
+    if group["type"] == "closed":
+        return [SectionBlock(text=text, accessory=ButtonElement(
+            text="Request an invite", action_id=f"dir_join:{slug}", value=_join_payload(name)))]
+    return [SectionBlock(text=text, accessory=ButtonElement(
+        text="Join", action_id=f"dir_join:{slug}", value=_join_payload(name), style="primary"))]
 
 
 def home_view(*, groups: list[GroupView], my_lines: list[str], organiser_lines: list[str],
@@ -154,14 +157,17 @@ def home_view(*, groups: list[GroupView], my_lines: list[str], organiser_lines: 
     blocks += [DividerBlock(), HeaderBlock(text="Your requests"),
                *text_sections("\n".join(my_lines) if my_lines else "You haven't asked me for anything yet.")]
     blocks += [DividerBlock(), HeaderBlock(text="Directory")]
-    room = HOME_BLOCK_LIMIT - len(blocks) - 1
-    directory = directory_blocks(directory_entry(g) for g in groups)
-    blocks += directory[:room]
-    if len(directory) > room:
+    directory, more = directory_blocks((directory_entry(g) for g in groups), room=HOME_BLOCK_LIMIT - len(blocks) - 1)
+    blocks += directory
+    if more:
         blocks.append(SectionBlock(text=MarkdownTextObject(text="…and more: ask me to *list the groups*.")))
     return View(type="home", blocks=blocks).to_dict()
 
 
 def welcome_blocks(text: str, groups: list[dict]) -> list[dict]:
-    blocks = [SectionBlock(text=MarkdownTextObject(text=text)), DividerBlock(), *directory_blocks(groups)]
-    return [block.to_dict() for block in blocks[:MESSAGE_BLOCK_LIMIT]]
+    blocks: list = [SectionBlock(text=MarkdownTextObject(text=text)), DividerBlock()]
+    directory, more = directory_blocks(groups, room=MESSAGE_BLOCK_LIMIT - len(blocks) - 1)
+    blocks += directory
+    if more:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text="…and more: ask me to *list the groups*.")))
+    return [block.to_dict() for block in blocks]

@@ -6,6 +6,9 @@ import html
 import re
 
 SLACK_USER_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,}$")
+# "@Sam" typed in Slack arrives as <@U0123ABCD>, or <@U0123ABCD|sam> from older clients.
+USER_MENTION_RE = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
+NOT_NAMES = {"me", "myself", "i", "just me", "only me", "no", "none", "nobody", "no one", "just myself", "only myself"}
 LINK_RE = re.compile(r"<(?:mailto:|https?://)[^|>]*\|([^>]*)>")
 BARE_LINK_RE = re.compile(r"<((?:https?://)[^|>]*)>")
 # "#climate-action" typed in Slack arrives as <#C0123|climate-action>, or without the name.
@@ -34,6 +37,19 @@ def mention(user_id: str | None) -> str:
 def mention_recipient(slack_id: str) -> str:
     """A channel (C…/G…) or a person, as Slack shows them."""
     return f"<#{slack_id}>" if slack_id[:1] in "CG" and SLACK_USER_ID_RE.match("U" + slack_id[1:]) else mention(slack_id)
+
+
+def mentioned_users(text: str) -> list[str]:
+    """The user ids of the people @-mentioned in what Slack sent, each once, in order."""
+    return list(dict.fromkeys(USER_MENTION_RE.findall(text or "")))
+
+
+def unmentioned_names(text: str) -> list[str]:
+    """Names typed as plain text rather than @-mentioned ("Priya", "Jo Bloggs"): only a
+    mention says who someone is in Slack."""
+    rest = USER_MENTION_RE.sub(",", text or "")
+    names = (" ".join(name.split()).strip(" .") for name in re.split(r",|\band\b|&|\n|;|\+", rest))
+    return [name[:120] for name in names if name and name.lower() not in NOT_NAMES]
 
 
 def unnamed_channels(text: str) -> set[str]:
