@@ -9,8 +9,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.request_support import support_button
 from actions.responses import phrase
-from bot.journeys.awareness_calendar import upcoming_events
 from bot.core.db import default_uow
+from bot.journeys.awareness_calendar import upcoming_events
 from bot.slack.markup import escape_mrkdwn
 
 

@@ -7,10 +7,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.responses import phrase
-from bot.journeys.check_status import my_requests, status_of
 from bot.core.db import default_uow
 from bot.core.errors import NotFound
 from bot.core.references import normalise_reference
+from bot.journeys.check_status import my_requests, status_of
 from bot.slack.markup import escape_mrkdwn
 
 

@@ -8,8 +8,8 @@ from rasa_sdk.types import DomainDict
 
 from bot.core.db import default_uow
 from bot.core.errors import DomainError
-from bot.journeys.request_support import request_support
 from bot.core.routing import TEAM_NAMES, sentence_start
+from bot.journeys.request_support import request_support
 from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn
 
@@ -34,7 +34,7 @@ class ActionDefaultAskAffirmation(Action):
         likely = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS][:2]
         buttons = [{"title": INTENT_LABELS[name], "payload": intent_payload(name)} for name in likely]
         # Rasa's two-stage fallback reads out_of_scope as "none of these".
-        buttons.append({"title": "Something else", "payload": "/out_of_scope"})
+        buttons.append({"title": "Something else", "payload": intent_payload("out_of_scope")})
         dispatcher.utter_message(response="utter_did_you_mean_one_of_these", buttons=buttons)
         return []
 

@@ -38,6 +38,8 @@ STOP_RE = re.compile(r"\b(stop|cancel|quit|exit|abort|enough|never ?mind|forget 
 HELP_RE = re.compile(r"\b(help|what can you do|options|menu|confused|lost|stuck)\b", re.IGNORECASE)
 PERSON_RE = re.compile(r"\b(person|human|talk|speak|contact|in touch|pass (it|this) on)\b", re.IGNORECASE)
 NONE = "-"  # an optional answer left empty ("no note")
+# Returned by a validator beside a slot left to ask again, when the answer wasn't a miss.
+NOT_A_MISS = "form_not_a_miss"
 
 # How a form question is answered: free text, optional free text ("no" for none), yes/no.
 TEXT, OPTIONAL_TEXT, YES_NO = "text", "optional text", "yes/no"
@@ -143,11 +145,13 @@ class GuidedFormValidation(FormValidationAction):
         before = dict(tracker.slots)
         events = await super().get_validation_events(dispatcher, tracker, domain)
         verdicts = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        events = [e for e in events if e.get("name") != NOT_A_MISS]  # a note to this method, not a slot
         if requested not in verdicts:
             return events
         corrected = any(value is None and before.get(slot) is not None
-                        for slot, value in verdicts.items() if slot != requested)
-        if verdicts[requested] is not None or corrected:
+                        for slot, value in verdicts.items() if slot not in (requested, NOT_A_MISS))
+        # A question answered with a question of their own ("no", "change something") is no miss.
+        if verdicts[requested] is not None or corrected or verdicts.get(NOT_A_MISS):
             return events + [SlotSet("form_retries", 0)]
         retries = int(tracker.get_slot("form_retries") or 0) + 1
         if retries > MAX_RETRIES_BEFORE_HELP:
@@ -181,12 +185,12 @@ class GuidedFormValidation(FormValidationAction):
                 buttons=[{"title": phrase(domain, "utter_change_button", field=words[0]),
                           "payload": f"change the {words[0]}"}
                          for slot, words in self.changeable.items() if tracker.get_slot(slot) is not None])
-            return {self.confirm_slot: None}
+            return {self.confirm_slot: None, NOT_A_MISS: True}
         if text == "yes" or YES_RE.match(text):
             return {self.confirm_slot: "yes"}
         if NO_RE.match(text):
             dispatcher.utter_message(response="utter_confirmation_declined")
-            return {self.confirm_slot: None}
+            return {self.confirm_slot: None, NOT_A_MISS: True}
         return self.reject(self.confirm_slot, dispatcher, "utter_confirm_again")
 
 
@@ -220,10 +224,13 @@ class ActionStopForm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         validator = validator_for((tracker.active_loop or {}).get("name"))
-        if validator is not None:
-            validator.on_stop(tracker)
         dispatcher.utter_message(response=validator.stopped_response if validator else "utter_stopped")
         events: list = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        # Every form's slots are cleared, so every form undoes what it kept: a case draft left
+        # by a form the person switched away from is deleted too, not orphaned.
         for form in domain.get("forms", {}):
+            form_validator = validator_for(form)
+            if form_validator is not None:
+                form_validator.on_stop(tracker)
             events += [SlotSet(slot, None) for slot in form_slots(form, domain)]
         return events + [SlotSet("form_retries", 0)]

@@ -10,8 +10,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, YES_NO, YES_RE, GuidedFormValidation, clear_form_slots,
-                           intent_of, pick_choice, typed)
+from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, YES_NO, YES_RE, GuidedFormValidation, clear_form_slots, intent_of,
+                           pick_choice, typed)
 from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.core.errors import DomainError
@@ -129,7 +129,7 @@ class ValidateJoinGroupForm(GuidedFormValidation):
         return self.validate_confirmation(value, dispatcher, tracker, domain)
 
 
-def _is_closed_space(group: GroupView) -> bool:
+def has_both_parts(group: GroupView) -> bool:
     return group.type == "both"
 
 
@@ -150,7 +150,7 @@ class ActionAskCriteriaConfirmed(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         group = get_group(tracker.get_slot("group_slug"), default_uow())
         dispatcher.utter_message(
-            response="utter_criteria_question_closed_space" if _is_closed_space(group) else "utter_criteria_question",
+            response="utter_criteria_question_closed_space" if has_both_parts(group) else "utter_criteria_question",
             group_name=escape_mrkdwn(group.name), criteria=escape_mrkdwn(group.criteria or ""))
         return []
 
@@ -186,7 +186,7 @@ class ActionJoinGroup(Action):
                     meeting=escape_mrkdwn(group.meeting))
             elif tracker.get_slot("criteria_confirmed") is False:
                 group = get_group(slug, default_uow())
-                if _is_closed_space(group):
+                if has_both_parts(group):
                     dispatcher.utter_message(
                         response="utter_criteria_not_met_closed_space", group_name=escape_mrkdwn(group.name),
                         buttons=[join_button(group.name, "open", phrase(domain, "utter_join_open_channel_button"))])

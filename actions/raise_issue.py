@@ -9,13 +9,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots,
-                           is_interruption, pick_choice, typed)
+from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots, is_interruption,
+                           pick_choice, typed)
 from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.core.errors import DomainError, InvalidInput
-from bot.journeys.raise_issue import CATEGORIES, discard_draft, save_draft, submit_case
 from bot.core.routing import TEAM_NAMES, sentence_start
+from bot.journeys.raise_issue import CATEGORIES, discard_draft, save_draft, submit_case
 from bot.slack.markup import escape_mrkdwn
 
 FOR_WHOM = {"myself": ("me", "my", "self", "mine", "own"), "behalf": ("someone", "colleague", "other", "them", "nominated")}

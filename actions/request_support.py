@@ -100,7 +100,7 @@ class ActionAskSupportGroup(Action):
         groups = list_groups_of_type(None, default_uow())
         dispatcher.utter_message(response="utter_which_group_is_it_for",
                                  buttons=[{"title": g.name, "payload": g.name} for g in groups]
-                                 + [{"title": phrase(domain, "utter_not_for_a_group_button"), "payload": "/deny"}])
+                                 + [{"title": phrase(domain, "utter_not_for_a_group_button"), "payload": intent_payload("deny")}])
         return []
 
 

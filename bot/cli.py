@@ -22,9 +22,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 from bot.core import db
-from bot.journeys import registry
 from bot.core.errors import DomainError, RegistryFileInvalid
 from bot.core.settings import load_settings
+from bot.journeys import registry
 
 
 def _parser() -> argparse.ArgumentParser:

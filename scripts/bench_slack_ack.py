@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 from cryptography.fernet import Fernet  # noqa: E402
 
-from tests.rasa_harness import BIN, _process, _wait_for, free_port, running_assistant, subprocess_env  # noqa: E402
-from tests.rasa_harness import demo_database, trained_model  # noqa: E402
+from tests.rasa_harness import (BIN, _process, _wait_for, demo_database, free_port, running_assistant,  # noqa: E402
+                                subprocess_env, trained_model)
 from tests.slack_double import SlackDouble, signed_by_slack  # noqa: E402
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

@@ -88,6 +88,28 @@ def test_stopping_a_raised_issue_lets_its_validator_discard_the_draft(configured
     assert {"group_slug", "group_is_closed", "case_draft_id"} <= set(cleared)
 
 
+def test_a_case_draft_left_by_switching_forms_is_discarded_when_the_person_stops(configured_database, demo_uow,
+                                                                                  monkeypatch):
+    monkeypatch.setenv("CASE_ENCRYPTION_KEY", Fernet.generate_key().decode())
+    draft_id = save_draft("Something happened at the meetup.", demo_uow)
+    run(ActionStopForm(), tracker("actually stop", intent="stop", form="support_form",
+                                  slots={"requested_slot": "support_when", "case_draft_id": draft_id}))
+    with demo_uow:
+        assert demo_uow.session.scalar(select(Case).where(Case.reference == draft_id)) is None
+
+
+@pytest.mark.parametrize("answer", ["no", "change something"])
+def test_saying_no_or_change_something_at_the_summary_is_not_a_miss(configured_database, answer):
+    events, messages = run(ValidateJoinGroupForm(), tracker(
+        answer, intent="deny", form="join_group_form",
+        slots={"requested_slot": "invite_confirmed", "form_retries": 2, "group": "Women in Tech",
+               "group_slug": "women-in-tech", "group_part": "closed", "group_is_closed": True,
+               "criteria_confirmed": True, "invite_note": "Hello"}))
+    slots = slots_set(events)
+    assert slots["invite_confirmed"] is None and slots["form_retries"] == 0
+    assert WAY_OUT not in texts(messages) and "form_not_a_miss" not in slots
+
+
 def test_stopping_another_form_says_nothing_was_sent():
     events, messages = run(ActionStopForm(), tracker("stop", intent="stop", form="support_form",
                                                      slots={"requested_slot": "support_when"}))

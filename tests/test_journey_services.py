@@ -8,15 +8,15 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.core import crypto
+from bot.core.errors import AlreadyDone, InvalidInput, NotFound, PermissionDenied
+from bot.core.models import AuditEntry, Case, CaseStatus, Group, GroupProposal, GroupStatus, Membership, OutboxMessage
+from bot.core.references import REFERENCE_RE
 from bot.journeys.awareness_calendar import upcoming_events
 from bot.journeys.check_status import my_requests, status_of
-from bot.core.errors import AlreadyDone, InvalidInput, NotFound, PermissionDenied
 from bot.journeys.find_group import search_groups
 from bot.journeys.invite_request import approve_invite, decline_invite, request_invite
 from bot.journeys.join_group import GroupIsClosed, join_open_group
-from bot.core.models import AuditEntry, Case, CaseStatus, Group, GroupProposal, GroupStatus, Membership, OutboxMessage
 from bot.journeys.raise_issue import discard_draft, save_draft, submit_case
-from bot.core.references import REFERENCE_RE
 from bot.journeys.request_support import parse_amount, request_support, resolve_support_request
 from bot.journeys.start_group import approve_proposal, decline_proposal, propose_group, similar_groups
 from bot.slack.notices import notice_text

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from bot.core.db import UnitOfWork
-from bot.core.routing import TEAM_NAMES
 from bot.core.models import GroupProposal, InviteRequest, SupportRequest
+from bot.core.routing import TEAM_NAMES
 from bot.journeys import invite_request, request_support, start_group
 
 

@@ -9,8 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from bot.core.db import UnitOfWork
 from bot.core.errors import NotFound
-from bot.journeys.matcher import GroupMatcher
 from bot.core.models import Group, GroupStatus, GroupType
+from bot.journeys.matcher import GroupMatcher
 
 
 @dataclass(frozen=True)

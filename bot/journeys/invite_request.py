@@ -15,8 +15,7 @@ from bot.core import audit, outbox, routing
 from bot.core.db import UnitOfWork
 from bot.core.decisions import pending_request
 from bot.core.errors import AlreadyDone, InvalidInput
-from bot.core.models import (GroupType, InviteRequest, Membership, MembershipStatus, RequestStatus, as_utc,
-                             utcnow)
+from bot.core.models import GroupType, InviteRequest, Membership, MembershipStatus, RequestStatus, as_utc, utcnow
 from bot.core.references import new_reference
 from bot.core.settings import Settings
 from bot.journeys.join_group import active_group

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.core import audit
-from bot.core import outbox
+from bot.core import audit, outbox
 from bot.core.db import UnitOfWork
 from bot.core.errors import AlreadyDone, DomainError, NotFound
-from bot.journeys.find_group import GroupView, group_view
 from bot.core.models import Group, GroupStatus, GroupType, Membership
+from bot.journeys.find_group import GroupView, group_view
 
 
 class GroupIsClosed(DomainError):

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Iterable
 
-from bot.nlu.spacy_pipeline import load_pipeline
 from bot.core.settings import load_settings
+from bot.nlu.spacy_pipeline import load_pipeline
 
 NAME_WEIGHT = 1.0  # the group's name or an alias
 TOPIC_WEIGHT = 0.9  # a topic the group covers

@@ -18,16 +18,7 @@ from sqlalchemy import func, select
 
 from bot.core.db import UnitOfWork
 from bot.core.errors import RegistryFileInvalid
-from bot.core.models import (
-    CalendarEvent,
-    Contact,
-    Group,
-    GroupStatus,
-    GroupTerm,
-    GroupType,
-    Organiser,
-    TermKind,
-)
+from bot.core.models import CalendarEvent, Contact, Group, GroupStatus, GroupTerm, GroupType, Organiser, TermKind
 
 REQUIRED_TEAMS = ("dandi_service", "people", "culture_happiness", "marketing")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

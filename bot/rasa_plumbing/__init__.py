@@ -1,1 +1,2 @@
-"""Rasa-facing set-up that is neither NLU nor Slack: the tracker store chosen from settings."""
+"""Rasa-facing set-up that is neither NLU nor Slack: the tracker store chosen from settings,
+the launcher `make` runs Rasa through, and the button payloads Rasa reads as intents."""

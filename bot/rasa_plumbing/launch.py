@@ -8,6 +8,7 @@ filters in front again, so ours go into Rasa's list."""
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 
 
@@ -24,11 +25,12 @@ def main() -> None:
     # (they are UserWarnings too).
     EXPECTED_WARNINGS.extend([
         (DeprecationWarning, ""),
-        # a retrieval intent whose responses live in data/ counts as defined twice;
-        (UserWarning, "The following duplicated intents have been found"),
         # the actions send the domain's responses by name, which Rasa's check can't see.
         (UserWarning, "The utterance '.*' is not used in any story or rule"),
     ])
+    if sys.argv[1:2] != ["data"]:  # `rasa data validate` still says it; elsewhere it is only noise:
+        # a retrieval intent whose responses live in data/ counts as defined twice.
+        EXPECTED_WARNINGS.append((UserWarning, "The following duplicated intents have been found"))
     rasa_cli.main()
 
 

@@ -8,17 +8,8 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    ButtonElement,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    InputBlock,
-    MarkdownTextObject,
-    PlainTextInputElement,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import (ActionsBlock, ButtonElement, ContextBlock, DividerBlock, HeaderBlock, InputBlock,
+                                     MarkdownTextObject, PlainTextInputElement, SectionBlock)
 from slack_sdk.models.views import View
 
 from bot.journeys.decidable import Decidable

@@ -6,9 +6,8 @@ key now does, so a decision still finds the copies sent before
 Revision ID: 0003
 Revises: 0002
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0003'
 down_revision = '0002'
