@@ -16,6 +16,16 @@ TRAINED := models/.trained
 ACTIONS_PORT ?= 5055
 RASA_PORT ?= 5005
 
+# The shared secret Rasa sends the action server: from the environment or .env, else one made
+# once and kept in var/ (mode 600), so every server `make` starts agrees on it.
+ACTION_SERVER_TOKEN ?= $(shell grep -s '^ACTION_SERVER_TOKEN=.' .env | cut -d= -f2-)
+ifeq ($(strip $(ACTION_SERVER_TOKEN)),)
+ACTION_SERVER_TOKEN := $(shell mkdir -p var && (umask 077; test -s var/action-server.token || \
+	head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > var/action-server.token) && cat var/action-server.token)
+endif
+export ACTION_SERVER_TOKEN
+ACTION_SERVER := $(BIN)/python -m bot.rasa_plumbing.action_server
+
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore::DeprecationWarning
@@ -68,7 +78,7 @@ train: $(TRAINED)
 # ---------------------------------------------------------------- running
 
 actions: db
-	$(RASA) run actions --actions actions --port $(ACTIONS_PORT)
+	$(ACTION_SERVER) --port $(ACTIONS_PORT)
 
 shell: $(TRAINED)
 	$(RASA) shell --endpoints endpoints.yml --port $(RASA_PORT)
@@ -79,10 +89,10 @@ serve: $(TRAINED)
 run: $(TRAINED) db
 	@echo "==> Starting the action server on port $(ACTIONS_PORT)"
 	@mkdir -p var
-	@$(RASA) run actions --actions actions --port $(ACTIONS_PORT) > var/actions.log 2>&1 & echo $$! > var/actions.pid
+	@$(ACTION_SERVER) --port $(ACTIONS_PORT) > var/actions.log 2>&1 & echo $$! > var/actions.pid
 	@trap 'kill $$(cat var/actions.pid) 2>/dev/null; rm -f var/actions.pid; echo "==> Action server stopped"' EXIT; \
 	for i in $$(seq 1 120); do \
-		curl -fs http://localhost:$(ACTIONS_PORT)/health >/dev/null && break; \
+		curl -fs http://127.0.0.1:$(ACTIONS_PORT)/health >/dev/null && break; \
 		kill -0 $$(cat var/actions.pid) 2>/dev/null || { echo "The action server did not start; see var/actions.log"; tail -20 var/actions.log; exit 1; }; \
 		sleep 1; done; \
 	if [ -n "$$SLACK_BOT_TOKEN" ] || grep -qs '^SLACK_BOT_TOKEN=.' .env; then \

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -122,15 +123,19 @@ def _process(args: list, log: Path, env: dict):
             process.kill()
 
 
+def action_server_command(port: int) -> list:
+    return [BIN / "python", "-m", "bot.rasa_plumbing.action_server", "--port", str(port)]
+
+
 @contextmanager
 def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: dict[str, str] | None = None):
     """The action server and the Rasa server, up and answering; yields the Rasa base URL."""
-    env = subprocess_env(DATABASE_URL=database_url, **(extra_env or {}))
+    env = subprocess_env(DATABASE_URL=database_url, ACTION_SERVER_TOKEN=secrets.token_urlsafe(24), **(extra_env or {}))
     actions_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(yaml.safe_dump({"action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook"}}))
-    with _process([BIN / "rasa", "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-                  workdir / "actions.log", env) as actions:
+    endpoints.write_text(yaml.safe_dump({"action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook",
+                                                             "token": env["ACTION_SERVER_TOKEN"]}}))
+    with _process(action_server_command(actions_port), workdir / "actions.log", env) as actions:
         _wait_for(f"http://127.0.0.1:{actions_port}/health", actions, workdir / "actions.log")
         with _process([BIN / "rasa", "run", "--enable-api", "--model", str(model), "--endpoints", str(endpoints),
                        "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",

@@ -35,6 +35,9 @@ class Settings:
     case_encryption_key: str | None
     spacy_model_path: Path
     registry_file: Path
+    # The secret Rasa sends the action server (endpoints.yml), which refuses requests without it.
+    action_server_token: str | None
+    action_server_host: str
     # What a person raising an issue is told about acknowledgement: the teams' own promise.
     case_acknowledge_within: str
     # Slack: unset token = no Slack (terminal chat and REST only).
@@ -65,6 +68,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         case_encryption_key=(env.get("CASE_ENCRYPTION_KEY") or "").strip() or None,
         spacy_model_path=Path(env.get("SPACY_MODEL_PATH") or PROJECT_ROOT / "models" / "spacy_en"),
         registry_file=Path(env.get("REGISTRY_FILE") or PROJECT_ROOT / "registry" / "demo.yml"),
+        action_server_token=(env.get("ACTION_SERVER_TOKEN") or "").strip() or None,
+        action_server_host=env.get("ACTION_SERVER_HOST") or "127.0.0.1",
         case_acknowledge_within=env.get("CASE_ACKNOWLEDGE_WITHIN") or "two working days",
         slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,

@@ -1,0 +1,64 @@
+"""`python -m bot.rasa_plumbing.action_server`: the action server, closed by default.
+
+Rasa SDK's own server listens on every interface and runs whatever tracker it is sent, so
+anyone reaching its port could act as anyone. This one is the same app, bound to loopback
+(ACTION_SERVER_HOST to change it) and refusing every request that doesn't carry the shared
+secret Rasa sends (ACTION_SERVER_TOKEN; endpoints.yml passes it as `?token=`). /health stays
+open and says only "ok"."""
+from __future__ import annotations
+
+import argparse
+import hmac
+import logging
+import os
+import sys
+import warnings
+
+from sanic import Sanic, response
+
+log = logging.getLogger(__name__)
+
+
+def build_app(token: str) -> Sanic:
+    from rasa_sdk.endpoint import create_app
+
+    app = create_app("actions", cors_origins=[])
+
+    @app.middleware("request")
+    async def shared_secret(request):
+        if request.path == "/health":
+            return None
+        given = request.args.get("token") or ""
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            log.warning("Refused a request to %s without the action server's secret", request.path)
+            return response.json({"error": "This server only answers the assistant."}, status=401)
+        return None
+
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    from bot.core.settings import load_settings
+
+    settings = load_settings()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=5055)
+    parser.add_argument("--host", default=settings.action_server_host)
+    args = parser.parse_args(argv)
+    if not settings.action_server_token:
+        print("ACTION_SERVER_TOKEN is not set: the action server won't start without the secret Rasa sends it. "
+              "`make run` and `make actions` set one; see .env.example.", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s - %(message)s")
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
+    app = build_app(settings.action_server_token)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)  # Sanic turned them back on
+    log.info("Action server on http://%s:%s (requests need the shared secret)", args.host, args.port)
+    app.run(args.host, args.port, workers=1, access_log=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
