@@ -24,6 +24,9 @@ ACTION_SERVER_TOKEN := $(shell mkdir -p var && (umask 077; test -s var/action-se
 	head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > var/action-server.token) && cat var/action-server.token)
 endif
 export ACTION_SERVER_TOKEN
+# Rasa's HTTP API (`make serve` only) runs behind this token, from the environment or .env.
+RASA_API_TOKEN ?= $(shell grep -s '^RASA_API_TOKEN=.' .env | cut -d= -f2-)
+export RASA_API_TOKEN
 ACTION_SERVER := $(BIN)/python -m bot.rasa_plumbing.action_server
 
 export RASA_TELEMETRY_ENABLED := false
@@ -81,10 +84,13 @@ actions: db
 	$(ACTION_SERVER) --port $(ACTIONS_PORT)
 
 shell: $(TRAINED)
-	$(RASA) shell --endpoints endpoints.yml --port $(RASA_PORT)
+	$(RASA) shell --endpoints endpoints.yml --interface 127.0.0.1 --port $(RASA_PORT)
 
+# Local development only: the REST channel and Rasa's HTTP API, on loopback, the API behind a token.
 serve: $(TRAINED)
-	$(RASA) run --enable-api --cors '*' --endpoints endpoints.yml --credentials credentials.yml --port $(RASA_PORT)
+	@if [ -z "$$RASA_API_TOKEN" ]; then echo "Set RASA_API_TOKEN first: the HTTP API never runs without a token."; exit 1; fi
+	$(RASA) run --enable-api --auth-token "$$RASA_API_TOKEN" --interface 127.0.0.1 --endpoints endpoints.yml \
+		--credentials credentials.yml --port $(RASA_PORT)
 
 run: $(TRAINED) db
 	@echo "==> Starting the action server on port $(ACTIONS_PORT)"
@@ -100,7 +106,7 @@ run: $(TRAINED) db
 		$(RASA) run --endpoints endpoints.yml --credentials credentials.yml --port $(RASA_PORT); \
 	else \
 		echo "==> Starting the chat (type /stop to leave)"; \
-		$(RASA) shell --endpoints endpoints.yml --port $(RASA_PORT); \
+		$(RASA) shell --endpoints endpoints.yml --interface 127.0.0.1 --port $(RASA_PORT); \
 	fi
 
 validate: $(SPACY_MODEL)/config.cfg
@@ -111,9 +117,11 @@ validate: $(SPACY_MODEL)/config.cfg
 test: $(BIN)/.installed $(SPACY_MODEL)/config.cfg
 	$(BIN)/python -m pytest
 
-# Not part of `make test`: the Slack acknowledgement latency, ours beside Rasa's stock channel.
+# Not part of `make test`: the Slack acknowledgement latency, ours beside Rasa's stock channel;
+# then long messages' time to answer and memory, ours beside Rasa's stock REST channel.
 bench: $(BIN)/.installed $(SPACY_MODEL)/config.cfg
 	$(BIN)/python scripts/bench_slack_ack.py
+	$(BIN)/python scripts/bench_long_messages.py
 
 # Not part of `make test`: cross-validated NLU figures on data each fold did not train on.
 nlu-eval: $(SPACY_MODEL)/config.cfg

@@ -24,6 +24,10 @@ from bot.journeys.registry import import_registry_file
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "test-models"
 BIN = Path(sys.executable).parent
+# The HTTP API's token for the servers the tests start (the API is never open without one).
+API_TOKEN = secrets.token_urlsafe(16)
+# Messages per person per window (seconds) for the servers the tests start.
+RATE_LIMIT = (25, 10)
 # Fewer epochs than config.yml: enough for stable answers in tests, about half the training time.
 TEST_EPOCHS = {"DIETClassifier": 30, "ResponseSelector": 60, "TEDPolicy": 40}
 
@@ -130,18 +134,22 @@ def action_server_command(port: int) -> list:
 @contextmanager
 def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: dict[str, str] | None = None):
     """The action server and the Rasa server, up and answering; yields the Rasa base URL."""
-    env = subprocess_env(DATABASE_URL=database_url, ACTION_SERVER_TOKEN=secrets.token_urlsafe(24), **(extra_env or {}))
+    # A short rate-limit window, so a test can show the limit recovering.
+    env = subprocess_env(DATABASE_URL=database_url, ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
+                         RATE_LIMIT_MESSAGES=str(RATE_LIMIT[0]), RATE_LIMIT_SECONDS=str(RATE_LIMIT[1]),
+                         **(extra_env or {}))
     actions_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump({"action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook",
                                                              "token": env["ACTION_SERVER_TOKEN"]}}))
     with _process(action_server_command(actions_port), workdir / "actions.log", env) as actions:
         _wait_for(f"http://127.0.0.1:{actions_port}/health", actions, workdir / "actions.log")
-        with _process([BIN / "rasa", "run", "--enable-api", "--model", str(model), "--endpoints", str(endpoints),
+        with _process([BIN / "rasa", "run", "--enable-api", "--auth-token", API_TOKEN, "--model", str(model),
+                       "--endpoints", str(endpoints),
                        "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
                        "--port", str(rasa_port)], workdir / "rasa.log", env) as rasa:
             base = f"http://127.0.0.1:{rasa_port}"
-            _wait_for(f"{base}/status", rasa, workdir / "rasa.log",
+            _wait_for(f"{base}/status?token={API_TOKEN}", rasa, workdir / "rasa.log",
                       ready=lambda body: bool(json.loads(body).get("model_file")))
             yield base
 
@@ -150,10 +158,13 @@ class Chat:
     """One person talking to the assistant over the REST channel."""
 
     def __init__(self, base_url: str, sender: str):
-        self.base_url, self.sender = base_url, sender
+        # `sender` is what the client sends; the conversation (and every record) is the
+        # REST channel's namespaced id, which can never be a Slack user's.
+        self.base_url, self.user = base_url, sender
+        self.sender = "rest:" + sender
 
     def say(self, text: str) -> list[dict]:
-        body = json.dumps({"sender": self.sender, "message": text}).encode()
+        body = json.dumps({"sender": self.user, "message": text}).encode()
         request = urllib.request.Request(f"{self.base_url}/webhooks/rest/webhook", data=body,
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as response:
@@ -163,7 +174,14 @@ class Chat:
         return "\n".join(m.get("text", "") for m in self.say(text))
 
     def parse(self, text: str) -> dict:
-        request = urllib.request.Request(f"{self.base_url}/model/parse", data=json.dumps({"text": text}).encode(),
+        request = urllib.request.Request(f"{self.base_url}/model/parse?token={API_TOKEN}",
+                                         data=json.dumps({"text": text}).encode(),
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    def tracker(self) -> dict:
+        """This conversation as Rasa's tracker store keeps it (through the token-checked API)."""
+        with urllib.request.urlopen(f"{self.base_url}/conversations/{self.sender}/tracker?token={API_TOKEN}",
+                                    timeout=30) as response:
             return json.loads(response.read())

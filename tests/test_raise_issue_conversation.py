@@ -3,7 +3,6 @@ draft the moment it is typed; the conversation's slots keep only the draft's id.
 from __future__ import annotations
 
 import json
-import urllib.request
 
 import pytest
 
@@ -17,8 +16,7 @@ NARRATIVE = "At the last meetup a colleague kept making jokes about my accent, a
 
 
 def tracker_slots(chat) -> dict:
-    with urllib.request.urlopen(f"{chat.base_url}/conversations/{chat.sender}/tracker", timeout=30) as response:
-        return json.loads(response.read())["slots"]
+    return chat.tracker()["slots"]
 
 
 def test_raise_an_issue_for_yourself(chat, assistant):

@@ -74,3 +74,104 @@ def test_the_action_server_listens_on_loopback_only(action_server):
             if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
                 listening.append(address)
     assert listening == ["0100007F"]  # 127.0.0.1, and nothing else
+
+
+# ---------------------------------------------------------------- the REST channel and the HTTP API
+
+def rest(base_url: str, sender: str, text: str) -> tuple[int, list]:
+    request = urllib.request.Request(f"{base_url}/webhooks/rest/webhook", headers={"Content-Type": "application/json"},
+                                     data=json.dumps({"sender": sender, "message": text}).encode())
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, []
+
+
+def said(replies: list) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+@pytest.mark.conversation
+def test_a_rest_client_naming_a_slack_user_cannot_read_or_write_their_requests(assistant):
+    from bot.journeys.invite_request import request_invite
+    from bot.journeys.join_group import join_open_group
+    from tests.journeys import rows
+    from bot.core.models import Membership
+
+    victim = "U0VICTIM01"
+    secret = request_invite(victim, "lgbtq-network", criteria_confirmed=True, note=None, uow=assistant.uow()).reference
+    join_open_group(victim, "climate-action", assistant.uow())
+    status, replies = rest(assistant.base_url, victim, "my requests")
+    assert status == 200 and secret not in said(replies) and "LGBTQ" not in said(replies)
+    status, replies = rest(assistant.base_url, victim, f"what's the status of {secret}?")
+    assert "couldn't find" in said(replies) and "LGBTQ" not in said(replies) and "waiting" not in said(replies)
+    rest(assistant.base_url, victim, "I'd like to join Parents and Carers")
+    members = {m.slack_user_id for m in rows(assistant, Membership)}
+    assert "rest:" + victim in members  # what REST did is the REST sender's own
+    assert len([m for m in rows(assistant, Membership) if m.slack_user_id == victim]) == 1  # only the one above
+
+
+@pytest.mark.conversation
+def test_the_http_api_needs_its_token(assistant, chat):
+    from tests.rasa_harness import API_TOKEN
+
+    chat.say("hello")
+    base = assistant.base_url
+    attempts = [("GET", f"/conversations/{chat.sender}/tracker", None),
+                ("GET", f"/conversations/{chat.user}/tracker", None),
+                ("POST", f"/conversations/{chat.sender}/tracker/events", {"event": "slot", "name": "group",
+                                                                           "value": "x"}),
+                ("POST", f"/conversations/{chat.sender}/trigger_intent", {"name": "greet"}),
+                ("POST", "/model/parse", {"text": "hi"}), ("PUT", "/model", {"model_file": "/tmp/x.tar.gz"}),
+                ("GET", "/status", None), ("GET", "/domain", None)]
+    got_in = []
+    for method, path, body in attempts:
+        for token in ("", "?token=wrong"):
+            request = urllib.request.Request(base + path + token, method=method,
+                                             data=json.dumps(body).encode() if body else None,
+                                             headers={"Content-Type": "application/json"})
+            try:
+                urllib.request.urlopen(request, timeout=30)
+                got_in.append((method, path, token))
+            except urllib.error.HTTPError as refused:
+                assert refused.code in (401, 403), (method, path, refused.code)
+    assert got_in == []
+    assert chat.tracker()["sender_id"] == chat.sender  # with the token, it answers
+    with urllib.request.urlopen(f"{base}/status?token={API_TOKEN}", timeout=30) as answer:
+        assert answer.status == 200
+
+
+@pytest.mark.conversation
+@pytest.mark.parametrize("size", [4_001, 40_000, 1_000_000])
+def test_a_message_over_the_limit_gets_a_polite_answer_and_the_conversation_goes_on(chat, size):
+    status, replies = rest(chat.base_url, chat.user, ("I want to join Women in Tech. " * 40_000)[:size])
+    assert status == 200 and "That's a very long message" in said(replies)
+    assert "*Parents and Carers*" in chat.text_of("is there a group for parents?")
+
+
+@pytest.mark.conversation
+def test_a_request_body_over_the_cap_is_refused_before_anything_reads_it(chat):
+    request = urllib.request.Request(f"{chat.base_url}/webhooks/rest/webhook", headers={"Content-Type": "application/json"},
+                                     data=json.dumps({"sender": chat.user, "message": "x" * 3_000_000}).encode())
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=60)
+    assert refused.value.code == 413
+    assert "*Parents and Carers*" in chat.text_of("is there a group for parents?")
+
+
+@pytest.mark.conversation
+def test_the_rate_limit_answers_once_drops_the_rest_and_recovers(chat):
+    import time
+
+    from tests.rasa_harness import RATE_LIMIT
+
+    messages, seconds = RATE_LIMIT
+    started = time.monotonic()
+    for n in range(messages):
+        assert rest(chat.base_url, chat.user, "hello")[1], n  # answered
+    assert time.monotonic() - started < seconds, "too slow to reach the limit inside one window"
+    assert "faster than I can read them" in said(rest(chat.base_url, chat.user, "hello")[1])
+    assert rest(chat.base_url, chat.user, "is there a group for parents?")[1] == []  # dropped, silently
+    time.sleep(seconds + 0.5)
+    assert "*Parents and Carers*" in chat.text_of("is there a group for parents?")

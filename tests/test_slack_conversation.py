@@ -295,3 +295,18 @@ def test_an_organiser_declines_in_a_form_with_a_reason_the_requester_is_told(wor
     assert not [c for c in slack.calls_to("conversations.invite") if c["users"] == "U0DECLINE1"]
     [status] = rows(workspace.assistant, InviteRequest, InviteRequest.reference == request.reference)
     assert status.status.value == "declined"
+
+
+def test_with_slack_configured_the_rest_channel_is_closed(workspace):
+    request = urllib.request.Request(f"{workspace.assistant.base_url}/webhooks/rest/webhook",
+                                     data=json.dumps({"sender": "U0SLACKER1", "message": "my requests"}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 403
+
+
+def test_a_dm_over_the_length_limit_is_answered_without_being_read(workspace):
+    person = SlackPerson(workspace, "U0LONGDM01")
+    assert "That's a very long message" in person.say("Please read this: " + "lorem ipsum " * 1_000)
+    assert "Parents and Carers" in person.say("is there a group for parents?")

@@ -40,6 +40,14 @@ class Settings:
     action_server_host: str
     # What a person raising an issue is told about acknowledgement: the teams' own promise.
     case_acknowledge_within: str
+    # Input bounds (bot.core.limits): the longest message read, messages per person per window,
+    # and the largest request body the server takes.
+    max_message_chars: int = 4000
+    rate_limit_messages: int = 20
+    rate_limit_seconds: float = 60
+    max_request_bytes: int = 2_000_000
+    # The REST channel is for local development: off whenever Slack is configured, unless set.
+    enable_rest_channel: bool = False
     # Slack: unset token = no Slack (terminal chat and REST only).
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -70,6 +78,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         registry_file=Path(env.get("REGISTRY_FILE") or PROJECT_ROOT / "registry" / "demo.yml"),
         action_server_token=(env.get("ACTION_SERVER_TOKEN") or "").strip() or None,
         action_server_host=env.get("ACTION_SERVER_HOST") or "127.0.0.1",
+        max_message_chars=int(env.get("MAX_MESSAGE_CHARS") or 4000),
+        rate_limit_messages=int(env.get("RATE_LIMIT_MESSAGES") or 20),
+        rate_limit_seconds=float(env.get("RATE_LIMIT_SECONDS") or 60),
+        max_request_bytes=int(env.get("MAX_REQUEST_BYTES") or 2_000_000),
+        enable_rest_channel=(env.get("ENABLE_REST_CHANNEL") or "").strip().lower() in ("1", "true", "yes"),
         case_acknowledge_within=env.get("CASE_ACKNOWLEDGE_WITHIN") or "two working days",
         slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,

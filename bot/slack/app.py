@@ -24,6 +24,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.db import default_uow
+from bot.core.limits import MessageLimits
 from bot.core.models import SlackEventSeen, utcnow
 from bot.core.settings import Settings, load_settings
 from bot.journeys.decidable import BY_ACTION, DECIDABLE
@@ -34,7 +35,7 @@ from bot.slack.api import async_web_client, web_client
 from bot.slack.decisions import SlackDecisions
 from bot.slack.delivery import DeliveryWorker
 from bot.slack.home import home_for
-from bot.slack.markup import clean_user_text, escape_mrkdwn, unnamed_channels
+from bot.slack.markup import SLACK_USER_ID_RE, clean_user_text, escape_mrkdwn, unnamed_channels
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class SlackRuntime:
         self.worker: DeliveryWorker | None = None
         # Set by the input channel Rasa loads: hands a message to the conversation.
         self.to_conversation: ToConversation | None = None
+        self.limits = MessageLimits.from_settings(settings)
         self.app = build_app(self) if self.configured else None
 
     @property
@@ -153,7 +155,15 @@ def build_app(runtime: SlackRuntime) -> AsyncApp:
         if (event.get("channel_type") != "im" or event.get("bot_id") or not event.get("user")
                 or event.get("subtype") not in (None, "file_share")):
             return
+        if not SLACK_USER_ID_RE.match(event["user"]):
+            log.warning("Ignored a DM from a sender that isn't a Slack user id")
+            return
         text = event.get("text", "")
+        refused, answer = runtime.limits.refusal(event["user"], text)
+        if refused:  # answered here: the text never reaches the NLU
+            if answer:
+                await say(answer)
+            return
         unnamed = unnamed_channels(text)
         names = await asyncio.to_thread(channel_names, unnamed, runtime.uow_factory()) if unnamed else {}
         text = clean_user_text(text, names)
@@ -178,7 +188,12 @@ def build_app(runtime: SlackRuntime) -> AsyncApp:
     async def conversation_button(ack, body: dict, action: dict, client) -> None:
         await ack()
         user = body["user"]["id"]
-        if not action.get("value"):
+        if not action.get("value") or not SLACK_USER_ID_RE.match(user):
+            return
+        refused, answer = runtime.limits.refusal(user, action["value"])
+        if refused:
+            if answer:
+                await client.chat_postMessage(channel=(body.get("channel") or {}).get("id") or user, text=answer)
             return
         channel = (body.get("channel") or {}).get("id") or user
         await settle_buttons(client, body, action)

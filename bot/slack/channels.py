@@ -20,6 +20,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from bot.core.settings import Settings
+from bot.rasa_plumbing.rest import cap_request_bodies
 from bot.slack.api import async_web_client
 from bot.slack.app import SlackRuntime
 from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, split_text, text_sections
@@ -93,6 +94,7 @@ class SlackEventsInput(SlackInput):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         slack = Blueprint("slack_webhook", __name__)
+        cap_request_bodies(slack, self.runtime.settings.max_request_bytes)
         connect_to_conversation(self.runtime, on_new_message)
         start_and_stop_delivery(slack, self.runtime)
 

@@ -1,0 +1,52 @@
+"""Input bounded before any work: each channel asks here before a message reaches the NLU,
+so a pasted document or a flood from one person costs almost nothing."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+from bot.core.settings import Settings
+
+TOO_LONG = ("That's a very long message, more than I can read in one go ({limit:,} characters at most). "
+            "Could you tell me in a sentence or two what you'd like to do? If it's something you want to "
+            "raise in confidence, say *raise an issue* and I'll take it step by step.")
+TOO_FAST = ("You're sending messages faster than I can read them, so I've skipped a few. Give me a minute, "
+            "then carry on where you left off: nothing you'd already told me is lost.")
+
+
+class MessageLimits:
+    """The longest message taken, and how many messages one person may send in a window.
+    Over the rate, the first extra message is answered and the rest are dropped until the
+    window has room again. In memory: one process's view, which is what a flood costs."""
+
+    def __init__(self, max_chars: int, messages: int, seconds: float, clock=time.monotonic):
+        self.max_chars, self.messages, self.seconds, self.clock = max_chars, messages, seconds, clock
+        self._sent: dict[str, deque[float]] = {}
+        self._told: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "MessageLimits":
+        return cls(settings.max_message_chars, settings.rate_limit_messages, settings.rate_limit_seconds)
+
+    def refusal(self, sender: str, text: str) -> tuple[bool, str | None]:
+        """(refused, what to answer): (False, None) lets the message in; (True, None) drops it."""
+        now = self.clock()
+        with self._lock:
+            sent = self._sent.setdefault(sender, deque())
+            while sent and sent[0] <= now - self.seconds:
+                sent.popleft()
+            if len(sent) >= self.messages:
+                if self._told.get(sender, float("-inf")) > now - self.seconds:
+                    return True, None
+                self._told[sender] = now
+                return True, TOO_FAST
+            sent.append(now)
+            if len(self._sent) > 10_000:  # forget people who have gone quiet
+                for quiet in [s for s, q in self._sent.items() if not q or q[-1] <= now - self.seconds]:
+                    self._sent.pop(quiet, None)
+                    self._told.pop(quiet, None)
+        if len(text or "") > self.max_chars:
+            return True, TOO_LONG.format(limit=self.max_chars)
+        return False, None

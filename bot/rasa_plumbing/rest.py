@@ -1,0 +1,82 @@
+"""The REST channel, for local development and tests only.
+
+Rasa keys a conversation by sender id alone, so a REST client naming a Slack user's id would
+join that person's conversation. Here every REST sender lives in its own namespace
+("rest:<id>"), which no Slack id can be. Whenever Slack is configured the channel is off
+(403) unless ENABLE_REST_CHANNEL is set for local development. Every message is bounded
+before Rasa sees it (bot.core.limits)."""
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Optional
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.core.limits import MessageLimits
+from bot.core.settings import load_settings
+
+NAMESPACE = "rest:"
+
+
+def rest_sender(sender: str) -> str:
+    return NAMESPACE + (sender or "")
+
+
+def cap_request_bodies(blueprint: Blueprint, max_bytes: int) -> None:
+    """Bodies over `max_bytes` get Sanic's 413 before anything reads them (Sanic's own
+    default is 100 MB). Set as the server starts, on the app every channel shares."""
+
+    @blueprint.listener("before_server_start")
+    async def cap(app, _loop) -> None:
+        app.config.REQUEST_MAX_SIZE = min(app.config.REQUEST_MAX_SIZE, max_bytes)
+
+
+class LocalRestInput(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict]) -> InputChannel:
+        return cls()
+
+    def __init__(self) -> None:
+        settings = load_settings()
+        self.enabled = settings.enable_rest_channel or not settings.slack_bot_token
+        self.limits = MessageLimits.from_settings(settings)
+        self.max_request_bytes = settings.max_request_bytes
+
+    async def _extract_sender(self, req: Request) -> Optional[str]:
+        sender = (req.json or {}).get("sender")
+        return rest_sender(str(sender)) if sender is not None else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        if not self.enabled:
+            closed = Blueprint("rest_webhook_closed", __name__)
+
+            @closed.route("/<path:path>", methods=["GET", "POST"])
+            async def refuse(_: Request, path: str):
+                return response.json({"error": "The REST channel is off while Slack is configured."}, status=403)
+
+            cap_request_bodies(closed, self.max_request_bytes)
+            return closed
+        open_blueprint = super().blueprint(on_new_message)
+        cap_request_bodies(open_blueprint, self.max_request_bytes)
+        limits = self.limits
+
+        @open_blueprint.middleware("request")
+        async def bounded(request: Request):
+            if request.method != "POST" or not request.path.endswith("/webhook"):
+                return None
+            body = request.json if isinstance(request.json, dict) else {}
+            sender, text = rest_sender(str(body.get("sender"))), body.get("message")
+            if not isinstance(text, str):
+                return response.json({"error": "A message needs a sender and a text."}, status=400)
+            refused, answer = limits.refusal(sender, text)
+            if refused:  # answered here: the text never reaches the NLU
+                return response.json([{"recipient_id": sender, "text": answer}] if answer else [])
+            return None
+
+        return open_blueprint
