@@ -135,9 +135,9 @@ def action_server_command(port: int) -> list:
 def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: dict[str, str] | None = None):
     """The action server and the Rasa server, up and answering; yields the Rasa base URL."""
     # A short rate-limit window, so a test can show the limit recovering.
-    env = subprocess_env(DATABASE_URL=database_url, ACTION_SERVER_TOKEN=secrets.token_urlsafe(24),
-                         RATE_LIMIT_MESSAGES=str(RATE_LIMIT[0]), RATE_LIMIT_SECONDS=str(RATE_LIMIT[1]),
-                         **(extra_env or {}))
+    env = subprocess_env(**{"DATABASE_URL": database_url, "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
+                            "RATE_LIMIT_MESSAGES": str(RATE_LIMIT[0]), "RATE_LIMIT_SECONDS": str(RATE_LIMIT[1]),
+                            **(extra_env or {})})
     actions_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump({"action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook",

@@ -143,7 +143,7 @@ def test_the_http_api_needs_its_token(assistant, chat):
 
 
 @pytest.mark.conversation
-@pytest.mark.parametrize("size", [4_001, 40_000, 1_000_000])
+@pytest.mark.parametrize("size", [3_001, 4_000, 40_000, 1_000_000])
 def test_a_message_over_the_limit_gets_a_polite_answer_and_the_conversation_goes_on(chat, size):
     status, replies = rest(chat.base_url, chat.user, ("I want to join Women in Tech. " * 40_000)[:size])
     assert status == 200 and "That's a very long message" in said(replies)

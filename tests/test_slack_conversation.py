@@ -310,3 +310,13 @@ def test_a_dm_over_the_length_limit_is_answered_without_being_read(workspace):
     person = SlackPerson(workspace, "U0LONGDM01")
     assert "That's a very long message" in person.say("Please read this: " + "lorem ipsum " * 1_000)
     assert "Parents and Carers" in person.say("is there a group for parents?")
+
+
+def test_a_dm_whose_sender_is_not_a_slack_user_id_is_not_taken_in(workspace):
+    slack = workspace.slack
+    for user in ("rest:U0SLACKER1", "U0SLACKER1>", "<!here>"):
+        event = dm_event("U0FAKE0001", "my requests")
+        event["event"]["user"] = user
+        assert post_signed(workspace.webhook, json.dumps(event).encode(), "application/json")[0] == 200
+    time.sleep(2)
+    assert not [c for c in slack.calls_to("chat.postMessage") if c.get("channel") == "D0FAKE0001"]

@@ -42,7 +42,8 @@ class Settings:
     case_acknowledge_within: str
     # Input bounds (bot.core.limits): the longest message read, messages per person per window,
     # and the largest request body the server takes.
-    max_message_chars: int = 4000
+    # 3000: the length the NLU's long-message guard (config.yml) would call out of scope anyway.
+    max_message_chars: int = 3000
     rate_limit_messages: int = 20
     rate_limit_seconds: float = 60
     max_request_bytes: int = 2_000_000
@@ -78,7 +79,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         registry_file=Path(env.get("REGISTRY_FILE") or PROJECT_ROOT / "registry" / "demo.yml"),
         action_server_token=(env.get("ACTION_SERVER_TOKEN") or "").strip() or None,
         action_server_host=env.get("ACTION_SERVER_HOST") or "127.0.0.1",
-        max_message_chars=int(env.get("MAX_MESSAGE_CHARS") or 4000),
+        max_message_chars=int(env.get("MAX_MESSAGE_CHARS") or 3000),
         rate_limit_messages=int(env.get("RATE_LIMIT_MESSAGES") or 20),
         rate_limit_seconds=float(env.get("RATE_LIMIT_SECONDS") or 60),
         max_request_bytes=int(env.get("MAX_REQUEST_BYTES") or 2_000_000),
