@@ -4,7 +4,7 @@
     journeys/   one service module per journey, the registry, the matcher, decidable requests
     slack/      input channels, the Bolt app, decisions, delivery, App Home, Block Kit
     nlu/        spaCy pipeline and the custom Rasa NLU components
-    rasa_plumbing/  the tracker store, the Rasa launcher, button payloads
+    rasa_plumbing/  REST channel, action server, tracker store, Rasa launcher, button payloads
     cli.py      `community-bot`
 
 Imports point down only: core <- journeys <- slack (and actions/, beside this package).

@@ -1,3 +1,3 @@
 """The application core: models, unit of work, settings, errors, crypto, references, audit,
-outbox, routing and the Alembic migrations. Imports neither Rasa nor Slack, nor anything
+outbox, routing, input limits and the Alembic migrations. Imports neither Rasa nor Slack, nor anything
 above it (journeys, slack, nlu)."""
