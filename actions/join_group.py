@@ -73,6 +73,13 @@ class ValidateJoinGroupForm(GuidedFormValidation):
     def validate_group(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                        domain: DomainDict) -> dict[str, Any]:
         result = search_groups(str(value or ""), default_uow())
+        message = typed(tracker)
+        if not result.matches and message and not message.startswith("/") and message != str(value or ""):
+            # The entity may be a piece of the name ("action" of "#climate-action"): the whole
+            # message, as find_group reads it, before saying there's no such group.
+            whole = search_groups(message, default_uow())
+            if whole.matches:
+                result = whole
         if len(result.matches) == 1:
             group = result.matches[0]
             part = part_for(group, tracker.get_slot("group_part"))

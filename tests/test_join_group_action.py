@@ -120,3 +120,15 @@ def test_a_group_the_model_did_not_tag_is_found_in_the_message_that_starts_the_f
     result = join("can I join the Over 50s Network?", requested_slot=None)
     assert result["group"] == NAME and result["group_slug"] == "over-50s" and result["requested_slot"] == "group_part"
     assert join("I want to join a group", requested_slot=None).get("group") is None
+
+
+def test_a_group_the_model_only_half_tagged_is_found_from_the_whole_message(configured_database):
+    """Typed "#climate-action", the model may tag only "action": the form reads the whole message."""
+    from actions.join_group import ValidateJoinGroupForm
+    from tests.action_runner import run, slots_set, tracker
+
+    events, _ = run(ValidateJoinGroupForm(), tracker(
+        "can you add me to #climate-action?", intent="join_group", form="join_group_form",
+        entities=[{"entity": "group", "value": "action"}], just_set={"group": "action"},
+        slots={"requested_slot": "group"}))
+    assert slots_set(events)["group"] == "Climate Action"

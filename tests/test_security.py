@@ -175,3 +175,56 @@ def test_the_rate_limit_answers_once_drops_the_rest_and_recovers(chat):
     assert rest(chat.base_url, chat.user, "is there a group for parents?")[1] == []  # dropped, silently
     time.sleep(seconds + 0.5)
     assert "*Parents and Carers*" in chat.text_of("is there a group for parents?")
+
+
+@pytest.mark.conversation
+@pytest.mark.parametrize("path", ["/webhooks/rest/webhook/", "/webhooks/rest/webhook//", "/webhooks/rest/webhook?x=1"])
+def test_the_rest_bounds_hold_whatever_the_path_looks_like(chat, path):
+    request = urllib.request.Request(chat.base_url + path, headers={"Content-Type": "application/json"},
+                                     data=json.dumps({"sender": chat.user, "message": "x" * 10_000}).encode())
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            assert "That's a very long message" in said(json.loads(answer.read()))
+    except urllib.error.HTTPError as refused:
+        assert refused.code == 404
+
+
+@pytest.mark.conversation
+@pytest.mark.parametrize("content_type, body, code", [
+    ("text/plain", {"sender": "U0PAGE0001", "message": "my requests"}, 415),  # what a web page can send
+    ("application/json", {"message": "my requests"}, 400),
+    ("application/json", {"sender": None, "message": "hi"}, 400),
+    ("application/json", ["U0LIST0001", "hi"], 400),
+])
+def test_rest_takes_json_with_a_sender_and_a_text_only(chat, content_type, body, code):
+    request = urllib.request.Request(f"{chat.base_url}/webhooks/rest/webhook", headers={"Content-Type": content_type},
+                                     data=json.dumps(body).encode())
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == code
+
+
+def test_the_terminal_chat_gets_the_namespaced_bounded_channel():
+    from rasa.core.run import _create_single_channel
+
+    from bot.rasa_plumbing.launch import use_our_terminal_channel
+    from bot.rasa_plumbing.rest import LocalCmdlineInput
+
+    use_our_terminal_channel()
+    channel = _create_single_channel("cmdline", None)
+    assert isinstance(channel, LocalCmdlineInput) and channel.enabled and channel.url_prefix() == "rest"
+
+
+def test_the_rate_limit_forgets_quiet_senders_and_recovers():
+    from bot.core.limits import TOO_FAST, MessageLimits
+
+    now = [0.0]
+    limits = MessageLimits(max_chars=10, messages=2, seconds=60, clock=lambda: now[0])
+    assert [limits.refusal("U0A", "hi") for _ in range(4)] == [(False, None), (False, None), (True, TOO_FAST),
+                                                               (True, None)]
+    for n in range(5_000):
+        limits.refusal(f"U{n:06d}", "hi")
+    now[0] = 61
+    assert limits.refusal("U0A", "hi") == (False, None)
+    assert len(limits._sent) == 1  # everyone quiet for a window was forgotten
+    assert limits.refusal("U0B", "x" * 11)[1].startswith("That's a very long message")

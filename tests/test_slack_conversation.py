@@ -309,6 +309,8 @@ def test_with_slack_configured_the_rest_channel_is_closed(workspace):
 def test_a_dm_over_the_length_limit_is_answered_without_being_read(workspace):
     person = SlackPerson(workspace, "U0LONGDM01")
     assert "That's a very long message" in person.say("Please read this: " + "lorem ipsum " * 1_000)
+    # Within the limit as sent, over it once Slack's markup is read ("<#C…>" becomes "a channel").
+    assert "That's a very long message" in person.say("<#C0NOTAGRP>" * 250)
     assert "Parents and Carers" in person.say("is there a group for parents?")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 
 from bot.core.settings import Settings
 
@@ -22,7 +22,8 @@ class MessageLimits:
 
     def __init__(self, max_chars: int, messages: int, seconds: float, clock=time.monotonic):
         self.max_chars, self.messages, self.seconds, self.clock = max_chars, messages, seconds, clock
-        self._sent: dict[str, deque[float]] = {}
+        # Senders in the order they last sent, so those gone quiet are forgotten from the front.
+        self._sent: OrderedDict[str, deque[float]] = OrderedDict()
         self._told: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -34,7 +35,14 @@ class MessageLimits:
         """(refused, what to answer): (False, None) lets the message in; (True, None) drops it."""
         now = self.clock()
         with self._lock:
-            sent = self._sent.setdefault(sender, deque())
+            sent = self._sent.pop(sender, None) or deque()
+            self._sent[sender] = sent  # the newest, at the end
+            while True:  # forget people who have gone quiet: cheap, the longest quiet first
+                oldest, times = next(iter(self._sent.items()))
+                if oldest == sender or (times and times[-1] > now - self.seconds):
+                    break
+                del self._sent[oldest]
+                self._told.pop(oldest, None)
             while sent and sent[0] <= now - self.seconds:
                 sent.popleft()
             if len(sent) >= self.messages:
@@ -43,10 +51,9 @@ class MessageLimits:
                 self._told[sender] = now
                 return True, TOO_FAST
             sent.append(now)
-            if len(self._sent) > 10_000:  # forget people who have gone quiet
-                for quiet in [s for s, q in self._sent.items() if not q or q[-1] <= now - self.seconds]:
-                    self._sent.pop(quiet, None)
-                    self._told.pop(quiet, None)
-        if len(text or "") > self.max_chars:
-            return True, TOO_LONG.format(limit=self.max_chars)
-        return False, None
+        answer = self.too_long(text)
+        return (True, answer) if answer else (False, None)
+
+    def too_long(self, text: str) -> str | None:
+        """The answer to a message over the length limit, or None."""
+        return TOO_LONG.format(limit=self.max_chars) if len(text or "") > self.max_chars else None

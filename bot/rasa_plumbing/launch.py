@@ -12,6 +12,16 @@ import sys
 import warnings
 
 
+def use_our_terminal_channel() -> None:
+    """The terminal chat gets our channel's namespace and bounds instead of Rasa's `cmdline`,
+    which takes any sender id from anyone who reaches its port."""
+    from rasa.core import channels
+
+    from bot.rasa_plumbing.rest import LocalCmdlineInput
+
+    channels.BUILTIN_CHANNELS["cmdline"] = LocalCmdlineInput
+
+
 def main() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's CUDA and CPU-feature notices
     os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")  # Rasa's tracker store on SQLAlchemy 1.4
@@ -31,6 +41,10 @@ def main() -> None:
     if sys.argv[1:2] != ["data"]:  # `rasa data validate` still says it; elsewhere it is only noise:
         # a retrieval intent whose responses live in data/ counts as defined twice.
         EXPECTED_WARNINGS.append((UserWarning, "The following duplicated intents have been found"))
+    use_our_terminal_channel()
+    # The HTTP API's token from the environment, so it never shows in `ps` as an argument.
+    if "--enable-api" in sys.argv and "--auth-token" not in sys.argv and os.environ.get("RASA_API_TOKEN"):
+        sys.argv += ["--auth-token", os.environ["RASA_API_TOKEN"]]
     rasa_cli.main()
 
 

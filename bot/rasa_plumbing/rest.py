@@ -68,15 +68,36 @@ class LocalRestInput(RestInput):
 
         @open_blueprint.middleware("request")
         async def bounded(request: Request):
-            if request.method != "POST" or not request.path.endswith("/webhook"):
+            if request.method != "POST":  # every POST of this blueprint, whatever the path's spelling
                 return None
+            # JSON only: a web page can't send that cross-site without the browser asking first.
+            if not (request.content_type or "").startswith("application/json"):
+                return response.json({"error": "Send JSON."}, status=415)
             body = request.json if isinstance(request.json, dict) else {}
-            sender, text = rest_sender(str(body.get("sender"))), body.get("message")
-            if not isinstance(text, str):
+            sender, text = body.get("sender"), body.get("message")
+            if sender in (None, "") or not isinstance(text, str):
                 return response.json({"error": "A message needs a sender and a text."}, status=400)
+            sender = rest_sender(str(sender))
             refused, answer = limits.refusal(sender, text)
             if refused:  # answered here: the text never reaches the NLU
                 return response.json([{"recipient_id": sender, "text": answer}] if answer else [])
             return None
 
         return open_blueprint
+
+
+class LocalCmdlineInput(LocalRestInput):
+    """The terminal chat's channel (`rasa shell`, `make run` without Slack), in place of Rasa's
+    own `cmdline` (bot.rasa_plumbing.launch swaps it in): the same namespace and bounds, and
+    on whenever the terminal chat runs, which is on loopback only."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "cmdline"
+
+    def url_prefix(self) -> str:
+        return LocalRestInput.name()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.enabled = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-SLACK_USER_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SLACK_USER_ID_RE = re.compile(r"\A[UW][A-Z0-9]{2,}\Z")
 # "@Sam" typed in Slack arrives as <@U0123ABCD>, or <@U0123ABCD|sam> from older clients.
 USER_MENTION_RE = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
 NOT_NAMES = {"me", "myself", "i", "just me", "only me", "no", "none", "nobody", "no one", "just myself", "only myself"}
