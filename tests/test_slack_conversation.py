@@ -307,11 +307,18 @@ def test_with_slack_configured_the_rest_channel_is_closed(workspace):
 
 
 def test_a_dm_over_the_length_limit_is_answered_without_being_read(workspace):
+    from tests.rasa_harness import API_TOKEN
+
     person = SlackPerson(workspace, "U0LONGDM01")
     assert "That's a very long message" in person.say("Please read this: " + "lorem ipsum " * 1_000)
     # Within the limit as sent, over it once Slack's markup is read ("<#C…>" becomes "a channel").
-    assert "That's a very long message" in person.say("<#C0NOTAGRP>" * 250)
+    assert "That's a very long message" in person.say("<#C1>" * 600)
     assert "Parents and Carers" in person.say("is there a group for parents?")
+    # Neither long message reached Rasa: the conversation holds only the question.
+    with urllib.request.urlopen(f"{workspace.assistant.base_url}/conversations/U0LONGDM01/tracker?token={API_TOKEN}",
+                                timeout=30) as response:
+        typed = [e["text"] for e in json.loads(response.read())["events"] if e["event"] == "user"]
+    assert typed == ["is there a group for parents?"]
 
 
 def test_a_dm_whose_sender_is_not_a_slack_user_id_is_not_taken_in(workspace):
