@@ -86,10 +86,11 @@ actions: db
 shell: $(TRAINED)
 	$(RASA) shell --endpoints endpoints.yml --interface 127.0.0.1 --port $(RASA_PORT)
 
-# Local development only: the REST channel and Rasa's HTTP API, on loopback, the API behind a token.
+# Local development only: the REST channel and Rasa's HTTP API, on loopback, the API behind
+# RASA_API_TOKEN (the launcher passes it to Rasa, so it isn't in the command line for `ps`).
 serve: $(TRAINED)
 	@if [ -z "$$RASA_API_TOKEN" ]; then echo "Set RASA_API_TOKEN first: the HTTP API never runs without a token."; exit 1; fi
-	$(RASA) run --enable-api --auth-token "$$RASA_API_TOKEN" --interface 127.0.0.1 --endpoints endpoints.yml \
+	$(RASA) run --enable-api --interface 127.0.0.1 --endpoints endpoints.yml \
 		--credentials credentials.yml --port $(RASA_PORT)
 
 run: $(TRAINED) db

@@ -228,3 +228,12 @@ def test_the_rate_limit_forgets_quiet_senders_and_recovers():
     assert limits.refusal("U0A", "hi") == (False, None)
     assert len(limits._sent) == 1  # everyone quiet for a window was forgotten
     assert limits.refusal("U0B", "x" * 11)[1].startswith("That's a very long message")
+
+
+def test_make_serve_hands_rasa_the_api_token_without_putting_it_on_the_command_line():
+    from bot.rasa_plumbing.launch import with_api_token
+
+    argv = ["launch", "run", "--enable-api", "--interface", "127.0.0.1"]
+    assert with_api_token(argv, {"RASA_API_TOKEN": "s3cret"})[-2:] == ["--auth-token", "s3cret"]
+    assert with_api_token(argv, {}) == argv  # and Rasa then refuses nothing: make serve won't start without it
+    assert with_api_token(["launch", "shell"], {"RASA_API_TOKEN": "s3cret"}) == ["launch", "shell"]

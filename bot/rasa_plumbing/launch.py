@@ -12,6 +12,13 @@ import sys
 import warnings
 
 
+def with_api_token(argv: list[str], environ) -> list[str]:
+    """The HTTP API's token from RASA_API_TOKEN, added here so it never shows in `ps`."""
+    if "--enable-api" in argv and "--auth-token" not in argv and environ.get("RASA_API_TOKEN"):
+        return [*argv, "--auth-token", environ["RASA_API_TOKEN"]]
+    return list(argv)
+
+
 def use_our_terminal_channel() -> None:
     """The terminal chat gets our channel's namespace and bounds instead of Rasa's `cmdline`,
     which takes any sender id from anyone who reaches its port."""
@@ -42,9 +49,7 @@ def main() -> None:
         # a retrieval intent whose responses live in data/ counts as defined twice.
         EXPECTED_WARNINGS.append((UserWarning, "The following duplicated intents have been found"))
     use_our_terminal_channel()
-    # The HTTP API's token from the environment, so it never shows in `ps` as an argument.
-    if "--enable-api" in sys.argv and "--auth-token" not in sys.argv and os.environ.get("RASA_API_TOKEN"):
-        sys.argv += ["--auth-token", os.environ["RASA_API_TOKEN"]]
+    sys.argv = with_api_token(sys.argv, os.environ)
     rasa_cli.main()
 
 
