@@ -235,5 +235,5 @@ def test_make_serve_hands_rasa_the_api_token_without_putting_it_on_the_command_l
 
     argv = ["launch", "run", "--enable-api", "--interface", "127.0.0.1"]
     assert with_api_token(argv, {"RASA_API_TOKEN": "s3cret"})[-2:] == ["--auth-token", "s3cret"]
-    assert with_api_token(argv, {}) == argv  # and Rasa then refuses nothing: make serve won't start without it
+    assert with_api_token(argv, {}) == argv  # nothing to add: `make serve` refuses to start without a token
     assert with_api_token(["launch", "shell"], {"RASA_API_TOKEN": "s3cret"}) == ["launch", "shell"]
