@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from sqlalchemy.orm import Session
+
 from bot.core.db import UnitOfWork
 from bot.core.models import GroupProposal, InviteRequest, SupportRequest
 from bot.core.routing import TEAM_NAMES
@@ -22,8 +24,9 @@ class Decidable:
     prefix: str  # reference prefix, bot.core.references
     notice_kind: str  # the outbox kind of each decider's copy
     requester_column: str  # who asked, for "my requests"
-    # (reference, actor id, uow) -> raises what deciding would raise (not found, not yours, decided)
-    check: Callable[[str, str, UnitOfWork], None]
+    # (session, reference, actor id) -> the request, or what deciding would raise (not found,
+    # not yours, decided): the service's own guard, used inside its transaction too
+    pending: Callable[[Session, str, str], Any]
     approve: Callable[[str, str, UnitOfWork], Any]
     decline: Callable[[str, str, str | None, UnitOfWork], Any]  # (reference, actor, reason, uow)
     describe: Callable[[Any], str]  # "invite to Women in Tech", for status lines
@@ -32,6 +35,11 @@ class Decidable:
     decline_title: str  # the decline modal's title
     reason_required: bool
     approve_verb: str = "approve"  # buttons already in Slack keep their action ids
+
+    def check(self, reference: str, actor_id: str, uow: UnitOfWork) -> None:
+        """Raises what deciding would raise, before a decline form is opened for nothing."""
+        with uow:
+            self.pending(uow.session, reference, actor_id)
 
     @property
     def approve_action(self) -> str:
@@ -45,21 +53,21 @@ class Decidable:
 DECIDABLE: dict[str, Decidable] = {d.key: d for d in (
     Decidable(
         key="invite", model=InviteRequest, prefix=invite_request.PREFIX, notice_kind=invite_request.NOTICE_KIND,
-        requester_column="requester_slack_id", check=invite_request.check_invite_decider,
+        requester_column="requester_slack_id", pending=invite_request.pending_invite,
         approve=lambda ref, actor, uow: invite_request.approve_invite(ref, actor, uow),
         decline=lambda ref, actor, reason, uow: invite_request.decline_invite(ref, actor, uow, reason=reason),
         describe=lambda r: f"invite to {r.group.name}",
         approve_label="Approve", approved_label="Approved", decline_title="Decline invite", reason_required=False),
     Decidable(
         key="proposal", model=GroupProposal, prefix=start_group.PREFIX, notice_kind=start_group.NOTICE_KIND,
-        requester_column="proposer_slack_id", check=start_group.check_proposal_decider,
+        requester_column="proposer_slack_id", pending=start_group.pending_proposal,
         approve=start_group.approve_proposal,
         decline=lambda ref, actor, reason, uow: start_group.decline_proposal(ref, actor, reason or "", uow),
         describe=lambda p: f"proposal for {p.name}",
         approve_label="Approve", approved_label="Approved", decline_title="Decline proposal", reason_required=True),
     Decidable(
         key="support", model=SupportRequest, prefix=request_support.PREFIX, notice_kind=request_support.NOTICE_KIND,
-        requester_column="requester_slack_id", check=request_support.check_support_decider,
+        requester_column="requester_slack_id", pending=request_support.pending_support,
         approve=lambda ref, actor, uow: request_support.resolve_support_request(ref, actor, done=True, reason=None,
                                                                                 uow=uow),
         decline=lambda ref, actor, reason, uow: request_support.resolve_support_request(ref, actor, done=False,

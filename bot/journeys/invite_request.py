@@ -78,22 +78,16 @@ def organiser_may_decide(session, request: InviteRequest, actor_id: str) -> bool
     return actor_id in {o.slack_user_id for o in request.group.organisers}
 
 
-def _decidable(session, reference: str, organiser_id: str) -> InviteRequest:
+def pending_invite(session, reference: str, organiser_id: str) -> InviteRequest:
     return pending_request(session, InviteRequest, reference, organiser_id, noun="an invite request",
                            may_decide=organiser_may_decide,
                            refusal=lambda r: f"Only the organisers of {r.group.name} can decide on this request.")
 
 
-def check_invite_decider(reference: str, organiser_id: str, uow: UnitOfWork) -> None:
-    """Raises what deciding would raise, before a decline form is opened for nothing."""
-    with uow:
-        _decidable(uow.session, reference, organiser_id)
-
-
 def _decide(reference: str, organiser_id: str, approve: bool, reason: str | None, uow: UnitOfWork) -> InviteRequestView:
     with uow:
         session = uow.session
-        request = _decidable(session, reference, organiser_id)
+        request = pending_invite(session, reference, organiser_id)
         group = request.group
         request.status = RequestStatus.approved if approve else RequestStatus.declined
         request.decided_by, request.decided_at = organiser_id, utcnow()

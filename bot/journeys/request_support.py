@@ -112,16 +112,10 @@ def team_may_decide(session, request: SupportRequest, actor_id: str) -> bool:
     return routing.is_team_member(session, request.routed_to, actor_id)
 
 
-def _decidable(session, reference: str, actor_id: str) -> SupportRequest:
+def pending_support(session, reference: str, actor_id: str) -> SupportRequest:
     return pending_request(session, SupportRequest, reference, actor_id, noun="a support request",
                            may_decide=team_may_decide,
                            refusal=lambda r: f"Only {routing.TEAM_NAMES[r.routed_to]} can update this request.")
-
-
-def check_support_decider(reference: str, actor_id: str, uow: UnitOfWork) -> None:
-    """Raises what resolving would raise, before a decline form is opened for nothing."""
-    with uow:
-        _decidable(uow.session, reference, actor_id)
 
 
 def resolve_support_request(reference: str, actor_id: str, *, done: bool, reason: str | None,
@@ -129,7 +123,7 @@ def resolve_support_request(reference: str, actor_id: str, *, done: bool, reason
     """Mark done or decline; only members of the team it was routed to may."""
     with uow:
         session = uow.session
-        request = _decidable(session, reference, actor_id)
+        request = pending_support(session, reference, actor_id)
         request.status = RequestStatus.done if done else RequestStatus.declined
         request.decided_by, request.decided_at = actor_id, utcnow()
         request.reason = " ".join((reason or "").split()) or None

@@ -110,22 +110,16 @@ def dandi_may_decide(session, proposal: GroupProposal, actor_id: str) -> bool:
     return routing.is_team_member(session, "dandi_service", actor_id)
 
 
-def _pending_proposal(session, reference: str, actor_id: str) -> GroupProposal:
+def pending_proposal(session, reference: str, actor_id: str) -> GroupProposal:
     return pending_request(session, GroupProposal, reference, actor_id, noun="a proposal", may_decide=dandi_may_decide,
                            refusal=lambda _: "Only the D&I service team can decide on group proposals.")
-
-
-def check_proposal_decider(reference: str, actor_id: str, uow: UnitOfWork) -> None:
-    """Raises what deciding would raise, before a decline form is opened for nothing."""
-    with uow:
-        _pending_proposal(uow.session, reference, actor_id)
 
 
 def approve_proposal(reference: str, actor_id: str, uow: UnitOfWork) -> GroupView:
     """The group becomes active and listed. Channels are created by the Slack side."""
     with uow:
         session = uow.session
-        proposal = _pending_proposal(session, reference, actor_id)
+        proposal = pending_proposal(session, reference, actor_id)
         slug, n = _slugify(proposal.name), 1
         while session.scalar(select(Group.id).where(Group.slug == slug)):
             n += 1
@@ -184,7 +178,7 @@ def decline_proposal(reference: str, actor_id: str, reason: str, uow: UnitOfWork
         raise InvalidInput("Please give the proposer a reason, so they know what to change.")
     with uow:
         session = uow.session
-        proposal = _pending_proposal(session, reference, actor_id)
+        proposal = pending_proposal(session, reference, actor_id)
         proposal.status, proposal.reason = RequestStatus.declined, reason
         proposal.decided_by, proposal.decided_at = actor_id, utcnow()
         outbox.notify(session, key=f"proposal_decision:{proposal.reference}", kind="proposal_decision",

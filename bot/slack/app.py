@@ -167,8 +167,9 @@ def build_app(runtime: SlackRuntime) -> AsyncApp:
         unnamed = unnamed_channels(text)
         names = await asyncio.to_thread(channel_names, unnamed, runtime.uow_factory()) if unnamed else {}
         text = clean_user_text(text, names)
-        if runtime.limits.too_long(text):  # markup can grow in cleaning ("<#C1>" -> "a channel")
-            await say(runtime.limits.too_long(text))
+        too_long = runtime.limits.too_long(text)  # markup can grow in cleaning ("<#C1>" -> "a channel")
+        if too_long:
+            await say(too_long)
             return
         if not text:
             await say("I can only read text, I'm afraid. Tell me in a message what you'd like to do.")
