@@ -415,6 +415,7 @@ def test_organisers_are_the_people_mentioned_and_typed_names_are_told_apart():
     assert mentioned_users(typed) == ["U0SAM00001"]
     assert unmentioned_names(typed) == ["Jo Bloggs", "Priya"]
     assert unmentioned_names("just me") == unmentioned_names("<@U0SAM00001>") == []
+    assert unmentioned_names("just me for now") == unmentioned_names("Only myself at the moment.") == []
 
 
 def test_a_case_reaches_its_team_as_a_reference_and_category_never_the_narrative(demo_uow, slack, deliver):

@@ -49,7 +49,13 @@ def unmentioned_names(text: str) -> list[str]:
     mention says who someone is in Slack."""
     rest = USER_MENTION_RE.sub(",", text or "")
     names = (" ".join(name.split()).strip(" .") for name in re.split(r",|\band\b|&|\n|;|\+", rest))
-    return [name[:120] for name in names if name and name.lower() not in NOT_NAMES]
+    return [name[:120] for name in names if name and not _just_me(name)]
+
+
+def _just_me(typed: str) -> bool:
+    """"me", "just me", "just me for now", "only myself at the moment": the proposer alone."""
+    words = re.sub(r"\b(for now|for the moment|at the moment|to start( with)?|to begin with)\b", "", typed.lower())
+    return " ".join(words.split()).strip(" .!") in NOT_NAMES
 
 
 def unnamed_channels(text: str) -> set[str]:
