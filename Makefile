@@ -128,5 +128,8 @@ bench: $(BIN)/.installed $(SPACY_MODEL)/config.cfg
 nlu-eval: $(SPACY_MODEL)/config.cfg
 	$(BIN)/python scripts/nlu_eval.py $(ARGS)
 
+# Keeps var/case-encryption.key: a database kept elsewhere would otherwise be left with
+# narratives nothing can read.
 clean:
-	rm -rf models var .cache results .pytest_cache
+	rm -rf models .cache results .pytest_cache
+	find var -mindepth 1 -maxdepth 1 ! -name case-encryption.key -exec rm -rf {} + 2>/dev/null || true

@@ -1,8 +1,15 @@
-"""Encryption at rest for confidential text (case narratives, who must not handle a case).
+"""Encryption at rest for confidential text (case narratives, who must not handle a case,
+outcomes, handlers' notes).
 
-The key comes from the CASE_ENCRYPTION_KEY setting (a Fernet key; environment or `.env`). The embedded default, with no key
-set, generates one into var/case-encryption.key (mode 0600, git-ignored) on first use.
-Production must set the variable and keep the key out of the database's backups.
+Keys come from the CASE_ENCRYPTION_KEY setting (environment or `.env`): one Fernet key, or
+several separated by commas, newest first. The newest encrypts; any of them decrypts, so a
+new key can be put in front and `community-bot keys rotate` re-encrypts everything to it
+before the old one is removed.
+
+Without a key, the embedded default (a SQLite database) generates one into
+var/case-encryption.key (mode 0600, git-ignored; `make clean` keeps it). Against any other
+database there is no fallback: `require_key` refuses to start, because a generated key on
+one server would leave every narrative it wrote unreadable to the next.
 """
 from __future__ import annotations
 
@@ -10,26 +17,56 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from bot.core.settings import PROJECT_ROOT, load_settings
+from bot.core.errors import DomainError
+from bot.core.settings import PROJECT_ROOT, Settings, load_settings
 
-
-@lru_cache(maxsize=4)
-def _fernet(key: str | None) -> Fernet:
-    if key:
-        return Fernet(key.encode())
-    path = PROJECT_ROOT / "var" / "case-encryption.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(Fernet.generate_key())
-    return Fernet(Path(path).read_bytes().strip())
+LOCAL_KEY_FILE = PROJECT_ROOT / "var" / "case-encryption.key"
 
 
-def _current() -> Fernet:
-    return _fernet(load_settings().case_encryption_key)
+class KeyNotConfigured(DomainError):
+    """No CASE_ENCRYPTION_KEY, against a database other than the embedded SQLite default."""
+
+
+class CannotDecrypt(DomainError):
+    """Ciphertext that none of the configured keys opens (a key removed too soon)."""
+
+
+def require_key(settings: Settings | None = None) -> None:
+    """Refuse to start without a configured key unless on the embedded SQLite default."""
+    settings = settings or load_settings()
+    if not settings.case_encryption_keys and not settings.is_sqlite:
+        raise KeyNotConfigured(
+            "CASE_ENCRYPTION_KEY is not set. Cases are encrypted with it, and on a shared database "
+            "I won't generate one of my own: set it (in the environment or .env) and start again.")
+
+
+def _local_key() -> bytes:
+    if not LOCAL_KEY_FILE.exists():
+        LOCAL_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(LOCAL_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            pass
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(Fernet.generate_key())
+    return Path(LOCAL_KEY_FILE).read_bytes().strip()
+
+
+@lru_cache(maxsize=8)
+def _keys(keys: tuple[str, ...], database_is_sqlite: bool) -> MultiFernet:
+    if keys:
+        return MultiFernet([Fernet(key.encode()) for key in keys])
+    if not database_is_sqlite:
+        require_key()
+    return MultiFernet([Fernet(_local_key())])
+
+
+def _current() -> MultiFernet:
+    settings = load_settings()
+    return _keys(settings.case_encryption_keys, settings.is_sqlite)
 
 
 def encrypt(text: str) -> bytes:
@@ -37,4 +74,15 @@ def encrypt(text: str) -> bytes:
 
 
 def decrypt(token: bytes) -> str:
-    return _current().decrypt(token).decode("utf-8")
+    try:
+        return _current().decrypt(token).decode("utf-8")
+    except InvalidToken:
+        raise CannotDecrypt("This was encrypted with a key that is no longer configured.") from None
+
+
+def rotate(token: bytes) -> bytes:
+    """The same plaintext, encrypted with the newest key."""
+    try:
+        return _current().rotate(token)
+    except InvalidToken:
+        raise CannotDecrypt("This was encrypted with a key that is no longer configured.") from None

@@ -131,6 +131,10 @@ class Contact(Base):
     slack_channel_id = Column(String(32))
     slack_channel_name = Column(String(80))
     slack_user_ids = Column(JSON, nullable=False, default=list)
+    # Slack user id -> name, for matching the names a reporter types ("must not handle it").
+    member_names = Column(JSON, nullable=False, default=dict)
+    # Told when a case waits past its deadline (bot.journeys.handle_case).
+    lead_slack_user_id = Column(String(32))
     email = Column(String(200))
 
 
@@ -228,32 +232,80 @@ class SupportRequest(Base):
 
 
 class CaseStatus(str, enum.Enum):
+    """ISO 37002's receive, assess, address, conclude, as the reporter is told them."""
+
     draft = "draft"  # narrative received, not yet submitted
-    open = "open"
-    in_review = "in_review"
+    open = "open"  # raised, not yet acknowledged by a handler
+    acknowledged = "acknowledged"
+    in_progress = "in_progress"
+    waiting_for_reporter = "waiting_for_reporter"
     closed = "closed"
 
 
 class Case(Base):
-    """A confidential case. The narrative is only ever stored as ciphertext."""
+    """A confidential case. The narrative, who must not handle it, the outcome and the
+    handlers' notes are only ever stored as ciphertext (bot.core.crypto)."""
 
     __tablename__ = "cases"
 
     id = Column(Integer, primary_key=True)
     reference = Column(String(20), nullable=False, unique=True)
-    reporter_slack_id = Column(String(32), index=True)
+    # The conversation the draft belongs to (a Slack user id or "rest:<id>"), until submitted.
+    draft_owner = Column(String(100), index=True)
+    reporter_slack_id = Column(String(100), index=True)
     on_behalf = Column(Boolean, nullable=False, default=False)
     affected_person_consented = Column(Boolean)
     affected_person_may_be_named = Column(Boolean)
     group_id = Column(Integer, ForeignKey("groups.id"))
     category = Column(String(40))
     narrative_ciphertext = Column(LargeBinary)
-    # Who must not handle the case: names people typed, so encrypted like the narrative.
+    # Who must not handle the case: a JSON list of Slack user ids, encrypted like the narrative.
     excluded_ciphertext = Column(LargeBinary)
     routed_to = Column(String(40))
+    # The handler looking after it (one of the routed team); empty until someone takes it.
+    assignee_slack_id = Column(String(32))
     status = Column(_enum(CaseStatus), nullable=False, default=CaseStatus.draft)
+    # The line the reporter sees when the case is closed.
+    outcome_ciphertext = Column(LargeBinary)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+    submitted_at = Column(DateTime(timezone=True))
+    acknowledged_at = Column(DateTime(timezone=True))
+    closed_at = Column(DateTime(timezone=True))
+    # Deadlines (bot.journeys.handle_case): handlers reminded, the team lead told, the
+    # reporter given feedback at three months; once each.
+    reminded_at = Column(DateTime(timezone=True))
+    escalated_at = Column(DateTime(timezone=True))
+    feedback_due_sent_at = Column(DateTime(timezone=True))
+
+    notes = relationship("CaseNote", back_populates="case", cascade="all, delete-orphan", order_by="CaseNote.id")
+
+
+class CaseNote(Base):
+    """A handler's internal note on a case, encrypted; never shown to the reporter."""
+
+    __tablename__ = "case_notes"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    author_slack_id = Column(String(32), nullable=False)
+    body_ciphertext = Column(LargeBinary, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    case = relationship("Case", back_populates="notes")
+
+
+class ConfidentialPrompt(Base):
+    """A conversation waiting for confidential text (what happened, who must not handle it).
+    Set by the action that asks; the input channel takes the next message into the case
+    service instead of handing it to Rasa (bot.rasa_plumbing.confidential)."""
+
+    __tablename__ = "confidential_prompts"
+
+    conversation_id = Column(String(100), primary_key=True)
+    step = Column(String(20), nullable=False)
+    draft_reference = Column(String(20))
+    expires_at = Column(DateTime(timezone=True), nullable=False)
 
 
 class OutboxStatus(str, enum.Enum):

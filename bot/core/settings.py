@@ -31,15 +31,27 @@ class Settings:
     database_url: str
     # Where Rasa keeps conversations; empty: in-process (bot.rasa_plumbing.tracker_store).
     tracker_store_url: str | None
-    # The Fernet key for confidential text; empty (embedded default only): one kept in var/.
-    case_encryption_key: str | None
+    # Fernet keys for confidential text, newest first (CASE_ENCRYPTION_KEY, comma-separated):
+    # the first encrypts, any decrypts, `community-bot keys rotate` re-encrypts to the first.
+    # None (embedded SQLite default only): one kept in var/ (bot.core.crypto).
+    case_encryption_keys: tuple[str, ...]
     spacy_model_path: Path
     registry_file: Path
     # The secret Rasa sends the action server (endpoints.yml), which refuses requests without it.
     action_server_token: str | None
     action_server_host: str
-    # What a person raising an issue is told about acknowledgement: the teams' own promise.
-    case_acknowledge_within: str
+    # A case is acknowledged within this many days (the EU Whistleblowing Directive's 7), or its
+    # handlers are reminded; after the second figure more, the team's lead is told; the
+    # reporter hears how it stands at the third (the directive's three months).
+    case_acknowledge_days: int = 7
+    case_escalate_after_days: int = 2
+    case_feedback_days: int = 90
+    # Retention (bot.journeys.retention): abandoned drafts, decided requests, closed cases and
+    # the audit log are purged after these; 0 keeps them.
+    retain_drafts_hours: int = 24
+    retain_decided_requests_days: int = 90
+    retain_closed_cases_days: int = 365
+    retain_audit_days: int = 730
     # Input bounds (bot.core.limits): the longest message read, messages per person per window,
     # and the largest request body the server takes.
     # 3000: the length the NLU's long-message guard (config.yml) would call out of scope anyway.
@@ -74,7 +86,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     return Settings(
         database_url=env.get("DATABASE_URL") or default_db,
         tracker_store_url=(env.get("TRACKER_STORE_URL") or "").strip() or None,
-        case_encryption_key=(env.get("CASE_ENCRYPTION_KEY") or "").strip() or None,
+        case_encryption_keys=tuple(key.strip() for key in (env.get("CASE_ENCRYPTION_KEY") or "").split(",")
+                                   if key.strip()),
         spacy_model_path=Path(env.get("SPACY_MODEL_PATH") or PROJECT_ROOT / "models" / "spacy_en"),
         registry_file=Path(env.get("REGISTRY_FILE") or PROJECT_ROOT / "registry" / "demo.yml"),
         action_server_token=(env.get("ACTION_SERVER_TOKEN") or "").strip() or None,
@@ -84,7 +97,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         rate_limit_seconds=float(env.get("RATE_LIMIT_SECONDS") or 60),
         max_request_bytes=int(env.get("MAX_REQUEST_BYTES") or 2_000_000),
         enable_rest_channel=(env.get("ENABLE_REST_CHANNEL") or "").strip().lower() in ("1", "true", "yes"),
-        case_acknowledge_within=env.get("CASE_ACKNOWLEDGE_WITHIN") or "two working days",
+        case_acknowledge_days=int(env.get("CASE_ACKNOWLEDGE_DAYS") or 7),
+        case_escalate_after_days=int(env.get("CASE_ESCALATE_AFTER_DAYS") or 2),
+        case_feedback_days=int(env.get("CASE_FEEDBACK_DAYS") or 90),
+        retain_drafts_hours=int(env.get("RETAIN_DRAFTS_HOURS") or 24),
+        retain_decided_requests_days=int(env.get("RETAIN_DECIDED_REQUESTS_DAYS") or 90),
+        retain_closed_cases_days=int(env.get("RETAIN_CLOSED_CASES_DAYS") or 365),
+        retain_audit_days=int(env.get("RETAIN_AUDIT_DAYS") or 730),
         slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
         slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
         slack_app_token=env.get("SLACK_APP_TOKEN") or None,

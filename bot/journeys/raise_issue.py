@@ -1,15 +1,25 @@
 """Raise an issue confidentially, for yourself or as a group's nominated person on someone
 else's behalf.
 
-The narrative is handed over the moment it is typed (`save_draft`) and stored encrypted as
-a draft case; the conversation keeps only the draft's id. Submitting turns the draft into a
-case with a reference and routes a notice (reference and category only, never the
-narrative) to the chosen team. Stopping discards the draft.
+What happened, and who must not handle it, never enter the conversation. The action that
+asks for them records that the conversation waits for confidential text (`expect`); the
+input channel hands the next message here (`take`) instead of to Rasa, or in Slack the
+person types it into a modal (`take_from_form`). It is stored encrypted on a draft case
+owned by the conversation, and the conversation is given only the draft's id and how many
+people were named (`Taken.slots`).
+
+Submitting turns the draft into a case with a reference and sends a notice (reference,
+category, whether on someone's behalf; never the narrative) as a DM to each eligible handler
+of the chosen team: its members less anyone named. If that leaves nobody, the case goes to
+the other team, and the reporter is told. Stopping discards the draft.
 """
 from __future__ import annotations
 
+import difflib
+import json
+import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import delete, select
@@ -17,7 +27,7 @@ from sqlalchemy import delete, select
 from bot.core import audit, crypto, outbox, routing
 from bot.core.db import UnitOfWork
 from bot.core.errors import InvalidInput, NotFound
-from bot.core.models import Case, CaseStatus, utcnow
+from bot.core.models import Case, CaseStatus, ConfidentialPrompt, utcnow
 from bot.core.references import new_reference
 from bot.core.settings import load_settings
 
@@ -29,80 +39,324 @@ CATEGORIES = {
     "group_running": "How a group is run",
     "other": "Something else",
 }
-ROUTES = ("dandi_service", "people")
+ROUTES = routing.CASE_TEAMS
 NARRATIVE_MAX_CHARS = 10_000
-DRAFT_LIFETIME = timedelta(days=1)
+NARRATIVE = "narrative"
+EXCLUSIONS = "exclusions"
+# What the conversation is given in place of the text: the intent and the slots it fills.
+TAKEN_INTENT = "case_details_given"
+# Slack user ids typed or mentioned ("<@U123ABC>", "@U123ABC").
+USER_ID_RE = re.compile(r"\b([UW][A-Z0-9]{6,})\b")
+NOBODY_RE = re.compile(r"^\W*(no|nope|none|nobody|no ?-?one|noone|n/?a|not really|nah|no thanks|"
+                       r"there isn'?t|there'?s no ?one|no one needs to be( kept)? out|skip)\W*$", re.IGNORECASE)
+# A short message at the narrative step that may mean "stop" rather than what happened:
+# held (encrypted) while the person is asked which they meant.
+MAY_BE_STOP_RE = re.compile(r"\b(stop|cancel|quit|never ?mind|forget (it|this|about it)|changed my mind|"
+                            r"don'?t want|leave it|scrap (it|that|this)|not now|not today|let'?s not)\b",
+                            re.IGNORECASE)
+SHORT_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What the case service did with a confidential message, for the channel to say.
+
+    `slots` (not confidential: a draft id, a count) go to the conversation as a placeholder
+    message; empty when the person is asked again (`problem`) or asked what they meant
+    (`unsure`)."""
+
+    step: str
+    slots: dict[str, str] = field(default_factory=dict)
+    problem: str | None = None
+    # At the narrative step: a short message that may have meant "stop" or a question.
+    unsure: bool = False
+    draft_id: str | None = None
+    # At the exclusions step: the handlers named, as (name, team name), and typed names
+    # that are nobody who handles cases.
+    kept_from: tuple[tuple[str, str], ...] = ()
+    not_handlers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class CaseReceipt:
     reference: str
+    team: str
     team_name: str
-    acknowledge_within: str
+    # The reporter asked for the other team, whose handlers all were people they named.
+    rerouted: bool
+    acknowledge_days: int
 
 
-def save_draft(narrative: str, uow: UnitOfWork) -> str:
-    """Store what happened, encrypted, as a draft. Returns the draft's id (not the text)."""
+# ---------------------------------------------------------------- waiting for confidential text
+
+def expect(conversation_id: str, step: str, draft_id: str | None, uow: UnitOfWork) -> None:
+    """The conversation's next message is confidential text for `step`: record it, so the
+    input channel hands that message here and never to Rasa."""
+    assert step in (NARRATIVE, EXCLUSIONS)
+    lifetime = timedelta(hours=load_settings().retain_drafts_hours or 24)
+    with uow:
+        prompt = uow.session.get(ConfidentialPrompt, conversation_id) or ConfidentialPrompt(
+            conversation_id=conversation_id)
+        prompt.step, prompt.draft_reference, prompt.expires_at = step, draft_id, utcnow() + lifetime
+        uow.session.add(prompt)
+        uow.commit()
+
+
+def waiting_for(conversation_id: str, uow: UnitOfWork) -> str | None:
+    """The step the conversation waits for confidential text at, if any."""
+    with uow:
+        prompt = uow.session.get(ConfidentialPrompt, conversation_id)
+        return prompt.step if prompt is not None and _live(prompt) else None
+
+
+def stop_waiting(conversation_id: str, uow: UnitOfWork) -> None:
+    with uow:
+        uow.session.execute(delete(ConfidentialPrompt).where(ConfidentialPrompt.conversation_id == conversation_id))
+        uow.commit()
+
+
+def _live(prompt: ConfidentialPrompt) -> bool:
+    from bot.core.models import as_utc
+    return as_utc(prompt.expires_at) > utcnow()
+
+
+def take(conversation_id: str, text: str, uow: UnitOfWork, *, mentioned: list[str] | None = None) -> Taken | None:
+    """Take a message the conversation was waiting for as confidential text. None when it
+    wasn't waiting, or the message is a button's payload (a choice, not text)."""
+    text = (text or "").strip()
+    if text.startswith("/"):
+        return None
+    with uow:
+        prompt = uow.session.get(ConfidentialPrompt, conversation_id)
+        if prompt is None or not _live(prompt):
+            return None
+        step, draft_id = prompt.step, prompt.draft_reference
+    if step == NARRATIVE:
+        return _take_narrative(conversation_id, text, draft_id, uow)
+    return _take_exclusions(conversation_id, text, draft_id, mentioned or [], uow)
+
+
+def _take_narrative(conversation_id: str, text: str, draft_id: str | None, uow: UnitOfWork) -> Taken:
+    short = len(text.split()) <= SHORT_WORDS
+    unsure = short and (bool(MAY_BE_STOP_RE.search(text)) or text.endswith("?"))
+    if not unsure:
+        try:
+            _check_narrative(text)
+        except InvalidInput as problem:
+            return Taken(NARRATIVE, problem=str(problem))
+    draft_id = _store_narrative(conversation_id, text, draft_id, uow, keep_waiting=unsure)
+    if unsure:
+        return Taken(NARRATIVE, unsure=True, draft_id=draft_id)
+    return Taken(NARRATIVE, slots={"case_draft_id": draft_id}, draft_id=draft_id)
+
+
+def confirm_narrative(conversation_id: str, draft_id: str, uow: UnitOfWork) -> Taken:
+    """The person said the short message they were unsure about is what happened."""
+    with uow:
+        case = _draft(uow, draft_id, conversation_id)
+        if case is None or case.narrative_ciphertext is None:
+            raise NotFound("I've lost what you wrote, sorry. Could you tell me again?")
+        uow.session.execute(delete(ConfidentialPrompt).where(ConfidentialPrompt.conversation_id == conversation_id))
+        uow.commit()
+    return Taken(NARRATIVE, slots={"case_draft_id": draft_id}, draft_id=draft_id)
+
+
+def _take_exclusions(conversation_id: str, text: str, draft_id: str | None, mentioned: list[str],
+                     uow: UnitOfWork) -> Taken:
+    if len(text) > 500:
+        return Taken(EXCLUSIONS, problem="Just their names is enough, please.")
+    nobody = NOBODY_RE.match(text) is not None and not mentioned
+    with uow:
+        roster = routing.case_roster(uow.session)
+    ids, names_left = ([], []) if nobody else match_handlers(text, mentioned, roster)
+    with uow:
+        case = _draft(uow, draft_id, conversation_id)
+        if case is None:
+            raise NotFound("I've lost track of what you told me, sorry: it may have expired. "
+                           "Could we start again? Nothing has been sent.")
+        case.excluded_ciphertext = crypto.encrypt(json.dumps(ids)) if ids else None
+        uow.session.execute(delete(ConfidentialPrompt).where(ConfidentialPrompt.conversation_id == conversation_id))
+        uow.commit()
+    kept_from = tuple((roster[i][0] or "someone", routing.TEAM_NAMES[roster[i][1]]) for i in ids if i in roster)
+    return Taken(EXCLUSIONS, slots={"issue_excluded": str(len(ids)) if ids else "-"}, draft_id=draft_id,
+                 kept_from=kept_from, not_handlers=tuple(names_left))
+
+
+def take_from_form(conversation_id: str, narrative: str, excluded_ids: list[str], uow: UnitOfWork) -> Taken:
+    """What happened and who must not handle it, from Slack's modal. Raises InvalidInput for
+    the form to show beside the field."""
     narrative = (narrative or "").strip()
+    _check_narrative(narrative)
+    ids = list(dict.fromkeys(i for i in excluded_ids if USER_ID_RE.fullmatch(i or "")))
+    with uow:
+        prompt = uow.session.get(ConfidentialPrompt, conversation_id)
+        draft_id = prompt.draft_reference if prompt is not None else None
+    draft_id = _store_narrative(conversation_id, narrative, draft_id, uow, keep_waiting=False)
+    with uow:
+        case = _draft(uow, draft_id, conversation_id)
+        case.excluded_ciphertext = crypto.encrypt(json.dumps(ids)) if ids else None
+        uow.commit()
+        roster = routing.case_roster(uow.session)
+    kept_from = tuple((roster[i][0] or "someone", routing.TEAM_NAMES[roster[i][1]]) for i in ids if i in roster)
+    return Taken(NARRATIVE, slots={"case_draft_id": draft_id, "issue_excluded": str(len(ids)) if ids else "-"},
+                 draft_id=draft_id, kept_from=kept_from)
+
+
+def match_handlers(text: str, mentioned: list[str], roster: dict[str, tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """The handlers a reporter named, by Slack id or by name (full name, first or last name,
+    or a close spelling), and the typed names that match nobody who handles cases. A name
+    that could be several people keeps all of them away: excluding too many is safe."""
+    ids = [i for i in dict.fromkeys([*mentioned, *USER_ID_RE.findall(text)])]
+    rest = USER_ID_RE.sub(",", text.replace("<@", " ").replace(">", " ").replace("@", " "))
+    unmatched: list[str] = []
+    for piece in re.split(r",|;|\n|&|\+|\band\b|\bor\b|\balso\b", rest, flags=re.IGNORECASE):
+        typed = " ".join(re.sub(r"[^\w' -]", " ", piece).split())
+        typed = re.sub(r"^(and|or|also|maybe|probably|perhaps|definitely|not|please|the|mr|mrs|ms|dr)\s+", "",
+                       typed, flags=re.IGNORECASE)
+        if not typed or NOBODY_RE.match(typed):
+            continue
+        found = _matches(typed, roster)
+        if found:
+            ids.extend(user for user in found if user not in ids)
+        else:
+            unmatched.append(typed[:80])
+    return ids, unmatched
+
+
+def _matches(typed: str, roster: dict[str, tuple[str, str]]) -> list[str]:
+    wanted = typed.casefold()
+    words = set(wanted.split())
+    found = []
+    for user_id, (name, _team) in roster.items():
+        parts = name.casefold().split()
+        if not parts:
+            continue
+        if name.casefold() in wanted or (words & set(parts)):
+            found.append(user_id)
+    if found:
+        return found
+    # A close spelling ("Pryia", "Tom Beker") of a full name or of any part of one.
+    for user_id, (name, _team) in roster.items():
+        candidates = [name.casefold(), *name.casefold().split()]
+        if any(difflib.get_close_matches(word, candidates, n=1, cutoff=0.8) for word in [wanted, *words]):
+            found.append(user_id)
+    return found
+
+
+def _check_narrative(narrative: str) -> None:
     if len(narrative) < 10:
         raise InvalidInput("Could you tell me a little more about what happened? A few sentences is fine.")
     if len(narrative) > NARRATIVE_MAX_CHARS:
-        raise InvalidInput(f"That's longer than I can take in one message ({NARRATIVE_MAX_CHARS:,} characters). "
+        raise InvalidInput(f"That's longer than I can take in one go ({NARRATIVE_MAX_CHARS:,} characters). "
                            "Could you shorten it? The team can ask for more detail when they get in touch.")
-    draft_id = "draft-" + secrets.token_urlsafe(9)  # fits the reference column
+
+
+def _draft(uow: UnitOfWork, draft_id: str | None, owner: str) -> Case | None:
+    if not draft_id:
+        return None
+    return uow.session.scalar(select(Case).where(Case.reference == draft_id, Case.status == CaseStatus.draft,
+                                                 Case.draft_owner == owner))
+
+
+def _store_narrative(conversation_id: str, narrative: str, draft_id: str | None, uow: UnitOfWork, *,
+                     keep_waiting: bool) -> str:
+    """Encrypt what happened onto the conversation's draft (a new one, or the one being
+    corrected). Returns the draft's id, never the text."""
     with uow:
-        uow.session.add(Case(reference=draft_id, status=CaseStatus.draft, narrative_ciphertext=crypto.encrypt(narrative)))
+        case = _draft(uow, draft_id, conversation_id)
+        if case is None:
+            case = Case(reference="draft-" + secrets.token_urlsafe(9), status=CaseStatus.draft,
+                        draft_owner=conversation_id)  # the id fits the reference column
+            uow.session.add(case)
+        case.narrative_ciphertext = crypto.encrypt(narrative)
+        prompt = uow.session.get(ConfidentialPrompt, conversation_id)
+        if keep_waiting and prompt is not None:
+            prompt.draft_reference = case.reference
+        elif prompt is not None:
+            uow.session.delete(prompt)
         uow.commit()
-    return draft_id
+        return case.reference
 
 
-def discard_draft(draft_id: str, uow: UnitOfWork) -> None:
+def save_draft(narrative: str, uow: UnitOfWork, owner: str = "") -> str:
+    """Store what happened, encrypted, as a draft. Returns the draft's id (not the text)."""
+    narrative = (narrative or "").strip()
+    _check_narrative(narrative)
+    return _store_narrative(owner, narrative, None, uow, keep_waiting=False)
+
+
+def discard_draft(draft_id: str | None, uow: UnitOfWork, owner: str | None = None) -> None:
+    """Delete a draft (and stop waiting for confidential text): the person stopped."""
     with uow:
-        uow.session.execute(delete(Case).where(Case.reference == draft_id, Case.status == CaseStatus.draft))
+        if draft_id:
+            uow.session.execute(delete(Case).where(Case.reference == draft_id, Case.status == CaseStatus.draft))
+        if owner:
+            uow.session.execute(delete(Case).where(Case.draft_owner == owner, Case.status == CaseStatus.draft))
+            uow.session.execute(delete(ConfidentialPrompt).where(ConfidentialPrompt.conversation_id == owner))
         uow.commit()
 
 
-def purge_stale_drafts(uow: UnitOfWork) -> int:
-    """Drafts never submitted (a conversation abandoned mid-way) are removed after a day."""
-    with uow:
-        result = uow.session.execute(delete(Case).where(
-            Case.status == CaseStatus.draft, Case.created_at < utcnow() - DRAFT_LIFETIME))
-        uow.commit()
-        return result.rowcount
+def excluded_ids(case: Case) -> set[str]:
+    """Who must not handle the case, decrypted: checked at every notice and every read."""
+    if case.excluded_ciphertext is None:
+        return set()
+    return set(json.loads(crypto.decrypt(case.excluded_ciphertext)))
 
+
+# ---------------------------------------------------------------- submitting
 
 def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: bool | None,
-                may_be_named: bool | None, category: str, excluded: str | None, route_to: str,
-                uow: UnitOfWork) -> CaseReceipt:
+                may_be_named: bool | None, category: str, route_to: str, uow: UnitOfWork,
+                excluded: None = None) -> CaseReceipt:
     if category not in CATEGORIES:
         raise InvalidInput("Please pick one of the categories.")
     if route_to not in ROUTES:
         raise InvalidInput("Cases go to the D&I service team or the People team.")
     if on_behalf and not consented:
         raise InvalidInput("I can only raise this on someone's behalf once they've agreed to it being raised.")
+    settings = load_settings()
     with uow:
         session = uow.session
         case = session.scalar(select(Case).where(Case.reference == draft_id, Case.status == CaseStatus.draft))
-        if case is None:
+        if case is None or case.narrative_ciphertext is None:
             raise NotFound("I've lost track of what you told me, sorry: it may have expired. "
                            "Could we start again? Nothing has been sent.")
+        kept_away = excluded_ids(case)
+        team = route_to
+        handlers = routing.case_handlers(session, team, kept_away)
+        if not handlers:
+            team = routing.other_case_team(route_to)
+            handlers = routing.case_handlers(session, team, kept_away)
+        if not handlers:
+            raise InvalidInput("Everyone who handles cases on both the D&I service team and the People team is "
+                               "someone you've asked to keep away from it, so I can't send it to anyone here. "
+                               "Nothing has been sent. Your manager, or a People partner outside these teams, "
+                               "can help you take it further.")
         case.reference = new_reference("CASE")
         case.status = CaseStatus.open
+        case.draft_owner = None
         case.reporter_slack_id = reporter_id
         case.on_behalf = on_behalf
         case.affected_person_consented = consented if on_behalf else None
         case.affected_person_may_be_named = may_be_named if on_behalf else None
         case.category = category
-        excluded = " ".join((excluded or "").split())
-        case.excluded_ciphertext = crypto.encrypt(excluded) if excluded else None
-        case.routed_to = route_to
-        acknowledge_within = load_settings().case_acknowledge_within
-        # The notice carries the reference and category only; the narrative stays encrypted.
-        for recipient in routing.team_recipients(session, route_to):
-            outbox.notify(session, key=f"case:{case.reference}:{recipient}", kind="case_notice",
-                          recipient=recipient, reference=case.reference, category=CATEGORIES[category],
-                          acknowledge_within=acknowledge_within)
-        audit.record(session, reporter_id, "raised_case", "case", case.reference, category=category)
-        receipt = CaseReceipt(case.reference, routing.TEAM_NAMES[route_to], acknowledge_within)
+        case.routed_to = team
+        case.submitted_at = utcnow()
+        for handler in handlers:
+            notify_handler(session, case, handler, key=f"case_notice:{case.reference}:{handler}")
+        audit.record(session, reporter_id, "raised_case", "case", case.reference, category=category, team=team,
+                     rerouted=team != route_to)
+        receipt = CaseReceipt(case.reference, team, routing.TEAM_NAMES[team], team != route_to,
+                              settings.case_acknowledge_days)
         uow.commit()
         return receipt
+
+
+def notify_handler(session, case: Case, handler: str, *, key: str, kind: str = "case_notice") -> None:
+    """A case's notice for one handler, as a DM: what it is and how old, never what happened."""
+    outbox.notify(session, key=key, kind=kind, recipient=handler, reference=case.reference,
+                  category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
+                  team=routing.TEAM_NAMES[case.routed_to], on_behalf=bool(case.on_behalf),
+                  may_be_named=case.affected_person_may_be_named,
+                  raised_at=(case.submitted_at or case.created_at).isoformat(),
+                  acknowledge_days=load_settings().case_acknowledge_days)

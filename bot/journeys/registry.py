@@ -108,7 +108,30 @@ GROUP_COLUMNS = ("name", "purpose", "meeting", "slack_channel_id", "slack_channe
                  "closed_slack_channel_id", "closed_slack_channel_name", "criteria", "how_to_ask")
 GROUP_FIELDS = {"slug", "type", "status", "aliases", "topics", "organisers", *GROUP_COLUMNS}
 CONTACT_FIELDS = ("team", "name", "slack_channel_id", "slack_channel_name", "slack_user_ids", "email")
+# A team's people by name (`members`), so a reporter's "must not handle it" can be matched
+# to them, and its `lead`, told when a case waits past its deadline.
+CONTACT_EXTRA_FIELDS = {"members", "lead"}
 EVENT_FIELDS = {"name", "starts", "ends", "description", "url", "groups"}
+
+
+def _contact_members(check: _Checker, item: dict, key: str) -> dict[str, str]:
+    """A contact's `members` as Slack user id -> name."""
+    members = item.get("members") or []
+    if not isinstance(members, list):
+        check.problems.append(f"{check.where(item, key)}: 'members' must be a list of slack_user_id and name")
+        return {}
+    found: dict[str, str] = {}
+    for j, member in enumerate(members):
+        mkey = f"{key} members[{j}]"
+        if not isinstance(member, dict):
+            check.problems.append(f"{mkey}: each member needs slack_user_id and name")
+            continue
+        check.unknown_keys(member, mkey, {"slack_user_id", "name"})
+        user_id = check.pattern(member, "slack_user_id", mkey, SLACK_USER_RE, "a Slack user id", required=True)
+        name = check.text(member, "name", mkey, max_len=120)
+        if user_id and name:
+            found[user_id] = name
+    return found
 
 
 def parse_registry(text: str) -> dict[str, list[dict[str, Any]]]:
@@ -130,17 +153,21 @@ def parse_registry(text: str) -> dict[str, list[dict[str, Any]]]:
     contacts = []
     for i, item in enumerate(check.mappings(data, "contacts")):
         key = f"contacts[{i}]"
-        check.unknown_keys(item, key, CONTACT_FIELDS)
+        check.unknown_keys(item, key, {*CONTACT_FIELDS, *CONTACT_EXTRA_FIELDS})
+        members = _contact_members(check, item, key)
         contacts.append({
             "team": check.pattern(item, "team", key, re.compile(r"^[a-z_]+$"), "a lower_case team key", required=True),
             "name": check.text(item, "name", key, max_len=120),
             "slack_channel_id": check.pattern(item, "slack_channel_id", key, SLACK_CHANNEL_RE, "a Slack channel id"),
             "slack_channel_name": check.text(item, "slack_channel_name", key, required=False, max_len=80),
-            "slack_user_ids": check.slack_user_ids(item, "slack_user_ids", key),
+            "slack_user_ids": list(dict.fromkeys([*check.slack_user_ids(item, "slack_user_ids", key), *members])),
+            "member_names": members,
+            "lead_slack_user_id": check.pattern(item, "lead", key, SLACK_USER_RE, "a Slack user id"),
             "email": check.text(item, "email", key, required=False, max_len=200),
         })
-        if item.get("slack_channel_id") is None and not item.get("slack_user_ids"):
-            check.problems.append(f"{check.where(item, key)}: give a 'slack_channel_id' or 'slack_user_ids' to route to")
+        if item.get("slack_channel_id") is None and not contacts[-1]["slack_user_ids"]:
+            check.problems.append(f"{check.where(item, key)}: give a 'slack_channel_id', 'members' or "
+                                  "'slack_user_ids' to route to")
     teams = [c["team"] for c in contacts]
     for team in REQUIRED_TEAMS:
         if team not in teams and data.get("contacts") is not None:
@@ -313,7 +340,9 @@ def export_registry(uow: UnitOfWork) -> str:
         session = uow.session
         contacts = [
             _without_empty({**{field: getattr(c, field) for field in CONTACT_FIELDS},
-                            "slack_user_ids": list(c.slack_user_ids or [])})
+                            "slack_user_ids": [u for u in c.slack_user_ids or [] if u not in (c.member_names or {})],
+                            "members": [{"slack_user_id": u, "name": n} for u, n in (c.member_names or {}).items()],
+                            "lead": c.lead_slack_user_id})
             for c in session.scalars(select(Contact).order_by(Contact.id))
         ]
         groups = [
