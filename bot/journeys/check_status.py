@@ -18,8 +18,15 @@ from bot.journeys.decidable import BY_PREFIX, DECIDABLE, Decidable
 
 STATUS_WORDS = {
     "pending": "waiting for a decision", "approved": "approved", "declined": "declined",
-    "cancelled": "cancelled", "done": "done", "open": "received, waiting to be picked up",
-    "in_review": "being looked at", "closed": "closed",
+    "cancelled": "cancelled", "done": "done", "closed": "closed",
+}
+# A case's status, in plain words, with the team that has it; never what it is about.
+CASE_STATUS_WORDS = {
+    CaseStatus.open: "received by {team}, waiting to be picked up",
+    CaseStatus.acknowledged: "acknowledged by {team}",
+    CaseStatus.in_progress: "being looked into by {team}",
+    CaseStatus.waiting_for_reporter: "{team} would like to hear from you",
+    CaseStatus.closed: "closed",
 }
 
 
@@ -31,10 +38,13 @@ class StatusView:
     created_at: datetime
     decided_at: datetime | None
     reason: str | None = None
+    # The status in words, where the kind says it its own way (cases).
+    status_words: str | None = None
 
     def line(self) -> str:
         when = self.created_at.strftime("%-d %b %Y")
-        text = f"{self.reference}: {self.what}, {STATUS_WORDS.get(self.status, self.status)} (raised {when})"
+        words = self.status_words or STATUS_WORDS.get(self.status, self.status)
+        text = f"{self.reference}: {self.what}, {words} (raised {when})"
         return text + (f". Reason given: {self.reason}" if self.reason else "")
 
 
@@ -51,8 +61,10 @@ def _rows_of(session, kind: Decidable, user_id: str):
 
 def _case_rows(session, user_id: str):
     for c in session.scalars(select(Case).where(Case.reporter_slack_id == user_id, Case.status != CaseStatus.draft)):
-        yield StatusView(c.reference, f"case with {routing.TEAM_NAMES.get(c.routed_to, 'the D&I service team')}",
-                         c.status.value, c.created_at, None)
+        team = routing.TEAM_NAMES.get(c.routed_to, "the D&I service team")
+        words = CASE_STATUS_WORDS.get(c.status, "received").format(team=team)
+        yield StatusView(c.reference, "confidential case", c.status.value, c.submitted_at or c.created_at,
+                         c.closed_at, status_words=words)
 
 
 def my_requests(user_id: str, uow: UnitOfWork) -> list[StatusView]:

@@ -1,0 +1,378 @@
+"""Handle a confidential case: the handlers' side (ISO 37002's assess, address, conclude).
+
+A case is open to the eligible handlers of the team it was routed to: the team's members
+less anyone the reporter said must not handle it. That is checked at every read and every
+action, and anyone else gets the same refusal whether the case exists or not, so a
+reference tells a stranger nothing. Drafts are never visible.
+
+Opening a case decrypts what happened for that one view and audit-logs the read (who, when,
+which case; never content). Acknowledging, status changes and closing tell the reporter
+through the outbox (`case_update`); the outcome line they see when a case is closed is
+carried there as a Fernet token, never as text, and the Slack renderer decrypts it.
+Reassigning tells the new assignee (`case_assigned`). Notes are encrypted and never shown to
+the reporter.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.core import audit, crypto, outbox, routing
+from bot.core.db import UnitOfWork
+from bot.core.errors import AlreadyDone, InvalidInput, PermissionDenied
+from bot.core.models import Case, CaseNote, CaseStatus, as_utc, utcnow
+from bot.core.references import normalise_reference
+from bot.core.settings import load_settings
+from bot.journeys.raise_issue import CATEGORIES, USER_ID_RE, excluded_ids
+
+NOTE_MAX_CHARS = 3000
+OUTCOME_MAX_CHARS = 300
+# What a handler may set; "open" is only ever the state before anyone has picked it up.
+HANDLER_STATUSES = (CaseStatus.acknowledged, CaseStatus.in_progress, CaseStatus.waiting_for_reporter,
+                    CaseStatus.closed)
+STATUS_LABELS = {
+    CaseStatus.open: "Open, not yet acknowledged",
+    CaseStatus.acknowledged: "Acknowledged",
+    CaseStatus.in_progress: "In progress",
+    CaseStatus.waiting_for_reporter: "Waiting for the person who raised it",
+    CaseStatus.closed: "Closed",
+}
+# One message for "no such case", "a draft" and "not yours": a reference reveals nothing.
+REFUSED = ("I can't open that case for you. Cases are only open to the people handling them; if you think "
+           "it should be with you, please ask your team's lead.")
+
+
+class FieldProblem(InvalidInput):
+    """A form field's value is refused; `field` says which, for the form to show it beside it."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Handler:
+    slack_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class NoteView:
+    author: str  # Slack user id
+    author_name: str
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """One case as its handler reads it. Holds the decrypted narrative: for the modal only."""
+
+    reference: str
+    category: str
+    status: str
+    status_label: str
+    team: str
+    team_name: str
+    raised_at: datetime
+    age_days: int
+    acknowledge_by: datetime
+    on_behalf: bool
+    affected_person_consented: bool | None
+    affected_person_may_be_named: bool | None
+    narrative: str
+    notes: tuple[NoteView, ...]
+    assignee: str | None
+    handlers: tuple[Handler, ...]  # the team's eligible handlers, for reassigning
+
+    @property
+    def closed(self) -> bool:
+        return self.status == CaseStatus.closed.value
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """A case in a handler's list (App Home): no content."""
+
+    reference: str
+    category: str
+    status: str
+    status_label: str
+    team_name: str
+    raised_at: datetime
+    age_days: int
+    assignee: str | None
+
+
+@dataclass(frozen=True)
+class Updated:
+    """What an action changed, for the Slack side to say and to refresh its messages."""
+
+    reference: str
+    status: str
+    status_label: str
+    changed: tuple[str, ...]  # "status", "assignee", "note"
+    reporter_told: bool
+    assignee: str | None
+
+
+# ---------------------------------------------------------------- permission
+
+def _case_for(session, reference: str, handler_id: str, *, lock: bool = False) -> tuple[Case, list[str]]:
+    """The case and its eligible handlers, if `handler_id` is one of them; else PermissionDenied.
+    Every read and action comes through here."""
+    wanted = normalise_reference(reference or "")
+    query = select(Case).where(Case.reference == wanted, Case.status != CaseStatus.draft)
+    case = session.scalar(query.with_for_update() if lock else query) if wanted else None
+    if case is None or not case.routed_to:
+        raise PermissionDenied(REFUSED)
+    handlers = routing.case_handlers(session, case.routed_to, excluded_ids(case))
+    if handler_id not in handlers:
+        raise PermissionDenied(REFUSED)
+    return case, handlers
+
+
+def _refused(uow: UnitOfWork, reference: str, handler_id: str, action: str) -> None:
+    """Keep a record that someone was refused a case that exists (who and which; nothing else)."""
+    wanted = normalise_reference(reference or "")
+    if not wanted:
+        return
+    with uow:
+        if uow.session.scalar(select(Case.id).where(Case.reference == wanted, Case.status != CaseStatus.draft)):
+            audit.record(uow.session, handler_id, "refused_case", "case", wanted, attempted=action)
+            uow.commit()
+
+
+def _guarded(action: str):
+    """Run a service function; on PermissionDenied, record the refusal, then raise it."""
+    def wrap(function):
+        def run(reference: str, handler_id: str, *args, **kwargs):
+            uow = kwargs.get("uow") or args[-1]
+            try:
+                return function(reference, handler_id, *args, **kwargs)
+            except PermissionDenied:
+                _refused(uow, reference, handler_id, action)
+                raise
+        run.__name__, run.__doc__ = function.__name__, function.__doc__
+        return run
+    return wrap
+
+
+def may_handle(reference: str, handler_id: str, uow: UnitOfWork) -> None:
+    """Raises PermissionDenied unless the person may handle the case (before a form opens)."""
+    with uow:
+        _case_for(uow.session, reference, handler_id)
+
+
+# ---------------------------------------------------------------- reading
+
+def _age_days(case: Case) -> int:
+    return max((utcnow() - _raised_at(case)).days, 0)
+
+
+def _raised_at(case: Case) -> datetime:
+    return as_utc(case.submitted_at or case.created_at)
+
+
+def _names(session, team: str) -> dict[str, str]:
+    return dict(routing.contact(session, team).member_names or {})
+
+
+@_guarded("open")
+def open_case(reference: str, handler_id: str, uow: UnitOfWork) -> CaseView:
+    """The case for its handler to read, decrypted on demand; the read is audit-logged."""
+    settings = load_settings()
+    with uow:
+        session = uow.session
+        case, handlers = _case_for(session, reference, handler_id)
+        names = _names(session, case.routed_to)
+        view = CaseView(
+            reference=case.reference, category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
+            status=case.status.value, status_label=STATUS_LABELS[case.status], team=case.routed_to,
+            team_name=routing.TEAM_NAMES[case.routed_to], raised_at=_raised_at(case), age_days=_age_days(case),
+            acknowledge_by=_raised_at(case) + timedelta(days=settings.case_acknowledge_days),
+            on_behalf=bool(case.on_behalf), affected_person_consented=case.affected_person_consented,
+            affected_person_may_be_named=case.affected_person_may_be_named,
+            narrative=crypto.decrypt(case.narrative_ciphertext) if case.narrative_ciphertext else "",
+            notes=tuple(NoteView(n.author_slack_id, names.get(n.author_slack_id, ""), as_utc(n.created_at),
+                                 crypto.decrypt(n.body_ciphertext)) for n in case.notes),
+            assignee=case.assignee_slack_id,
+            handlers=tuple(Handler(h, names.get(h, "")) for h in handlers))
+        audit.record(session, handler_id, "opened_case", "case", case.reference)
+        uow.commit()
+        return view
+
+
+def cases_for(handler_id: str, uow: UnitOfWork) -> list[CaseLine]:
+    """The cases not yet closed that this person may handle, oldest first (for the App Home).
+    Empty for anyone who handles no cases, and never a case they were kept away from."""
+    with uow:
+        session = uow.session
+        teams = [team for team in routing.CASE_TEAMS if handler_id in routing.team_members(session, team)]
+        if not teams:
+            return []
+        lines = []
+        for case in session.scalars(select(Case).where(
+                Case.routed_to.in_(teams), Case.status.not_in([CaseStatus.draft, CaseStatus.closed]))):
+            if handler_id in excluded_ids(case):
+                continue
+            lines.append(CaseLine(case.reference, CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
+                                  case.status.value, STATUS_LABELS[case.status], routing.TEAM_NAMES[case.routed_to],
+                                  _raised_at(case), _age_days(case), case.assignee_slack_id))
+        return sorted(lines, key=lambda line: line.raised_at)
+
+
+# ---------------------------------------------------------------- acting
+
+def check_update(status: str | None, outcome: str | None, note: str | None) -> tuple[CaseStatus | None, str, str]:
+    """The form's values checked, before anything is written: (status, outcome, note).
+    Raises FieldProblem naming the field."""
+    chosen = None
+    if status:
+        try:
+            chosen = CaseStatus(status)
+        except ValueError:
+            chosen = None
+        if chosen not in HANDLER_STATUSES:
+            raise FieldProblem("status", "Please choose one of the statuses listed.")
+    outcome, note = " ".join((outcome or "").split()), (note or "").strip()
+    if chosen == CaseStatus.closed and not outcome:
+        raise FieldProblem("outcome", "Please add a short outcome line: the person who raised it will see it.")
+    if len(outcome) > OUTCOME_MAX_CHARS:
+        raise FieldProblem("outcome", f"Please keep the outcome to {OUTCOME_MAX_CHARS} characters.")
+    if len(note) > NOTE_MAX_CHARS:
+        raise FieldProblem("note", f"Please keep a note to {NOTE_MAX_CHARS:,} characters.")
+    return chosen, outcome, note
+
+
+def _tell_reporter(session, case: Case, *, first_acknowledgement: bool, outcome: str, version: str) -> bool:
+    """A `case_update` to the reporter, if they can be reached in Slack (not anonymous, not
+    the local REST channel). The key makes a repeated click a no-op."""
+    reporter = case.reporter_slack_id or ""
+    if not USER_ID_RE.fullmatch(reporter):
+        return False
+    fields = dict(reference=case.reference, status=case.status.value, team=routing.TEAM_NAMES[case.routed_to],
+                  acknowledged=first_acknowledgement, feedback_days=load_settings().case_feedback_days)
+    if case.status == CaseStatus.closed:
+        # A token, never text: the outbox keeps no confidential text (the renderer decrypts).
+        fields["outcome"] = crypto.encrypt(outcome).decode()
+    outbox.notify(session, key=f"case_update:{case.reference}:{case.status.value}:{version}", kind="case_update",
+                  recipient=reporter, **fields)
+    return True
+
+
+def _version(case: Case) -> str:
+    """The case's state before this change, for idempotency keys: the same click on the same
+    state writes the same key (a no-op); a later change of the same kind gets a new one."""
+    return as_utc(case.updated_at or case.created_at).strftime("%Y%m%dT%H%M%S%f")
+
+
+def _set_status(session, case: Case, handler_id: str, status: CaseStatus, outcome: str) -> bool:
+    """Move the case; returns whether the reporter was told."""
+    version, now = _version(case), utcnow()
+    first = case.status == CaseStatus.open
+    if first:
+        case.acknowledged_at = now
+    case.status = status
+    if status == CaseStatus.closed:
+        case.closed_at = now
+        case.outcome_ciphertext = crypto.encrypt(outcome)
+    if not case.assignee_slack_id:
+        case.assignee_slack_id = handler_id
+    case.updated_at = now
+    audit.record(session, handler_id, "acknowledged_case" if status == CaseStatus.acknowledged and first
+                 else "case_status", "case", case.reference, status=status.value)
+    return _tell_reporter(session, case, first_acknowledgement=first, outcome=outcome, version=version)
+
+
+def _reassign(session, case: Case, handlers: list[str], handler_id: str, to_id: str) -> bool:
+    if to_id not in handlers:
+        raise FieldProblem("assignee", "A case can only go to someone on the team who may handle it.")
+    if to_id == case.assignee_slack_id:
+        return False
+    version = _version(case)
+    case.assignee_slack_id, case.updated_at = to_id, utcnow()
+    audit.record(session, handler_id, "reassigned_case", "case", case.reference, to=to_id)
+    if to_id != handler_id:
+        outbox.notify(session, key=f"case_assigned:{case.reference}:{to_id}:{version}", kind="case_assigned",
+                      recipient=to_id, reference=case.reference,
+                      category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
+                      team=routing.TEAM_NAMES[case.routed_to], by=handler_id, status=case.status.value,
+                      on_behalf=bool(case.on_behalf), may_be_named=case.affected_person_may_be_named,
+                      raised_at=_raised_at(case).isoformat())
+    return True
+
+
+def _add_note(session, case: Case, handler_id: str, text: str) -> bool:
+    # The same note sent twice (a double submission) is kept once.
+    last = next((n for n in reversed(case.notes) if n.author_slack_id == handler_id), None)
+    if last is not None and crypto.decrypt(last.body_ciphertext) == text:
+        return False
+    case.notes.append(CaseNote(author_slack_id=handler_id, body_ciphertext=crypto.encrypt(text)))
+    audit.record(session, handler_id, "noted_case", "case", case.reference)
+    return True
+
+
+def _update(uow: UnitOfWork, reference: str, handler_id: str, *, status: CaseStatus | None, outcome: str,
+            note: str, assign_to: str | None, only_if_open: bool = False) -> Updated:
+    with uow:
+        session = uow.session
+        case, handlers = _case_for(session, reference, handler_id, lock=True)
+        if case.status == CaseStatus.closed:
+            raise AlreadyDone(f"{case.reference} is already closed.", reference=case.reference,
+                              decided_by=case.assignee_slack_id)
+        if only_if_open and case.status != CaseStatus.open:
+            raise AlreadyDone(f"{case.reference} has already been acknowledged.", reference=case.reference,
+                              decided_by=case.assignee_slack_id)
+        changed, told = [], False
+        if note and _add_note(session, case, handler_id, note):
+            changed.append("note")
+        if assign_to and _reassign(session, case, handlers, handler_id, assign_to):
+            changed.append("assignee")
+        if status is not None and status != case.status:
+            told = _set_status(session, case, handler_id, status, outcome)
+            changed.append("status")
+        result = Updated(case.reference, case.status.value, STATUS_LABELS[case.status], tuple(changed), told,
+                         case.assignee_slack_id)
+        try:
+            uow.commit()
+        except IntegrityError:  # the same change committed a moment ago (a double click)
+            raise AlreadyDone(f"{case.reference} was just updated. Open it again to see where it stands.",
+                              reference=case.reference) from None
+        return result
+
+
+@_guarded("update")
+def update_case(reference: str, handler_id: str, *, status: str | None = None, outcome: str | None = None,
+                note: str | None = None, assign_to: str | None = None, uow: UnitOfWork) -> Updated:
+    """Everything a handler's form can change, in one transaction: a note, the assignee, the
+    status (closing needs an outcome line the reporter sees). Checked before anything is
+    written; a closed case is final (AlreadyDone)."""
+    chosen, outcome, note = check_update(status, outcome, note)
+    return _update(uow, reference, handler_id, status=chosen, outcome=outcome, note=note, assign_to=assign_to)
+
+
+@_guarded("acknowledge")
+def acknowledge(reference: str, handler_id: str, uow: UnitOfWork) -> Updated:
+    """The handler has it: the reporter is told, and when they'll hear how it's going.
+    Raises AlreadyDone (naming who has it) once someone has."""
+    return _update(uow, reference, handler_id, status=CaseStatus.acknowledged, outcome="", note="",
+                   assign_to=None, only_if_open=True)
+
+
+def set_status(reference: str, handler_id: str, status: str, outcome: str | None = None, *,
+               uow: UnitOfWork) -> Updated:
+    return update_case(reference, handler_id, status=status, outcome=outcome, uow=uow)
+
+
+def reassign(reference: str, handler_id: str, to_id: str, uow: UnitOfWork) -> Updated:
+    return update_case(reference, handler_id, assign_to=to_id, uow=uow)
+
+
+def add_note(reference: str, handler_id: str, text: str, uow: UnitOfWork) -> Updated:
+    if not (text or "").strip():
+        raise FieldProblem("note", "The note is empty.")
+    return update_case(reference, handler_id, note=text, uow=uow)
