@@ -1,6 +1,8 @@
 """Raise an issue: acknowledged first, one question at a time, honest about what is
-confidential; what happened is handed to bot/ as an encrypted draft the moment it is typed,
-and only the draft's id is kept in the conversation."""
+confidential. What happened and who must not handle it never reach these actions: asking for
+them records that the conversation waits for confidential text, the input channel hands it
+to the case service, and the form gets only the draft's id and how many people were named
+(bot.rasa_plumbing.confidential)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,13 +11,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots, is_interruption,
-                           pick_choice, typed)
+from actions.forms import (NONE, NOT_A_MISS, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots,
+                           pick_choice)
 from actions.responses import phrase
 from bot.core.db import default_uow
-from bot.core.errors import DomainError, InvalidInput
+from bot.core.errors import DomainError
 from bot.core.routing import TEAM_NAMES, sentence_start
-from bot.journeys.raise_issue import CATEGORIES, discard_draft, save_draft, submit_case
+from bot.journeys.raise_issue import (CATEGORIES, EXCLUSIONS, NARRATIVE, discard_draft, expect, keep_from_nobody,
+                                     submit_case)
 from bot.slack.markup import escape_mrkdwn
 
 FOR_WHOM = {"myself": ("me", "my", "self", "mine", "own"), "behalf": ("someone", "colleague", "other", "them", "nominated")}
@@ -41,9 +44,11 @@ def _category(value: str) -> str | None:
 
 class ValidateRaiseIssueForm(GuidedFormValidation):
     confirm_slot = "issue_confirmed"
+    # issue_excluded: only "No one" (or "no") reaches the form as an answer; names go to the case service.
     answers = {"issue_for": TEXT, "issue_consent": YES_NO, "issue_may_name": YES_NO, "issue_category": TEXT,
                "issue_excluded": OPTIONAL_TEXT, "issue_route": TEXT, "issue_confirmed": TEXT}
     changeable = {"issue_category": ("category", "kind"), "issue_excluded": ("who must not", "handle", "anyone"),
+                  "case_draft_id": ("what happened", "story", "narrative", "description"),
                   "issue_route": ("team", "who it goes", "route")}
 
     stopped_response = "utter_stopped_raise_issue"
@@ -52,10 +57,10 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
         return "validate_raise_issue_form"
 
     def on_stop(self, tracker: Tracker) -> None:
-        """What happened was stored as a draft the moment it was typed: stopping deletes it."""
+        """What happened was stored as a draft the moment it was typed: stopping deletes it,
+        and the conversation no longer waits for confidential text."""
         draft_id = tracker.get_slot("case_draft_id")
-        if draft_id and draft_id != NONE:
-            discard_draft(draft_id, default_uow())
+        discard_draft(draft_id if draft_id and draft_id != NONE else None, default_uow(), owner=tracker.sender_id)
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> list[str]:
@@ -63,24 +68,11 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
             return domain_slots
         return [slot for slot in domain_slots if slot not in ON_BEHALF_SLOTS]
 
-    async def extract_case_draft_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != "case_draft_id" or tracker.get_slot("case_draft_id"):
-            return {}
-        text = typed(tracker)
-        if is_interruption(tracker) or text.startswith("/"):
-            return {}  # the form's rules handle it
-        try:
-            draft_id = save_draft(text, default_uow())
-        except InvalidInput as problem:
-            dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(problem)))
-            return {"case_draft_id": None}
-        dispatcher.utter_message(response="utter_thank_you_for_telling_me")
-        return {"case_draft_id": draft_id}
-
     def validate_case_draft_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> dict[str, Any]:
-        return {"case_draft_id": value}
+        if isinstance(value, str) and (value.startswith("draft-") or value == NONE):
+            return {"case_draft_id": value}
+        return {"case_draft_id": None, NOT_A_MISS: True}
 
     def validate_issue_for(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> dict[str, Any]:
@@ -116,10 +108,15 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
 
     def validate_issue_excluded(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:
-        text = " ".join(str(value or "").split())
-        if len(text) > 300:
-            return self.reject("issue_excluded", dispatcher, "utter_issue_excluded_too_long")
-        return {"issue_excluded": text or NONE}
+        """"-" (no one) or how many people the case service kept it from; never names."""
+        text = str(value or "")
+        if text == NONE or text.isdigit():
+            if text == NONE:  # "No one", a button: nothing typed to take, so the form clears what was kept
+                keep_from_nobody(tracker.sender_id, tracker.get_slot("case_draft_id"), default_uow())
+            return {"issue_excluded": text}
+        # Names reached the form (the channel didn't take them): not kept; asked again.
+        dispatcher.utter_message(response="utter_case_text_again")
+        return {"issue_excluded": None, NOT_A_MISS: True}
 
     def validate_issue_route(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
@@ -133,6 +130,35 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
         return self.validate_confirmation(value, dispatcher, tracker, domain)
 
 
+class ActionAskCaseDraftId(Action):
+    """Asks what happened, after recording that the conversation waits for confidential text,
+    so the channel takes the answer out of the conversation. In Slack: a button to a form."""
+
+    def name(self) -> str:
+        return "action_ask_case_draft_id"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        draft_id = tracker.get_slot("case_draft_id")
+        expect(tracker.sender_id, NARRATIVE, draft_id if draft_id and draft_id != NONE else None, default_uow())
+        slack = tracker.get_latest_input_channel() == "slack"
+        dispatcher.utter_message(response="utter_ask_case_draft_id_slack" if slack else "utter_ask_case_draft_id")
+        return []
+
+
+class ActionAskIssueExcluded(Action):
+    def name(self) -> str:
+        return "action_ask_issue_excluded"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        expect(tracker.sender_id, EXCLUSIONS, tracker.get_slot("case_draft_id"), default_uow())
+        dispatcher.utter_message(response="utter_ask_issue_excluded")
+        return []
+
+
+def _people(count: str) -> str:
+    return "1 person" if count == "1" else f"{count} people"
+
+
 class ActionAskIssueConfirmed(Action):
     def name(self) -> str:
         return "action_ask_issue_confirmed"
@@ -143,8 +169,8 @@ class ActionAskIssueConfirmed(Action):
         dispatcher.utter_message(
             response="utter_issue_summary_behalf" if slot("issue_for") == "behalf" else "utter_issue_summary_myself",
             category=CATEGORIES[slot("issue_category")], may_name="yes" if slot("issue_may_name") else "no",
-            excluded_line=phrase(domain, "utter_issue_excluded_line", excluded=escape_mrkdwn(excluded))
-            if excluded and excluded != NONE else "",
+            excluded_line=phrase(domain, "utter_issue_excluded_line", count=_people(excluded))
+            if excluded and excluded.isdigit() else "",
             team=TEAM_NAMES[slot("issue_route")])
         return []
 
@@ -159,19 +185,20 @@ class ActionSubmitRaiseIssue(Action):
         if slot("issue_consent") is False:
             dispatcher.utter_message(response="utter_issue_needs_consent")
         elif slot("issue_confirmed") != "yes":
-            if draft_id and draft_id != NONE:
-                discard_draft(draft_id, default_uow())
+            discard_draft(draft_id if draft_id and draft_id != NONE else None, default_uow(), owner=tracker.sender_id)
             dispatcher.utter_message(response="utter_issue_not_sent")
         else:
             try:
-                excluded = slot("issue_excluded")
                 receipt = submit_case(
                     draft_id, tracker.sender_id, on_behalf=slot("issue_for") == "behalf",
                     consented=slot("issue_consent"), may_be_named=slot("issue_may_name"),
-                    category=slot("issue_category"), excluded=None if excluded == NONE else excluded,
-                    route_to=slot("issue_route"), uow=default_uow())
-                dispatcher.utter_message(response="utter_issue_sent", code=receipt.reference,
-                                         team=sentence_start(receipt.team_name), within=receipt.acknowledge_within)
+                    category=slot("issue_category"), route_to=slot("issue_route"), uow=default_uow())
+                if receipt.rerouted:
+                    dispatcher.utter_message(response="utter_issue_sent_rerouted", code=receipt.reference,
+                                             team=receipt.team_name, days=receipt.acknowledge_days)
+                else:
+                    dispatcher.utter_message(response="utter_issue_sent", code=receipt.reference,
+                                             team=sentence_start(receipt.team_name), days=receipt.acknowledge_days)
             except DomainError as error:
                 dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(error)))
         return clear_form_slots("raise_issue_form", domain)

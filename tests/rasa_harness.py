@@ -127,13 +127,18 @@ def _process(args: list, log: Path, env: dict):
             process.kill()
 
 
-def action_server_command(port: int) -> list:
+def action_server_command(port: int, debug: bool = False) -> list:
+    if debug:  # the root logger at DEBUG before the server configures logging (which then keeps it)
+        return [BIN / "python", "-c", "import logging, sys; logging.basicConfig(level=logging.DEBUG); "
+                "from bot.rasa_plumbing.action_server import main; sys.exit(main(sys.argv[1:]))", "--port", str(port)]
     return [BIN / "python", "-m", "bot.rasa_plumbing.action_server", "--port", str(port)]
 
 
 @contextmanager
-def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: dict[str, str] | None = None):
-    """The action server and the Rasa server, up and answering; yields the Rasa base URL."""
+def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: dict[str, str] | None = None,
+                      debug: bool = False):
+    """The action server and the Rasa server, up and answering; yields the Rasa base URL.
+    `debug`: both log at DEBUG level (into workdir's actions.log and rasa.log)."""
     # A short rate-limit window, so a test can show the limit recovering.
     env = subprocess_env(**{"DATABASE_URL": database_url, "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
                             "RATE_LIMIT_MESSAGES": str(RATE_LIMIT[0]), "RATE_LIMIT_SECONDS": str(RATE_LIMIT[1]),
@@ -142,12 +147,12 @@ def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: 
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump({"action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook",
                                                              "token": env["ACTION_SERVER_TOKEN"]}}))
-    with _process(action_server_command(actions_port), workdir / "actions.log", env) as actions:
+    with _process(action_server_command(actions_port, debug), workdir / "actions.log", env) as actions:
         _wait_for(f"http://127.0.0.1:{actions_port}/health", actions, workdir / "actions.log")
         with _process([BIN / "rasa", "run", "--enable-api", "--auth-token", API_TOKEN, "--model", str(model),
                        "--endpoints", str(endpoints),
                        "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
-                       "--port", str(rasa_port)], workdir / "rasa.log", env) as rasa:
+                       "--port", str(rasa_port), *(["--debug"] if debug else [])], workdir / "rasa.log", env) as rasa:
             base = f"http://127.0.0.1:{rasa_port}"
             _wait_for(f"{base}/status?token={API_TOKEN}", rasa, workdir / "rasa.log",
                       ready=lambda body: bool(json.loads(body).get("model_file")))

@@ -110,7 +110,7 @@ def test_saying_no_or_change_something_at_the_summary_is_not_a_miss(configured_d
     assert WAY_OUT not in texts(messages) and "form_not_a_miss" not in slots
 
 
-def test_stopping_another_form_says_nothing_was_sent():
+def test_stopping_another_form_says_nothing_was_sent(configured_database):
     events, messages = run(ActionStopForm(), tracker("stop", intent="stop", form="support_form",
                                                      slots={"requested_slot": "support_when"}))
     assert "Nothing has been sent" in texts(messages)

@@ -33,7 +33,7 @@ FORBIDDEN = {
     "bot/journeys": ("bot.slack", "bot.rasa_plumbing", "bot.cli", "actions", *FRAMEWORKS),
     "bot/nlu": ("bot.core", "bot.journeys", "bot.slack", "bot.rasa_plumbing", "actions", "slack_sdk", "slack_bolt"),
     "bot/slack": ("actions", "bot.cli"),
-    "bot/rasa_plumbing": ("bot.journeys", "bot.slack", "actions"),
+    "bot/rasa_plumbing": ("bot.slack", "actions"),
     "actions": ("sqlalchemy", "bot.core.models", "bot.slack.app", "bot.slack.channels", "bot.slack.delivery"),
 }
 

@@ -1,5 +1,7 @@
-"""Raising an issue, through the real servers. What happened is stored encrypted as a
-draft the moment it is typed; the conversation's slots keep only the draft's id."""
+"""Raising an issue over the REST channel, through the real servers. What happened, and who
+must not handle it, are taken by the channel when the conversation asks for them: stored
+encrypted on a draft, never in Rasa's tracker. The case's notice goes as a DM to each
+eligible handler of the team, never to anyone the reporter named."""
 from __future__ import annotations
 
 import json
@@ -7,40 +9,71 @@ import json
 import pytest
 
 from bot.core import crypto
-from bot.core.models import Case, CaseStatus
+from bot.core.models import Case, CaseStatus, ConfidentialPrompt
+from bot.journeys.raise_issue import excluded_ids
 from tests.journeys import count, everything_of, outbox_for, rows
 
 pytestmark = pytest.mark.conversation
 
 NARRATIVE = "At the last meetup a colleague kept making jokes about my accent, and it really upset me."
+PRIYA, TOM, GRACE, DANIEL = "U0DANDI001", "U0DANDI002", "U0PEOPLE01", "U0PEOPLE02"
 
 
-def tracker_slots(chat) -> dict:
-    return chat.tracker()["slots"]
+def the_case(assistant, chat) -> Case:
+    [case] = rows(assistant, Case, Case.reporter_slack_id == chat.sender)
+    return case
 
 
-def test_raise_an_issue_for_yourself(chat, assistant):
+def test_raise_an_issue_for_yourself_keeping_it_from_someone(chat, assistant):
     intro = chat.text_of("I need to raise an issue")
     assert intro.startswith("I'm sorry something has happened.")
     assert "isn't anonymous" in intro and "Slack itself keeps a copy" in intro
     assert "Which of these is it closest to?" in chat.text_of("for myself")
-    assert "In your own words, what happened?" in chat.text_of("Someone's behaviour in a group")
+    asked = chat.text_of("Someone's behaviour in a group")
+    assert "In your own words, what happened?" in asked and "isn't kept in this conversation" in asked
     thanks = chat.text_of(NARRATIVE)
     assert "Thank you for telling me" in thanks and "must not handle this" in thanks
-    slots = tracker_slots(chat)
-    assert slots["case_draft_id"].startswith("draft-")
-    assert NARRATIVE not in json.dumps(slots)
+    assert "accent" not in json.dumps(chat.tracker())  # nowhere in Rasa: not a message, a slot or a parse
 
-    assert "Who should it go to?" in chat.text_of("Sam Jones")
-    summary = chat.text_of("People team")
-    assert "*Must not handle it:* Sam Jones" in summary and "*Goes to:* the People team" in summary
+    # A name with a typo is matched to the handler it means, and said back as the confirmation.
+    kept = chat.text_of("tom beker please, he's friends with the person")
+    assert "keep this case away from Tom Becker (the D&I service team)" in kept
+    assert "Who should it go to?" in kept
+    summary = chat.text_of("D&I service team")
+    assert "*Kept away from it:* 1 person you named" in summary and "Becker" not in summary
     assert "accent" not in summary  # the narrative is never repeated back in a message
     done = chat.text_of("yes")
-    [case] = rows(assistant, Case, Case.reporter_slack_id == chat.sender)
-    assert case.reference in done and "within two working days" in done
+    case = the_case(assistant, chat)
+    assert case.reference in done and "within 7 days" in done and "three months" in done
     assert crypto.decrypt(case.narrative_ciphertext) == NARRATIVE and NARRATIVE.encode() not in case.narrative_ciphertext
-    [notice] = outbox_for(assistant, case.reference)
-    assert notice.recipient == "C0PEOPLE01" and "accent" not in str(notice.payload)
+    assert excluded_ids(case) == {TOM}
+    # One DM per eligible handler; none to Tom, none to the team's channel.
+    assert {n.recipient for n in outbox_for(assistant, case.reference)} == {PRIYA}
+    assert not any("accent" in json.dumps(n.payload) for n in outbox_for(assistant, case.reference))
+    tracker = json.dumps(chat.tracker())
+    assert "accent" not in tracker and "beker" not in tracker.lower() and "friends with" not in tracker
+
+
+def test_with_the_whole_team_kept_away_the_case_goes_to_the_people_team(chat, assistant):
+    for answer in ("something happened at a group event and I want to report it", "for myself", "discrimination",
+                   NARRATIVE):
+        chat.say(answer)
+    kept = chat.text_of("Priya and Tom")
+    assert "Priya Shah (the D&I service team), Tom Becker (the D&I service team)" in kept
+    chat.say("D&I service team")
+    done = chat.text_of("yes please")
+    case = the_case(assistant, chat)
+    assert "has gone to the People team instead" in done and case.reference in done
+    assert case.routed_to == "people"
+    assert {n.recipient for n in outbox_for(assistant, case.reference)} == {GRACE, DANIEL}
+
+
+def test_someone_who_isnt_a_handler_is_said_so(chat, assistant):
+    for answer in ("I want to raise an issue", "for myself", "wellbeing", NARRATIVE):
+        chat.say(answer)
+    reply = chat.text_of("my manager Jo Bloggs")
+    assert "couldn't match that name to anyone who handles cases" in reply and "Bloggs" not in reply
+    assert "*Kept away from it:*" not in chat.text_of("People team")
 
 
 def test_on_someone_elses_behalf_needs_their_agreement(chat, assistant):
@@ -60,18 +93,43 @@ def test_on_behalf_with_agreement(chat, assistant):
     chat.say("A member of our network was repeatedly misgendered at an event and asked me to raise it.")
     chat.say("no one")
     summary = chat.text_of("D&I service team")
-    assert "*The person may be named:* no" in summary
+    assert "*The person may be named:* no" in summary and "Kept away" not in summary
     chat.say("yes")
-    [case] = rows(assistant, Case, Case.reporter_slack_id == chat.sender)
+    case = the_case(assistant, chat)
     assert case.on_behalf and case.affected_person_consented and case.affected_person_may_be_named is False
+    assert {n.recipient for n in outbox_for(assistant, case.reference)} == {PRIYA, TOM}
+    assert all(n.payload["on_behalf"] and n.payload["may_be_named"] is False
+               for n in outbox_for(assistant, case.reference))
 
 
 def test_a_long_message_that_sounds_like_stop_is_kept_as_what_happened(chat, assistant):
-    chat.say("I want to raise an issue")
-    chat.say("for myself")
-    chat.say("something else")
+    for answer in ("I want to raise an issue", "for myself", "something else"):
+        chat.say(answer)
     reply = chat.text_of("I just want it to stop, he keeps messaging me late at night about things that aren't work")
-    assert "Thank you for telling me" in reply
+    assert "Thank you for telling me" in reply and "messaging" not in json.dumps(chat.tracker())
+
+
+def test_a_short_message_that_may_mean_stop_is_asked_about_and_kept_out_of_rasa(chat, assistant):
+    for answer in ("I want to raise an issue", "for myself", "something else"):
+        chat.say(answer)
+    [check] = [m for m in chat.say("hmm let's leave it for today") if m.get("buttons")]
+    assert "is that what happened, or would you like to stop here?" in check["text"]
+    assert "leave it for today" not in json.dumps(chat.tracker())
+    reply = chat.text_of(check["buttons"][1]["payload"])  # "Stop here"
+    assert "haven't kept anything you told me" in reply
+    assert count(assistant, Case, Case.draft_owner == chat.sender) == 0
+    assert count(assistant, ConfidentialPrompt, ConfidentialPrompt.conversation_id == chat.sender) == 0
+
+
+def test_a_short_message_confirmed_as_what_happened_carries_on(chat, assistant):
+    for answer in ("I want to raise an issue", "for myself", "behaviour"):
+        chat.say(answer)
+    [check] = [m for m in chat.say("he told me to stop talking") if m.get("buttons")]
+    assert "Thank you for telling me" in chat.text_of(check["buttons"][0]["payload"])  # "That's what happened"
+    chat.say("no one")
+    chat.say("People team")
+    chat.say("yes")
+    assert crypto.decrypt(the_case(assistant, chat).narrative_ciphertext) == "he told me to stop talking"
 
 
 ON_BEHALF_ANSWERS = ["on someone's behalf", "yes", "no", "wellbeing", NARRATIVE, "no", "D&I service team"]
@@ -89,20 +147,35 @@ def test_stop_at_any_step_keeps_nothing(chat, assistant, step):
     assert "haven't kept anything you told me" in reply
     assert everything_of(assistant, chat.sender)["cases"] == 0
     assert count(assistant, Case, Case.status == CaseStatus.draft) == drafts_before
+    assert count(assistant, ConfidentialPrompt, ConfidentialPrompt.conversation_id == chat.sender) == 0
+    # After stopping, the next message is an ordinary one again, not taken as confidential text.
+    assert "Women in Tech" in chat.text_of("tell me about women in tech")
 
 
-def test_changing_who_it_goes_to_at_the_summary(chat, assistant):
+def test_changing_what_happened_and_who_it_goes_to_at_the_summary(chat, assistant):
     chat.say("I want to raise an issue")
     for answer in ["for myself", "accessibility", NARRATIVE, "no one", "D&I service team"]:
         chat.say(answer)
+    assert "what happened?" in chat.text_of("change what happened")
+    chat.say("The lift to the meeting room was broken for the third week and nobody told us.")
     assert "Who should it go to?" in chat.text_of("change the team")
     assert "*Goes to:* the People team" in chat.text_of("People team")
     chat.say("yes")
-    [case] = rows(assistant, Case, Case.reporter_slack_id == chat.sender)
-    assert case.routed_to == "people"
+    case = the_case(assistant, chat)
+    assert case.routed_to == "people" and "lift" in crypto.decrypt(case.narrative_ciphertext)
+    assert count(assistant, Case, Case.draft_owner == chat.sender) == 0  # one draft, now the case
 
 
 def test_a_question_mid_form_is_answered_and_the_form_resumes(chat):
     chat.say("I want to raise an issue")
     reply = chat.text_of("how are issues escalated?")
     assert "service team" in reply and reply.rstrip().endswith("as your group's nominated person?")
+
+
+def test_a_hand_typed_placeholder_cannot_send_someone_elses_draft(chat, assistant):
+    for answer in ("I want to raise an issue", "for myself", "behaviour"):
+        chat.say(answer)
+    reply = chat.text_of('/case_details_given{"case_draft_id": "draft-notyours123"}')
+    assert "lost what you wrote" in reply
+    # Still waiting for what happened, and it is taken as before.
+    assert "Thank you for telling me" in chat.text_of(NARRATIVE)

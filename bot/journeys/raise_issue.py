@@ -27,7 +27,7 @@ from sqlalchemy import delete, select
 from bot.core import audit, crypto, outbox, routing
 from bot.core.db import UnitOfWork
 from bot.core.errors import InvalidInput, NotFound
-from bot.core.models import Case, CaseStatus, ConfidentialPrompt, utcnow
+from bot.core.models import Case, CaseStatus, ConfidentialPrompt, as_utc, utcnow
 from bot.core.references import new_reference
 from bot.core.settings import load_settings
 
@@ -55,6 +55,9 @@ MAY_BE_STOP_RE = re.compile(r"\b(stop|cancel|quit|never ?mind|forget (it|this|ab
                             r"don'?t want|leave it|scrap (it|that|this)|not now|not today|let'?s not)\b",
                             re.IGNORECASE)
 SHORT_WORDS = 8
+# Plainly "stop" (or a stop-like phrase where names are expected): not confidential text, so
+# left to the conversation, which stops the form and discards the draft.
+STOP_ONLY_RE = re.compile(r"^\W*(stop|cancel|quit|exit|never ?mind|forget it|stop (it|this|here))\W*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,6 @@ def stop_waiting(conversation_id: str, uow: UnitOfWork) -> None:
 
 
 def _live(prompt: ConfidentialPrompt) -> bool:
-    from bot.core.models import as_utc
     return as_utc(prompt.expires_at) > utcnow()
 
 
@@ -124,7 +126,7 @@ def take(conversation_id: str, text: str, uow: UnitOfWork, *, mentioned: list[st
     """Take a message the conversation was waiting for as confidential text. None when it
     wasn't waiting, or the message is a button's payload (a choice, not text)."""
     text = (text or "").strip()
-    if text.startswith("/"):
+    if text.startswith("/") or STOP_ONLY_RE.match(text):
         return None
     with uow:
         prompt = uow.session.get(ConfidentialPrompt, conversation_id)
@@ -133,6 +135,8 @@ def take(conversation_id: str, text: str, uow: UnitOfWork, *, mentioned: list[st
         step, draft_id = prompt.step, prompt.draft_reference
     if step == NARRATIVE:
         return _take_narrative(conversation_id, text, draft_id, uow)
+    if len(text.split()) <= SHORT_WORDS and MAY_BE_STOP_RE.search(text):
+        return None  # names don't sound like "let's leave it": the conversation asks what they meant
     return _take_exclusions(conversation_id, text, draft_id, mentioned or [], uow)
 
 
@@ -190,7 +194,10 @@ def take_from_form(conversation_id: str, narrative: str, excluded_ids: list[str]
     ids = list(dict.fromkeys(i for i in excluded_ids if USER_ID_RE.fullmatch(i or "")))
     with uow:
         prompt = uow.session.get(ConfidentialPrompt, conversation_id)
-        draft_id = prompt.draft_reference if prompt is not None else None
+        if prompt is None or not _live(prompt) or prompt.step != NARRATIVE:
+            raise NotFound("This form belongs to a conversation that has moved on, so I haven't kept what you "
+                           "wrote. If you'd still like to raise an issue, tell me in a message and I'll start again.")
+        draft_id = prompt.draft_reference
     draft_id = _store_narrative(conversation_id, narrative, draft_id, uow, keep_waiting=False)
     with uow:
         case = _draft(uow, draft_id, conversation_id)
@@ -215,10 +222,10 @@ def match_handlers(text: str, mentioned: list[str], roster: dict[str, tuple[str,
                        typed, flags=re.IGNORECASE)
         if not typed or NOBODY_RE.match(typed):
             continue
-        found = _matches(typed, roster)
+        found = _matches(typed, roster) if len(typed) > 2 else []  # not the "I" of "D&I"
         if found:
             ids.extend(user for user in found if user not in ids)
-        else:
+        elif len(typed) > 2:
             unmatched.append(typed[:80])
     return ids, unmatched
 
@@ -258,12 +265,31 @@ def _draft(uow: UnitOfWork, draft_id: str | None, owner: str) -> Case | None:
                                                  Case.draft_owner == owner))
 
 
+def _owned_draft(uow: UnitOfWork, owner: str) -> Case | None:
+    if not owner:
+        return None
+    return uow.session.scalars(select(Case).where(Case.draft_owner == owner, Case.status == CaseStatus.draft)
+                               .order_by(Case.id.desc())).first()
+
+
+def keep_from_nobody(conversation_id: str, draft_id: str | None, uow: UnitOfWork) -> None:
+    """"No one must not handle it" (a button, so no text to take): clear any exclusions kept
+    from an earlier answer, and stop waiting for names."""
+    with uow:
+        case = _draft(uow, draft_id, conversation_id)
+        if case is not None:
+            case.excluded_ciphertext = None
+        uow.session.execute(delete(ConfidentialPrompt).where(ConfidentialPrompt.conversation_id == conversation_id))
+        uow.commit()
+
+
 def _store_narrative(conversation_id: str, narrative: str, draft_id: str | None, uow: UnitOfWork, *,
                      keep_waiting: bool) -> str:
     """Encrypt what happened onto the conversation's draft (a new one, or the one being
     corrected). Returns the draft's id, never the text."""
     with uow:
-        case = _draft(uow, draft_id, conversation_id)
+        # One draft per conversation: telling it again ("change what happened") replaces the text.
+        case = _draft(uow, draft_id, conversation_id) or _owned_draft(uow, conversation_id)
         if case is None:
             case = Case(reference="draft-" + secrets.token_urlsafe(9), status=CaseStatus.draft,
                         draft_owner=conversation_id)  # the id fits the reference column
@@ -306,8 +332,7 @@ def excluded_ids(case: Case) -> set[str]:
 # ---------------------------------------------------------------- submitting
 
 def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: bool | None,
-                may_be_named: bool | None, category: str, route_to: str, uow: UnitOfWork,
-                excluded: None = None) -> CaseReceipt:
+                may_be_named: bool | None, category: str, route_to: str, uow: UnitOfWork) -> CaseReceipt:
     if category not in CATEGORIES:
         raise InvalidInput("Please pick one of the categories.")
     if route_to not in ROUTES:
@@ -317,7 +342,9 @@ def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: 
     settings = load_settings()
     with uow:
         session = uow.session
-        case = session.scalar(select(Case).where(Case.reference == draft_id, Case.status == CaseStatus.draft))
+        # Only the conversation that wrote the draft can send it (a draft made in-process, by
+        # `save_draft` without an owner, by whoever submits it).
+        case = _draft(uow, draft_id, reporter_id) or _draft(uow, draft_id, "")
         if case is None or case.narrative_ciphertext is None:
             raise NotFound("I've lost track of what you told me, sorry: it may have expired. "
                            "Could we start again? Nothing has been sent.")

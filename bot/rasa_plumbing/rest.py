@@ -4,7 +4,8 @@ Rasa keys a conversation by sender id alone, so a REST client naming a Slack use
 join that person's conversation. Here every REST sender lives in its own namespace
 ("rest:<id>"), which no Slack id can be. Whenever Slack is configured the channel is off
 (403) unless ENABLE_REST_CHANNEL is set for local development. Every message is bounded
-before Rasa sees it (bot.core.limits)."""
+before Rasa sees it (bot.core.limits), and confidential text is taken out before Rasa sees
+it (bot.rasa_plumbing.confidential)."""
 from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Optional
@@ -16,6 +17,7 @@ from sanic.request import Request
 
 from bot.core.limits import MessageLimits
 from bot.core.settings import load_settings
+from bot.rasa_plumbing.confidential import guarded, watch_conversations
 
 NAMESPACE = "rest:"
 
@@ -62,7 +64,9 @@ class LocalRestInput(RestInput):
 
             cap_request_bodies(closed, self.max_request_bytes)
             return closed
-        open_blueprint = super().blueprint(on_new_message)
+        # What happened in a case is taken here when the conversation waits for it: Rasa gets a placeholder.
+        open_blueprint = super().blueprint(guarded(on_new_message))
+        watch_conversations(open_blueprint)
         cap_request_bodies(open_blueprint, self.max_request_bytes)
         limits = self.limits
 

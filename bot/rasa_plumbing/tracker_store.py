@@ -3,9 +3,15 @@ so endpoints.yml needs no edits between the embedded default and production.
 
 Unset: in-process (conversations live as long as the server). `postgresql://…` or
 `sqlite:///…`: Rasa's SQLTrackerStore. `redis://…`: Rasa's RedisTrackerStore.
+
+Whichever it is, confidential text is redacted before anything is written (defence in depth:
+the input channels already keep it from Rasa, bot.rasa_plumbing.confidential): any user
+message marked confidential, or sent while the conversation was asking for what happened or
+who must not handle it, and any value of those slots other than a draft id or a count.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -13,10 +19,53 @@ from sqlalchemy.engine import make_url
 from bot.core.settings import load_settings
 
 
+REDACTED = "[confidential text removed]"
+CONFIDENTIAL_SLOTS = ("case_draft_id", "issue_excluded")
+# What those slots may hold: a draft's id, "-" (nobody) or a count of people named.
+SAFE_SLOT_VALUE = re.compile(r"\A(draft-[\w-]{1,20}|-|\d{1,3})\Z")
+
+
+def redact(tracker: Any) -> Any:
+    """Strip confidential text from the tracker's events, in place."""
+    from rasa.shared.core.events import SlotSet, UserUttered
+
+    asking = None
+    for event in tracker.events:
+        if isinstance(event, SlotSet):
+            if event.key == "requested_slot":
+                asking = event.value
+            elif event.key in CONFIDENTIAL_SLOTS and event.value is not None \
+                    and not SAFE_SLOT_VALUE.match(str(event.value)):
+                event.value = REDACTED
+        elif isinstance(event, UserUttered):
+            marked = bool((event.metadata or {}).get("confidential"))
+            typed = not (event.text or "").startswith("/")
+            if (marked or asking in CONFIDENTIAL_SLOTS) and typed and event.text != REDACTED:
+                event.text = REDACTED
+                event.entities = []
+                event.parse_data = {**event.parse_data, "text": REDACTED, "entities": []}
+    return tracker
+
+
+def redacting(store: Any) -> Any:
+    """The store, redacting each tracker before it is written."""
+    save = store.save
+
+    async def save_redacted(tracker: Any) -> None:
+        await save(redact(tracker))
+
+    store.save = save_redacted
+    return store
+
+
 class EnvironmentTrackerStore:
     """Rasa instantiates this class from endpoints.yml; it hands back the real store."""
 
     def __new__(cls, host: str | None = None, domain: Any = None, event_broker: Any = None, **_: Any):
+        return redacting(cls._store(domain, event_broker))
+
+    @staticmethod
+    def _store(domain: Any, event_broker: Any) -> Any:
         from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore, SQLTrackerStore
 
         url = load_settings().tracker_store_url

@@ -20,14 +20,20 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from bot.core.settings import Settings
+from bot.rasa_plumbing.confidential import guarded, watch_conversations
 from bot.rasa_plumbing.rest import cap_request_bodies
 from bot.slack.api import async_web_client
 from bot.slack.app import SlackRuntime
 from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, split_text, text_sections
+from bot.slack.markup import escape_mrkdwn
+from bot.slack.raise_issue import OPEN_FORM_ACTION, OPEN_FORM_PAYLOAD
 
 log = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+# Honest about what Slack keeps when confidential text was typed into the DM, not the form.
+DM_HISTORY_NOTE = ("Slack itself keeps the message you typed in this chat's history. You can delete it "
+                   "(hover over it, then *More actions* › *Delete message*); the copy I stored stays safe.")
 # Buttons per actions block (Slack allows 25; Rasa's own channel stops at 5).
 BUTTON_LIMIT = 25
 
@@ -44,21 +50,32 @@ class SlackOutput(SlackBot):
         for piece in split_text(text, 3000):
             await self._post_message(channel=self.slack_channel or recipient_id, text=piece)
 
+    async def send_private_text(self, recipient_id: str, text: str) -> None:
+        """An ephemeral message: shown to the person now, not kept in the DM's history (used
+        for what the bot says about confidential text, e.g. whom a case is kept from)."""
+        await self.client.chat_postEphemeral(channel=self.slack_channel or recipient_id, user=recipient_id,
+                                             text=split_text(text, 3000)[0])
+
     async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any) -> None:
         sections = text_sections(text)[: MESSAGE_BLOCK_LIMIT - 1]
+        # A button that opens the raise-an-issue form (a modal) rather than answering in the chat.
         actions = ActionsBlock(block_id="conversation_buttons", elements=[
-            ButtonElement(text=button["title"][:75], value=button["payload"][:2000], action_id=f"conversation:{i}")
+            ButtonElement(text=button["title"][:75], value=button["payload"][:2000],
+                          action_id=OPEN_FORM_ACTION if button["payload"] == OPEN_FORM_PAYLOAD else f"conversation:{i}",
+                          style="primary" if button["payload"] == OPEN_FORM_PAYLOAD else None)
             for i, button in enumerate(buttons[:BUTTON_LIMIT])])
         await self._post_message(channel=self.slack_channel or recipient_id, text=split_text(text, 3000)[0],
                                  blocks=[block.to_dict() for block in [*sections, actions]])
 
 
 def connect_to_conversation(runtime: SlackRuntime, on_new_message: OnNewMessage) -> None:
-    """Slack messages reach Rasa as the person's own conversation, keyed by their user id."""
+    """Slack messages reach Rasa as the person's own conversation, keyed by their user id;
+    confidential text typed into the DM is taken out first (bot.rasa_plumbing.confidential)."""
+    to_rasa = guarded(on_new_message, escape_mrkdwn, typed_note=DM_HISTORY_NOTE)
 
     async def to_conversation(user: str, text: str, channel: str) -> None:
-        await on_new_message(UserMessage(text, SlackOutput(runtime.settings, channel), sender_id=user,
-                                         input_channel="slack", metadata={"out_channel": channel}))
+        await to_rasa(UserMessage(text, SlackOutput(runtime.settings, channel), sender_id=user,
+                                  input_channel="slack", metadata={"out_channel": channel}))
 
     runtime.to_conversation = to_conversation
 
@@ -96,6 +113,7 @@ class SlackEventsInput(SlackInput):
         slack = Blueprint("slack_webhook", __name__)
         cap_request_bodies(slack, self.runtime.settings.max_request_bytes)
         connect_to_conversation(self.runtime, on_new_message)
+        watch_conversations(slack)
         start_and_stop_delivery(slack, self.runtime)
 
         @slack.route("/", methods=["GET"])
@@ -134,6 +152,7 @@ class SlackSocketModeInput(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         socket = Blueprint("slack_socket_mode", __name__)
         connect_to_conversation(self.runtime, on_new_message)
+        watch_conversations(socket)
 
         @socket.listener("after_server_start")
         async def connect(_app, _loop) -> None:

@@ -1,0 +1,192 @@
+"""The canary: confidential text is found nowhere it must not be.
+
+Three cases are raised, each with made-up marker words in what happened and in who must not
+handle it: one over REST, one typed into a Slack DM, one through Slack's form (a modal). The
+servers log at DEBUG level. Then every store is searched: Rasa's tracker store (in-process,
+SQL and Redis, one run each), both servers' logs, every Slack API call the assistant made,
+and every row and column of the database (outbox, audit log and the case rows included).
+Each marker must be found 0 times, and, as the control that makes this test able to fail,
+found in the decrypted cases.
+
+Not searched: what a handler's *Open* shows in Slack (that modal carries the narrative by
+design; tests/test_slack_handle_case.py checks it leaves no log line)."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
+
+from bot.core import crypto
+from bot.core.models import Case, CaseStatus, OutboxMessage
+from bot.journeys.raise_issue import excluded_ids
+from tests.conftest import RunningAssistant
+from tests.journeys import rows
+from tests.slack_double import SlackDouble
+from tests.test_slack_conversation import SlackPerson, SlackWorkspace, click, post_signed
+
+pytestmark = pytest.mark.conversation
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+NARRATIVE_MARK, EXCLUDED_MARK = "Quokkafrond", "Wombatlantern"
+NARRATIVE = (f"During the {NARRATIVE_MARK} planning call a senior colleague mocked my accent in front of "
+             "everyone, and then did it again in the group channel the next day.")
+EXCLUDED = f"Tom Becker, and {EXCLUDED_MARK} from finance"
+MARKS = (NARRATIVE_MARK, EXCLUDED_MARK)
+TOM = "U0DANDI002"
+
+
+@contextmanager
+def tracker_store(kind: str, workdir: Path):
+    """A fresh tracker store of `kind` and a function reading back all it holds as text."""
+    if kind == "memory":
+        yield None, None
+        return
+    if kind == "sql":
+        server = os.environ.get("TEST_DATABASE_URL")
+        if not server:
+            url = f"sqlite:///{workdir / 'tracker.db'}"
+            yield url, lambda: _dump_database(url)
+            return
+        name = "tracker_" + secrets.token_hex(4)
+        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
+        try:
+            yield url, lambda: _dump_database(url)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+        return
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=6379, db=7)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    client.flushdb()
+    try:
+        yield "redis://127.0.0.1:6379/7", lambda: "\n".join(
+            f"{key!r} {client.get(key)!r}" for key in client.keys("*"))
+    finally:
+        client.flushdb()
+
+
+def _dump_database(url: str) -> str:
+    """Every row of every table, as text."""
+    engine = sa.create_engine(url)
+    try:
+        metadata = sa.MetaData()
+        metadata.reflect(engine)
+        with engine.connect() as connection:
+            return "\n".join(f"{table.name}: {row!r}" for table in metadata.sorted_tables
+                             for row in connection.execute(table.select()))
+    finally:
+        engine.dispose()
+
+
+def view_submission(user: str, channel: str, narrative: str, excluded: list[str]) -> dict:
+    return {"type": "view_submission", "user": {"id": user}, "trigger_id": "123.789",
+            "view": {"id": "V0CANARY01", "callback_id": "raise_issue_details",
+                     "private_metadata": json.dumps({"channel": channel}),
+                     "state": {"values": {"what_happened": {"what_happened": {"type": "plain_text_input",
+                                                                              "value": narrative}},
+                                          "must_not_handle": {"must_not_handle": {"type": "multi_users_select",
+                                                                                  "selected_users": excluded}}}}}}
+
+
+@pytest.mark.parametrize("store", ["memory", "sql", "redis"])
+def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, tmp_path, monkeypatch):
+    from tests.rasa_harness import Chat, demo_database, running_assistant, trained_model
+
+    database_url = demo_database(tmp_path)
+    key = Fernet.generate_key().decode()
+    with tracker_store(store, tmp_path) as (tracker_url, read_tracker_store), SlackDouble() as slack:
+        env = {"CASE_ENCRYPTION_KEY": key, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
+               "SLACK_API_URL": slack.base_url, "ENABLE_REST_CHANNEL": "1", "OUTBOX_POLL_SECONDS": "0.5",
+               **({"TRACKER_STORE_URL": tracker_url} if tracker_url else {})}
+        with running_assistant(trained_model(), database_url, tmp_path, env, debug=True) as base_url:
+            assistant = RunningAssistant(base_url, database_url)
+            workspace = SlackWorkspace(assistant, slack, None)
+
+            # Over REST.
+            chat = Chat(base_url, "canary-rest")
+            for answer in ("I need to raise an issue", "for myself", "discrimination", NARRATIVE, EXCLUDED,
+                           "D&I service team"):
+                chat.say(answer)
+            assert "It's sent" in chat.text_of("yes")
+
+            # Typed into a Slack DM.
+            typed = SlackPerson(workspace, "U0CANARY01")
+            for answer in ("I need to raise an issue", "for myself", "discrimination"):
+                typed.say(answer)
+            typed.say(NARRATIVE)  # taken by the channel: answered privately, then the next question
+            typed.say(EXCLUDED)
+            typed.say("D&I service team")
+            assert "It's sent" in typed.say("yes")
+
+            # Through Slack's form.
+            form = SlackPerson(workspace, "U0CANARY02")
+            for answer in ("I need to raise an issue", "for myself"):
+                form.say(answer)
+            asked = form.say("discrimination")
+            assert "private form" in asked
+            message = form.replies()[-1]
+            button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+                          if e["action_id"] == "raise_issue_details_open")
+            assert click(workspace, form.user, button["action_id"], button["value"], form.dm) == 200
+            slack.wait_for("views.open", timeout=20, predicate=lambda c: c["view"]["callback_id"]
+                           == "raise_issue_details")
+            before = len(form.replies())
+            body = urllib.parse.urlencode({"payload": json.dumps(view_submission(
+                form.user, form.dm, NARRATIVE + f" {EXCLUDED_MARK} saw it.", [TOM]))}).encode()
+            assert post_signed(workspace.webhook, body, "application/x-www-form-urlencoded")[0] == 200
+            assert "Who should it go to?" in "\n".join(m["text"] for m in form._await_replies(before))
+            form.say("D&I service team")
+            assert "It's sent" in form.say("yes")
+
+            cases = rows(assistant, Case, Case.status == CaseStatus.open)
+            assert len(cases) == 3
+            # The notices reach the handlers (so the outbox and Slack calls hold everything they will).
+            slack.wait_for("chat.postMessage", count=3, timeout=30,
+                           predicate=lambda c: c["channel"] == "U0DANDI001" and "CASE-" in (c.get("text") or ""))
+            time.sleep(1)
+            trackers = "\n".join(json.dumps(tracker_of(base_url, sender))
+                                 for sender in (chat.sender, typed.user, form.user))
+
+        monkeypatch.setenv("CASE_ENCRYPTION_KEY", key)  # to read the control below
+        for case in cases:
+            assert NARRATIVE_MARK in crypto.decrypt(case.narrative_ciphertext)  # the control
+            assert excluded_ids(case) == {TOM}  # Tom matched by name, and picked in the form
+        assert TOM not in {m.recipient for m in rows(assistant, OutboxMessage)}  # never told
+        places = {
+            "tracker store (Rasa's API)": trackers,
+            "tracker store (as stored)": read_tracker_store() if read_tracker_store else "",
+            "Rasa's log (DEBUG)": (tmp_path / "rasa.log").read_text(errors="replace"),
+            "the action server's log (DEBUG)": (tmp_path / "actions.log").read_text(errors="replace"),
+            "Slack API calls": json.dumps([[c.method, c.args, c.response] for c in slack.calls], default=str),
+            "the database (every table, outbox and audit log included)": _dump_database(database_url),
+        }
+    assert {place: [mark for mark in MARKS if mark.lower() in text.lower()] for place, text in places.items()} \
+        == {place: [] for place in places}
+    assert len(places["Rasa's log (DEBUG)"]) > 10_000  # it really logged at DEBUG level
+
+
+def tracker_of(base_url: str, sender: str) -> dict:
+    """A conversation's tracker, through Rasa's token-checked API."""
+    from tests.rasa_harness import API_TOKEN
+
+    with urllib.request.urlopen(f"{base_url}/conversations/{urllib.parse.quote(sender)}/tracker?token={API_TOKEN}",
+                                timeout=30) as response:
+        return json.loads(response.read())

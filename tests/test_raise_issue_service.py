@@ -1,0 +1,138 @@
+"""The reporter's side of a case, against a real database: confidential text is taken only
+while the conversation waits for it, names are matched to the people who handle cases, and
+a case's notices go to each eligible handler, or to the other team when none is left."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from bot.core import crypto
+from bot.core.errors import InvalidInput, NotFound
+from bot.core.models import Case, CaseStatus, ConfidentialPrompt, OutboxMessage
+from bot.journeys import raise_issue
+from bot.journeys.raise_issue import (EXCLUSIONS, NARRATIVE, confirm_narrative, discard_draft, excluded_ids, expect,
+                                      match_handlers, submit_case, take, take_from_form, waiting_for)
+
+ME, SOMEONE = "rest:alex", "rest:sam"
+PRIYA, TOM, GRACE, DANIEL = "U0DANDI001", "U0DANDI002", "U0PEOPLE01", "U0PEOPLE02"
+ROSTER = {PRIYA: ("Priya Shah", "dandi_service"), TOM: ("Tom Becker", "dandi_service"),
+          GRACE: ("Grace Mensah", "people"), DANIEL: ("Daniel Kowalski", "people")}
+NARRATIVE_TEXT = "Our organiser keeps scheduling the meetups on Friday evenings when I can't come because of childcare."
+
+
+def tell(uow, narrative: str = NARRATIVE_TEXT, excluded: str | None = "no one", who: str = ME) -> str:
+    expect(who, NARRATIVE, None, uow)
+    draft = take(who, narrative, uow).draft_id
+    expect(who, EXCLUSIONS, draft, uow)
+    take(who, excluded, uow) if excluded else None
+    return draft
+
+
+def notices(uow, reference: str) -> set[str]:
+    with uow:
+        return {m.recipient for m in uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "case_notice"))
+                if m.payload["reference"] == reference}
+
+
+def test_nothing_is_taken_unless_the_conversation_waits_for_it(demo_uow):
+    assert take(ME, NARRATIVE_TEXT, demo_uow) is None
+    expect(ME, NARRATIVE, None, demo_uow)
+    assert waiting_for(ME, demo_uow) == NARRATIVE and waiting_for(SOMEONE, demo_uow) is None
+    assert take(ME, "/affirm", demo_uow) is None and take(ME, "stop", demo_uow) is None  # a button; plainly stop
+    taken = take(ME, NARRATIVE_TEXT, demo_uow)
+    assert taken.slots == {"case_draft_id": taken.draft_id} and NARRATIVE_TEXT not in json.dumps(taken.slots)
+    assert waiting_for(ME, demo_uow) is None and take(ME, "and another thing", demo_uow) is None  # once only
+    with demo_uow:
+        case = demo_uow.session.scalar(select(Case).where(Case.reference == taken.draft_id))
+        assert case.draft_owner == ME and crypto.decrypt(case.narrative_ciphertext) == NARRATIVE_TEXT
+
+
+def test_too_little_is_asked_again_and_a_short_maybe_stop_is_checked(demo_uow):
+    expect(ME, NARRATIVE, None, demo_uow)
+    assert "a little more" in take(ME, "ugh", demo_uow).problem
+    unsure = take(ME, "actually forget about it", demo_uow)
+    assert unsure.unsure and not unsure.slots and waiting_for(ME, demo_uow) == NARRATIVE  # held, still waiting
+    assert take(ME, "is this anonymous?", demo_uow).unsure
+    confirmed = confirm_narrative(ME, unsure.draft_id, demo_uow)
+    assert confirmed.slots == {"case_draft_id": unsure.draft_id} and waiting_for(ME, demo_uow) is None
+    with pytest.raises(NotFound):
+        confirm_narrative(SOMEONE, unsure.draft_id, demo_uow)  # not their draft
+
+
+@pytest.mark.parametrize("typed, ids, left", [
+    ("Tom Becker", [TOM], []),
+    ("tom", [TOM], []),
+    ("Pryia Shah and Daniel", [PRIYA, DANIEL], []),
+    ("<@U0PEOPLE01>, and my manager", [GRACE], ["my manager"]),
+    ("Mr Beker from D&I; also Jo Bloggs", [TOM], ["Jo Bloggs"]),
+    ("Shah", [PRIYA], []),
+])
+def test_names_are_matched_to_the_people_who_handle_cases(typed, ids, left):
+    found, unmatched = match_handlers(typed, [], ROSTER)
+    assert found == ids and unmatched == left
+
+
+def test_exclusions_are_kept_encrypted_and_never_notified(demo_uow):
+    draft = tell(demo_uow, excluded="Tom Becker, he's involved")
+    receipt = submit_case(draft, ME, on_behalf=False, consented=None, may_be_named=None, category="behaviour",
+                          route_to="dandi_service", uow=demo_uow)
+    assert not receipt.rerouted and notices(demo_uow, receipt.reference) == {PRIYA}
+    with demo_uow:
+        case = demo_uow.session.scalar(select(Case).where(Case.reference == receipt.reference))
+        assert b"Tom" not in case.excluded_ciphertext and excluded_ids(case) == {TOM}
+        assert case.draft_owner is None and case.status == CaseStatus.open
+
+
+def test_with_the_whole_team_excluded_it_goes_to_the_other_team(demo_uow):
+    draft = tell(demo_uow, excluded="Priya and Tom")
+    receipt = submit_case(draft, ME, on_behalf=False, consented=None, may_be_named=None, category="behaviour",
+                          route_to="dandi_service", uow=demo_uow)
+    assert receipt.rerouted and receipt.team == "people" and notices(demo_uow, receipt.reference) == {GRACE, DANIEL}
+
+
+def test_with_everyone_excluded_nothing_is_sent(demo_uow):
+    draft = tell(demo_uow, excluded="Priya, Tom, Grace, Daniel")
+    with pytest.raises(InvalidInput, match="can't send it to anyone here"):
+        submit_case(draft, ME, on_behalf=False, consented=None, may_be_named=None, category="behaviour",
+                    route_to="people", uow=demo_uow)
+    with demo_uow:
+        assert demo_uow.session.scalar(select(Case).where(Case.reference == draft)).status == CaseStatus.draft
+        assert list(demo_uow.session.scalars(select(OutboxMessage))) == []
+
+
+def test_only_the_conversation_that_wrote_a_draft_can_send_it(demo_uow):
+    draft = tell(demo_uow)
+    with pytest.raises(NotFound):
+        submit_case(draft, SOMEONE, on_behalf=False, consented=None, may_be_named=None, category="other",
+                    route_to="people", uow=demo_uow)
+
+
+def test_telling_it_again_replaces_the_text_on_the_same_draft(demo_uow):
+    first = tell(demo_uow)
+    expect(ME, NARRATIVE, None, demo_uow)  # "change what happened": the form's slot was cleared
+    again = take(ME, "It was on the Thursday, not the Friday, and it has happened three times now.", demo_uow)
+    assert again.draft_id == first
+    with demo_uow:
+        [case] = demo_uow.session.scalars(select(Case))
+        assert "Thursday" in crypto.decrypt(case.narrative_ciphertext)
+
+
+def test_the_slack_form_needs_a_conversation_waiting_for_it(demo_uow):
+    with pytest.raises(NotFound, match="moved on"):
+        take_from_form("U0ALEX0001", NARRATIVE_TEXT, [TOM], demo_uow)
+    expect("U0ALEX0001", NARRATIVE, None, demo_uow)
+    with pytest.raises(InvalidInput):
+        take_from_form("U0ALEX0001", "short", [TOM], demo_uow)
+    taken = take_from_form("U0ALEX0001", NARRATIVE_TEXT, [TOM, "not-an-id"], demo_uow)
+    assert taken.slots == {"case_draft_id": taken.draft_id, "issue_excluded": "1"}
+
+
+def test_stopping_discards_the_draft_and_stops_waiting(demo_uow):
+    tell(demo_uow, excluded=None)
+    discard_draft(None, demo_uow, owner=ME)
+    with demo_uow:
+        assert list(demo_uow.session.scalars(select(Case))) == []
+        assert list(demo_uow.session.scalars(select(ConfidentialPrompt))) == []
+    assert raise_issue.take(ME, "Tom", demo_uow) is None
