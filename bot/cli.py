@@ -7,6 +7,8 @@
     community-bot onboarding send USER [USER ...]
     community-bot outbox list [--all] | deliver | failed
     community-bot nudges
+    community-bot purge [--dry-run]
+    community-bot keys new | rotate
 """
 from __future__ import annotations
 
@@ -57,9 +59,53 @@ def _parser() -> argparse.ArgumentParser:
     out_commands.add_parser("deliver", help="send what is due now (the server also does this by itself)")
     out_commands.add_parser("failed", help="list notifications that could not be delivered")
 
-    commands.add_parser("nudges", help="remind organisers of invite requests left waiting, and escalate old ones"
-                        ).set_defaults(command="send")
+    commands.add_parser("nudges", help="remind organisers of invite requests and handlers of cases left waiting, "
+                        "and escalate old ones").set_defaults(command="send")
+
+    purge = commands.add_parser("purge", help="forget what has outlived its retention period (the server also does "
+                                "this by itself)")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would go")
+    purge.set_defaults(command="purge")
+
+    keys = commands.add_parser("keys", help="the keys that encrypt confidential cases")
+    keys_commands = keys.add_subparsers(dest="command", required=True)
+    keys_commands.add_parser("new", help="print a fresh key, to put first in CASE_ENCRYPTION_KEY")
+    keys_commands.add_parser("rotate", help="re-encrypt every case narrative, exclusion, outcome and note to the "
+                             "first key in CASE_ENCRYPTION_KEY")
     return parser
+
+
+PURGED = {
+    "abandoned_drafts": "abandoned case draft(s)", "expired_prompts": "expired wait(s) for confidential text",
+    "invite_requests": "decided invite request(s)", "support_requests": "decided support request(s)",
+    "group_proposals": "decided group proposal(s)", "closed_cases": "closed case(s)",
+    "case_notes": "note(s) on closed cases", "audit_entries": "audit log row(s)",
+    "outbox_payloads_stripped": "delivered notification text(s) stripped",
+    "outbox_rows": "old delivered or failed notification(s)",
+}
+
+
+def _purge(dry_run: bool) -> None:
+    from bot.journeys.retention import purge
+
+    counts = purge(db.default_uow(), load_settings(), dry_run=dry_run)
+    print("Would remove:" if dry_run else "Removed:")
+    for kind, label in PURGED.items():
+        print(f"  {counts.get(kind, 0):>6}  {label}")
+
+
+def _rotate_keys() -> int:
+    from bot.journeys.case_keys import RotationStopped, rotate_all
+
+    try:
+        counts = rotate_all(db.default_uow)
+    except RotationStopped as stopped:
+        print(str(stopped), file=sys.stderr)
+        counts, code = stopped.counts, 1
+    else:
+        code = 0
+    print("Re-encrypted to the newest key: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + ".")
+    return code
 
 
 def _deliver() -> None:
@@ -77,6 +123,11 @@ def _deliver() -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.area == "keys" and args.command == "new":
+            from cryptography.fernet import Fernet
+
+            print(Fernet.generate_key().decode())
+            return 0
         if args.area != "db":
             db.check_ready()
         if args.area == "db":
@@ -134,8 +185,16 @@ def main(argv: list[str] | None = None) -> int:
         elif args.area == "nudges":
             from bot.journeys.invite_request import nudge_waiting_invites
 
-            print(f"Queued {nudge_waiting_invites(db.default_uow(), load_settings())} reminder(s).")
+            from bot.journeys.case_deadlines import nudge_cases
+
+            settings = load_settings()
+            print(f"Queued {nudge_waiting_invites(db.default_uow(), settings)} invite reminder(s) and "
+                  f"{nudge_cases(db.default_uow(), settings)} case notice(s).")
             _deliver()
+        elif args.area == "purge":
+            _purge(args.dry_run)
+        elif args.area == "keys":
+            return _rotate_keys()
     except RegistryFileInvalid as exc:
         print(f"{args.file}: nothing was imported.", file=sys.stderr)
         print(str(exc), file=sys.stderr)

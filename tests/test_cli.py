@@ -84,3 +84,57 @@ def test_the_outbox_shows_what_the_recipients_would_see(tmp_path):
     listed = cli("outbox", "list", database_url=url).stdout
     assert listed.count("pending invite_request to U0WIT0000") == 2 and request.reference in listed
     assert "Their note: Hi <!here> & all" in listed  # as the organisers will read it
+
+
+def test_keys_new_prints_a_key_and_rotate_prints_counts_only(tmp_path, monkeypatch):
+    from cryptography.fernet import Fernet
+
+    new = cli("keys", "new", database_url=f"sqlite:///{tmp_path / 'none.db'}")
+    assert new.returncode == 0
+    key = new.stdout.strip()
+    Fernet(key.encode())  # a valid key
+    assert not (tmp_path / "none.db").exists()  # no database needed
+
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    cli("db", "upgrade", database_url=url)
+    cli("registry", "import", database_url=url)
+    old = Fernet.generate_key().decode()
+    from bot.core import db
+    from bot.journeys.raise_issue import save_draft
+
+    engine = db.make_engine(url)
+    monkeypatch.setenv("CASE_ENCRYPTION_KEY", old)
+    save_draft("Marker-Wombat: what happened at the social last week.", db.uow_factory(engine)())
+    engine.dispose()
+    rotated = subprocess.run([BIN / "community-bot", "keys", "rotate"], capture_output=True, text=True,
+                             env=subprocess_env(DATABASE_URL=url, CASE_ENCRYPTION_KEY=f"{key},{old}"))
+    assert rotated.returncode == 0, rotated.stderr
+    assert "1 narratives" in rotated.stdout and "Wombat" not in rotated.stdout + rotated.stderr
+    lost = subprocess.run([BIN / "community-bot", "keys", "rotate"], capture_output=True, text=True,
+                          env=subprocess_env(DATABASE_URL=url, CASE_ENCRYPTION_KEY=old))
+    assert lost.returncode == 1 and "add back the key" in lost.stderr and "Traceback" not in lost.stderr
+
+
+def test_purge_says_what_it_removed_in_counts(tmp_path):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from bot.core import db
+    from bot.core.models import Case, utcnow
+    from bot.journeys.raise_issue import save_draft
+
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    cli("db", "upgrade", database_url=url)
+    cli("registry", "import", database_url=url)
+    engine = db.make_engine(url)
+    save_draft("Marker-Wombat: what happened at the social last week.", db.uow_factory(engine)())
+    with engine.begin() as connection:
+        connection.execute(update(Case).values(created_at=utcnow() - timedelta(days=2)))
+    engine.dispose()
+    dry = cli("purge", "--dry-run", database_url=url)
+    assert dry.returncode == 0 and "Would remove:" in dry.stdout
+    assert "1  abandoned case draft(s)" in dry.stdout
+    done = cli("purge", database_url=url)
+    assert "Removed:" in done.stdout and "1  abandoned case draft(s)" in done.stdout and "Wombat" not in done.stdout
+    assert "0  abandoned case draft(s)" in cli("purge", database_url=url).stdout

@@ -9,7 +9,9 @@ from bot.core import crypto, settings
 from bot.core.settings import load_settings
 from bot.rasa_plumbing.tracker_store import EnvironmentTrackerStore
 
-SET_BY_DOTENV = ("CASE_ENCRYPTION_KEY", "TRACKER_STORE_URL", "DATABASE_URL", "SLACK_BOT_TOKEN", "OUTBOX_MAX_ATTEMPTS")
+SET_BY_DOTENV = ("CASE_ENCRYPTION_KEY", "TRACKER_STORE_URL", "DATABASE_URL", "SLACK_BOT_TOKEN", "OUTBOX_MAX_ATTEMPTS",
+                 "CASE_ACKNOWLEDGE_DAYS", "RETAIN_DRAFTS_HOURS", "RETAIN_AUDIT_DAYS", "CASE_ESCALATE_AFTER_DAYS",
+                 "CASE_FEEDBACK_DAYS", "RETAIN_CLOSED_CASES_DAYS")
 
 
 @pytest.fixture
@@ -45,3 +47,20 @@ def test_the_tracker_store_in_dotenv_is_the_one_rasa_gets(dotenv, tmp_path):
     dotenv.write_text(f"TRACKER_STORE_URL=sqlite:///{tmp_path / 'conversations.db'}\n")
     store = EnvironmentTrackerStore()
     assert isinstance(store, SQLTrackerStore) and (tmp_path / "conversations.db").exists()
+
+
+def test_several_case_keys_in_dotenv_newest_first(dotenv):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    dotenv.write_text(f"CASE_ENCRYPTION_KEY={old}\n")
+    sealed_with_old = crypto.encrypt("said before the new key")
+    dotenv.write_text(f'CASE_ENCRYPTION_KEY="{new},{old}"\n')
+    assert load_settings().case_encryption_keys == (new, old)
+    assert crypto.decrypt(sealed_with_old) == "said before the new key"
+    assert Fernet(new.encode()).decrypt(crypto.encrypt("said after")) == b"said after"
+
+
+def test_deadline_and_retention_periods_come_from_the_environment_and_zero_keeps(dotenv):
+    dotenv.write_text("CASE_ACKNOWLEDGE_DAYS=5\nRETAIN_DRAFTS_HOURS=0\nRETAIN_AUDIT_DAYS=30\n")
+    read = load_settings()
+    assert (read.case_acknowledge_days, read.retain_drafts_hours, read.retain_audit_days) == (5, 0, 30)
+    assert (read.case_escalate_after_days, read.case_feedback_days, read.retain_closed_cases_days) == (2, 90, 365)

@@ -4,7 +4,10 @@ Rasa SDK's own server listens on every interface and runs whatever tracker it is
 anyone reaching its port could act as anyone. This one is the same app, bound to loopback
 (ACTION_SERVER_HOST to change it) and refusing every request that doesn't carry the shared
 secret Rasa sends (ACTION_SERVER_TOKEN; endpoints.yml passes it as `?token=`). /health stays
-open and says only "ok"."""
+open and says only "ok".
+
+It refuses to start against a shared database without CASE_ENCRYPTION_KEY, and runs the
+housekeeping (bot.journeys.housekeeping) every hour."""
 from __future__ import annotations
 
 import argparse
@@ -47,6 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=5055)
     parser.add_argument("--host", default=settings.action_server_host)
     args = parser.parse_args(argv)
+    from bot.core.crypto import KeyNotConfigured, require_key
+
+    try:
+        require_key(settings)
+    except KeyNotConfigured as missing:
+        print(str(missing), file=sys.stderr)
+        return 2
     if not settings.action_server_token:
         print("ACTION_SERVER_TOKEN is not set: the action server won't start without the secret Rasa sends it. "
               "`make run` and `make actions` set one; see .env.example.", file=sys.stderr)
@@ -54,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s - %(message)s")
     logging.getLogger("matplotlib").setLevel(logging.WARNING)
     app = build_app(settings.action_server_token)
+    from bot.core.db import default_uow
+    from bot.journeys.housekeeping import start_timer
+
+    # Reminders, deadlines and retention, hourly, with or without Slack.
+    start_timer(default_uow, settings, first_after=60)
     warnings.filterwarnings("ignore", category=DeprecationWarning)  # Sanic turned them back on
     log.info("Action server on http://%s:%s (requests need the shared secret)", args.host, args.port)
     app.run(args.host, args.port, workers=1, access_log=False)

@@ -29,7 +29,24 @@ def use_our_terminal_channel() -> None:
     channels.BUILTIN_CHANNELS["cmdline"] = LocalCmdlineInput
 
 
+# Rasa commands that serve conversations, and so may store a case: not `train` or `data validate`.
+SERVING = ("run", "shell")
+
+
+def refuse_without_key(argv: list[str]) -> None:
+    """Exit before Rasa starts when it would serve against a shared database without a case key."""
+    if argv[1:2] and argv[1] in SERVING:
+        from bot.core.crypto import KeyNotConfigured, require_key
+
+        try:
+            require_key()
+        except KeyNotConfigured as missing:
+            print(str(missing), file=sys.stderr)
+            sys.exit(2)
+
+
 def main() -> None:
+    refuse_without_key(sys.argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's CUDA and CPU-feature notices
     os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")  # Rasa's tracker store on SQLAlchemy 1.4
     import rasa.__main__ as rasa_cli  # imports Sanic, which turns deprecation warnings back on

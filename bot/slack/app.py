@@ -93,7 +93,10 @@ class SlackRuntime:
                 self.worker.start()
 
     def housekeeping(self) -> None:
-        nudge_waiting_invites(self.uow_factory(), self.settings)
+        from bot.journeys.housekeeping import run_housekeeping
+
+        # Reminders, case deadlines and retention (also run by the action server without Slack).
+        run_housekeeping(self.uow_factory, self.settings)
         forget_old_events(self.uow_factory())
 
     def stop_worker(self) -> None:

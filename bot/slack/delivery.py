@@ -25,6 +25,7 @@ from bot.core.models import (Case, Group, GroupType, Membership, MembershipStatu
                              RequestStatus, as_utc, utcnow)
 from bot.core.settings import Settings
 from bot.journeys.decidable import BY_NOTICE_KIND
+from bot.journeys.retention import delivered_payload, is_stripped
 from bot.slack.blocks import decided
 from bot.slack.markup import mention
 from bot.slack.notices import notice_text, render
@@ -156,9 +157,13 @@ def _backoff(attempts: int) -> timedelta:
 # How long an invite waits for an organiser to add the bot to a private channel.
 ADD_BOT_PATIENCE = timedelta(days=7)
 # Kinds whose recipient or reference would tell someone about an identity group's members
-# or about a case: their failure is reported and logged without either.
+# or about a case (every "case_..." kind too): their failure is reported and logged without either.
 SENSITIVE_KINDS = {"invite_request", "invite_decision", "invite_nudge", "invite_escalation", "channel_invite",
                    "add_bot", "case_notice"}
+
+
+def _about_a_case(kind: str) -> bool:
+    return kind.startswith("case_")
 
 
 def _record_outcome(uow: UnitOfWork, claimed: Claimed, settings: Settings, now: datetime, *,
@@ -173,6 +178,10 @@ def _record_outcome(uow: UnitOfWork, claimed: Claimed, settings: Settings, now: 
             message.slack_channel, message.slack_ts = landed
             if message.kind == "channel_invite":
                 _mark_member(session, message.payload["channel"], message.payload["user"])
+            # Its text has done its job. A request's copies keep theirs while the request waits,
+            # because its decision rewrites them (bot.slack.decisions); purge strips them later.
+            if message.kind not in BY_NOTICE_KIND or claimed.decided:
+                message.payload = delivered_payload(message.payload)
             uow.commit()
             return "sent"
         message.last_error = error.error
@@ -235,13 +244,13 @@ def _ask_organisers_to_add_the_bot(session, group: Group, channel: str, now: dat
 def _report_failure(session, message: OutboxMessage) -> None:
     """Tell a person, without revealing what the message was about where that is sensitive.
     A case's failure goes to the people of the team it was routed to, never to anyone else."""
-    sensitive = message.kind in SENSITIVE_KINDS
+    sensitive = message.kind in SENSITIVE_KINDS or _about_a_case(message.kind)
     notice = dict(what=message.kind.replace("_", " "), number=message.id, attempts=message.attempts,
                   error=message.last_error, sensitive=sensitive,
                   reference=None if sensitive else (message.payload or {}).get("reference"),
                   undelivered_to=None if sensitive else message.recipient)
     recipients = routing.team_recipients(session, "dandi_service")
-    if message.kind == "case_notice":
+    if _about_a_case(message.kind):
         case = session.scalar(select(Case).where(Case.reference == (message.payload or {}).get("reference")))
         team = routing.contact(session, case.routed_to if case and case.routed_to else "dandi_service")
         recipients = list(team.slack_user_ids or [])
@@ -290,8 +299,12 @@ def queued_notices(uow: UnitOfWork, *, include_done: bool = False) -> list[str]:
             query = query.where(OutboxMessage.status == OutboxStatus.pending)
         lines = []
         for m in uow.session.scalars(query):
-            what = (f"invite {m.payload.get('user')} to {m.payload.get('channel')}" if m.kind == "channel_invite"
-                    else html.unescape(notice_text(m.kind, m.payload or {})))
+            if is_stripped(m.payload):
+                what = "(delivered; its text is no longer kept)"
+            elif m.kind == "channel_invite":
+                what = f"invite {m.payload.get('user')} to {m.payload.get('channel')}"
+            else:
+                what = html.unescape(notice_text(m.kind, m.payload or {}))
             lines.append(f"#{m.id} {m.status.value} {m.kind} to {m.recipient} ({m.created_at:%Y-%m-%d %H:%M})\n"
                          + "\n".join(f"    {line}" for line in what.splitlines()))
         return lines

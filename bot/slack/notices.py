@@ -80,6 +80,40 @@ def _invite_escalation(n: dict) -> str:
             "decision from its organisers. Could someone check in with them?")
 
 
+# A case's status as its reporter and handlers are told it.
+CASE_STANDING = {
+    "open": ("it's with the team, waiting for someone to pick it up", "waiting to be acknowledged"),
+    "acknowledged": ("the team has acknowledged it and will be in touch", "acknowledged"),
+    "in_progress": ("the team is working on it", "in progress"),
+    "waiting_for_reporter": ("the team is waiting to hear from you, whenever you're ready", "waiting for the reporter"),
+}
+
+
+def _case_reminder(n: dict) -> str:
+    return (f"A gentle reminder: confidential case *{n['reference']}* ({e(n['category'])}) was raised {n['days']} "
+            "days ago and nobody has acknowledged it yet. Please open it from my earlier message and acknowledge it, "
+            "so the person who raised it knows it's in hand.")
+
+
+def _case_escalation(n: dict) -> str:
+    return (f"Confidential case *{n['reference']}* ({e(n['category'])}), with {e(n['team'])}, has waited "
+            f"{n['days']} days without being acknowledged, even after a reminder. Could you make sure someone "
+            "picks it up? (I never include what a case is about in a message.)")
+
+
+def _case_feedback_due(n: dict) -> str:
+    for_reporter, for_handlers = CASE_STANDING.get(n["status"], (n["status"], n["status"]))
+    if n.get("audience") == "reporter":
+        return (f"Hello again. It's been {n['days']} days since you raised {n['reference']} with {e(n['team'])}, "
+                f"and I wanted you to know where it stands: {for_reporter}. You haven't been forgotten. If you'd "
+                "like to talk to someone in the meantime, the D&I service team and the People team are here for you.")
+    return (f"Confidential case *{n['reference']}* ({e(n['category'])}) was raised {n['days']} days ago and is "
+            f"{for_handlers}. The person who raised it is due feedback on how it stands"
+            + (": I've let them know where it is, so please follow up with them" if n.get("reporter_told") else
+               ": I can't reach them myself, so please follow up through the way they're in touch with you")
+            + ", or close it with an outcome.")
+
+
 def _add_bot(n: dict) -> str:
     return (f"I can't add people to <#{n['channel']}|{e(n.get('channel_name') or n['channel'])}> because I'm not "
             "in it. Please add me: open the channel, type `/invite @Community groups` and send. People you've "
@@ -101,6 +135,7 @@ TEXT: dict[str, Callable[[dict], str]] = {
     "proposal_decision": _proposal_decision, "support_request": _support_request,
     "support_decision": _support_decision, "case_notice": _case_notice, "invite_nudge": _invite_nudge,
     "invite_escalation": _invite_escalation, "add_bot": _add_bot, "delivery_failed": _delivery_failed,
+    "case_reminder": _case_reminder, "case_escalation": _case_escalation, "case_feedback_due": _case_feedback_due,
     "welcome": lambda _: WELCOME,
 }
 
