@@ -219,3 +219,22 @@ def test_delivery_drops_a_notices_text_once_sent_but_a_waiting_requests_copies_k
                     "invite_request": {"reference": reference, "stripped": True}}
     listed = "\n".join(queued_notices(demo_uow, include_done=True))
     assert "private" not in listed and "no longer kept" in listed
+
+
+def test_the_action_servers_timer_runs_housekeeping_until_stopped(demo_uow, engine, settings):
+    import time
+
+    from bot.core.db import uow_factory
+    from bot.journeys.housekeeping import start_timer
+
+    stale = save_draft(NARRATIVE, demo_uow)
+    age(demo_uow, Case, "created_at", 2, reference=stale)
+    stop = start_timer(uow_factory(engine), settings, every=3600)  # its own sessions, in its own thread
+    try:
+        for _ in range(100):
+            if count(demo_uow, Case) == 0:
+                break
+            time.sleep(0.1)
+        assert count(demo_uow, Case) == 0
+    finally:
+        stop.set()
