@@ -1,5 +1,6 @@
 """What waits for a person: their own requests, the invite requests waiting for them as an
-organiser, and for the D&I service team what is pending with the team (counts only)."""
+organiser, for the D&I service team the proposals pending (a count), and for anyone who
+handles cases the cases they may handle (never one they were kept away from)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,9 +10,10 @@ from sqlalchemy import func, select
 
 from bot.core import routing
 from bot.core.db import UnitOfWork
-from bot.core.models import Case, CaseStatus, Group, GroupProposal, InviteRequest, Organiser, RequestStatus
+from bot.core.models import Group, GroupProposal, InviteRequest, Organiser, RequestStatus
 from bot.journeys.check_status import StatusView, my_requests
 from bot.journeys.find_group import GroupView, list_groups_of_type
+from bot.journeys.handle_case import CaseLine, cases_for
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,6 @@ class WaitingInvite:
 @dataclass(frozen=True)
 class TeamCounts:
     pending_proposals: int
-    open_cases: int
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Overview:
     mine: list[StatusView]
     waiting_as_organiser: list[WaitingInvite]
     team: TeamCounts | None  # only for the D&I service team
+    cases: list[CaseLine]  # only for the people who handle cases; empty for everyone else
 
 
 def overview_for(user_id: str, uow_factory) -> Overview:
@@ -50,8 +52,5 @@ def overview_for(user_id: str, uow_factory) -> Overview:
         if routing.is_team_member(session, "dandi_service", user_id):
             team = TeamCounts(
                 pending_proposals=session.scalar(select(func.count()).select_from(GroupProposal)
-                                                 .where(GroupProposal.status == RequestStatus.pending)),
-                open_cases=session.scalar(select(func.count()).select_from(Case)
-                                          .where(Case.status.in_([CaseStatus.open, CaseStatus.in_review]),
-                                                 Case.routed_to == "dandi_service")))
-    return Overview(groups, mine, waiting, team)
+                                                 .where(GroupProposal.status == RequestStatus.pending)))
+    return Overview(groups, mine, waiting, team, cases_for(user_id, uow_factory()))

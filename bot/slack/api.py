@@ -1,7 +1,14 @@
 """Slack Web API clients, configured once: the API host from settings (Slack, or the tests'
 double) and slack-sdk's retry handlers, so a rate limit waits for its Retry-After and a
-dropped connection or a 5xx is tried again before anything is reported as failed."""
+dropped connection or a 5xx is tried again before anything is reported as failed.
+
+Every client, and the Bolt app, logs through a logger held at INFO or above (`quiet_logger`):
+slack-sdk writes each request's body at DEBUG (a case modal's views.open carries the
+narrative) and Bolt writes request bodies at DEBUG and, for a bad signature, at INFO. Turning
+on debug logging anywhere else must never put confidential text into a log."""
 from __future__ import annotations
+
+import logging
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_async_handlers import (AsyncConnectionErrorRetryHandler,
@@ -17,10 +24,39 @@ RETRIES_PER_CALL = 2
 TIMEOUT_SECONDS = 10
 
 
+def _at_least(floor: int):
+    return lambda record: record.levelno >= floor
+
+
+def quiet_logger(name: str, floor: int = logging.INFO) -> logging.Logger:
+    """A logger that drops records below `floor` whatever level it is later given: the level
+    spares slack-sdk building its debug lines (it checks `logger.level`), the filter is the
+    guarantee."""
+    logger = logging.getLogger(name)
+    if logger.level < floor:
+        logger.setLevel(floor)
+    if not any(getattr(f, "floor", None) is not None for f in logger.filters):
+        keep = _at_least(floor)
+        keep.floor = floor
+        logger.addFilter(keep)
+    return logger
+
+
+def client_logger() -> logging.Logger:
+    return quiet_logger("bot.slack.api.client")
+
+
+def bolt_logger() -> logging.Logger:
+    """For slack_bolt's App (and the Socket Mode handler, which takes the app's logger): its
+    INFO line for a bad signature carries the request body, so WARNING and above only."""
+    return quiet_logger("bot.slack.api.bolt", logging.WARNING)
+
+
 def web_client(settings: Settings | None = None) -> WebClient:
     settings = settings or load_settings()
     return WebClient(
         token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT_SECONDS,
+        logger=client_logger(),
         retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=RETRIES_PER_CALL),
                         RateLimitErrorRetryHandler(max_retry_count=RETRIES_PER_CALL),
                         ServerErrorRetryHandler(max_retry_count=RETRIES_PER_CALL)],
@@ -31,6 +67,7 @@ def async_web_client(settings: Settings | None = None) -> AsyncWebClient:
     settings = settings or load_settings()
     return AsyncWebClient(
         token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT_SECONDS,
+        logger=client_logger(),
         retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=RETRIES_PER_CALL),
                         AsyncRateLimitErrorRetryHandler(max_retry_count=RETRIES_PER_CALL),
                         AsyncServerErrorRetryHandler(max_retry_count=RETRIES_PER_CALL)],

@@ -31,9 +31,10 @@ from bot.journeys.decidable import BY_ACTION, DECIDABLE
 from bot.journeys.find_group import channel_names
 from bot.journeys.invite_request import nudge_waiting_invites
 from bot.journeys.onboarding import welcome
-from bot.slack.api import async_web_client, web_client
+from bot.slack.api import async_web_client, bolt_logger, web_client
 from bot.slack.decisions import SlackDecisions
 from bot.slack.delivery import DeliveryWorker
+from bot.slack.handle_case import register_case_listeners
 from bot.slack.home import home_for
 from bot.slack.markup import SLACK_USER_ID_RE, clean_user_text, escape_mrkdwn, unnamed_channels
 
@@ -137,7 +138,8 @@ class SlackRuntime:
 def build_app(runtime: SlackRuntime) -> AsyncApp:
     settings = runtime.settings
     app = AsyncApp(token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret or "",
-                   client=async_web_client(settings), process_before_response=False)
+                   client=async_web_client(settings), process_before_response=False,
+                   logger=bolt_logger())  # Bolt logs request bodies (a case modal's) below WARNING
 
     @app.middleware
     async def answer_each_event_once(body: dict, next: Callable[[], Awaitable[Any]]):
@@ -214,6 +216,7 @@ def build_app(runtime: SlackRuntime) -> AsyncApp:
         await ack()
         await asyncio.to_thread(runtime.decisions.on_submission, body)
 
+    register_case_listeners(app, runtime)
     for action_id in BY_ACTION:
         app.action(action_id)(decision)
     for kind in DECIDABLE.values():

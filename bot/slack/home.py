@@ -1,10 +1,20 @@
 """The App Home tab: the directory, the person's requests, what waits for them as an
-organiser, and for the D&I service team what is pending (counts only)."""
+organiser, for the D&I service team the proposals pending (a count), and for someone who
+handles cases, their cases (reference, category, status, age; what happened only in the
+case modal). Nobody else sees any case."""
 from __future__ import annotations
 
+from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.views import View
+
+from bot.journeys.find_group import directory_entry
 from bot.journeys.overview import overview_for
-from bot.slack.blocks import home_view
+from bot.slack.blocks import HOME_BLOCK_LIMIT, directory_blocks, home_view
+from bot.slack.handle_case import home_case_blocks
 from bot.slack.markup import escape_mrkdwn, mention
+
+# Room for cases on the Home; the rest are one line away in the handler's DMs.
+HOME_CASES = 20
 
 
 def home_for(user_id: str, uow_factory) -> dict:
@@ -15,7 +25,27 @@ def home_for(user_id: str, uow_factory) -> dict:
                        for w in overview.waiting_as_organiser]
     team_lines = []
     if overview.team is not None:
-        team_lines = [f"• Group proposals waiting for a decision: *{overview.team.pending_proposals}*",
-                      f"• Open cases with the D&I service team: *{overview.team.open_cases}* "
-                      "(details stay in the case system, never here)"]
-    return home_view(groups=overview.groups, my_lines=mine, organiser_lines=organiser_lines, team_lines=team_lines)
+        team_lines = [f"• Group proposals waiting for a decision: *{overview.team.pending_proposals}*"]
+    view = home_view(groups=overview.groups, my_lines=mine, organiser_lines=organiser_lines, team_lines=team_lines)
+    if not overview.cases:
+        return view
+    return _with_cases(view, overview, user_id)
+
+
+def _with_cases(view: dict, overview, user_id: str) -> dict:
+    """"Your cases" after the introduction; the directory is refilled to what still fits."""
+    cases: list = [DividerBlock(), HeaderBlock(text="Your cases"),
+                   *home_case_blocks(overview.cases[:HOME_CASES], user_id)]
+    if len(overview.cases) > HOME_CASES:
+        cases.append(ContextBlock(elements=[MarkdownTextObject(
+            text=f"…and {len(overview.cases) - HOME_CASES} more: each is in my message to you about it.")]))
+    blocks = view["blocks"]
+    directory_at = next(i for i, b in enumerate(blocks)
+                        if b["type"] == "header" and b["text"]["text"] == "Directory") + 1
+    head = [*blocks[:2], *(b.to_dict() for b in cases), *blocks[2:directory_at]]
+    directory, more = directory_blocks((directory_entry(g) for g in overview.groups),
+                                       room=HOME_BLOCK_LIMIT - len(head) - 1)
+    tail = [b.to_dict() for b in directory]
+    if more:
+        tail.append(SectionBlock(text=MarkdownTextObject(text="…and more: ask me to *list the groups*.")).to_dict())
+    return View(type="home", blocks=[*head, *tail]).to_dict()

@@ -8,6 +8,8 @@ from typing import Callable
 from bot.journeys.decidable import BY_NOTICE_KIND
 from bot.slack.blocks import (MESSAGE_BLOCK_LIMIT, SECTION_LIMIT, fallback_text, text_sections, welcome_blocks,
                               with_decision_buttons)
+from bot.slack.handle_case import (case_assigned_blocks, case_assigned_text, case_notice_blocks, case_notice_text,
+                                   case_update_text)
 from bot.slack.markup import escape_mrkdwn as e
 from bot.slack.markup import mention, mention_recipient
 
@@ -63,11 +65,6 @@ def _support_request(n: dict) -> str:
 def _support_decision(n: dict) -> str:
     return (f"Your support request {n['reference']} has been " + ("marked as done." if n["done"] else "declined.")
             + _said(n.get("reason")))
-
-
-def _case_notice(n: dict) -> str:
-    return (f"A new confidential case has been raised: *{n['reference']}* ({e(n['category'])}). Open it in the "
-            f"case tool to read it; please acknowledge it within {e(n['acknowledge_within'])}.")
 
 
 def _invite_nudge(n: dict) -> str:
@@ -133,7 +130,8 @@ def _delivery_failed(n: dict) -> str:
 TEXT: dict[str, Callable[[dict], str]] = {
     "invite_request": _invite_request, "invite_decision": _invite_decision, "group_proposal": _group_proposal,
     "proposal_decision": _proposal_decision, "support_request": _support_request,
-    "support_decision": _support_decision, "case_notice": _case_notice, "invite_nudge": _invite_nudge,
+    "support_decision": _support_decision, "invite_nudge": _invite_nudge,
+    "case_notice": case_notice_text, "case_update": case_update_text, "case_assigned": case_assigned_text,
     "invite_escalation": _invite_escalation, "add_bot": _add_bot, "delivery_failed": _delivery_failed,
     "case_reminder": _case_reminder, "case_escalation": _case_escalation, "case_feedback_due": _case_feedback_due,
     "welcome": lambda _: WELCOME,
@@ -147,9 +145,17 @@ def notice_text(kind: str, payload: dict) -> str:
     return TEXT[kind](payload)
 
 
+# Notices whose buttons are their own (a case's Open and Acknowledge): kind -> blocks.
+BLOCKS: dict[str, Callable[[dict], list[dict]]] = {
+    "case_notice": case_notice_blocks, "case_assigned": case_assigned_blocks,
+}
+
+
 def render(kind: str, payload: dict) -> tuple[str, list[dict] | None]:
     """What an outbox notice looks like in Slack: (text, blocks)."""
     text = notice_text(kind, payload)
+    if kind in BLOCKS and "text" not in payload:
+        return fallback_text(text), BLOCKS[kind](payload)
     if kind in BY_NOTICE_KIND and payload.get("reference"):
         return fallback_text(text), with_decision_buttons(BY_NOTICE_KIND[kind], text, payload["reference"])
     if kind == "welcome" and "groups" in payload:

@@ -1,0 +1,314 @@
+"""The handlers' side of a case in Slack, end to end: the notices the outbox delivers, and
+signed clicks and modal submissions through the real Bolt app (bot.slack.app.build_app)
+against the Slack double, on a real database (SQLite, and PostgreSQL when
+TEST_DATABASE_URL is set)."""
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+import urllib.parse
+
+import pytest
+from cryptography.fernet import Fernet
+from slack_bolt.request.async_request import AsyncBoltRequest
+from sqlalchemy import select
+
+from bot.core import crypto
+from bot.core.models import AuditEntry, Case, CaseStatus
+from bot.core.settings import load_settings
+from bot.journeys import handle_case
+from bot.journeys.raise_issue import save_draft, submit_case
+from bot.slack.api import web_client
+from bot.slack.delivery import deliver_due
+from bot.slack.home import home_for
+from tests.slack_double import SlackDouble, signed_by_slack
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+PRIYA, TOM, GRACE = "U0DANDI001", "U0DANDI002", "U0PEOPLE01"
+REPORTER, STRANGER = "U0REPORT01", "U0STRANGE1"
+MARKER = "Quokkaflint"
+# Long enough to need several sections, with markup that must not ping or link anyone.
+NARRATIVE = (f"{MARKER} said something at the meetup. <!here> & <@U0DANDI002> were there.\n\n"
+             + "It kept happening over several weeks and I don't feel safe going back. " * 120).strip()
+
+
+@pytest.fixture
+def slack():
+    with SlackDouble() as double:
+        yield double
+
+
+@pytest.fixture
+def runtime(configured_database, slack, monkeypatch):
+    from bot.slack.app import SlackRuntime
+
+    for name, value in {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
+                        "SLACK_API_URL": slack.base_url, "CASE_ENCRYPTION_KEY": Fernet.generate_key().decode()
+                        }.items():
+        monkeypatch.setenv(name, value)
+    return SlackRuntime(load_settings())
+
+
+def deliver(runtime) -> None:
+    deliver_due(runtime.uow_factory, web_client(runtime.settings), runtime.settings)
+
+
+def a_case(runtime, *, excluded=(), on_behalf=False, may_be_named=None) -> str:
+    uow = runtime.uow_factory()
+    draft = save_draft(NARRATIVE, uow)
+    if excluded:
+        with uow:
+            uow.session.scalar(select(Case).where(Case.reference == draft)).excluded_ciphertext = crypto.encrypt(
+                json.dumps(list(excluded)))
+            uow.commit()
+    return submit_case(draft, REPORTER, on_behalf=on_behalf, consented=True if on_behalf else None,
+                       may_be_named=may_be_named, category="discrimination", route_to="dandi_service",
+                       uow=runtime.uow_factory()).reference
+
+
+def click(user: str, action_id: str, reference: str, channel: str | None = None) -> dict:
+    payload = {"type": "block_actions", "team": {"id": "T0TEST0001"}, "api_app_id": "A0TEST0001",
+               "user": {"id": user}, "trigger_id": "1337.42",
+               "actions": [{"action_id": action_id, "value": reference, "type": "button"}]}
+    if channel:
+        payload |= {"channel": {"id": channel}, "container": {"type": "message", "channel_id": channel}}
+    else:  # the App Home
+        payload |= {"container": {"type": "view", "view_id": "V0HOME0001"}, "view": {"type": "home"}}
+    return payload
+
+
+def submission(user: str, reference: str, *, status=None, outcome=None, note=None, assignee=None) -> dict:
+    def select_(value):
+        return {"type": "static_select", "selected_option": {"value": value} if value else None}
+
+    values = {"status": {"status": select_(status)},
+              "outcome": {"outcome": {"type": "plain_text_input", "value": outcome}},
+              "note": {"note": {"type": "plain_text_input", "value": note}},
+              "assignee": {"assignee": select_(assignee)}}
+    return {"type": "view_submission", "team": {"id": "T0TEST0001"}, "api_app_id": "A0TEST0001",
+            "user": {"id": user}, "trigger_id": "1337.43",
+            "view": {"id": "V0CASE0001", "type": "modal", "callback_id": "case_form", "private_metadata": reference,
+                     "state": {"values": values}}}
+
+
+async def dispatch(runtime, payload: dict):
+    body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+    headers = {"content-type": "application/x-www-form-urlencoded", **{
+        k.lower(): v for k, v in signed_by_slack(SECRET, body.encode()).items()}}
+    return await runtime.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
+
+
+def run(runtime, payload: dict, *, then: str | None = None, count: int = 1, predicate=None):
+    """Send one interaction through Bolt; wait for the Slack call its listener makes."""
+    async def go():
+        response = await dispatch(runtime, payload)
+        found = await runtime_slack(runtime).wait_for_async(then, count, predicate=predicate) if then else None
+        await asyncio.sleep(0.2)  # let the listener finish what it does after that call
+        return response, found
+    return asyncio.run(go())
+
+
+def runtime_slack(runtime) -> SlackDouble:
+    return runtime._slack
+
+
+@pytest.fixture(autouse=True)
+def _wire(runtime, slack):
+    runtime._slack = slack
+
+
+def posts_to(slack, user: str) -> list[dict]:
+    return [c for c in slack.calls_to("chat.postMessage") if c["channel"] in (user, "D" + user[1:])]
+
+
+def everything_but_the_modal(slack) -> str:
+    return json.dumps([c.args for c in slack.calls if c.method != "views.open"])
+
+
+# ---------------------------------------------------------------- notices
+
+def test_each_eligible_handler_gets_a_dm_with_open_and_acknowledge_never_what_happened(runtime, slack):
+    reference = a_case(runtime, excluded=[PRIYA], on_behalf=True, may_be_named=False)
+    deliver(runtime)
+    [notice] = slack.calls_to("chat.postMessage")
+    assert notice["channel"] == TOM and reference in notice["text"]
+    text = html.unescape(notice["text"])
+    assert "Discrimination or harassment" in text and "the D&I service team" in text and "(today)" in text
+    assert "on someone's behalf, with their agreement; they would rather not be named" in text
+    assert "Please acknowledge it by" in text
+    [buttons] = [b for b in notice["blocks"] if b["type"] == "actions"]
+    assert [(e["text"]["text"], e["action_id"], e["value"]) for e in buttons["elements"]] == [
+        ("Open", "case_open", reference), ("Acknowledge", "case_acknowledge", reference)]
+    assert MARKER not in json.dumps([c.args for c in slack.calls])
+
+
+# ---------------------------------------------------------------- open
+
+def test_open_shows_the_narrative_in_a_modal_only_escaped_and_split_and_the_read_is_audited(runtime, slack):
+    reference = a_case(runtime)
+    handle_case.add_note(reference, TOM, "Spoke to <!channel> & the organiser.", runtime.uow_factory())
+    deliver(runtime)
+    response, [opened] = run(runtime, click(PRIYA, "case_open", reference, "D0DANDI001"), then="views.open")
+    assert response.status == 200 and opened["trigger_id"] == "1337.42"
+    view = opened["view"]
+    assert view["callback_id"] == "case_form" and view["private_metadata"] == reference
+    sections = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+    assert all(len(s) <= 3000 for s in sections)
+    story = " ".join(s for s in sections if "meetup" in s or "kept happening" in s)
+    assert MARKER in story and "&lt;!here&gt; &amp; &lt;@U0DANDI002&gt;" in story and "<!here>" not in json.dumps(view)
+    assert len([s for s in sections if "kept happening" in s]) >= 3
+    assert any("&lt;!channel&gt; &amp; the organiser" in s for s in sections)  # the note, escaped
+    inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
+    assert set(inputs) == {"status", "outcome", "note", "assignee"}
+    assert {o["value"] for o in inputs["assignee"]["element"]["options"]} == {PRIYA, TOM}
+    assert MARKER not in everything_but_the_modal(slack)
+    with runtime.uow_factory() as uow:
+        assert uow.session.scalar(select(AuditEntry).where(AuditEntry.action == "opened_case")).actor == PRIYA
+
+
+@pytest.mark.parametrize("who", [PRIYA, STRANGER, GRACE])
+def test_a_click_from_someone_excluded_or_outside_the_team_is_refused_and_shows_nothing(runtime, slack, who):
+    reference = a_case(runtime, excluded=[PRIYA])
+    deliver(runtime)
+    for action in ("case_open", "case_acknowledge"):
+        for ref in (reference, "CASE-ZZZZZZ"):
+            slack.reset_calls()
+            _, [refused] = run(runtime, click(who, action, ref, "D" + who[1:]), then="chat.postEphemeral")
+            assert refused["user"] == who and "can't open that case for you" in html.unescape(refused["text"])
+            assert not slack.calls_to("views.open") and not slack.calls_to("chat.update")
+            assert reference not in refused["text"]
+    # From the App Home there is no channel: the answer comes as a DM.
+    slack.reset_calls()
+    _, [dm] = run(runtime, click(who, "case_open", reference), then="chat.postMessage")
+    assert dm["channel"] == who and not slack.calls_to("views.open")
+    with runtime.uow_factory() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == reference))
+        assert case.status == CaseStatus.open and case.assignee_slack_id is None
+        assert not uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "opened_case")).all()
+    assert MARKER not in json.dumps([c.args for c in slack.calls])
+
+
+# ---------------------------------------------------------------- acknowledge, status, reassign, close
+
+def test_acknowledge_tells_the_reporter_and_settles_every_handlers_copy(runtime, slack):
+    reference = a_case(runtime)
+    deliver(runtime)
+    _, [thanks] = run(runtime, click(TOM, "case_acknowledge", reference, "D0DANDI002"), then="chat.postEphemeral")
+    assert "is acknowledged and with you" in thanks["text"] and "has been told" in thanks["text"]
+    updates = slack.wait_for("chat.update", count=2)
+    assert {u["channel"] for u in updates} == {"D0DANDI001", "D0DANDI002"}
+    assert all("acknowledged (by <@U0DANDI002>)" in u["text"] for u in updates)
+    assert all(e["action_id"] != "case_acknowledge" for u in updates for b in u["blocks"] if b["type"] == "actions"
+               for e in b["elements"])
+    deliver(runtime)
+    [told] = posts_to(slack, REPORTER)
+    text = html.unescape(told["text"])
+    assert reference in text and "The D&I service team has acknowledged it" in text
+    assert "within three months, unless it's closed before then" in text and MARKER not in text
+    # Priya's later click changes nothing and says who has it.
+    _, [_, late] = run(runtime, click(PRIYA, "case_acknowledge", reference, "D0DANDI001"),
+                       then="chat.postEphemeral", count=2)
+    assert late["user"] == PRIYA and "already been acknowledged by <@U0DANDI002>" in late["text"]
+    deliver(runtime)
+    assert len(posts_to(slack, REPORTER)) == 1
+
+
+def test_closing_without_an_outcome_is_refused_in_the_form_and_changes_nothing(runtime, slack):
+    reference = a_case(runtime)
+    response, _ = run(runtime, submission(PRIYA, reference, status="closed", note="done"))
+    assert response.status == 200
+    answer = json.loads(response.body)
+    assert answer["response_action"] == "errors" and "outcome" in answer["errors"]
+    with runtime.uow_factory() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == reference))
+        assert case.status == CaseStatus.open and not case.notes
+
+
+def test_a_handler_moves_reassigns_and_closes_the_reporter_sees_the_outcome(runtime, slack):
+    reference = a_case(runtime)
+    deliver(runtime)
+    slack.reset_calls()
+    response, _ = run(runtime, submission(PRIYA, reference, status="in_progress", note="Met the organisers.",
+                                          assignee=TOM), then="views.publish")
+    assert response.status == 200 and not response.body
+    deliver(runtime)
+    [assigned] = posts_to(slack, TOM)
+    assert "<@U0DANDI001> has passed confidential case" in assigned["text"] and reference in assigned["text"]
+    assert [e["action_id"] for b in assigned["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
+        "case_open"]
+    [update] = posts_to(slack, REPORTER)
+    assert "acknowledged it and they're now looking into it" in html.unescape(update["text"])
+
+    outcome = "We agreed new ground rules with the organisers <and> thanked you."
+    run(runtime, submission(TOM, reference, status="closed", outcome=outcome), then="views.publish", count=2)
+    deliver(runtime)
+    closed = posts_to(slack, REPORTER)[-1]
+    assert f"Your case *{reference}* has been closed" in closed["text"]
+    assert "*Outcome:* We agreed new ground rules with the organisers &lt;and&gt; thanked you." in closed["text"]
+    with runtime.uow_factory() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == reference))
+        assert case.status == CaseStatus.closed and case.assignee_slack_id == TOM and len(case.notes) == 1
+    # Every copy of the notice now says it is closed, without buttons.
+    assert all("closed (by <@U0DANDI002>)" in u["text"] and not [b for b in u["blocks"] if b["type"] == "actions"]
+               for u in slack.calls_to("chat.update")[-2:])
+    assert MARKER not in json.dumps([c.args for c in slack.calls])
+
+
+def test_a_submission_from_someone_excluded_is_refused_and_writes_nothing(runtime, slack):
+    reference = a_case(runtime, excluded=[PRIYA])
+    _, [dm] = run(runtime, submission(PRIYA, reference, status="in_progress", note="sneaky"),
+                  then="chat.postMessage")
+    assert dm["channel"] == PRIYA and "can't open that case for you" in html.unescape(dm["text"])
+    with runtime.uow_factory() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == reference))
+        assert case.status == CaseStatus.open and not case.notes
+
+
+# ---------------------------------------------------------------- App Home
+
+def test_the_app_home_lists_a_handlers_cases_and_nobody_elses(runtime):
+    kept_from_priya = a_case(runtime, excluded=[PRIYA])
+    everyones = a_case(runtime)
+    handle_case.acknowledge(everyones, TOM, runtime.uow_factory())
+
+    def home(user):
+        return json.dumps(home_for(user, runtime.uow_factory), ensure_ascii=False)
+
+    tom = home_for(TOM, runtime.uow_factory)
+    assert "Your cases" in json.dumps(tom)
+    opens = [b["accessory"]["value"] for b in tom["blocks"]
+             if b["type"] == "section" and (b.get("accessory") or {}).get("action_id") == "case_open"]
+    assert opens == [kept_from_priya, everyones]
+    assert "Acknowledged · raised today" in home(TOM) and "with you" in home(TOM)
+    assert everyones in home(PRIYA) and kept_from_priya not in home(PRIYA)
+    for someone in (STRANGER, GRACE):
+        assert "Your cases" not in home(someone) and everyones not in home(someone)
+    # The reporter sees their own cases' status under their requests, never a case list.
+    assert "Your cases" not in home(REPORTER) and "acknowledged by the D&amp;I service team" in home(REPORTER)
+    assert MARKER not in home(TOM) and len(tom["blocks"]) <= 100
+
+
+# ---------------------------------------------------------------- logs
+
+def test_opening_a_case_with_debug_logging_everywhere_logs_nothing_of_what_happened(runtime, slack, caplog):
+    caplog.set_level(logging.DEBUG)
+    for name in ("slack_sdk", "slack_bolt", "bot", "bot.slack.api.client", "bot.slack.api.bolt", "aiohttp",
+                 "urllib3", "sqlalchemy"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    reference = a_case(runtime)
+    deliver(runtime)
+    _, [opened] = run(runtime, click(PRIYA, "case_open", reference, "D0DANDI001"), then="views.open")
+    assert MARKER in json.dumps(opened["view"])  # it did go to Slack, in the modal
+    run(runtime, submission(PRIYA, reference, status="closed", outcome=f"Closed {MARKER}", note=f"{MARKER} note"),
+        then="views.publish")
+    deliver(runtime)
+    # A submission whose signature fails (a wrong secret configured): Bolt logs such a body at INFO.
+    body = urllib.parse.urlencode({"payload": json.dumps(submission(PRIYA, reference, note=MARKER))})
+    forged = {"content-type": "application/x-www-form-urlencoded",
+              **{k.lower(): v for k, v in signed_by_slack("not-the-secret", body.encode()).items()}}
+    assert asyncio.run(runtime.app.async_dispatch(AsyncBoltRequest(body=body, headers=forged))).status == 401
+    assert caplog.records  # debug logging was on
+    logged = "\n".join(f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+    assert MARKER not in logged
