@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from bot.core import routing
-from bot.core.db import UnitOfWork
 from bot.core.models import Group, GroupProposal, InviteRequest, Organiser, RequestStatus
 from bot.journeys.check_status import StatusView, my_requests
 from bot.journeys.find_group import GroupView, list_groups_of_type

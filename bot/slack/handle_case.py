@@ -24,6 +24,7 @@ from slack_sdk.models.views import View
 from sqlalchemy import select
 
 from bot.core import crypto
+from bot.core.routing import sentence_start
 from bot.core.db import UnitOfWork
 from bot.core.errors import AlreadyDone, DomainError
 from bot.core.models import CaseStatus, OutboxMessage, OutboxStatus, as_utc, utcnow
@@ -141,7 +142,7 @@ def case_update_text(n: dict) -> str:
         now = {CaseStatus.in_progress.value: " and they're now looking into it",
                CaseStatus.waiting_for_reporter.value: ", and they'd like to hear from you: they'll get in touch"
                }.get(status, "")
-        return (f"Thank you for raising your case *{ref}*. {sentence(team)} has acknowledged it{now}. "
+        return (f"Thank you for raising your case *{ref}*. {sentence_start(team)} has acknowledged it{now}. "
                 f"{feedback} {talk}")
     if status == CaseStatus.in_progress.value:
         return f"An update on your case *{ref}*: {team} is now looking into it. {talk}"
@@ -149,10 +150,6 @@ def case_update_text(n: dict) -> str:
         return (f"An update on your case *{ref}*: {team} would like to hear from you, and they'll get in touch "
                 f"with you directly. {talk}")
     return f"An update on your case *{ref}*: it's with {team}, acknowledged. {talk}"
-
-
-def sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 # ---------------------------------------------------------------- the modal
