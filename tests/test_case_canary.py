@@ -98,7 +98,7 @@ def _dump_database(url: str) -> str:
 
 def view_submission(user: str, channel: str, narrative: str, excluded: list[str]) -> dict:
     return {"type": "view_submission", "user": {"id": user}, "trigger_id": "123.789",
-            "view": {"id": "V0CANARY01", "callback_id": "raise_issue_details",
+            "view": {"id": "V0CANARY01", "type": "modal", "callback_id": "raise_issue_details",
                      "private_metadata": json.dumps({"channel": channel}),
                      "state": {"values": {"what_happened": {"what_happened": {"type": "plain_text_input",
                                                                               "value": narrative}},

@@ -29,7 +29,6 @@ from bot.core.models import SlackEventSeen, utcnow
 from bot.core.settings import Settings, load_settings
 from bot.journeys.decidable import BY_ACTION, DECIDABLE
 from bot.journeys.find_group import channel_names
-from bot.journeys.invite_request import nudge_waiting_invites
 from bot.journeys.onboarding import welcome
 from bot.slack.api import async_web_client, bolt_logger, web_client
 from bot.slack.decisions import SlackDecisions
@@ -37,6 +36,7 @@ from bot.slack.delivery import DeliveryWorker
 from bot.slack.handle_case import register_case_listeners
 from bot.slack.home import home_for
 from bot.slack.markup import SLACK_USER_ID_RE, clean_user_text, escape_mrkdwn, unnamed_channels
+from bot.slack.raise_issue import register as register_raise_issue
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +216,7 @@ def build_app(runtime: SlackRuntime) -> AsyncApp:
         await ack()
         await asyncio.to_thread(runtime.decisions.on_submission, body)
 
+    register_raise_issue(app, runtime)
     register_case_listeners(app, runtime)
     for action_id in BY_ACTION:
         app.action(action_id)(decision)
