@@ -11,6 +11,7 @@ from bot.core.errors import DomainError
 from bot.core.routing import TEAM_NAMES, sentence_start
 from bot.journeys.request_support import request_support
 from bot.rasa_plumbing.payloads import intent_payload
+from bot.rasa_plumbing.tracker_store import REDACTED
 from bot.slack.markup import escape_mrkdwn
 
 # What each intent means to a person, for "Did you mean …?" buttons.
@@ -21,6 +22,7 @@ INTENT_LABELS = {
     "faq": "Ask about how groups work", "ask_service_team": "Talk to a person",
 }
 UNCLEAR = ("nlu_fallback",)
+CASE_FORM = "raise_issue_form"
 
 
 class ActionDefaultAskAffirmation(Action):
@@ -40,12 +42,20 @@ class ActionDefaultAskAffirmation(Action):
 
 
 def last_unclear_question(tracker: Tracker) -> str | None:
+    """The last message the bot didn't understand, to pass on to a person; never while an
+    issue is being raised (anything typed then may be part of it), never confidential text."""
+    if (tracker.active_loop or {}).get("name") == CASE_FORM:
+        return None
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
             text = (event.get("text") or "").strip()
+            if (event.get("metadata") or {}).get("confidential") or text == REDACTED:
+                continue
             if intent in UNCLEAR and text and not text.startswith("/"):
                 return text
+        elif event.get("event") == "active_loop" and event.get("name") == CASE_FORM:
+            return None  # what came before was said on the way into raising an issue
     return None
 
 
