@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from actions.forms import ActionStopForm, form_slots
 from actions.join_group import ValidateJoinGroupForm
+from actions.raise_issue import ValidateRaiseIssueForm  # noqa: F401  (registers itself, as on the action server)
 from actions.start_group import ValidateStartGroupForm
 from bot.core.models import Case
 from bot.journeys.raise_issue import save_draft
