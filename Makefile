@@ -38,12 +38,13 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAINING_INPUTS := config.yml domain.yml $(wildcard bot/nlu/*.py) \
 	$(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help run test bench install spacy db train actions shell serve validate nlu-eval clean
+.PHONY: help run test bench install spacy db train actions shell serve validate nlu-eval conversation-eval clean
 
 help:
 	@echo "make run       set everything up and chat with the assistant in this terminal"
 	@echo "make test      run the whole test suite"
 	@echo "make train | actions | shell | serve | validate | db | spacy | clean"
+	@echo "make conversation-eval   multi-turn conversations against the real servers (ARGS=\"--part dev --verbose\")"
 
 # ---------------------------------------------------------------- set-up
 
@@ -127,6 +128,11 @@ bench: $(BIN)/.installed $(SPACY_MODEL)/config.cfg
 # Not part of `make test`: cross-validated NLU figures on data each fold did not train on.
 nlu-eval: $(SPACY_MODEL)/config.cfg
 	$(BIN)/python scripts/nlu_eval.py $(ARGS)
+
+# Not part of `make test`: multi-turn conversations (eval/conversations/) against the real servers;
+# the share of bot steps and of conversations right, dev and held-out side by side (eval/README.md).
+conversation-eval: $(BIN)/.installed $(SPACY_MODEL)/config.cfg
+	$(BIN)/python scripts/conversation_eval.py $(ARGS)
 
 # Keeps var/case-encryption.key: a database kept elsewhere would otherwise be left with
 # narratives nothing can read.
