@@ -127,6 +127,9 @@ def _process(args: list, log: Path, env: dict):
             process.kill()
 
 
+TRACKER_STORE = yaml.safe_load((ROOT / "endpoints.yml").read_text())["tracker_store"]["type"]
+
+
 def action_server_command(port: int, debug: bool = False) -> list:
     if debug:  # the root logger at DEBUG before the server configures logging (which then keeps it)
         return [BIN / "python", "-c", "import logging, sys; logging.basicConfig(level=logging.DEBUG); "
@@ -145,8 +148,10 @@ def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: 
                             **(extra_env or {})})
     actions_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
+    # The project's own tracker store (endpoints.yml): TRACKER_STORE_URL picks it, and it redacts.
     endpoints.write_text(yaml.safe_dump({"action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook",
-                                                             "token": env["ACTION_SERVER_TOKEN"]}}))
+                                                             "token": env["ACTION_SERVER_TOKEN"]},
+                                         "tracker_store": {"type": TRACKER_STORE}}))
     with _process(action_server_command(actions_port, debug), workdir / "actions.log", env) as actions:
         _wait_for(f"http://127.0.0.1:{actions_port}/health", actions, workdir / "actions.log")
         with _process([BIN / "rasa", "run", "--enable-api", "--auth-token", API_TOKEN, "--model", str(model),

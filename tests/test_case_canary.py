@@ -181,6 +181,8 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, tmp_path, mon
     assert {place: [mark for mark in MARKS if mark.lower() in text.lower()] for place, text in places.items()} \
         == {place: [] for place in places}
     assert len(places["Rasa's log (DEBUG)"]) > 10_000  # it really logged at DEBUG level
+    if read_tracker_store:  # and the conversations really were kept in the store searched
+        assert "canary-rest" in places["tracker store (as stored)"] and "U0CANARY02" in places["tracker store (as stored)"]
 
 
 def tracker_of(base_url: str, sender: str) -> dict:
