@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (AsyncConnectionErrorRetryHandler,
                                                          AsyncRateLimitErrorRetryHandler, AsyncServerErrorRetryHandler)
 from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
@@ -22,6 +23,9 @@ from bot.core.settings import Settings, load_settings
 # Retries inside one call; the outbox adds slower retries across calls on top.
 RETRIES_PER_CALL = 2
 TIMEOUT_SECONDS = 10
+
+
+log = logging.getLogger(__name__)
 
 
 def _at_least(floor: int):
@@ -72,3 +76,13 @@ def async_web_client(settings: Settings | None = None) -> AsyncWebClient:
                         AsyncRateLimitErrorRetryHandler(max_retry_count=RETRIES_PER_CALL),
                         AsyncServerErrorRetryHandler(max_retry_count=RETRIES_PER_CALL)],
     )
+
+def tell_privately(client, user: str, channel: str | None, text: str) -> None:
+    """An answer only the person who clicked sees: ephemeral where they clicked, else a DM."""
+    try:
+        if channel:
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+        else:
+            client.chat_postMessage(channel=user, text=text)
+    except SlackApiError as failure:
+        log.warning("Could not answer %s: %s", user, failure.response.get("error"))

@@ -22,6 +22,7 @@ from bot.core.models import OutboxMessage, OutboxStatus
 from bot.core.outbox import copies_prefix
 from bot.journeys import start_group
 from bot.journeys.decidable import BY_ACTION, Decidable
+from bot.slack.api import tell_privately
 from bot.slack.blocks import REASON_BLOCK, decided, decline_modal
 from bot.slack.markup import escape_mrkdwn, mention
 from bot.slack.notices import notice_text
@@ -105,14 +106,7 @@ class SlackDecisions:
         self.after_decision()
 
     def _tell(self, user: str, channel: str | None, text: str) -> None:
-        """An answer only the person who clicked sees."""
-        try:
-            if channel:
-                self.client.chat_postEphemeral(channel=channel, user=user, text=text)
-            else:
-                self.client.chat_postMessage(channel=user, text=text)
-        except SlackApiError as failure:
-            log.warning("Could not answer %s: %s", user, failure.response.get("error"))
+        tell_privately(self.client, user, channel, text)
 
     def _create_channels(self, view, actor: str, clicked_in: str | None) -> str:
         """conversations.create for an approved group: private for closed, public for open,
@@ -143,3 +137,4 @@ class SlackDecisions:
                                           "Please create it and add it to the registry.")
             return ""
         return " Channel(s): " + ", ".join(f"<#{cid}>" for cid, _ in created.values()) if created else ""
+

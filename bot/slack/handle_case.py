@@ -30,6 +30,7 @@ from bot.core.errors import AlreadyDone, DomainError
 from bot.core.models import CaseStatus, OutboxMessage, OutboxStatus, as_utc, utcnow
 from bot.journeys import handle_case
 from bot.journeys.handle_case import HANDLER_STATUSES, STATUS_LABELS, CaseView, FieldProblem
+from bot.slack.api import tell_privately
 from bot.slack.blocks import HOME_BLOCK_LIMIT, MESSAGE_BLOCK_LIMIT, split_text, text_sections
 from bot.slack.markup import escape_mrkdwn as e
 from bot.slack.markup import mention
@@ -311,14 +312,7 @@ class SlackCases:
                 log.info("Could not update a case notice: %s", failure.response.get("error"))
 
     def _tell(self, user: str, channel: str | None, text: str) -> None:
-        """An answer only the person who clicked sees."""
-        try:
-            if channel:
-                self.client.chat_postEphemeral(channel=channel, user=user, text=text)
-            else:
-                self.client.chat_postMessage(channel=user, text=text)
-        except SlackApiError as failure:
-            log.warning("Could not answer a case click: %s", failure.response.get("error"))
+        tell_privately(self.client, user, channel, text)
 
 
 def _who(body: dict) -> tuple[str, str, str | None]:
