@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 from actions.request_support import support_button
 from actions.responses import phrase
 from bot.core.db import default_uow
-from bot.journeys.awareness_calendar import upcoming_events
+from bot.journeys.awareness_calendar import event_named, upcoming_events
 from bot.slack.markup import escape_mrkdwn
 
 
@@ -19,8 +19,14 @@ class ActionUpcomingEvents(Action):
         return "action_upcoming_events"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        events = upcoming_events(date.today(), default_uow())
         button = support_button("awareness_event", phrase(domain, "utter_add_event_button"))
+        named = event_named(tracker.latest_message.get("text") or "", date.today(), default_uow())
+        if named is not None:  # "when's International Women's Day?": that one
+            link = phrase(domain, "utter_event_link", url=named.url) if named.url else ""
+            dispatcher.utter_message(response="utter_event_date", event=escape_mrkdwn(named.name),
+                                     when=named.when_phrase(date.today()), link=link, buttons=[button])
+            return []
+        events = upcoming_events(date.today(), default_uow())
         if not events:
             dispatcher.utter_message(response="utter_no_upcoming_events", buttons=[button])
             return []

@@ -6,6 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.forms import validator_for
 from bot.core.db import default_uow
 from bot.core.errors import DomainError
 from bot.core.routing import TEAM_NAMES, sentence_start
@@ -59,23 +60,37 @@ def last_unclear_question(tracker: Tracker) -> str | None:
     return None
 
 
+def form_progress(tracker: Tracker, domain: DomainDict) -> str:
+    """What the person was doing and their answers so far, when they ask for a person
+    part-way through a form; never for raising an issue (GuidedFormValidation.progress)."""
+    validator = validator_for((tracker.active_loop or {}).get("name"))
+    if validator is None or not validator.journey_label:
+        return ""
+    answers = "; ".join(f"{label}: {value}" for label, value in validator.progress(tracker, domain))
+    return f"Asked for a person while {validator.journey_label}." + (f" Answers so far: {answers}." if answers else "")
+
+
 class ActionPassToServiceTeam(Action):
     def name(self) -> str:
         return "action_pass_to_service_team"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         question = last_unclear_question(tracker)
+        handed_over = form_progress(tracker, domain)
+        if handed_over:
+            question = f"{handed_over} {question}" if question else handed_over
         if not question:
             dispatcher.utter_message(response="utter_service_team_how_to_reach",
                                      dandi_team=sentence_start(TEAM_NAMES["dandi_service"]),
                                      people_team=TEAM_NAMES["people"])
             return []
         try:
+            details = question if handed_over else f"A question I couldn't answer: {question}"
             request = request_support(tracker.sender_id, kind="other", group_slug=None, when="",
-                                      amount_text=None, details=f"A question I couldn't answer: {question}",
+                                      amount_text=None, details=details,
                                       uow=default_uow())
-            dispatcher.utter_message(response="utter_question_passed_on", team=request.team_name,
-                                     code=request.reference)
+            dispatcher.utter_message(response="utter_handed_over" if handed_over else "utter_question_passed_on",
+                                     team=request.team_name, code=request.reference)
         except DomainError as error:
             dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(error)))
         return []

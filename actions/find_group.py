@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -71,6 +72,7 @@ class ActionFindGroup(Action):
                 group = result.matches[0]
                 dispatcher.utter_message(**describe_group(group, domain),
                                          buttons=join_or_request_buttons(group, domain, both_parts=True))
+                return [SlotSet("last_group", group.name)]  # for "join it"
             else:
                 dispatcher.utter_message(response="utter_found_a_few_groups",
                                          groups=group_lines(result.matches, domain),

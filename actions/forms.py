@@ -8,81 +8,99 @@ and, after MAX_RETRIES_BEFORE_HELP, explains (the validator's `explain_<slot>`, 
 explanation) and shows the way out. Wording is in domain.yml; no journey is imported here."""
 from __future__ import annotations
 
+import json
 import re
 from abc import abstractmethod
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions import answers
 from actions.responses import phrase
 
 MAX_RETRIES_BEFORE_HELP = 2
-# Yes and no are read from the words (or the button), not from the intent alone: a small
-# model calls many short odd messages ("x", "hmm") affirm, and a stray "yes" must never
-# send someone's request.
-YES_RE = re.compile(r"^\W*(y|yes|yep|yeah|yup|sure|ok|okay|correct|right|absolutely|definitely|of course|"
-                    r"(yes,? )?(please )?(send|submit|confirm|go ahead|do it)( it)?|yes,? (please|it does|they have|"
-                    r"it will|i do|that's right)|it does|they have|i do|i will|it will)\W*$", re.IGNORECASE)
-NO_RE = re.compile(r"^\W*(n|no|nope|nah|no thanks|no thank you|none|nothing|nothing to add|no one|nobody|"
-                   r"not really|not yet|no note|skip|no group|not for a group|i don'?t|it doesn'?t|they haven'?t|"
-                   r"no,? (thanks|thank you|it doesn'?t|they haven'?t|keep them unnamed))\W*$", re.IGNORECASE)
 CHANGE_RE = re.compile(r"\b(change|edit|fix|correct|wrong|update|amend)\b", re.IGNORECASE)
 QUESTION_RE = re.compile(r"\?\s*$|^(what|whats|what's|how|is|are|can|could|do|does|who|where|when|why|which|should|would|will)\b",
                          re.IGNORECASE)
 STOP_RE = re.compile(r"\b(stop|cancel|quit|exit|abort|enough|never ?mind|forget (it|this)|changed my mind|"
                      r"don'?t want|no longer|not now|leave|let'?s not|skip (it|this))\b", re.IGNORECASE)
 HELP_RE = re.compile(r"\b(help|what can you do|options|menu|confused|lost|stuck)\b", re.IGNORECASE)
-PERSON_RE = re.compile(r"\b(person|human|talk|speak|contact|in touch|pass (it|this) on)\b", re.IGNORECASE)
+PERSON_RE = re.compile(r"\b(person|human|someone|somebody|talk|speak|contact|in touch|pass (it|this) on)\b", re.IGNORECASE)
 NONE = "-"  # an optional answer left empty ("no note")
 # Returned by a validator beside a slot left to ask again, when the answer wasn't a miss.
 NOT_A_MISS = "form_not_a_miss"
+# A clarifying question the form asked instead of its own ("Do you want to stop here?"): while
+# it waits, the form's requested slot is this one, and action_ask_form_pending asks it.
+PENDING = "form_pending"
+STOP_PENDING, SWITCH_PENDING = "stop", "switch:"
+# A journey started while a form is under way needs the model to be this sure, or words like "instead".
+SWITCH_CONFIDENCE = 0.7
+DIGRESSION_CONFIDENCE = 0.7
 
-# How a form question is answered: free text, optional free text ("no" for none), yes/no.
-TEXT, OPTIONAL_TEXT, YES_NO = "text", "optional text", "yes/no"
+# How a form question is answered: free text, optional free text ("no" for none), one of a
+# few choices (typed or clicked), yes/no.
+TEXT, OPTIONAL_TEXT, CHOICE, YES_NO = "text", "optional text", "choice", "yes/no"
+FREE_TEXT = (TEXT, OPTIONAL_TEXT)
+# The intent that starts each journey with a form: the form and what is said before it.
+JOURNEYS = {"join_group": ("join_group_form", None), "start_group": ("start_group_form", "utter_start_group_intro"),
+            "request_support": ("support_form", "utter_support_intro"),
+            "raise_issue": ("raise_issue_form", "utter_raise_issue_intro")}
+# Entities a journey's first message may carry into its form.
+CARRIED_ENTITIES = ("group", "group_part", "support_kind")
+
 
 def intent_of(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def confidence_of(tracker: Tracker) -> float:
+    return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
 
 
 def typed(tracker: Tracker) -> str:
     return (tracker.latest_message.get("text") or "").strip()
 
 
-def is_interruption(tracker: Tracker) -> bool:
-    """Whether a message sent while a form waits for an answer is instead a request to stop,
-    get help, ask a question or reach a person. Decided here rather than by the intent alone:
-    "change the purpose" or "I want this to stop, he keeps messaging me" are answers."""
-    text, intent = typed(tracker), intent_of(tracker)
+def is_interruption(tracker: Tracker, kind: str | None = None) -> bool:
+    """Whether a message sent while a form waits for an answer of `kind` is instead something
+    the conversation answers before the form carries on (data/rules/<journey>.yml): help, a
+    question, a person, thanks, a look at the groups, one's requests or the calendar. Decided
+    here rather than by the intent alone: "change the purpose" or "I want this to stop, he
+    keeps messaging me" are answers."""
+    text, intent, confidence = typed(tracker), intent_of(tracker), confidence_of(tracker)
     words = len(text.split())
-    if intent == "stop":
-        return words <= 6 and bool(STOP_RE.search(text)) and not CHANGE_RE.search(text)
+    if text.startswith("/"):
+        return intent in ("help", "ask_service_team", "find_group", "check_status", "upcoming_events", "faq")
     if intent == "help":
-        return words <= 5 and bool(HELP_RE.search(text))
+        return words <= 6 and bool(HELP_RE.search(text))
     if intent == "faq":
         return bool(QUESTION_RE.search(text))
     if intent == "ask_service_team":
         return words <= 15 and bool(PERSON_RE.search(text))
+    if intent == "thank":
+        return answers.is_just_thanks(text) and kind not in FREE_TEXT
+    if intent in ("find_group", "check_status", "upcoming_events"):
+        # At a free-text step only a question is one ("which groups are there?"), not an answer naming a group.
+        return confidence >= DIGRESSION_CONFIDENCE and (kind not in FREE_TEXT or bool(QUESTION_RE.search(text)))
     return False
 
 
 def read_answer(tracker: Tracker, kind: str) -> Any:
     """The answer in the latest message for a question of this kind, or None when the message
-    is not an answer (an interruption, or a button meant for something else)."""
-    if is_interruption(tracker):
+    is not an answer (an interruption, or a button meant for something else). A yes/no
+    question gets True, False or answers.UNSURE."""
+    if is_interruption(tracker, kind):
         return None
     text = typed(tracker)
     if kind == YES_NO:
-        if text == "/affirm" or YES_RE.match(text):
-            return True
-        if text == "/deny" or NO_RE.match(text):
-            return False
-        return text or None
-    if kind == OPTIONAL_TEXT and (text == "/deny" or NO_RE.match(text)):
-        return NONE
+        reply = answers.yes_or_no(text, intent_of(tracker), confidence_of(tracker))
+        return text or None if reply is None else reply
+    if kind == OPTIONAL_TEXT and answers.yes_or_no(text) is False and len(text.split()) <= 4:
+        return NONE  # "no", "nothing to add", "nope, that's all"
     if text.startswith("/"):
         # A button payload ("/affirm", "/request_support{…}"): its meaning, not its text.
         return "yes" if text == "/affirm" else None
@@ -110,6 +128,13 @@ class GuidedFormValidation(FormValidationAction):
     helper_slots: tuple[str, ...] = ()
     # What is said when the person stops this form.
     stopped_response: str = "utter_stopped"
+    # Slots that may be skipped besides the optional ones, with the answer a skip gives.
+    skippable: dict[str, str] = {}
+    # Slots the journey's first message may fill: not answers lost when switching journey.
+    starting_slots: tuple[str, ...] = ()
+    # What the person is doing, for a hand-off to a person ("joining a group"); "" hands off
+    # nothing of this form (raising an issue: anything said there may be part of it).
+    journey_label: str = ""
 
     _validators: ClassVar[list[type["GuidedFormValidation"]]] = []
 
@@ -121,8 +146,212 @@ class GuidedFormValidation(FormValidationAction):
     def name(self) -> str:
         """validate_<form name>: abstract so the action server does not register this base."""
 
+    def progress(self, tracker: Tracker, domain: DomainDict) -> list[tuple[str, str]]:
+        """The answers so far, as (what was asked, answer), for a person the form hands off to."""
+        if not self.journey_label:
+            return []
+        shown = []
+        for slot in domain["forms"][self.form_name()]["required_slots"]:
+            value = tracker.get_slot(slot)
+            if value is None or value == NONE or slot == self.confirm_slot:
+                continue
+            label = self.changeable[slot][0] if slot in self.changeable else slot.replace("_", " ")
+            shown.append((label, "yes" if value is True else "no" if value is False else str(value)[:200]))
+        return shown
+
     def on_stop(self, tracker: Tracker) -> None:
         """Called when the person stops this form (ActionStopForm): undo anything kept so far."""
+
+    # ------------------------------------------------------------ conversation repair
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        """Validate the answer, after repair: a message that stops the form, asks for the
+        question again, skips it, corrects an earlier answer or starts another journey is
+        handled here, at any step, the summary included, whatever the form."""
+        if not self._is_new_message(tracker):
+            events = await super().run(dispatcher, tracker, domain)
+            # Back from a digression: a clarifying question left waiting is dropped.
+            return events + ([SlotSet(PENDING, None)] if tracker.get_slot(PENDING) else [])
+        events: list = []
+        pending = tracker.get_slot(PENDING)
+        if pending:
+            settled = await self._answer_pending(pending, dispatcher, tracker, domain)
+            if settled is not None:
+                return settled
+            # Neither yes nor no: an answer to the form's own question.
+            events.append(SlotSet(PENDING, None))
+            tracker.slots[PENDING] = None
+            tracker.slots["requested_slot"] = await self._next_slot(dispatcher, tracker, domain)
+        repaired = await self._repair(dispatcher, tracker, domain)
+        if repaired is not None:
+            return events + repaired
+        validated = await super().run(dispatcher, tracker, domain)
+        if not answered(validated):
+            return validated  # not an answer: Rasa rejects the form, the rules answer, then the form carries on
+        return events + await self._carry_rest(validated, dispatcher, tracker, domain)
+
+    def _is_new_message(self, tracker: Tracker) -> bool:
+        """Whether the form runs on a message just sent (not at its start, nor coming back from
+        a digression the rules answered). During validation the tracker ends with the form's
+        own run, after the message and Rasa's slot extraction."""
+        if (tracker.active_loop or {}).get("name") != self.form_name():
+            return False
+        for event in reversed(tracker.events):
+            if event.get("event") == "user":
+                return True
+            if event.get("event") == "action" and event.get("name") not in (
+                    self.form_name(), "action_listen", "action_extract_slots"):
+                return False
+        return False
+
+    async def _repair(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list | None:
+        requested = tracker.get_slot("requested_slot")
+        kind = self.answers.get(requested)
+        text, intent, confidence = typed(tracker), intent_of(tracker), confidence_of(tracker)
+        stop = answers.wants_to_stop(text, intent, confidence)
+        if stop == "yes":
+            return self.stop_here()
+        if stop == "maybe" and not (kind == YES_NO and answers.yes_or_no(text) in (True, False)):
+            return self.ask_first(STOP_PENDING)
+        if answers.asks_to_repeat(text) and not text.startswith("/"):
+            dispatcher.utter_message(response="utter_repeat_prefix")
+            return await self._ask_again(dispatcher, tracker, domain)
+        switch = self._switch_wanted(tracker, kind)
+        if switch is not None:
+            if self._has_answers(tracker, domain):
+                return self.ask_first(SWITCH_PENDING + json.dumps(switch))
+            return self.switch_to(switch, tracker, domain)
+        fix = answers.correction(text, self.changeable, strict=kind in FREE_TEXT and requested != self.confirm_slot)
+        if fix is not None and fix[0] != requested and tracker.get_slot(fix[0]) is not None:
+            return await self._correct(*fix, dispatcher, tracker, domain)
+        if answers.asks_to_skip(text) and requested:
+            return await self._skip(requested, dispatcher, tracker, domain)
+        return None
+
+    async def _answer_pending(self, pending: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> list | None:
+        text = typed(tracker)
+        reply = answers.yes_or_no(text, intent_of(tracker), confidence_of(tracker))
+        carry_on = reply is False or re.search(r"\b(carry on|continue|keep going|go on|stay)\b", text, re.IGNORECASE)
+        if pending == STOP_PENDING:
+            if reply is True or answers.wants_to_stop(text) == "yes":
+                return self.stop_here()
+        elif pending.startswith(SWITCH_PENDING):
+            if reply is True or re.search(r"\bswitch\b", text, re.IGNORECASE):
+                return self.switch_to(json.loads(pending[len(SWITCH_PENDING):]), tracker, domain)
+            if answers.wants_to_stop(text) == "yes":
+                return self.stop_here()
+        if carry_on:
+            tracker.slots[PENDING] = None
+            dispatcher.utter_message(response="utter_carry_on")
+            return [SlotSet(PENDING, None)] + await self._ask_again(dispatcher, tracker, domain)
+        return None
+
+    async def _next_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> str | None:
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        return next((slot for slot in required if tracker.slots.get(slot) is None), None)
+
+    async def _ask_again(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        """The form asks its next question (again): not a miss, nothing else changed."""
+        return [SlotSet("form_retries", 0), SlotSet("requested_slot", await self._next_slot(dispatcher, tracker, domain))]
+
+    @staticmethod
+    def ask_first(pending: str) -> list:
+        """Ask a clarifying question before going on (action_ask_form_pending asks it)."""
+        return [SlotSet(PENDING, pending), SlotSet("requested_slot", PENDING)]
+
+    @staticmethod
+    def stop_here() -> list:
+        """End the form now; action_stop_form undoes what it kept and says so."""
+        return [SlotSet(PENDING, None), ActiveLoop(None), SlotSet("requested_slot", None),
+                FollowupAction("action_stop_form")]
+
+    def _switch_wanted(self, tracker: Tracker, kind: str | None) -> dict[str, Any] | None:
+        """The journey the message starts instead of this one, with what it named, or None."""
+        intent, text = intent_of(tracker), typed(tracker)
+        if intent not in JOURNEYS or text.startswith("/") and JOURNEYS[intent][0] == self.form_name():
+            return None
+        entities = {e["entity"]: e["value"] for e in tracker.latest_message.get("entities") or []
+                    if e.get("entity") in CARRIED_ENTITIES}
+        if not text.startswith("/"):
+            if confidence_of(tracker) < SWITCH_CONFIDENCE:
+                return None
+            # A free-text answer often sounds like a journey ("a group for runners"): it needs "instead".
+            if kind in FREE_TEXT and not answers.has_switch_cue(text):
+                return None
+        if JOURNEYS[intent][0] == self.form_name():
+            # The same journey: only another group named mid-join starts afresh.
+            named = entities.get("group")
+            current = tracker.get_slot("group")
+            if not (named and current and named.lower() != str(current).lower()
+                    and tracker.get_slot("requested_slot") != "group"):
+                return None
+        return {"intent": intent, "entities": entities}
+
+    def _has_answers(self, tracker: Tracker, domain: DomainDict) -> bool:
+        return any(tracker.get_slot(slot) is not None for slot in domain["forms"][self.form_name()]["required_slots"]
+                   if slot not in self.starting_slots)
+
+    def switch_to(self, switch: dict[str, Any], tracker: Tracker, domain: DomainDict) -> list:
+        """Leave this form (undoing what it kept) and start the other journey with what was named."""
+        self.on_stop(tracker)
+        carried = [SlotSet(name, value) for name, value in switch.get("entities", {}).items()]
+        return ([SlotSet(PENDING, None), ActiveLoop(None), SlotSet("requested_slot", None)]
+                + clear_form_slots(self.form_name(), domain) + carried
+                + [SlotSet("switch_to", switch["intent"]), FollowupAction("action_switch_journey")])
+
+    async def _correct(self, slot: str, value: str | None, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: DomainDict) -> list:
+        """A field named with its new value is changed (through its validator) and the form
+        carries on; named alone, it is asked again."""
+        changes: dict[str, Any] = {slot: None}
+        if value is not None:
+            validate = getattr(self, f"validate_{slot}", None)
+            changes = validate(value, dispatcher, tracker, domain) if validate else {slot: value}
+            changes.pop(NOT_A_MISS, None)
+        field = self.changeable[slot][0]
+        dispatcher.utter_message(response="utter_corrected" if changes.get(slot) is not None else "utter_change_that",
+                                 field=field)
+        if self.confirm_slot:
+            changes[self.confirm_slot] = None
+        tracker.slots.update(changes)
+        return [SlotSet(name, changed) for name, changed in changes.items()] + await self._ask_again(
+            dispatcher, tracker, domain)
+
+    async def _skip(self, requested: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    domain: DomainDict) -> list:
+        """An optional question skipped gets its empty answer; a needed one says why it's needed."""
+        if self.answers.get(requested) == OPTIONAL_TEXT or requested in self.skippable:
+            value = self.skippable.get(requested, NONE)
+            validate = getattr(self, f"validate_{requested}", None)
+            changes = validate(value, dispatcher, tracker, domain) if validate else {requested: value}
+            changes.pop(NOT_A_MISS, None)
+            if changes.get(requested) is not None:
+                tracker.slots.update(changes)
+                return [SlotSet(name, changed) for name, changed in changes.items()] + await self._ask_again(
+                    dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_cannot_skip")
+        return await self._ask_again(dispatcher, tracker, domain)
+
+    async def _carry_rest(self, validated: list, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict) -> list:
+        """"yes — and please tell them I'm new": what follows the yes answers the next
+        question, when that one takes text."""
+        requested = tracker.get_slot("requested_slot")
+        rest = answers.rest_after_yes_or_no(typed(tracker)) if self.answers.get(requested) == YES_NO else None
+        if not rest or not isinstance(tracker.slots.get(requested), bool):
+            return validated
+        following = await self._next_slot(dispatcher, tracker, domain)
+        validate = getattr(self, f"validate_{following}", None)
+        if self.answers.get(following) not in FREE_TEXT or validate is None:
+            return validated
+        changes = validate(rest, dispatcher, tracker, domain)
+        changes.pop(NOT_A_MISS, None)
+        if changes.get(following) is None:
+            return validated
+        tracker.slots.update(changes)
+        return ([e for e in validated if e.get("name") != "requested_slot"]
+                + [SlotSet(name, value) for name, value in changes.items()]
+                + [SlotSet("requested_slot", await self._next_slot(dispatcher, tracker, domain))])
 
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> list:
@@ -186,9 +415,10 @@ class GuidedFormValidation(FormValidationAction):
                           "payload": f"change the {words[0]}"}
                          for slot, words in self.changeable.items() if tracker.get_slot(slot) is not None])
             return {self.confirm_slot: None, NOT_A_MISS: True}
-        if text == "yes" or YES_RE.match(text):
+        reply = answers.yes_or_no(text, intent_of(tracker), confidence_of(tracker))
+        if text == "yes" or reply is True:
             return {self.confirm_slot: "yes"}
-        if NO_RE.match(text):
+        if reply is False:
             dispatcher.utter_message(response="utter_confirmation_declined")
             return {self.confirm_slot: None, NOT_A_MISS: True}
         return self.reject(self.confirm_slot, dispatcher, "utter_confirm_again")
@@ -223,7 +453,7 @@ class ActionStopForm(Action):
         return "action_stop_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        validator = validator_for((tracker.active_loop or {}).get("name"))
+        validator = validator_for(last_form(tracker))
         dispatcher.utter_message(response=validator.stopped_response if validator else "utter_stopped")
         events: list = [ActiveLoop(None), SlotSet("requested_slot", None)]
         # Every form's slots are cleared, so every form undoes what it kept: a case draft left
@@ -233,4 +463,54 @@ class ActionStopForm(Action):
             if form_validator is not None:
                 form_validator.on_stop(tracker)
             events += [SlotSet(slot, None) for slot in form_slots(form, domain)]
-        return events + [SlotSet("form_retries", 0)]
+        # Straight to listening: the person's next message starts afresh.
+        return events + [SlotSet("form_retries", 0), SlotSet(PENDING, None), FollowupAction("action_listen")]
+
+
+def answered(events: list) -> bool:
+    """Whether a validation set any slot: if not, Rasa rejects the form's run (the message is
+    left to the rules) whatever requested_slot says."""
+    return any(e.get("event") == "slot" and e.get("name") != "requested_slot" for e in events)
+
+
+def last_form(tracker: Tracker) -> str | None:
+    """The form under way, or the one that just ended (a form stopped from its own validator
+    has already left the loop when action_stop_form runs)."""
+    if (tracker.active_loop or {}).get("name"):
+        return tracker.active_loop["name"]
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name"):
+            return event["name"]
+    return None
+
+
+class ActionAskFormPending(Action):
+    """Asks the clarifying question a form holds in `form_pending` (GuidedFormValidation.ask_first)."""
+
+    def name(self) -> str:
+        return "action_ask_form_pending"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        pending = tracker.get_slot(PENDING) or ""
+        if pending.startswith(SWITCH_PENDING):
+            dispatcher.utter_message(response="utter_confirm_switch")
+        else:
+            dispatcher.utter_message(response="utter_ask_stop_or_continue")
+        return []
+
+
+class ActionSwitchJourney(Action):
+    """Starts the journey a person switched to mid-form (GuidedFormValidation.switch_to): its
+    opening words, then its form, with what they named already filled."""
+
+    def name(self) -> str:
+        return "action_switch_journey"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        form, intro = JOURNEYS.get(tracker.get_slot("switch_to") or "", (None, None))
+        if form is None:
+            return [SlotSet("switch_to", None), FollowupAction("action_listen")]
+        dispatcher.utter_message(response="utter_switching")
+        if intro:
+            dispatcher.utter_message(response=intro)
+        return [SlotSet("switch_to", None), FollowupAction(form)]

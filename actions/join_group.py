@@ -4,13 +4,15 @@ type "both" has an open channel and a closed space: the person chooses which (or
 says, `/join_group{"group": …, "group_part": "open"|"closed"}`)."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import (NONE, OPTIONAL_TEXT, TEXT, YES_NO, YES_RE, GuidedFormValidation, clear_form_slots, intent_of,
+from actions.answers import is_just_yes
+from actions.forms import (CHOICE, NONE, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots, intent_of,
                            pick_choice, typed)
 from actions.responses import phrase
 from bot.core.db import default_uow
@@ -22,6 +24,8 @@ from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn, quote_user_text
 
 INVITE_SLOTS = ["criteria_confirmed", "invite_note", "invite_confirmed"]
+# Words that point back at the group just shown: "join it", "that one", "this group".
+REFERS_BACK = re.compile(r"\b(it|that( one| group)?|this( one| group)?|them|there)\b", re.IGNORECASE)
 PARTS = {"open": ("channel", "everyone", "anyone", "join it"), "closed": ("space", "invite", "private")}
 
 
@@ -45,9 +49,12 @@ def either(names: list[str]) -> str:
 class ValidateJoinGroupForm(GuidedFormValidation):
     confirm_slot = "invite_confirmed"
     changeable = {"invite_note": ("note", "message")}
-    answers = {"group": TEXT, "group_part": TEXT, "criteria_confirmed": YES_NO, "invite_note": OPTIONAL_TEXT,
+    answers = {"group": TEXT, "group_part": CHOICE, "criteria_confirmed": YES_NO, "invite_note": OPTIONAL_TEXT,
                "invite_confirmed": TEXT}
     helper_slots = ("group_slug", "group_is_closed")
+    starting_slots = ("group", "group_part")
+
+    journey_label = "joining a group"
 
     def name(self) -> str:
         return "validate_join_group_form"
@@ -68,7 +75,12 @@ class ValidateJoinGroupForm(GuidedFormValidation):
         if typed(tracker).startswith("/"):
             return {}
         result = search_groups(typed(tracker), default_uow())
-        return {"group": result.matches[0].name} if len(result.matches) == 1 else {}
+        if len(result.matches) == 1:
+            return {"group": result.matches[0].name}
+        # "join it", "sign me up to that one": the group the bot just showed.
+        if tracker.get_slot("last_group") and not result.matches and REFERS_BACK.search(typed(tracker)):
+            return {"group": tracker.get_slot("last_group")}
+        return {}
 
     def validate_group(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                        domain: DomainDict) -> dict[str, Any]:
@@ -125,7 +137,7 @@ class ValidateJoinGroupForm(GuidedFormValidation):
     def validate_invite_note(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
         note = " ".join(str(value or "").split())
-        if YES_RE.match(note):
+        if is_just_yes(note):
             return self.reject("invite_note", dispatcher, "utter_invite_note_what")
         if len(note) > NOTE_MAX_CHARS:
             return self.reject("invite_note", dispatcher, "utter_invite_note_too_long", max_chars=NOTE_MAX_CHARS)

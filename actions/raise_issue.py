@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import (NONE, NOT_A_MISS, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots,
+from actions.forms import (CHOICE, NONE, NOT_A_MISS, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots,
                            pick_choice)
 from actions.responses import phrase
 from bot.core.db import default_uow
@@ -45,8 +45,8 @@ def _category(value: str) -> str | None:
 class ValidateRaiseIssueForm(GuidedFormValidation):
     confirm_slot = "issue_confirmed"
     # issue_excluded: only "No one" (or "no") reaches the form as an answer; names go to the case service.
-    answers = {"issue_for": TEXT, "issue_consent": YES_NO, "issue_may_name": YES_NO, "issue_category": TEXT,
-               "issue_excluded": OPTIONAL_TEXT, "issue_route": TEXT, "issue_confirmed": TEXT}
+    answers = {"issue_for": CHOICE, "issue_consent": YES_NO, "issue_may_name": YES_NO, "issue_category": CHOICE,
+               "issue_excluded": OPTIONAL_TEXT, "issue_route": CHOICE, "issue_confirmed": TEXT}
     changeable = {"issue_category": ("category", "kind"), "issue_excluded": ("who must not", "handle", "anyone"),
                   "case_draft_id": ("what happened", "story", "narrative", "description"),
                   "issue_route": ("team", "who it goes", "route")}

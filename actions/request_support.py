@@ -8,7 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import NONE, OPTIONAL_TEXT, TEXT, GuidedFormValidation, clear_form_slots, pick_choice
+from actions.forms import (CHOICE, NONE, OPTIONAL_TEXT, TEXT, GuidedFormValidation, clear_form_slots, intent_of,
+                           pick_choice, typed)
 from actions.responses import phrase
 from bot.core import routing
 from bot.core.db import default_uow
@@ -26,15 +27,38 @@ KIND_WORDS = {
     "other": ("else", "other", "not listed", "something"),
 }
 NO_GROUP = NONE
+# The support an FAQ answer was about, for "we'd like that" after it.
+FAQ_KINDS = {"faq/social_budget": "social_budget", "faq/speaker_budget": "speaker_fee",
+             "faq/awareness_calendar": "awareness_event", "faq/meeting_spaces": "office_space"}
+
+
+def last_faq_key(tracker: Tracker) -> str | None:
+    """The FAQ key of the last question answered before this message, if the bot's last
+    answer was one."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    for event in reversed(users[:-1]):
+        parse = event.get("parse_data") or {}
+        if (parse.get("intent") or {}).get("name") != "faq":
+            return None
+        selected = ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+        return selected.get("intent_response_key")
+    return None
+
+
+def kind_from_last_answer(tracker: Tracker) -> str | None:
+    return FAQ_KINDS.get(last_faq_key(tracker) or "")
 
 
 class ValidateSupportForm(GuidedFormValidation):
     confirm_slot = "support_confirmed"
-    answers = {"support_kind": TEXT, "support_group": OPTIONAL_TEXT, "support_when": TEXT, "support_amount": TEXT,
+    answers = {"support_kind": CHOICE, "support_group": OPTIONAL_TEXT, "support_when": TEXT, "support_amount": TEXT,
                "support_details": OPTIONAL_TEXT, "support_confirmed": TEXT}
     changeable = {"support_kind": ("kind", "type of support"), "support_group": ("group",),
                   "support_when": ("date", "when", "time"), "support_amount": ("amount", "cost", "money"),
                   "support_details": ("details", "detail")}
+    starting_slots = ("support_kind",)
+
+    journey_label = "asking for support"
 
     def name(self) -> str:
         return "validate_support_form"
@@ -45,6 +69,18 @@ class ValidateSupportForm(GuidedFormValidation):
         if kind and kind.needs_amount:
             return domain_slots
         return [slot for slot in domain_slots if slot != "support_amount"]
+
+    async def extract_support_kind(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:
+        """The kind named in the message that starts the form ("budget for our Diwali social"),
+        or the one the last answer was about ("can we get that?" after the social budgets)."""
+        if tracker.get_slot("support_kind") or tracker.get_slot("requested_slot") or intent_of(tracker) != "request_support":
+            return {}
+        text = typed(tracker)
+        if text.startswith("/"):
+            return {}
+        kind = pick_choice(text, {key: words for key, words in KIND_WORDS.items() if key != "other"})
+        return {"support_kind": kind or kind_from_last_answer(tracker)}
 
     def validate_support_kind(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.find_group import show_group_button
-from actions.forms import TEXT, YES_NO, GuidedFormValidation, clear_form_slots, pick_choice
+from actions.forms import CHOICE, TEXT, YES_NO, GuidedFormValidation, clear_form_slots, pick_choice
 from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.core.errors import AlreadyDone, DomainError, InvalidInput
@@ -29,7 +29,12 @@ FIELDS = {
 class ValidateStartGroupForm(GuidedFormValidation):
     confirm_slot = "start_group_confirmed"
     changeable = FIELDS
-    answers = {**{slot: TEXT for slot in FIELDS}, "edi_policy_confirmed": YES_NO, "start_group_confirmed": TEXT}
+    answers = {**{slot: TEXT for slot in FIELDS}, "new_group_type": CHOICE, "edi_policy_confirmed": YES_NO,
+               "start_group_confirmed": TEXT}
+    # Co-organisers can come later: skipped, it's "just me" (and a word on finding one).
+    skippable = {"new_group_organisers": ""}
+
+    journey_label = "starting a group"
 
     def name(self) -> str:
         return "validate_start_group_form"

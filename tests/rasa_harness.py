@@ -137,11 +137,35 @@ def action_server_command(port: int, debug: bool = False) -> list:
     return [BIN / "python", "-m", "bot.rasa_plumbing.action_server", "--port", str(port)]
 
 
+class ActionServerControl:
+    """Stops and starts the running assistant's action server (fault tests: a message
+    while it is down, then the conversation carrying on once it is back)."""
+
+    def __init__(self, port: int, env: dict, log: Path, debug: bool):
+        self.port, self.env, self.log, self.debug = port, env, log, debug
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(action_server_command(self.port, self.debug), cwd=ROOT, env=self.env,
+                                            stdout=out, stderr=subprocess.STDOUT)
+        _wait_for(f"http://127.0.0.1:{self.port}/health", self.process, self.log)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
 @contextmanager
 def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: dict[str, str] | None = None,
-                      debug: bool = False):
+                      debug: bool = False, servers: dict | None = None):
     """The action server and the Rasa server, up and answering; yields the Rasa base URL.
-    `debug`: both log at DEBUG level (into workdir's actions.log and rasa.log)."""
+    `debug`: both log at DEBUG level (into workdir's actions.log and rasa.log). `servers`, when
+    given, receives "actions": an ActionServerControl to stop and restart the action server."""
     # A short rate-limit window, so a test can show the limit recovering.
     env = subprocess_env(**{"DATABASE_URL": database_url, "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
                             "RATE_LIMIT_MESSAGES": str(RATE_LIMIT[0]), "RATE_LIMIT_SECONDS": str(RATE_LIMIT[1]),
@@ -152,8 +176,11 @@ def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: 
     endpoints.write_text(yaml.safe_dump({"action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook",
                                                              "token": env["ACTION_SERVER_TOKEN"]},
                                          "tracker_store": {"type": TRACKER_STORE}}))
-    with _process(action_server_command(actions_port, debug), workdir / "actions.log", env) as actions:
-        _wait_for(f"http://127.0.0.1:{actions_port}/health", actions, workdir / "actions.log")
+    actions = ActionServerControl(actions_port, env, workdir / "actions.log", debug)
+    if servers is not None:
+        servers["actions"] = actions
+    actions.start()
+    try:
         with _process([BIN / "rasa", "run", "--enable-api", "--auth-token", API_TOKEN, "--model", str(model),
                        "--endpoints", str(endpoints),
                        "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
@@ -162,6 +189,8 @@ def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: 
             _wait_for(f"{base}/status?token={API_TOKEN}", rasa, workdir / "rasa.log",
                       ready=lambda body: bool(json.loads(body).get("model_file")))
             yield base
+    finally:
+        actions.stop()
 
 
 class Chat:

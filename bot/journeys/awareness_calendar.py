@@ -1,6 +1,7 @@
 """The social and awareness calendar: what's coming up."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,6 +26,16 @@ class EventView:
             return self.starts_on.strftime("all of %B %Y")
         return f"{self.starts_on.strftime('%-d %B')} to {self.ends_on.strftime('%-d %B %Y')}"
 
+    def when_phrase(self, today: date) -> str:
+        """"is on 8 March 2027", "is all of June 2027", "runs from … to …"; "was …" once over."""
+        when = self.when()
+        verb = "was" if self.ends_on < today else "is"
+        if self.starts_on == self.ends_on:
+            return f"{verb} on {when}"
+        if when.startswith("all of"):
+            return f"{verb} {when}"
+        return f"{'ran' if verb == 'was' else 'runs'} from {when}"
+
 
 def upcoming_events(today: date, uow: UnitOfWork, limit: int = 5) -> list[EventView]:
     """Events still running or yet to start, soonest first."""
@@ -33,3 +44,37 @@ def upcoming_events(today: date, uow: UnitOfWork, limit: int = 5) -> list[EventV
                  .order_by(CalendarEvent.starts_on, CalendarEvent.id).limit(limit))
         return [EventView(e.name, e.starts_on, e.ends_on, e.url, tuple(e.group_slugs or []))
                 for e in uow.session.scalars(query)]
+
+
+# Words that name no observance in particular.
+_COMMON = {"day", "days", "week", "month", "year", "international", "national", "world", "global", "awareness",
+           "of", "the", "and", "for", "a", "an", "in", "on", "is", "when", "what", "whens", "date", "its"}
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", re.sub(r"[’'`]", "", text.lower()))) - _COMMON
+
+
+def event_named(text: str, today: date, uow: UnitOfWork) -> EventView | None:
+    """The observance the message names ("when's International Women's Day?"): its next
+    occurrence, else its latest. None when no event is named."""
+    asked = _words(text)
+    if not asked:
+        return None
+    with uow:
+        events = [EventView(e.name, e.starts_on, e.ends_on, e.url, tuple(e.group_slugs or []))
+                  for e in uow.session.scalars(select(CalendarEvent).order_by(CalendarEvent.starts_on))]
+    best: tuple[float, int, EventView] | None = None
+    for event in events:
+        own = _words(event.name)
+        if not own:
+            continue
+        share = len(own & asked) / len(own)
+        if share < 0.5:
+            continue
+        # The next occurrence first, then the most recent one.
+        rank = 1 if event.ends_on >= today else 0
+        key = (share, rank, event)
+        if best is None or key[:2] > best[:2] or (key[:2] == best[:2] and rank and event.starts_on < best[2].starts_on):
+            best = key
+    return best[2] if best else None

@@ -18,6 +18,7 @@ from sanic.request import Request
 from bot.core.limits import MessageLimits
 from bot.core.settings import load_settings
 from bot.rasa_plumbing.confidential import guarded, watch_conversations
+from bot.rasa_plumbing.replies import always_answered
 
 NAMESPACE = "rest:"
 
@@ -65,7 +66,7 @@ class LocalRestInput(RestInput):
             cap_request_bodies(closed, self.max_request_bytes)
             return closed
         # What happened in a case is taken here when the conversation waits for it: Rasa gets a placeholder.
-        open_blueprint = super().blueprint(guarded(on_new_message))
+        open_blueprint = super().blueprint(guarded(always_answered(on_new_message)))
         watch_conversations(open_blueprint)
         cap_request_bodies(open_blueprint, self.max_request_bytes)
         limits = self.limits

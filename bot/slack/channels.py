@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from bot.core.settings import Settings
 from bot.rasa_plumbing.confidential import guarded, watch_conversations
+from bot.rasa_plumbing.replies import always_answered
 from bot.rasa_plumbing.rest import cap_request_bodies
 from bot.slack.api import async_web_client
 from bot.slack.app import SlackRuntime
@@ -45,6 +46,11 @@ class SlackOutput(SlackBot):
     def __init__(self, settings: Settings, channel: str):
         super().__init__(settings.slack_bot_token or "", slack_channel=channel)
         self.client = async_web_client(settings)
+        self.sent = 0  # replies posted (bot.rasa_plumbing.replies: no reply at all is an error said)
+
+    async def _post_message(self, channel: str, **kwargs: Any) -> None:
+        self.sent += 1
+        await super()._post_message(channel=channel, **kwargs)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for piece in split_text(text, 3000):
@@ -53,6 +59,7 @@ class SlackOutput(SlackBot):
     async def send_private_text(self, recipient_id: str, text: str) -> None:
         """An ephemeral message: shown to the person now, not kept in the DM's history (used
         for what the bot says about confidential text, e.g. whom a case is kept from)."""
+        self.sent += 1
         await self.client.chat_postEphemeral(channel=self.slack_channel or recipient_id, user=recipient_id,
                                              text=split_text(text, 3000)[0])
 
@@ -71,7 +78,7 @@ class SlackOutput(SlackBot):
 def connect_to_conversation(runtime: SlackRuntime, on_new_message: OnNewMessage) -> None:
     """Slack messages reach Rasa as the person's own conversation, keyed by their user id;
     confidential text typed into the DM is taken out first (bot.rasa_plumbing.confidential)."""
-    to_rasa = guarded(on_new_message, escape_mrkdwn, typed_note=DM_HISTORY_NOTE)
+    to_rasa = guarded(always_answered(on_new_message), escape_mrkdwn, typed_note=DM_HISTORY_NOTE)
 
     async def to_conversation(user: str, text: str, channel: str) -> None:
         await to_rasa(UserMessage(text, SlackOutput(runtime.settings, channel), sender_id=user,

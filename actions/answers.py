@@ -1,0 +1,203 @@
+"""What a message sent to a form's question means, read from its words and the NLU together:
+yes or no (and what follows "yes, and …"), a request to stop, to hear the question again or
+to skip it, a correction that names a field, or another journey started mid-form.
+
+Pure functions of the text (and the intent the model gave it), so each reading is tested on
+its own (tests/test_answers.py). The forms base (actions/forms.py) decides what to do with them.
+Words are read from how the message *starts*: "yes, that describes me" and "not yet, I'll check
+with him first" are answers; "I want this to stop, he keeps messaging me" is not a stop."""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+# Fillers people put before what they mean: "hmm, let's leave it", "ok so, yes".
+_LEAD = r"^(?:\W|hmm+|hm+|um+|uh+|er+m*|oh|ah|ok(?:ay)?\s*so|so|well|actually|sorry|honestly|right)*\s*"
+_UNSURE = re.compile(_LEAD + r"(not sure|unsure|maybe|perhaps|possibly|i don'?t know|i do not know|dunno|idk|"
+                     r"no idea|kind of|sort of|not certain|it depends|hard to say)\b", re.IGNORECASE)
+_YES = re.compile(_LEAD + r"(y|ya|yes+|yeah|yeh|yep|yup|yea|aye|sure|ok|okay|k|kk|correct|right|that'?s right|"
+                  r"that'?s correct|absolutely|definitely|of course|certainly|indeed|exactly|affirmative|"
+                  r"go ahead|go for it|do it|please do|please|sounds good|sounds great|looks good|looks great|"
+                  r"looks right|all good|perfect|great|fine|lovely|brilliant|cool|no problem|no worries|"
+                  r"that'?s me|that describes me|it does|they have|they do|they are|she has|he has|she does|"
+                  r"he does|i do|i am|i have|i will|send it|submit it|submit|send|confirm|fire away|"
+                  r"alright|all right|yass|👍|✅|:\+1:|:thumbsup:|:white_check_mark:|:ok_hand:|👌)(?=\W|$)",
+                  re.IGNORECASE)
+_NO = re.compile(_LEAD + r"(n|no+|nope|nah|na|nay|not yet|not really|not right now|not now|not at the moment|"
+                 r"not at all|negative|never|none|nothing|nobody|no one|i don'?t|i do not|i haven'?t|i'?m not|"
+                 r"they haven'?t|they have not|they don'?t|they'?re not|she hasn'?t|he hasn'?t|she doesn'?t|"
+                 r"he doesn'?t|it doesn'?t|doesn'?t|don'?t|let'?s not|rather not|i'?d rather not|"
+                 r"👎|❌|:-1:|:thumbsdown:|:x:)(?=\W|$)", re.IGNORECASE)
+# After a yes, more that answers the next question: "yes — and please tell them I'm new".
+_AND_MORE = re.compile(r"^[\s,.;:!—–-]*(?:and|also|btw|by the way|plus|oh and)\b[\s,:—–-]*(?P<rest>\S.*)$",
+                       re.IGNORECASE | re.DOTALL)
+
+_STOP_PHRASE = (r"(stop|cancel|quit|exit|abort|abandon|halt|scrap|forget|never ?mind|nvm|leave it|let'?s leave|"
+                r"leave this|drop (it|this|that)|let'?s drop|give up|i give up|not (doing|going ahead with) this|"
+                r"(i'?ve|i have|i) changed my mind|changed my mind|i don'?t want to (do|continue|carry on|go on|go ahead|"
+                r"report|raise|send|finish|bother)|i no longer want|delete (what|everything|it|that|this|all)|"
+                r"no longer (needed|want)|i'?ll (do|leave) it (later|another time)|let'?s not do (this|it)|"
+                r"start (again|over))")
+_STOP_AT_START = re.compile(r"^(?:\W|hmm+|hm+|um+|oh|ah|actually|ok(?:ay)?|sorry|no|nah|wait|please|so|well|"
+                            r"you know what|on second thoughts?)*\s*" + _STOP_PHRASE + r"(?=\W|$)", re.IGNORECASE)
+_STOP_ANYWHERE = re.compile(r"\b" + _STOP_PHRASE + r"(?=\W|$)", re.IGNORECASE)
+_SECOND_THOUGHTS = re.compile(
+    _LEAD + r"(i'?m )?(not sure (about (this|it|that)|i want|i should|if i want|whether)|having second thoughts|"
+    r"second thoughts|on second thoughts?|maybe (i|we) shouldn'?t|i don'?t know (if|about|whether) (i|this)|"
+    r"can i think about it|let me think|i need to think)", re.IGNORECASE)
+# "stop" as a story ("I want this to stop"), "start again" meant as "from the top" is still a stop.
+_NOT_A_STOP = re.compile(r"\b(want (this|it|him|her|them) to stop|make (it|this|him|her|them) stop|"
+                         r"(won'?t|doesn'?t|didn'?t|don'?t|wouldn'?t) stop|keeps?|kept)\b", re.IGNORECASE)
+
+_REPEAT = re.compile(
+    r"(repeat (that|the question|yourself|it|please)|say (that|it) again|what (was|is|were) the (question|options|choices)|"
+    r"what('?s| is| was) the question|come again|what did you (ask|say|mean)|i missed (that|the question|it)|"
+    r"ask (that|it|me) again|remind me (of )?(the|what)|what are my options|what were the options again|"
+    r"^(sorry,? )?(what|pardon|huh|eh|sorry)\W*$|^(sorry,? )?what\?+$|didn'?t (catch|get) (that|the question))",
+    re.IGNORECASE)
+_SKIP = re.compile(
+    r"^(?:\W|ok|okay|hmm+|um+|actually|sorry|can (i|we)|could (i|we)|let'?s|please|i'?d like to|i want to)*\s*"
+    r"(skip|pass|next( question)?|move on|leave (that|this|it) (out|blank|empty)|leave (that|this|it) for now|"
+    r"rather not say|prefer not to say|i'?d rather not say|no comment|n/?a|not applicable|skip (it|this|that)( one)?)"
+    r"(?=\W|$)", re.IGNORECASE)
+
+# A correction names what is wrong or how to change it.
+_CORRECTION_CUE = re.compile(r"\b(wrong|incorrect|not right|mistake|typo|change|edit|fix|correct|update|amend|"
+                             r"should (be|say|read)|meant|make (the|it)|instead|actually)\b", re.IGNORECASE)
+# Where the message could be an answer in its own right, only these make it a correction.
+_STRONG_CORRECTION_CUE = re.compile(r"\b(wrong|incorrect|not right|a mistake|typo|should (be|say|read)|"
+                                    r"(change|make|fix|update|edit|amend|correct) (the|my|our|it))\b", re.IGNORECASE)
+_VALUE_AFTER = re.compile(r"(?:\bit'?s\b|\bit is\b|\bit should be\b|\bshould (?:be|say|read)\b|\bmake it\b|"
+                          r"\bto be\b|\bto\b|\bis\b|\bas\b|\bmeant\b|=|:)\s*(?P<value>.+)$", re.IGNORECASE | re.DOTALL)
+_NOT_A_VALUE = re.compile(r"^(wrong|incorrect|not right|a mistake|a typo|off|bad|no good|[\W_]*)$", re.IGNORECASE)
+_TRAILING = re.compile(r"[\s,.;!]*(\b(instead|please|thanks|thank you|ta|cheers|then|now)\b[\s,.;!]*)*$",
+                       re.IGNORECASE)
+_SWITCH_CUE = re.compile(r"\b(instead|actually|rather|can i just|could i just|let me|i'?d like to|i want to|"
+                         r"i'?d rather|changed my mind|forget (this|that)|never ?mind)\b", re.IGNORECASE)
+
+_THANKS = re.compile(r"^\W*(thank you|thanks?|thx|ty|ta|cheers|much appreciated|appreciate it|great,? thanks|"
+                     r"ok,? thanks|lovely,? thanks|🙏)(?=\W|$)", re.IGNORECASE)
+# Said with thanks, still only thanks: "thanks, you're very helpful".
+_JUST_PLEASANTRIES = re.compile(r"^[\W\s]*((so much|a lot|very much|again|for (that|this|the help|your help)|"
+                                r"you'?re (very |so |really )?(helpful|great|a star|kind)|that'?s (very |really )?"
+                                r"(helpful|great|kind)|that helps|much appreciated|mate|all)[\W\s]*)*$", re.IGNORECASE)
+
+YES, NO, UNSURE = True, False, "unsure"
+MIN_CONFIDENCE = 0.6
+
+
+def yes_or_no(text: str, intent: str | None = None, confidence: float = 0.0) -> bool | str | None:
+    """True or False for an affirming or denying reply in any words, "unsure" for "not sure",
+    None when the message isn't a reply to a yes/no question. Buttons send /affirm or /deny."""
+    text = (text or "").strip()
+    if text.startswith("/affirm"):
+        return YES
+    if text.startswith("/deny"):
+        return NO
+    if _UNSURE.match(text):
+        return UNSURE
+    no, yes = _NO.match(text), _YES.match(text)
+    if yes and no:  # "no problem", "no worries": the longer reading wins
+        return YES if len(yes.group(1)) > len(no.group(1)) else NO
+    if yes:
+        return YES
+    if no:
+        return NO
+    # What the model makes of a short reply the words don't settle ("I reckon so", "not for me").
+    if len(text.split()) <= 6 and confidence >= MIN_CONFIDENCE:
+        if intent == "affirm":
+            return YES
+        if intent == "deny":
+            return NO
+    return None
+
+
+def rest_after_yes_or_no(text: str) -> str | None:
+    """What follows the yes or no after "and", "also", "btw": "yes — and please tell them I'm
+    new" -> "please tell them I'm new". None when there is nothing more."""
+    match = _YES.match(text or "") or _NO.match(text or "")
+    if not match:
+        return None
+    more = _AND_MORE.match(text[match.end():])
+    return more.group("rest").strip() if more else None
+
+
+def is_just_yes(text: str) -> bool:
+    """A bare yes, with nothing else that could be an answer ("yes", "sure!", "ok")."""
+    match = _YES.match(text or "")
+    return bool(match) and not re.search(r"\w", text[match.end():])
+
+
+def wants_to_stop(text: str, intent: str | None = None, confidence: float = 0.0) -> str | None:
+    """"yes" for a clear request to stop what is under way, "maybe" when it might be one
+    (second thoughts, or the model says stop but the words don't), None otherwise."""
+    text = (text or "").strip()
+    if text.startswith("/stop"):
+        return "yes"
+    if text.startswith("/"):
+        return None
+    if _NOT_A_STOP.search(text):
+        return None
+    words = len(text.split())
+    if _STOP_AT_START.match(text) or (words <= 5 and _STOP_ANYWHERE.search(text)):
+        return "yes"
+    if _SECOND_THOUGHTS.match(text):
+        return "maybe"
+    if intent == "stop" and confidence >= MIN_CONFIDENCE and words <= 8:
+        return "maybe"
+    return None
+
+
+def asks_to_repeat(text: str) -> bool:
+    """"sorry, what was the question?", "say that again", "what were the options?"."""
+    return len((text or "").split()) <= 10 and bool(_REPEAT.search(text or ""))
+
+
+def asks_to_skip(text: str) -> bool:
+    """"skip", "skip that one for now", "I'd rather not say", "next question"."""
+    return len((text or "").split()) <= 8 and bool(_SKIP.match(text or ""))
+
+
+def is_just_thanks(text: str) -> bool:
+    match = _THANKS.match(text or "")
+    return bool(match) and bool(_JUST_PLEASANTRIES.match(text[match.end():]))
+
+
+def has_switch_cue(text: str) -> bool:
+    """Words that mark another journey started instead of this one: "actually", "instead"."""
+    return bool(_SWITCH_CUE.search(text or ""))
+
+
+def correction(text: str, fields: dict[str, Iterable[str]], strict: bool = False) -> tuple[str, str | None] | None:
+    """(slot, new value or None) when the message corrects a field by naming it: "the date's
+    wrong, it's the 14th" -> ("support_when", "the 14th"); "change the note" -> ("invite_note",
+    None). `fields` maps each slot to the words people use for it. `strict` (the message could
+    be a free-text answer): only plain correction words count, not "actually" or "instead"."""
+    text = (text or "").strip()
+    if text.startswith("/") or not (_STRONG_CORRECTION_CUE if strict else _CORRECTION_CUE).search(text):
+        return None
+    found: tuple[int, int, str] | None = None
+    for slot, words in fields.items():
+        for word in words:
+            match = re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE)
+            if match and (found is None or match.start() < found[0]):
+                found = (match.start(), match.end(), slot)
+    if found is None:
+        return None
+    start, end, slot = found
+    rest = text[end:]
+    value = None
+    after = _VALUE_AFTER.search(rest)
+    if after:
+        value = after.group("value")
+        # "the date's wrong, it's the 14th": the last "it's …" is the value.
+        for later in re.finditer(r"\b(?:it'?s|it is|should be)\s+(?P<value>.+)$", rest, re.IGNORECASE):
+            value = later.group("value")
+    elif re.search(r"\bmake (the|it)\b", text[:start + 1], re.IGNORECASE) or re.match(r"^\s*[:=]", rest):
+        value = rest
+    if value is not None:
+        value = _TRAILING.sub("", value.strip(" '\"“”‘’")).strip(" '\"“”‘’")
+        # "the amount is wrong": no new value given.
+        if _NOT_A_VALUE.match(value) or re.match(r"^(wrong|incorrect|not right)\b", value, re.IGNORECASE):
+            value = None
+    return slot, value or None

@@ -1,0 +1,183 @@
+"""Conversation repair in every form, at the validator (actions/forms.py), with real trackers,
+the real domain and database: cancel, ask before stopping, correct a field by naming it, skip,
+repeat the question, switch journey, digress, ask for a person. The same patterns through the
+real Rasa server are in tests/test_repair_conversation.py."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import select
+
+from actions.fallback import ActionPassToServiceTeam
+from actions.forms import PENDING, ActionStopForm, ActionSwitchJourney, GuidedFormValidation, answered
+from actions.join_group import ValidateJoinGroupForm
+from actions.raise_issue import ValidateRaiseIssueForm
+from actions.request_support import ValidateSupportForm
+from actions.start_group import ValidateStartGroupForm
+from bot.core.models import SupportRequest
+from tests.action_runner import run, slots_set, texts, tracker
+
+
+@dataclass
+class FormCase:
+    validator: type[GuidedFormValidation]
+    form: str
+    slots: dict                      # part-way through, with answers given
+    correct: str                     # a correction of an earlier answer, with its new value
+    corrected: tuple[str, object]
+    skip_at: str                     # an optional question (or a needed one: skip_gives None)
+    skip_gives: object
+    switch: str                      # another journey started instead
+    switch_intent: str
+    switch_entities: list = field(default_factory=list)
+
+
+CASES = {
+    "join": FormCase(
+        ValidateJoinGroupForm, "join_group_form",
+        {"group": "Women in Tech", "group_slug": "women-in-tech", "group_part": "closed", "group_is_closed": True,
+         "criteria_confirmed": True, "invite_note": "hello", "requested_slot": "invite_confirmed"},
+        "change the note to I'm new here", ("invite_note", "I'm new here"), "invite_note", "-",
+        "actually, I'd rather start a new group instead", "start_group"),
+    "start": FormCase(
+        ValidateStartGroupForm, "start_group_form",
+        {"new_group_name": "Runners", "new_group_type": "open", "new_group_purpose": "running together at lunch",
+         "requested_slot": "new_group_meeting"},
+        "the name's wrong, it should be Lunch Runners", ("new_group_name", "Lunch Runners"),
+        "new_group_organisers", "just me",
+        "can I just join Climate Action instead?", "join_group",
+        [{"entity": "group", "value": "Climate Action"}]),
+    "support": FormCase(
+        ValidateSupportForm, "support_form",
+        {"support_kind": "social_budget", "support_group": "-", "support_when": "12 March",
+         "requested_slot": "support_amount"},
+        "the date's wrong, it's the 14th", ("support_when", "the 14th"), "support_details", "-",
+        "actually I need to raise an issue instead", "raise_issue"),
+    "raise": FormCase(
+        ValidateRaiseIssueForm, "raise_issue_form",
+        {"issue_for": "myself", "issue_category": "behaviour", "case_draft_id": "-", "issue_excluded": "-",
+         "requested_slot": "issue_route"},
+        "the category is wrong, it's wellbeing", ("issue_category", "wellbeing"), "issue_route", None,
+        "actually, can I ask for budget for a social instead?", "request_support"),
+}
+
+
+def send(case: FormCase, text: str, *, intent: str = "inform", slots: dict | None = None,
+         entities: list | None = None, confidence: float = 0.9):
+    the_tracker = tracker(text, intent=intent, form=case.form, slots=slots if slots is not None else dict(case.slots),
+                          entities=entities)
+    the_tracker.latest_message["intent"]["confidence"] = confidence
+    events, messages = run(case.validator(), the_tracker)
+    return events, slots_set(events), texts(messages)
+
+
+def after_the_form(case: FormCase, slots: dict):
+    """A tracker as action_stop_form or action_switch_journey sees it: the form just left."""
+    the_tracker = tracker("", slots=slots)
+    the_tracker.events = [{"event": "active_loop", "name": case.form}, {"event": "active_loop", "name": None}]
+    return the_tracker
+
+
+def leaves_the_form(events: list) -> bool:
+    return any(e.get("event") == "active_loop" and e.get("name") is None for e in events)
+
+
+def follows(events: list) -> str | None:
+    return next((e["name"] for e in events if e.get("event") == "followup"), None)
+
+
+@pytest.fixture(params=list(CASES))
+def case(request, configured_database) -> FormCase:
+    return CASES[request.param]
+
+
+def test_cancel_in_ordinary_words_stops_the_form_and_keeps_nothing(case):
+    events, slots, said = send(case, "hmm, let's leave it for today", intent="deny")
+    assert leaves_the_form(events) and follows(events) == "action_stop_form"
+    assert said == ""  # the question isn't asked again
+    stop_events, messages = run(ActionStopForm(), after_the_form(case, case.slots))
+    assert "I've stopped" in texts(messages)
+    assert all(slots_set(stop_events)[slot] is None for slot in case.slots if slot != "requested_slot")
+    assert follows(stop_events) == "action_listen"
+
+
+def test_second_thoughts_are_asked_about_with_buttons_and_either_answer_is_kept(case):
+    events, slots, said = send(case, "hmm, not sure about this")
+    assert slots[PENDING] == "stop" and slots["requested_slot"] == PENDING
+    waiting = {**case.slots, PENDING: "stop", "requested_slot": PENDING}
+    events, slots, said = send(case, "carry on", slots=dict(waiting))
+    assert slots[PENDING] is None and slots["requested_slot"] == case.slots["requested_slot"]
+    assert "carry on" in said.lower()
+    events, slots, said = send(case, "yes", intent="affirm", slots=dict(waiting))
+    assert follows(events) == "action_stop_form"
+
+
+def test_a_field_named_with_its_new_value_is_corrected_and_the_form_carries_on(case):
+    events, slots, said = send(case, case.correct)
+    field_slot, value = case.corrected
+    assert slots[field_slot] == value
+    assert slots["requested_slot"] == case.slots["requested_slot"] and "I've changed the" in said
+    assert follows(events) is None
+
+
+def test_an_optional_question_can_be_skipped_and_a_needed_one_says_so(case):
+    slots = {**{k: v for k, v in case.slots.items() if k != case.skip_at}, "requested_slot": case.skip_at}
+    if case.skip_at == "new_group_organisers":
+        slots["new_group_meeting"] = "Thursdays at 6pm, online"
+    events, set_now, said = send(case, "skip that one for now", slots=slots)
+    if case.skip_gives is None:
+        assert "I need something for this one" in said and set_now["requested_slot"] == case.skip_at
+    else:
+        assert set_now[case.skip_at] == case.skip_gives and set_now["requested_slot"] != case.skip_at
+
+
+def test_asking_for_the_question_again_repeats_it(case):
+    events, slots, said = send(case, "sorry, what was the question?")
+    assert said == "Of course, here it is again:" and slots["requested_slot"] == case.slots["requested_slot"]
+    assert slots["form_retries"] == 0  # not a miss
+
+
+def test_switching_journey_asks_first_then_leaves_this_form_for_the_other(case):
+    events, slots, said = send(case, case.switch, intent=case.switch_intent, entities=case.switch_entities)
+    assert slots["requested_slot"] == PENDING and slots[PENDING].startswith("switch:")
+    waiting = {**case.slots, PENDING: slots[PENDING], "requested_slot": PENDING}
+    # "no, carry on": the question asked again, nothing lost.
+    events, no_slots, said = send(case, "no, carry on", intent="deny", slots=dict(waiting))
+    assert no_slots["requested_slot"] == case.slots["requested_slot"] and follows(events) is None
+    events, yes_slots, said = send(case, "yes, switch", intent="affirm", slots=dict(waiting))
+    assert follows(events) == "action_switch_journey" and yes_slots["switch_to"] == case.switch_intent
+    assert all(yes_slots.get(slot, "cleared") in (None, "cleared") for slot in case.slots
+               if slot not in ("group",))
+    for entity in case.switch_entities:
+        assert yes_slots[entity["entity"]] == entity["value"]
+    started, messages = run(ActionSwitchJourney(), after_the_form(case, {"switch_to": case.switch_intent}))
+    assert "nothing was sent" in texts(messages) and follows(started).endswith("_form")
+
+
+def test_a_question_or_thanks_mid_form_is_left_to_the_conversation_which_then_resumes(case):
+    events, slots, said = send(case, "is there a budget for socials?", intent="faq")
+    assert not answered(events)  # rejected: the rules answer it, then the form asks again
+    yes_no_step = {**case.slots, "requested_slot": "criteria_confirmed" if case.form == "join_group_form"
+                   else case.slots["requested_slot"]}
+    if case.form == "join_group_form":
+        yes_no_step["criteria_confirmed"] = None
+    events, _, _ = send(case, "thanks!", intent="thank", slots=yes_no_step)
+    if case.validator.answers.get(yes_no_step["requested_slot"]) not in ("text", "optional text"):
+        assert not answered(events)
+
+
+def test_asking_for_a_person_hands_off_what_was_asked_never_a_case(case, demo_uow):
+    events, _, _ = send(case, "can I talk to a person?", intent="ask_service_team")
+    assert not answered(events)  # the rules hand off, then the form carries on
+    handoff = tracker("can I talk to a person?", intent="ask_service_team", form=case.form, slots=dict(case.slots))
+    _, messages = run(ActionPassToServiceTeam(), handoff)
+    with demo_uow:
+        details = [r.details for r in demo_uow.session.scalars(select(SupportRequest))]
+    if case.form == "raise_issue_form":
+        assert details == [] and "People team" in texts(messages)
+    else:
+        assert len(details) == 1 and details[0].startswith("Asked for a person while")
+        assert "SUP-" in texts(messages)
+        first_answer = next(v for k, v in case.slots.items() if k in ("group", "new_group_name", "support_kind"))
+        assert str(first_answer) in details[0]
