@@ -28,6 +28,9 @@ _NO = re.compile(_LEAD + r"(n|no+|nope|nah|na|nay|not yet|not really|not right n
                  r"they haven'?t|they have not|they don'?t|they'?re not|she hasn'?t|he hasn'?t|she doesn'?t|"
                  r"he doesn'?t|it doesn'?t|doesn'?t|don'?t|let'?s not|rather not|i'?d rather not|"
                  r"👎|❌|:-1:|:thumbsdown:|:x:)(?=\W|$)", re.IGNORECASE)
+# "yes, that describes me — and please tell them I'm new": after a pause in punctuation.
+_AND_MORE_LATER = re.compile(r"[,.;:!—–-]\s*(?:and|also|btw|by the way|plus|oh and)\b[\s,:—–-]*(?P<rest>\S.*)$",
+                             re.IGNORECASE | re.DOTALL)
 # After a yes, more that answers the next question: "yes — and please tell them I'm new".
 _AND_MORE = re.compile(r"^[\s,.;:!—–-]*(?:and|also|btw|by the way|plus|oh and)\b[\s,:—–-]*(?P<rest>\S.*)$",
                        re.IGNORECASE | re.DOTALL)
@@ -57,7 +60,7 @@ _REPEAT = re.compile(
     re.IGNORECASE)
 _SKIP = re.compile(
     r"^(?:\W|ok|okay|hmm+|um+|actually|sorry|can (i|we)|could (i|we)|let'?s|please|i'?d like to|i want to)*\s*"
-    r"(skip|pass|next( question)?|move on|leave (that|this|it) (out|blank|empty)|leave (that|this|it) for now|"
+    r"(skip|pass|next( question| one)?(?=\W*$)|move on|leave (that|this|it) (out|blank|empty)|leave (that|this|it) for now|"
     r"rather not say|prefer not to say|i'?d rather not say|no comment|n/?a|not applicable|skip (it|this|that)( one)?)"
     r"(?=\W|$)", re.IGNORECASE)
 
@@ -118,7 +121,8 @@ def rest_after_yes_or_no(text: str) -> str | None:
     match = _YES.match(text or "") or _NO.match(text or "")
     if not match:
         return None
-    more = _AND_MORE.match(text[match.end():])
+    after = text[match.end():]
+    more = _AND_MORE.match(after) or _AND_MORE_LATER.search(after)
     return more.group("rest").strip() if more else None
 
 

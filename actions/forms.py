@@ -39,6 +39,7 @@ PENDING = "form_pending"
 STOP_PENDING, SWITCH_PENDING = "stop", "switch:"
 # A journey started while a form is under way needs the model to be this sure, or words like "instead".
 SWITCH_CONFIDENCE = 0.7
+SWITCH_WITH_CUE_CONFIDENCE = 0.4
 DIGRESSION_CONFIDENCE = 0.7
 
 # How a form question is answered: free text, optional free text ("no" for none), one of a
@@ -59,6 +60,26 @@ def intent_of(tracker: Tracker) -> str | None:
 
 def confidence_of(tracker: Tracker) -> float:
     return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+
+
+def likeliest_intent(tracker: Tracker) -> tuple[str | None, float]:
+    """The intent the model ranked first, looking past nlu_fallback: a journey named with
+    "instead" is worth acting on even when the model hesitated between two."""
+    for ranked in tracker.latest_message.get("intent_ranking") or []:
+        if ranked.get("name") != "nlu_fallback":
+            return ranked.get("name"), float(ranked.get("confidence") or 0.0)
+    return intent_of(tracker), confidence_of(tracker)
+
+
+def slot_before_message(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest message (Rasa's own slot mappings may have set it since)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
 
 
 def typed(tracker: Tracker) -> str:
@@ -128,6 +149,8 @@ class GuidedFormValidation(FormValidationAction):
     helper_slots: tuple[str, ...] = ()
     # What is said when the person stops this form.
     stopped_response: str = "utter_stopped"
+    # Slot -> the answers that follow from it, asked again when it is corrected.
+    depends_on: dict[str, tuple[str, ...]] = {}
     # Slots that may be skipped besides the optional ones, with the answer a skip gives.
     skippable: dict[str, str] = {}
     # Slots the journey's first message may fill: not answers lost when switching journey.
@@ -218,7 +241,10 @@ class GuidedFormValidation(FormValidationAction):
         switch = self._switch_wanted(tracker, kind)
         if switch is not None:
             if self._has_answers(tracker, domain):
-                return self.ask_first(SWITCH_PENDING + json.dumps(switch))
+                # What Rasa's own mappings took from the message (another group's name) waits for the answer.
+                kept = [SlotSet(name, slot_before_message(tracker, name)) for name in switch["entities"]
+                        if name in domain.get("slots", {})]
+                return kept + self.ask_first(SWITCH_PENDING + json.dumps(switch))
             return self.switch_to(switch, tracker, domain)
         fix = answers.correction(text, self.changeable, strict=kind in FREE_TEXT and requested != self.confirm_slot)
         if fix is not None and fix[0] != requested and tracker.get_slot(fix[0]) is not None:
@@ -267,25 +293,27 @@ class GuidedFormValidation(FormValidationAction):
 
     def _switch_wanted(self, tracker: Tracker, kind: str | None) -> dict[str, Any] | None:
         """The journey the message starts instead of this one, with what it named, or None."""
-        intent, text = intent_of(tracker), typed(tracker)
+        text = typed(tracker)
+        intent, confidence = likeliest_intent(tracker)
         if intent not in JOURNEYS or text.startswith("/") and JOURNEYS[intent][0] == self.form_name():
             return None
         entities = {e["entity"]: e["value"] for e in tracker.latest_message.get("entities") or []
                     if e.get("entity") in CARRIED_ENTITIES}
         if not text.startswith("/"):
-            if confidence_of(tracker) < SWITCH_CONFIDENCE:
-                return None
+            cue = answers.has_switch_cue(text)
             # A free-text answer often sounds like a journey ("a group for runners"): it needs "instead".
-            if kind in FREE_TEXT and not answers.has_switch_cue(text):
+            if kind in FREE_TEXT and not cue:
                 return None
-        if JOURNEYS[intent][0] == self.form_name():
-            # The same journey: only another group named mid-join starts afresh.
-            named = entities.get("group")
-            current = tracker.get_slot("group")
-            if not (named and current and named.lower() != str(current).lower()
-                    and tracker.get_slot("requested_slot") != "group"):
+            if confidence < (SWITCH_WITH_CUE_CONFIDENCE if cue else SWITCH_CONFIDENCE):
                 return None
+        if JOURNEYS[intent][0] == self.form_name() and not self.starts_afresh(entities, tracker):
+            return None
         return {"intent": intent, "entities": entities}
+
+    def starts_afresh(self, entities: dict[str, Any], tracker: Tracker) -> bool:
+        """Whether this journey, started again mid-form with these entities, is a new one
+        (another group named mid-join): each form says."""
+        return False
 
     def _has_answers(self, tracker: Tracker, domain: DomainDict) -> bool:
         return any(tracker.get_slot(slot) is not None for slot in domain["forms"][self.form_name()]["required_slots"]
@@ -308,6 +336,8 @@ class GuidedFormValidation(FormValidationAction):
             validate = getattr(self, f"validate_{slot}", None)
             changes = validate(value, dispatcher, tracker, domain) if validate else {slot: value}
             changes.pop(NOT_A_MISS, None)
+        if changes.get(slot) is not None:
+            changes.update({dependent: None for dependent in self.depends_on.get(slot, ()) if dependent not in changes})
         field = self.changeable[slot][0]
         dispatcher.utter_message(response="utter_corrected" if changes.get(slot) is not None else "utter_change_that",
                                  field=field)

@@ -48,7 +48,9 @@ def either(names: list[str]) -> str:
 
 class ValidateJoinGroupForm(GuidedFormValidation):
     confirm_slot = "invite_confirmed"
-    changeable = {"invite_note": ("note", "message")}
+    changeable = {"invite_note": ("note", "message"), "group": ("group", "network")}
+    # Another group: whether it describes them, and their note, are asked afresh.
+    depends_on = {"group": ("criteria_confirmed", "invite_note")}
     answers = {"group": TEXT, "group_part": CHOICE, "criteria_confirmed": YES_NO, "invite_note": OPTIONAL_TEXT,
                "invite_confirmed": TEXT}
     helper_slots = ("group_slug", "group_is_closed")
@@ -58,6 +60,14 @@ class ValidateJoinGroupForm(GuidedFormValidation):
 
     def name(self) -> str:
         return "validate_join_group_form"
+
+    def starts_afresh(self, entities: dict[str, Any], tracker: Tracker) -> bool:
+        """Another group named once this one is settled: "actually, can I just join Climate Action instead?"."""
+        current, named = tracker.get_slot("group_slug"), entities.get("group")
+        if not (current and named) or tracker.get_slot("requested_slot") == "group":
+            return False
+        result = search_groups(str(named), default_uow())
+        return bool(result.matches) and all(group.slug != current for group in result.matches)
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> list[str]:

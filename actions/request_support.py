@@ -2,6 +2,7 @@
 a summary; then the request goes to the team the policy names for it."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -27,6 +28,9 @@ KIND_WORDS = {
     "other": ("else", "other", "not listed", "something"),
 }
 NO_GROUP = NONE
+# "it's not really for any group", "not a group thing", "just me".
+NOT_FOR_A_GROUP = re.compile(r"\b(not|no|isn'?t|without)\b.{0,20}\b(any|a|one|particular|specific)?\s*(group|network)s?\b|"
+                             r"^\W*(just (me|us|myself)|personal|myself|none of them|n/?a)\W*$", re.IGNORECASE)
 # The support an FAQ answer was about, for "we'd like that" after it.
 FAQ_KINDS = {"faq/social_budget": "social_budget", "faq/speaker_budget": "speaker_fee",
              "faq/awareness_calendar": "awareness_event", "faq/meeting_spaces": "office_space"}
@@ -80,7 +84,8 @@ class ValidateSupportForm(GuidedFormValidation):
         if text.startswith("/"):
             return {}
         kind = pick_choice(text, {key: words for key, words in KIND_WORDS.items() if key != "other"})
-        return {"support_kind": kind or kind_from_last_answer(tracker)}
+        kind = kind or kind_from_last_answer(tracker)
+        return {"support_kind": kind} if kind else {}
 
     def validate_support_kind(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
@@ -92,7 +97,7 @@ class ValidateSupportForm(GuidedFormValidation):
     def validate_support_group(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").strip()
-        if text == NO_GROUP or text.lower() in ("none", "no group", "not for a group", "no"):
+        if text == NO_GROUP or text.lower() in ("none", "no group", "not for a group", "no") or NOT_FOR_A_GROUP.search(text):
             return {"support_group": NO_GROUP}
         result = search_groups(text, default_uow())
         found = result.matches[:1] or (result.suggestions[:1] if len(result.suggestions) == 1 else [])

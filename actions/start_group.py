@@ -57,6 +57,9 @@ class ValidateStartGroupForm(GuidedFormValidation):
     def validate_new_group_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:
         choice = pick_choice(value, TYPES)
+        named = [kind for kind in ("open", "closed") if pick_choice(value, {kind: TYPES[kind]})]
+        if len(named) == 2 or pick_choice(value, {"both": ("both", "mix", "mixed")}):
+            choice = "both"  # "a bit of both: an open channel for allies and a private space"
         if choice is None:
             return self.reject("new_group_type", dispatcher, "utter_choose_group_type")
         return {"new_group_type": choice}

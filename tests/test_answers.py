@@ -42,6 +42,7 @@ def test_a_short_reply_the_words_dont_settle_goes_by_a_confident_model_only():
 def test_what_follows_a_yes_after_and_answers_the_next_question():
     assert rest_after_yes_or_no("yes — and please tell them I'm new") == "please tell them I'm new"
     assert rest_after_yes_or_no("Yes, also I'd love to help organise") == "I'd love to help organise"
+    assert rest_after_yes_or_no("yes, that describes me — and please tell them I'm new") == "please tell them I'm new"
     assert rest_after_yes_or_no("yes") is None
     assert rest_after_yes_or_no("yes that's me") is None  # no connective: nothing more meant
 

@@ -48,7 +48,7 @@ def person(faulty):
 
 
 def test_with_the_action_server_down_the_person_is_told_and_the_form_carries_on_after(faulty, person):
-    assert "Which group is it for?" in person.text_of("could I get some budget for a speaker?")
+    assert "Which group is it for?" in person.text_of("I'd like to request budget for a speaker")
     assert "When is it happening" in person.text_of("Climate Action")
     faulty.actions.stop()
     try:

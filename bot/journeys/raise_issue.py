@@ -55,6 +55,14 @@ MAY_BE_STOP_RE = re.compile(r"\b(stop|cancel|quit|never ?mind|forget (it|this|ab
                             r"don'?t want|leave it|scrap (it|that|this)|not now|not today|let'?s not)\b",
                             re.IGNORECASE)
 SHORT_WORDS = 8
+# A message of any length that opens by calling it off: "I've changed my mind about reporting
+# this, delete what I wrote". Where names are expected it goes to the conversation (which
+# stops); where what happened is expected it is held, and the person asked which they meant.
+CALLS_IT_OFF_RE = re.compile(r"^\W*(?:(?:hmm+|um+|oh|actually|ok(?:ay)?|sorry|no|wait|on second thoughts?)\W+)*"
+                             r"(i'?ve changed my mind|i have changed my mind|changed my mind|forget (it|this|that|the whole "
+                             r"thing|about it)|scrap (it|that|this|the whole thing)|cancel|never ?mind|let'?s (leave|not|"
+                             r"stop|drop)|i don'?t want to (report|raise|do|go on with|continue)|delete (what|everything))\b",
+                             re.IGNORECASE)
 # Plainly "stop" (or a stop-like phrase where names are expected): not confidential text, so
 # left to the conversation, which stops the form and discards the draft.
 STOP_ONLY_RE = re.compile(r"^\W*(stop|cancel|quit|exit|never ?mind|forget it|stop (it|this|here))\W*$", re.IGNORECASE)
@@ -135,14 +143,14 @@ def take(conversation_id: str, text: str, uow: UnitOfWork, *, mentioned: list[st
         step, draft_id = prompt.step, prompt.draft_reference
     if step == NARRATIVE:
         return _take_narrative(conversation_id, text, draft_id, uow)
-    if len(text.split()) <= SHORT_WORDS and MAY_BE_STOP_RE.search(text):
+    if (len(text.split()) <= SHORT_WORDS and MAY_BE_STOP_RE.search(text)) or CALLS_IT_OFF_RE.match(text):
         return None  # names don't sound like "let's leave it": the conversation asks what they meant
     return _take_exclusions(conversation_id, text, draft_id, mentioned or [], uow)
 
 
 def _take_narrative(conversation_id: str, text: str, draft_id: str | None, uow: UnitOfWork) -> Taken:
     short = len(text.split()) <= SHORT_WORDS
-    unsure = short and (bool(MAY_BE_STOP_RE.search(text)) or text.endswith("?"))
+    unsure = (short and (bool(MAY_BE_STOP_RE.search(text)) or text.endswith("?"))) or bool(CALLS_IT_OFF_RE.match(text))
     if not unsure:
         try:
             _check_narrative(text)
