@@ -12,7 +12,7 @@ import re
 from typing import Iterable
 
 # Fillers people put before what they mean: "hmm, let's leave it", "ok so, yes".
-_LEAD = r"^(?:\W|hmm+|hm+|um+|uh+|er+m*|oh|ah|ok(?:ay)?\s*so|so|well|actually|sorry|honestly|right)*\s*"
+_LEAD = r"^(?:\W|hmm+|hm+|um+|uh+|ugh+|er+m*|oh|ah|ok(?:ay)?\s*so|so|well|actually|sorry|honestly|right)*\s*"
 _UNSURE = re.compile(_LEAD + r"(not sure|unsure|maybe|perhaps|possibly|i don'?t know|i do not know|dunno|idk|"
                      r"no idea|kind of|sort of|not certain|it depends|hard to say)\b", re.IGNORECASE)
 _YES = re.compile(_LEAD + r"(y|ya|yes+|yeah|yeh|yep|yup|yea|aye|sure|ok|okay|k|kk|correct|right|that'?s right|"
@@ -41,7 +41,7 @@ _STOP_PHRASE = (r"(stop|cancel|quit|exit|abort|abandon|halt|scrap|forget|never ?
                 r"report|raise|send|finish|bother)|i no longer want|delete (what|everything|it|that|this|all)|"
                 r"no longer (needed|want)|i'?ll (do|leave) it (later|another time)|let'?s not do (this|it)|"
                 r"start (again|over))")
-_STOP_AT_START = re.compile(r"^(?:\W|hmm+|hm+|um+|oh|ah|actually|ok(?:ay)?|sorry|no|nah|wait|please|so|well|"
+_STOP_AT_START = re.compile(r"^(?:\W|hmm+|hm+|um+|ugh+|oh|ah|actually|ok(?:ay)?|sorry|no|nah|wait|please|so|well|"
                             r"you know what|on second thoughts?)*\s*" + _STOP_PHRASE + r"(?=\W|$)", re.IGNORECASE)
 _STOP_ANYWHERE = re.compile(r"\b" + _STOP_PHRASE + r"(?=\W|$)", re.IGNORECASE)
 _SECOND_THOUGHTS = re.compile(
@@ -144,6 +144,10 @@ def wants_to_stop(text: str, intent: str | None = None, confidence: float = 0.0)
         return None
     words = len(text.split())
     if _STOP_AT_START.match(text) or (words <= 5 and _STOP_ANYWHERE.search(text)):
+        return "yes"
+    # "ugh I don't know the cost yet, let's leave it for now": the last thing said calls it off.
+    last = re.split(r"[,;.!?—–]+|\s-\s", text.strip(" ,;.!?"))[-1].strip()
+    if last != text and len(last.split()) <= 6 and _STOP_AT_START.match(last):
         return "yes"
     if _SECOND_THOUGHTS.match(text):
         return "maybe"

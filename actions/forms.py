@@ -29,7 +29,9 @@ QUESTION_RE = re.compile(r"\?\s*$|^(what|whats|what's|how|is|are|can|could|do|do
 STOP_RE = re.compile(r"\b(stop|cancel|quit|exit|abort|enough|never ?mind|forget (it|this)|changed my mind|"
                      r"don'?t want|no longer|not now|leave|let'?s not|skip (it|this))\b", re.IGNORECASE)
 HELP_RE = re.compile(r"\b(help|what can you do|options|menu|confused|lost|stuck)\b", re.IGNORECASE)
-PERSON_RE = re.compile(r"\b(person|human|someone|somebody|talk|speak|contact|in touch|pass (it|this) on)\b", re.IGNORECASE)
+PERSON_RE = re.compile(r"\b(person|human|(talk|speak|chat) (to|with)|contact|in touch|pass (it|this) on)\b", re.IGNORECASE)
+# "show me the groups", "list the events": asked for, not a question but not an answer either.
+SHOW_RE = re.compile(r"^\W*(show|list|see|tell me|give me|what are|which are)\b", re.IGNORECASE)
 NONE = "-"  # an optional answer left empty ("no note")
 # Returned by a validator beside a slot left to ask again, when the answer wasn't a miss.
 NOT_A_MISS = "form_not_a_miss"
@@ -105,8 +107,10 @@ def is_interruption(tracker: Tracker, kind: str | None = None) -> bool:
     if intent == "thank":
         return answers.is_just_thanks(text) and kind not in FREE_TEXT
     if intent in ("find_group", "check_status", "upcoming_events"):
-        # At a free-text step only a question is one ("which groups are there?"), not an answer naming a group.
-        return confidence >= DIGRESSION_CONFIDENCE and (kind not in FREE_TEXT or bool(QUESTION_RE.search(text)))
+        # Only a question or a request to see is one ("which groups are there?"), not an answer naming a
+        # group or a date; "my requests" is one anywhere but a free-text step.
+        asked = bool(QUESTION_RE.search(text) or SHOW_RE.match(text))
+        return confidence >= DIGRESSION_CONFIDENCE and (asked or (intent == "check_status" and kind not in FREE_TEXT))
     return False
 
 
@@ -308,7 +312,15 @@ class GuidedFormValidation(FormValidationAction):
                 return None
         if JOURNEYS[intent][0] == self.form_name() and not self.starts_afresh(entities, tracker):
             return None
+        target = validator_for(JOURNEYS[intent][0])
+        if target is not None and not text.startswith("/"):
+            entities = {**target.read_from_first_message(text), **entities}
         return {"intent": intent, "entities": entities}
+
+    def read_from_first_message(self, text: str) -> dict[str, Any]:
+        """Answers this form can read from the message that starts it (the kind of support in
+        "budget for a social instead"), kept when the journey starts after a question."""
+        return {}
 
     def starts_afresh(self, entities: dict[str, Any], tracker: Tracker) -> bool:
         """Whether this journey, started again mid-form with these entities, is a new one

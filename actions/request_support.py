@@ -83,8 +83,11 @@ class ValidateSupportForm(GuidedFormValidation):
         text = typed(tracker)
         if text.startswith("/"):
             return {}
+        kind = self.read_from_first_message(text).get("support_kind") or kind_from_last_answer(tracker)
+        return {"support_kind": kind} if kind else {}
+
+    def read_from_first_message(self, text: str) -> dict[str, Any]:
         kind = pick_choice(text, {key: words for key, words in KIND_WORDS.items() if key != "other"})
-        kind = kind or kind_from_last_answer(tracker)
         return {"support_kind": kind} if kind else {}
 
     def validate_support_kind(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -55,6 +55,7 @@ def test_a_bare_yes_is_told_from_a_note():
 @pytest.mark.parametrize("text", [
     "stop", "cancel", "hmm, let's leave it for today", "scrap that", "forget the whole thing", "never mind",
     "I've changed my mind about reporting this, delete what I wrote", "no, forget it", "actually, cancel this please",
+    "ugh I don't know the cost yet, let's leave it for now",
 ])
 def test_cancelling_in_ordinary_words_is_a_stop(text):
     assert wants_to_stop(text) == "yes"
@@ -63,6 +64,7 @@ def test_cancelling_in_ordinary_words_is_a_stop(text):
 @pytest.mark.parametrize("text", [
     "I want this to stop, he keeps messaging me", "Thursdays at 6pm", "the group should stop meeting on fridays and "
     "start again in may", "yes", "a group for runners who want to leave work on time",
+    "a monthly walk, then we stop for lunch", "we'd like a room, cancel culture is the theme of the talk",
 ])
 def test_answers_that_mention_stopping_are_not_a_stop(text):
     assert wants_to_stop(text) is None
