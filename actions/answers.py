@@ -21,7 +21,7 @@ _YES = re.compile(_LEAD + r"(y|ya|yes+|yeah|yeh|yep|yup|yea|aye|sure|ok|okay|k|k
                   r"looks right|all good|perfect|great|fine|lovely|brilliant|cool|no problem|no worries|"
                   r"that'?s me|that describes me|it does|they have|they do|they are|she has|he has|she does|"
                   r"he does|i do|i am|i have|i will|send it|submit it|submit|send|confirm|fire away|"
-                  r"alright|all right|yass|👍|✅|:\+1:|:thumbsup:|:white_check_mark:|:ok_hand:|👌)(?=\W|$)",
+                  r"alright|all right|all correct|all good|all fine|lgtm|ship it|spot on|bang on|yass|👍|✅|:\+1:|:thumbsup:|:white_check_mark:|:ok_hand:|👌)(?=\W|$)",
                   re.IGNORECASE)
 _NO = re.compile(_LEAD + r"(n|no+|nope|nah|na|nay|not yet|not really|not right now|not now|not at the moment|"
                  r"not at all|negative|never|none|nothing|nobody|no one|i don'?t|i do not|i haven'?t|i'?m not|"
@@ -47,7 +47,9 @@ _STOP_ANYWHERE = re.compile(r"\b" + _STOP_PHRASE + r"(?=\W|$)", re.IGNORECASE)
 _SECOND_THOUGHTS = re.compile(
     _LEAD + r"(i'?m )?(not sure (about (this|it|that)|i want|i should|if i want|whether)|having second thoughts|"
     r"second thoughts|on second thoughts?|maybe (i|we) shouldn'?t|i don'?t know (if|about|whether) (i|this)|"
-    r"can i think about it|let me think|i need to think)", re.IGNORECASE)
+    r"can i think about it|let me think|i need to think|"
+    r"(i )?(dunno|don'?t know|not sure|wonder) (if|whether|that) (i|we)('?ve| have| can| should| want| am|'?m)?\b|"
+    r"i'?m not sure i (can|should|want)|i can'?t go through with|not sure i'?m ready)", re.IGNORECASE)
 # "stop" as a story ("I want this to stop"), "start again" meant as "from the top" is still a stop.
 _NOT_A_STOP = re.compile(r"\b(want (this|it|him|her|them) to stop|make (it|this|him|her|them) stop|"
                          r"(won'?t|doesn'?t|didn'?t|don'?t|wouldn'?t) stop|keeps?|kept)\b", re.IGNORECASE)
@@ -61,29 +63,34 @@ _REPEAT = re.compile(
 _SKIP = re.compile(
     r"^(?:\W|ok|okay|hmm+|um+|actually|sorry|can (i|we)|could (i|we)|let'?s|please|i'?d like to|i want to)*\s*"
     r"(skip|pass|next( question| one)?(?=\W*$)|move on|leave (that|this|it) (out|blank|empty)|leave (that|this|it) for now|"
-    r"rather not say|prefer not to say|i'?d rather not say|no comment|n/?a|not applicable|skip (it|this|that)( one)?)"
+    r"rather not say|prefer not to say|i'?d rather not say|no comment|n/?a|not applicable|skip (it|this|that)( one)?|"
+    r"i'?ll (pass|skip)|i will (pass|skip)|pass on (that|this|it))"
     r"(?=\W|$)", re.IGNORECASE)
 
 # A correction names what is wrong or how to change it.
 _CORRECTION_CUE = re.compile(r"\b(wrong|incorrect|not right|mistake|typo|change|edit|fix|correct|update|amend|"
-                             r"should (be|say|read)|meant|make (the|it)|instead|actually)\b", re.IGNORECASE)
+                             r"should (be|say|read)|meant|make (the|it)|instead|actually|rather than|"
+                             r"(can|could) (the|it|my|our) (\w+ )?be)\b", re.IGNORECASE)
 # Where the message could be an answer in its own right, only these make it a correction.
-_STRONG_CORRECTION_CUE = re.compile(r"\b(wrong|incorrect|not right|a mistake|typo|should (be|say|read)|"
-                                    r"(change|make|fix|update|edit|amend|correct) (the|my|our|it))\b", re.IGNORECASE)
-_VALUE_AFTER = re.compile(r"(?:\bit'?s\b|\bit is\b|\bit should be\b|\bshould (?:be|say|read)\b|\bmake it\b|"
+_STRONG_CORRECTION_CUE = re.compile(r"\b(wrong|incorrect|not right|a mistake|typo|should (be|say|read)|rather than|"
+                                    r"(change|make|fix|update|edit|amend|correct) (the|my|our|it)|"
+                                    r"(can|could) (the|it|my|our) (\w+ )?be)\b", re.IGNORECASE)
+_VALUE_AFTER = re.compile(r"(?:\bit'?s\b|\bit is\b|\bit should be\b|\bshould (?:be|say|read)\b|\bmake it\b|\bbe\b|"
                           r"\bto be\b|\bto\b|\bis\b|\bas\b|\bmeant\b|=|:)\s*(?P<value>.+)$", re.IGNORECASE | re.DOTALL)
 _NOT_A_VALUE = re.compile(r"^(wrong|incorrect|not right|a mistake|a typo|off|bad|no good|[\W_]*)$", re.IGNORECASE)
-_TRAILING = re.compile(r"[\s,.;!]*(\b(instead|please|thanks|thank you|ta|cheers|then|now)\b[\s,.;!]*)*$",
+_TRAILING = re.compile(r"([\s,.;!?]*\b(rather than|instead of|not)\b.*$)|"
+                       r"([\s,.;!?]*(\b(instead|please|thanks|thank you|ta|cheers|then|now)\b[\s,.;!?]*)*$)",
                        re.IGNORECASE)
 _SWITCH_CUE = re.compile(r"\b(instead|actually|rather|can i just|could i just|let me|i'?d like to|i want to|"
-                         r"i'?d rather|changed my mind|forget (this|that)|never ?mind)\b", re.IGNORECASE)
+                         r"i'?d rather|changed my mind|forget (this|that)|never ?mind|really want|what i want|"
+                         r"prefer|tbh|to be honest)\b", re.IGNORECASE)
 
-_THANKS = re.compile(r"^\W*(thank you|thanks?|thx|ty|ta|cheers|much appreciated|appreciate it|great,? thanks|"
+_THANKS = re.compile(r"^\W*((ah|oh|ok(ay)?|great|lovely|cool|nice|brilliant|perfect)[\s,!.]+)?(thank you|thanks?|thx|ty|ta|cheers|much appreciated|appreciate it|great,? thanks|"
                      r"ok,? thanks|lovely,? thanks|🙏)(?=\W|$)", re.IGNORECASE)
 # Said with thanks, still only thanks: "thanks, you're very helpful".
 _JUST_PLEASANTRIES = re.compile(r"^[\W\s]*((so much|a lot|very much|again|for (that|this|the help|your help)|"
                                 r"you'?re (very |so |really )?(helpful|great|a star|kind)|that'?s (very |really )?"
-                                r"(helpful|great|kind)|that helps|much appreciated|mate|all)[\W\s]*)*$", re.IGNORECASE)
+                                r"(helpful|great|kind|handy|useful)|good to know|that helps|much appreciated|mate|all)[\W\s]*)*$", re.IGNORECASE)
 
 YES, NO, UNSURE = True, False, "unsure"
 MIN_CONFIDENCE = 0.6
@@ -123,7 +130,11 @@ def rest_after_yes_or_no(text: str) -> str | None:
         return None
     after = text[match.end():]
     more = _AND_MORE.match(after) or _AND_MORE_LATER.search(after)
-    return more.group("rest").strip() if more else None
+    if not more:
+        return None
+    rest = more.group("rest").strip()
+    # "cool. and yes, that describes me": the rest is the answer itself, not more.
+    return None if re.match(r"^(yes|yeah|yep|yup|ya|no|nope|nah)\b", rest, re.IGNORECASE) else rest
 
 
 def is_just_yes(text: str) -> bool:
@@ -204,6 +215,7 @@ def correction(text: str, fields: dict[str, Iterable[str]], strict: bool = False
     elif re.search(r"\bmake (the|it)\b", text[:start + 1], re.IGNORECASE) or re.match(r"^\s*[:=]", rest):
         value = rest
     if value is not None:
+        value = re.split(r"[?!]\s", value)[0]  # "… to wellbeing? that fits better"
         value = _TRAILING.sub("", value.strip(" '\"“”‘’")).strip(" '\"“”‘’")
         # "the amount is wrong": no new value given.
         if _NOT_A_VALUE.match(value) or re.match(r"^(wrong|incorrect|not right)\b", value, re.IGNORECASE):

@@ -70,27 +70,32 @@ def form_progress(tracker: Tracker, domain: DomainDict) -> str:
     return f"Asked for a person while {validator.journey_label}." + (f" Answers so far: {answers}." if answers else "")
 
 
+def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> None:
+    """Pass the person to the D&I service team: with their unanswered question, or what they
+    have answered so far in a form; how to reach the team when there is nothing to pass on."""
+    question = last_unclear_question(tracker)
+    handed_over = form_progress(tracker, domain)
+    if handed_over:
+        question = f"{handed_over} {question}" if question else handed_over
+    if not question:
+        dispatcher.utter_message(response="utter_service_team_how_to_reach",
+                                 dandi_team=sentence_start(TEAM_NAMES["dandi_service"]),
+                                 people_team=TEAM_NAMES["people"])
+        return
+    try:
+        details = question if handed_over else f"A question I couldn't answer: {question}"
+        request = request_support(tracker.sender_id, kind="other", group_slug=None, when="", amount_text=None,
+                                  details=details, uow=default_uow())
+        dispatcher.utter_message(response="utter_handed_over" if handed_over else "utter_question_passed_on",
+                                 team=request.team_name, code=request.reference)
+    except DomainError as error:
+        dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(error)))
+
+
 class ActionPassToServiceTeam(Action):
     def name(self) -> str:
         return "action_pass_to_service_team"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        question = last_unclear_question(tracker)
-        handed_over = form_progress(tracker, domain)
-        if handed_over:
-            question = f"{handed_over} {question}" if question else handed_over
-        if not question:
-            dispatcher.utter_message(response="utter_service_team_how_to_reach",
-                                     dandi_team=sentence_start(TEAM_NAMES["dandi_service"]),
-                                     people_team=TEAM_NAMES["people"])
-            return []
-        try:
-            details = question if handed_over else f"A question I couldn't answer: {question}"
-            request = request_support(tracker.sender_id, kind="other", group_slug=None, when="",
-                                      amount_text=None, details=details,
-                                      uow=default_uow())
-            dispatcher.utter_message(response="utter_handed_over" if handed_over else "utter_question_passed_on",
-                                     team=request.team_name, code=request.reference)
-        except DomainError as error:
-            dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(error)))
+        hand_off(dispatcher, tracker, domain)
         return []

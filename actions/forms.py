@@ -23,7 +23,12 @@ from actions import answers
 from actions.responses import phrase
 
 MAX_RETRIES_BEFORE_HELP = 2
-CHANGE_RE = re.compile(r"\b(change|edit|fix|correct|wrong|update|amend)\b", re.IGNORECASE)
+# ("correct" is no change: "all correct, send it".)
+CHANGE_RE = re.compile(r"\b(change|edit|fix|wrong|update|amend)\b", re.IGNORECASE)
+# Asking for a person in so many words, whatever the model made of the rest ("could I run the policy past a real person?").
+PERSON_PLAINLY_RE = re.compile(r"\b(real person|a human|human being|(talk|speak|chat) (to|with) (a person|someone|"
+                               r"somebody|a human)|(run|check) (it|this|that|the \w+) (past|by|with) (a|someone|somebody))\b",
+                               re.IGNORECASE)
 QUESTION_RE = re.compile(r"\?\s*$|^(what|whats|what's|how|is|are|can|could|do|does|who|where|when|why|which|should|would|will)\b",
                          re.IGNORECASE)
 STOP_RE = re.compile(r"\b(stop|cancel|quit|exit|abort|enough|never ?mind|forget (it|this)|changed my mind|"
@@ -104,8 +109,8 @@ def is_interruption(tracker: Tracker, kind: str | None = None) -> bool:
         return bool(QUESTION_RE.search(text))
     if intent == "ask_service_team":
         return words <= 15 and bool(PERSON_RE.search(text))
-    if intent == "thank":
-        return answers.is_just_thanks(text) and kind not in FREE_TEXT
+    if intent == "thank" or answers.is_just_thanks(text):
+        return answers.is_just_thanks(text)
     if intent in ("find_group", "check_status", "upcoming_events"):
         # Only a question or a request to see is one ("which groups are there?"), not an answer naming a
         # group or a date; "my requests" is one anywhere but a free-text step.
@@ -237,10 +242,20 @@ class GuidedFormValidation(FormValidationAction):
         stop = answers.wants_to_stop(text, intent, confidence)
         if stop == "yes":
             return self.stop_here()
+        # A field named plainly ("change the purpose", "can you change the category to wellbeing?")
+        # before anything the model may have made of it (stop, another journey).
+        fix = answers.correction(text, self.changeable, strict=True)
+        if fix is not None and fix[0] != requested and tracker.get_slot(fix[0]) is not None:
+            return await self._correct(*fix, dispatcher, tracker, domain)
         if stop == "maybe" and not (kind == YES_NO and answers.yes_or_no(text) in (True, False)):
             return self.ask_first(STOP_PENDING)
         if answers.asks_to_repeat(text) and not text.startswith("/"):
             dispatcher.utter_message(response="utter_repeat_prefix")
+            return await self._ask_again(dispatcher, tracker, domain)
+        if intent != "ask_service_team" and PERSON_PLAINLY_RE.search(text) and len(text.split()) <= 20:
+            from actions.fallback import hand_off  # fallback imports this module
+
+            hand_off(dispatcher, tracker, domain)
             return await self._ask_again(dispatcher, tracker, domain)
         switch = self._switch_wanted(tracker, kind)
         if switch is not None:
@@ -446,7 +461,8 @@ class GuidedFormValidation(FormValidationAction):
     def validate_confirmation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").strip().lower()
-        if CHANGE_RE.search(text):
+        reply = answers.yes_or_no(text, intent_of(tracker), confidence_of(tracker))
+        if CHANGE_RE.search(text) and not (reply is True and not re.search(r"\bbut\b", text)):
             for slot, words in self.changeable.items():
                 if any(word in text for word in words):
                     dispatcher.utter_message(response="utter_change_that")
@@ -457,7 +473,6 @@ class GuidedFormValidation(FormValidationAction):
                           "payload": f"change the {words[0]}"}
                          for slot, words in self.changeable.items() if tracker.get_slot(slot) is not None])
             return {self.confirm_slot: None, NOT_A_MISS: True}
-        reply = answers.yes_or_no(text, intent_of(tracker), confidence_of(tracker))
         if text == "yes" or reply is True:
             return {self.confirm_slot: "yes"}
         if reply is False:

@@ -5,6 +5,7 @@ to the case service, and the form gets only the draft's id and how many people w
 (bot.rasa_plumbing.confidential)."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -77,7 +78,10 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
     def validate_issue_for(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").lower()
-        choice = "behalf" if "behalf" in text else pick_choice(text, FOR_WHOM)
+        if re.search(r"\b(my own|own|my) behalf\b|\bmyself\b", text):
+            choice = "myself"  # "on my own behalf"
+        else:
+            choice = "behalf" if "behalf" in text else pick_choice(text, FOR_WHOM)
         if choice is None:
             return self.reject("issue_for", dispatcher, "utter_issue_for_again")
         return {"issue_for": choice}

@@ -22,7 +22,7 @@ from bot.slack.markup import escape_mrkdwn
 
 KIND_WORDS = {
     "social_budget": ("social", "party", "drinks", "food", "meal", "pizza", "celebration"),
-    "speaker_fee": ("speaker", "talk", "fee", "presenter"),
+    "speaker_fee": ("speaker", "talk", "fee", "presenter", "speak", "guest speaker", "speaking"),
     "awareness_event": ("awareness", "calendar", "observance", "day", "month", "promote", "promotion"),
     "office_space": ("office", "space", "room", "venue", "meeting space"),
     "other": ("else", "other", "not listed", "something"),
@@ -30,7 +30,8 @@ KIND_WORDS = {
 NO_GROUP = NONE
 # "it's not really for any group", "not a group thing", "just me".
 NOT_FOR_A_GROUP = re.compile(r"\b(not|no|isn'?t|without)\b.{0,20}\b(any|a|one|particular|specific)?\s*(group|network)s?\b|"
-                             r"^\W*(just (me|us|myself)|personal|myself|none of them|n/?a)\W*$", re.IGNORECASE)
+                             r"^\W*(just (me|us|myself)|personal|myself|none of them|n/?a)\W*$|"
+                             r"\b(none of them|company[- ]wide|whole company|all staff|everyone at)\b", re.IGNORECASE)
 # The support an FAQ answer was about, for "we'd like that" after it.
 FAQ_KINDS = {"faq/social_budget": "social_budget", "faq/speaker_budget": "speaker_fee",
              "faq/awareness_calendar": "awareness_event", "faq/meeting_spaces": "office_space"}

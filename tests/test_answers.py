@@ -45,6 +45,7 @@ def test_what_follows_a_yes_after_and_answers_the_next_question():
     assert rest_after_yes_or_no("yes, that describes me — and please tell them I'm new") == "please tell them I'm new"
     assert rest_after_yes_or_no("yes") is None
     assert rest_after_yes_or_no("yes that's me") is None  # no connective: nothing more meant
+    assert rest_after_yes_or_no("cool. and yes, that describes me") is None  # the answer itself, not more
 
 
 def test_a_bare_yes_is_told_from_a_note():

@@ -163,3 +163,9 @@ def test_raise_issue_thanks_and_a_switch_mid_form(chat, assistant):
 def test_a_named_observance_gets_its_date(chat):
     reply = chat.text_of("when's International Women's Day?")
     assert reply.startswith("International Women's Day is on 8 March")
+
+
+def test_join_it_after_a_group_was_shown(chat, assistant):
+    assert "Parents and Carers" in chat.text_of("is there anything for parents here?")
+    assert "Welcome to *Parents and Carers*" in chat.text_of("great, can I join it?")
+    assert count(assistant, Membership, Membership.slack_user_id == chat.sender) == 1

@@ -48,7 +48,9 @@ TAKEN_INTENT = "case_details_given"
 # Slack user ids typed or mentioned ("<@U123ABC>", "@U123ABC").
 USER_ID_RE = re.compile(r"\b([UW][A-Z0-9]{6,})\b")
 NOBODY_RE = re.compile(r"^\W*(no|nope|none|nobody|no ?-?one|noone|n/?a|not really|nah|no thanks|"
-                       r"there isn'?t|there'?s no ?one|no one needs to be( kept)? out|skip)\W*$", re.IGNORECASE)
+                       r"there isn'?t|there'?s no ?one|no one needs to be( kept)? out|skip|"
+                       r"(i'?ll |i will |can i |let me )?(skip|pass)( on)?( that| this| it)?( one)?( for now)?|"
+                       r"(i'?d )?rather not say)\W*$", re.IGNORECASE)
 # A short message at the narrative step that may mean "stop" rather than what happened:
 # held (encrypted) while the person is asked which they meant.
 MAY_BE_STOP_RE = re.compile(r"\b(stop|cancel|quit|never ?mind|forget (it|this|about it)|changed my mind|"
