@@ -35,8 +35,14 @@ _AND_MORE_LATER = re.compile(r"[,.;:!—–-]\s*(?:and|also|btw|by the way|plus|
 _AND_MORE = re.compile(r"^[\s,.;:!—–-]*(?:and|also|btw|by the way|plus|oh and)\b[\s,:—–-]*(?P<rest>\S.*)$",
                        re.IGNORECASE | re.DOTALL)
 
-_STOP_PHRASE = (r"(stop|cancel|quit|exit|abort|abandon|halt|scrap|forget|never ?mind|nvm|leave it|let'?s leave|"
-                r"leave this|drop (it|this|that)|let'?s drop|give up|i give up|not (doing|going ahead with) this|"
+# A bare verb calls it off only on its own or with "it", "this", "please": "cancel the room booking if
+# it rains" is an answer.
+_OFF_OBJECT = (r"(?=\s*$|\s*[,.!;—–-]|\s+(it|this|that|please|now|here|everything|all of it|the (whole )?(thing|request|"
+               r"lot|form|proposal|report|invite|application|idea))\b)")
+_STOP_PHRASE = (r"((stop|cancel|quit|exit|abort|abandon|halt|scrap|forget)" + _OFF_OBJECT + r"|forget (about )?(it|this|that|"
+                r"the whole thing)|never ?mind|nvm|leave it|let'?s leave|"
+                r"leave this|(drop|ditch|bin|scrap|cancel) (it|this|that|the (whole )?(thing|request|lot|form|proposal|"
+                r"report|invite|application|idea))|let'?s drop|give up|i give up|not (doing|going ahead with) this|"
                 r"(i'?ve|i have|i) changed my mind|changed my mind|i don'?t want to (do|continue|carry on|go on|go ahead|"
                 r"report|raise|send|finish|bother)|i no longer want|delete (what|everything|it|that|this|all)|"
                 r"no longer (needed|want)|i'?ll (do|leave) it (later|another time)|let'?s not do (this|it)|"
@@ -58,7 +64,9 @@ _REPEAT = re.compile(
     r"(repeat (that|the question|yourself|it|please)|say (that|it) again|what (was|is|were) the (question|options|choices)|"
     r"what('?s| is| was) the question|come again|what did you (ask|say|mean)|i missed (that|the question|it)|"
     r"ask (that|it|me) again|remind me (of )?(the|what)|what are my options|what were the options again|"
-    r"^(sorry,? )?(what|pardon|huh|eh|sorry)\W*$|^(sorry,? )?what\?+$|didn'?t (catch|get) (that|the question))",
+    r"^(sorry,? )?(what|pardon|huh|eh|sorry)\W*$|^(sorry,? )?what\?+$|didn'?t (catch|get) (that|the question)|"
+    r"which (were|are) the (\w+ )?(choices|options)|(choices|options) again|what are you asking|"
+    r"what (was|is) (that|it) you (asked|said|wanted)|lost track|what do you (want|need) (from me|to know|me to say))",
     re.IGNORECASE)
 _SKIP = re.compile(
     r"^(?:\W|ok|okay|hmm+|um+|actually|sorry|can (i|we)|could (i|we)|let'?s|please|i'?d like to|i want to)*\s*"

@@ -36,7 +36,7 @@ STOP_RE = re.compile(r"\b(stop|cancel|quit|exit|abort|enough|never ?mind|forget 
 HELP_RE = re.compile(r"\b(help|what can you do|options|menu|confused|lost|stuck)\b", re.IGNORECASE)
 PERSON_RE = re.compile(r"\b(person|human|(talk|speak|chat) (to|with)|contact|in touch|pass (it|this) on)\b", re.IGNORECASE)
 # "show me the groups", "list the events": asked for, not a question but not an answer either.
-SHOW_RE = re.compile(r"^\W*(show|list|see|tell me|give me|what are|which are)\b", re.IGNORECASE)
+SHOW_RE = re.compile(r"\b(show|list|see|tell me|give me|what are|which are)\b", re.IGNORECASE)
 NONE = "-"  # an optional answer left empty ("no note")
 # Returned by a validator beside a slot left to ask again, when the answer wasn't a miss.
 NOT_A_MISS = "form_not_a_miss"
@@ -114,7 +114,7 @@ def is_interruption(tracker: Tracker, kind: str | None = None) -> bool:
     if intent in ("find_group", "check_status", "upcoming_events"):
         # Only a question or a request to see is one ("which groups are there?"), not an answer naming a
         # group or a date; "my requests" is one anywhere but a free-text step.
-        asked = bool(QUESTION_RE.search(text) or SHOW_RE.match(text))
+        asked = bool(QUESTION_RE.search(text) or SHOW_RE.search(text))
         return confidence >= DIGRESSION_CONFIDENCE and (asked or (intent == "check_status" and kind not in FREE_TEXT))
     return False
 

@@ -56,7 +56,7 @@ def test_a_bare_yes_is_told_from_a_note():
 @pytest.mark.parametrize("text", [
     "stop", "cancel", "hmm, let's leave it for today", "scrap that", "forget the whole thing", "never mind",
     "I've changed my mind about reporting this, delete what I wrote", "no, forget it", "actually, cancel this please",
-    "ugh I don't know the cost yet, let's leave it for now",
+    "ugh I don't know the cost yet, let's leave it for now", "nah, drop the whole request, i'll sort it myself",
 ])
 def test_cancelling_in_ordinary_words_is_a_stop(text):
     assert wants_to_stop(text) == "yes"
@@ -65,7 +65,7 @@ def test_cancelling_in_ordinary_words_is_a_stop(text):
 @pytest.mark.parametrize("text", [
     "I want this to stop, he keeps messaging me", "Thursdays at 6pm", "the group should stop meeting on fridays and "
     "start again in may", "yes", "a group for runners who want to leave work on time",
-    "a monthly walk, then we stop for lunch", "we'd like a room, cancel culture is the theme of the talk",
+    "a monthly walk, then we stop for lunch", "cancel the room booking if it rains", "we'd like a room, cancel culture is the theme of the talk",
 ])
 def test_answers_that_mention_stopping_are_not_a_stop(text):
     assert wants_to_stop(text) is None
@@ -78,7 +78,8 @@ def test_second_thoughts_are_asked_about_not_taken_as_a_stop():
 
 
 @pytest.mark.parametrize("text", ["sorry, what was the question?", "can you repeat that?", "what were the options?",
-                                  "say that again", "what?", "come again?"])
+                                  "say that again", "what?", "come again?", "hang on, what are you asking me?",
+                                  "sorry, which were the choices again?", "lost track, what was it you asked?"])
 def test_asking_for_the_question_again(text):
     assert asks_to_repeat(text)
 
