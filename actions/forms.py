@@ -320,8 +320,10 @@ class GuidedFormValidation(FormValidationAction):
                     if e.get("entity") in CARRIED_ENTITIES}
         if not text.startswith("/"):
             cue = answers.has_switch_cue(text)
-            # A free-text answer often sounds like a journey ("a group for runners"): it needs "instead".
-            if kind in FREE_TEXT and not cue:
+            # An answer often sounds like a journey ("a group for runners", "open, anyone can come"): it
+            # takes words like "instead", or a yes/no question answered with neither and a sure model.
+            plainly_not_an_answer = kind == YES_NO and answers.yes_or_no(text) is None and confidence >= 0.9
+            if not (cue or plainly_not_an_answer):
                 return None
             if confidence < (SWITCH_WITH_CUE_CONFIDENCE if cue else SWITCH_CONFIDENCE):
                 return None

@@ -181,3 +181,13 @@ def test_asking_for_a_person_hands_off_what_was_asked_never_a_case(case, demo_uo
         assert "SUP-" in texts(messages)
         first_answer = next(v for k, v in case.slots.items() if k in ("group", "new_group_name", "support_kind"))
         assert str(first_answer) in details[0]
+
+
+def test_an_answer_that_sounds_like_another_journey_is_still_an_answer(configured_database):
+    case = CASES["start"]
+    slots = {"new_group_name": "Runners", "requested_slot": "new_group_type"}
+    events, set_now, said = send(case, "open, anyone can come", intent="join_group", slots=slots, confidence=0.95)
+    assert set_now["new_group_type"] == "open" and follows(events) is None
+    events, set_now, said = send(case, "a bit of both, an open channel and a private space", intent="join_group",
+                                 slots=dict(slots), confidence=0.95)
+    assert set_now["new_group_type"] == "both"
