@@ -21,10 +21,13 @@ _YES = re.compile(_LEAD + r"(y|ya|yes+|yeah|yeh|yep|yup|yea|aye|sure|ok|okay|k|k
                   r"looks right|all good|perfect|great|fine|lovely|brilliant|cool|no problem|no worries|"
                   r"that'?s me|that describes me|it does|they have|they do|they are|she has|he has|she does|"
                   r"he does|i do|i am|i have|i will|send it|submit it|submit|send|confirm|fire away|"
-                  r"alright|all right|all correct|all good|all fine|lgtm|ship it|spot on|bang on|yass|👍|✅|:\+1:|:thumbsup:|:white_check_mark:|:ok_hand:|👌)(?=\W|$)",
+                  r"alright|all right|all correct|all good|all fine|lgtm|ship it|spot on|bang on|yass|go on|defo|for sure|"
+                  r"that'?s the one|agreed|i agree|we agree|(we'?re|i'?m|we are|i am) on board|happy with (it|that|this)|"
+                  r"fine by me|read it|👍|✅|:\+1:|:thumbsup:|:white_check_mark:|:ok_hand:|👌)(?=\W|$)",
                   re.IGNORECASE)
 _NO = re.compile(_LEAD + r"(n|no+|nope|nah|na|nay|not yet|not really|not right now|not now|not at the moment|"
                  r"not at all|negative|never|none|nothing|nobody|no one|i don'?t|i do not|i haven'?t|i'?m not|"
+                 r"(i'?d )?rather (you|they|we|he|she) didn'?t|(i'?d )?prefer not|not for now|not for the moment|"
                  r"they haven'?t|they have not|they don'?t|they'?re not|she hasn'?t|he hasn'?t|she doesn'?t|"
                  r"he doesn'?t|it doesn'?t|doesn'?t|don'?t|let'?s not|rather not|i'?d rather not|"
                  r"👎|❌|:-1:|:thumbsdown:|:x:)(?=\W|$)", re.IGNORECASE)
@@ -55,9 +58,11 @@ _SECOND_THOUGHTS = re.compile(
     r"second thoughts|on second thoughts?|maybe (i|we) shouldn'?t|i don'?t know (if|about|whether) (i|this)|"
     r"can i think about it|let me think|i need to think|"
     r"(i )?(dunno|don'?t know|not sure|wonder) (if|whether|that) (i|we)('?ve| have| can| should| want| am|'?m)?\b|"
-    r"i'?m not sure i (can|should|want)|i can'?t go through with|not sure i'?m ready)", re.IGNORECASE)
+    r"i'?m not sure i (can|should|want)|i can'?t go through with|not sure i'?m ready|"
+    r"maybe (i|we) should (let|leave|wait|hold)|maybe (they|she|he) should|on reflection,? (maybe|i|let)|"
+    r"i'?m having doubts|wait\W+maybe)", re.IGNORECASE)
 # "stop" as a story ("I want this to stop"), "start again" meant as "from the top" is still a stop.
-_NOT_A_STOP = re.compile(r"\b(want (this|it|him|her|them) to stop|make (it|this|him|her|them) stop|"
+_NOT_A_STOP = re.compile(r"\b(leave (it|that|this|them) (blank|empty|out|off)|want (this|it|him|her|them) to stop|make (it|this|him|her|them) stop|"
                          r"(won'?t|doesn'?t|didn'?t|don'?t|wouldn'?t) stop|keeps?|kept)\b", re.IGNORECASE)
 
 _REPEAT = re.compile(
@@ -66,7 +71,9 @@ _REPEAT = re.compile(
     r"ask (that|it|me) again|remind me (of )?(the|what)|what are my options|what were the options again|"
     r"^(sorry,? )?(what|pardon|huh|eh|sorry)\W*$|^(sorry,? )?what\?+$|didn'?t (catch|get) (that|the question)|"
     r"which (were|are) the (\w+ )?(choices|options)|(choices|options) again|what are you asking|"
-    r"what (was|is) (that|it) you (asked|said|wanted)|lost track|what do you (want|need) (from me|to know|me to say))",
+    r"what (was|is) (that|it) you (asked|said|wanted)|lost track|what do you (want|need) (from me|to know|me to say)|"
+    r"what (you'?re|you are|are you) asking|what (do )?you ask|not sure what you('?re| are)? (asking|mean)|"
+    r"once more|one more time|ask (it|that|me) (again )?more simply|in simpler words|(say|put) it (another|more simply))",
     re.IGNORECASE)
 _SKIP = re.compile(
     r"^(?:\W|ok|okay|hmm+|um+|actually|sorry|can (i|we)|could (i|we)|let'?s|please|i'?d like to|i want to)*\s*"
@@ -180,9 +187,15 @@ def asks_to_repeat(text: str) -> bool:
     return len((text or "").split()) <= 10 and bool(_REPEAT.search(text or ""))
 
 
+_LEAVE_BLANK = re.compile(r"\b(leave (it|that|this) (blank|empty|out|off)|skip (it|this|that)|i'?ll (pass|skip))\b",
+                          re.IGNORECASE)
+
+
 def asks_to_skip(text: str) -> bool:
-    """"skip", "skip that one for now", "I'd rather not say", "next question"."""
-    return len((text or "").split()) <= 8 and bool(_SKIP.match(text or ""))
+    """"skip", "skip that one for now", "I'd rather not say", "next question", "not sure who'll
+    help yet, leave it blank for now"."""
+    words = len((text or "").split())
+    return (words <= 8 and bool(_SKIP.match(text or ""))) or (words <= 14 and bool(_LEAVE_BLANK.search(text or "")))
 
 
 def is_just_thanks(text: str) -> bool:
@@ -229,3 +242,16 @@ def correction(text: str, fields: dict[str, Iterable[str]], strict: bool = False
         if _NOT_A_VALUE.match(value) or re.match(r"^(wrong|incorrect|not right)\b", value, re.IGNORECASE):
             value = None
     return slot, value or None
+
+
+_QUESTION_BACK = re.compile(r"^\W*(sorry|hang on|wait|before i answer|quick (one|q)|q\b|um+|hmm+|so)?[\s,:—–-]*"
+                            r"(what|how|why|who|where|when|which|is|are|can|could|do|does|will|would|should|shall|may|"
+                            r"am i|have|has)\b", re.IGNORECASE)
+
+
+def is_a_question_back(text: str) -> bool:
+    """A question put back to the bot where an answer was asked for ("q - could we get money for a
+    coach?", "before i answer, which awareness days are next?"): it opens like a question and
+    ends with a question mark."""
+    text = (text or "").strip()
+    return text.endswith("?") and len(text.split()) <= 30 and bool(_QUESTION_BACK.match(text))

@@ -1,6 +1,7 @@
 """Find a group by name, topic or type, and show what it is and how to join."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -48,6 +49,14 @@ def group_lines(groups: list[GroupView], domain: DomainDict) -> str:
                             purpose=escape_mrkdwn(g.purpose)) for g in groups)
 
 
+TYPE_WORDS = {"closed": re.compile(r"\b(invite[- ]only|by invitation|private|closed)\b", re.IGNORECASE),
+              "open": re.compile(r"\b(open to (all|everyone|anyone)|anyone can join|open ones?)\b", re.IGNORECASE)}
+
+
+def message_text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
 class ActionFindGroup(Action):
     def name(self) -> str:
         return "action_find_group"
@@ -59,6 +68,9 @@ class ActionFindGroup(Action):
         group_type = group_type.lower() if isinstance(group_type, str) else None
         if group_type not in ("open", "closed"):
             group_type = None
+        if group_type is None and asked is None:
+            # "which of the groups are invite-only?": the type in other words than the model knows.
+            group_type = next((kind for kind, words in TYPE_WORDS.items() if words.search(message_text(tracker))), None)
         message = tracker.latest_message.get("text") or ""
 
         result = None

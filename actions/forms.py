@@ -27,8 +27,9 @@ MAX_RETRIES_BEFORE_HELP = 2
 CHANGE_RE = re.compile(r"\b(change|edit|fix|wrong|update|amend)\b", re.IGNORECASE)
 # Asking for a person in so many words, whatever the model made of the rest ("could I run the policy past a real person?").
 PERSON_PLAINLY_RE = re.compile(r"\b(real person|a human|human being|(talk|speak|chat) (to|with) (a person|someone|"
-                               r"somebody|a human)|(run|check) (it|this|that|the \w+) (past|by|with) (a|someone|somebody))\b",
-                               re.IGNORECASE)
+                               r"somebody|a human)|(run|check) (it|this|that|the \w+) (past|by|with) (a|someone|somebody)|"
+                               r"someone (i|we) (can|could) (talk|speak|chat) (to|with)|"
+                               r"someone (from|on|in) (the )?(d&i|dandi|diversity|people|hr|service)( team)?)\b", re.IGNORECASE)
 QUESTION_RE = re.compile(r"\?\s*$|^(what|whats|what's|how|is|are|can|could|do|does|who|where|when|why|which|should|would|will)\b",
                          re.IGNORECASE)
 STOP_RE = re.compile(r"\b(stop|cancel|quit|exit|abort|enough|never ?mind|forget (it|this)|changed my mind|"
@@ -48,6 +49,7 @@ STOP_PENDING, SWITCH_PENDING = "stop", "switch:"
 SWITCH_CONFIDENCE = 0.7
 SWITCH_WITH_CUE_CONFIDENCE = 0.4
 DIGRESSION_CONFIDENCE = 0.7
+QUESTION_DIGRESSION_CONFIDENCE = 0.5
 
 # How a form question is answered: free text, optional free text ("no" for none), one of a
 # few choices (typed or clicked), yes/no.
@@ -115,7 +117,8 @@ def is_interruption(tracker: Tracker, kind: str | None = None) -> bool:
         # Only a question or a request to see is one ("which groups are there?"), not an answer naming a
         # group or a date; "my requests" is one anywhere but a free-text step.
         asked = bool(QUESTION_RE.search(text) or SHOW_RE.search(text))
-        return confidence >= DIGRESSION_CONFIDENCE and (asked or (intent == "check_status" and kind not in FREE_TEXT))
+        return (asked and confidence >= QUESTION_DIGRESSION_CONFIDENCE) or (
+            confidence >= DIGRESSION_CONFIDENCE and intent == "check_status" and kind not in FREE_TEXT)
     return False
 
 
@@ -270,6 +273,11 @@ class GuidedFormValidation(FormValidationAction):
             return await self._correct(*fix, dispatcher, tracker, domain)
         if answers.asks_to_skip(text) and requested:
             return await self._skip(requested, dispatcher, tracker, domain)
+        if kind in FREE_TEXT and requested != self.confirm_slot and answers.is_a_question_back(text) \
+                and not is_interruption(tracker, kind):
+            # "q - could we get money for a coach?" where a purpose is asked: not taken as the answer.
+            dispatcher.utter_message(response="utter_question_not_taken")
+            return await self._ask_again(dispatcher, tracker, domain)
         return None
 
     async def _answer_pending(self, pending: str, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -365,8 +373,7 @@ class GuidedFormValidation(FormValidationAction):
             validate = getattr(self, f"validate_{slot}", None)
             changes = validate(value, dispatcher, tracker, domain) if validate else {slot: value}
             changes.pop(NOT_A_MISS, None)
-        if changes.get(slot) is not None:
-            changes.update({dependent: None for dependent in self.depends_on.get(slot, ()) if dependent not in changes})
+        changes.update({dependent: None for dependent in self.depends_on.get(slot, ()) if dependent not in changes})
         field = self.changeable[slot][0]
         dispatcher.utter_message(response="utter_corrected" if changes.get(slot) is not None else "utter_change_that",
                                  field=field)

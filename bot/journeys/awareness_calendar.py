@@ -65,11 +65,17 @@ def event_named(text: str, today: date, uow: UnitOfWork) -> EventView | None:
         events = [EventView(e.name, e.starts_on, e.ends_on, e.url, tuple(e.group_slugs or []))
                   for e in uow.session.scalars(select(CalendarEvent).order_by(CalendarEvent.starts_on))]
     best: tuple[float, int, EventView] | None = None
-    for event in events:
-        own = _words(event.name)
+    named_by = [_words(event.name) for event in events]
+
+    def names_with(word: str) -> set[str]:
+        return {e.name for e, words in zip(events, named_by) if word in words}
+    for event, own in zip(events, named_by):
         if not own:
             continue
         share = len(own & asked) / len(own)
+        # A word only this observance's name has ("IDAHOBIT", "autism", "earth") names it.
+        if any(len(word) >= 4 and names_with(word) == {event.name} for word in own & asked):
+            share = max(share, 0.5)
         if share < 0.5:
             continue
         # The next occurrence first, then the most recent one.
