@@ -273,8 +273,9 @@ class GuidedFormValidation(FormValidationAction):
             return await self._correct(*fix, dispatcher, tracker, domain)
         if answers.asks_to_skip(text) and requested:
             return await self._skip(requested, dispatcher, tracker, domain)
-        if kind in FREE_TEXT and requested != self.confirm_slot and answers.is_a_question_back(text) \
-                and not is_interruption(tracker, kind):
+        own_journey = next((name for name, (form, _) in JOURNEYS.items() if form == self.form_name()), None)
+        if kind in FREE_TEXT and requested != self.confirm_slot and intent != own_journey \
+                and answers.is_a_question_back(text) and not is_interruption(tracker, kind):
             # "q - could we get money for a coach?" where a purpose is asked: not taken as the answer.
             dispatcher.utter_message(response="utter_question_not_taken")
             return await self._ask_again(dispatcher, tracker, domain)
