@@ -37,7 +37,8 @@ STOP_RE = re.compile(r"\b(stop|cancel|quit|exit|abort|enough|never ?mind|forget 
 HELP_RE = re.compile(r"\b(help|what can you do|options|menu|confused|lost|stuck)\b", re.IGNORECASE)
 PERSON_RE = re.compile(r"\b(person|human|(talk|speak|chat) (to|with)|contact|in touch|pass (it|this) on)\b", re.IGNORECASE)
 # "show me the groups", "list the events": asked for, not a question but not an answer either.
-SHOW_RE = re.compile(r"\b(show|list|see|tell me|give me|what are|which are)\b", re.IGNORECASE)
+SHOW_RE = re.compile(r"(^\W*(show|list|see)\b|\b(show me|list (the|all|my)|can i see|let me see|tell me (about|what|which|my)|"
+                     r"give me (the|a|my) (list|groups|events|requests))\b)", re.IGNORECASE)
 NONE = "-"  # an optional answer left empty ("no note")
 # Returned by a validator beside a slot left to ask again, when the answer wasn't a miss.
 NOT_A_MISS = "form_not_a_miss"
