@@ -53,10 +53,6 @@ TYPE_WORDS = {"closed": re.compile(r"\b(invite[- ]only|by invitation|private|clo
               "open": re.compile(r"\b(open to (all|everyone|anyone)|anyone can join|open ones?)\b", re.IGNORECASE)}
 
 
-def message_text(tracker: Tracker) -> str:
-    return tracker.latest_message.get("text") or ""
-
-
 class ActionFindGroup(Action):
     def name(self) -> str:
         return "action_find_group"
@@ -68,10 +64,10 @@ class ActionFindGroup(Action):
         group_type = group_type.lower() if isinstance(group_type, str) else None
         if group_type not in ("open", "closed"):
             group_type = None
+        message = tracker.latest_message.get("text") or ""
         if group_type is None and asked is None:
             # "which of the groups are invite-only?": the type in other words than the model knows.
-            group_type = next((kind for kind, words in TYPE_WORDS.items() if words.search(message_text(tracker))), None)
-        message = tracker.latest_message.get("text") or ""
+            group_type = next((kind for kind, words in TYPE_WORDS.items() if words.search(message)), None)
 
         result = None
         for text in filter(None, (asked, message)):

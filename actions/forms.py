@@ -32,8 +32,6 @@ PERSON_PLAINLY_RE = re.compile(r"\b(real person|a human|human being|(talk|speak|
                                r"someone (from|on|in) (the )?(d&i|dandi|diversity|people|hr|service)( team)?)\b", re.IGNORECASE)
 QUESTION_RE = re.compile(r"\?\s*$|^(what|whats|what's|how|is|are|can|could|do|does|who|where|when|why|which|should|would|will)\b",
                          re.IGNORECASE)
-STOP_RE = re.compile(r"\b(stop|cancel|quit|exit|abort|enough|never ?mind|forget (it|this)|changed my mind|"
-                     r"don'?t want|no longer|not now|leave|let'?s not|skip (it|this))\b", re.IGNORECASE)
 HELP_RE = re.compile(r"\b(help|what can you do|options|menu|confused|lost|stuck)\b", re.IGNORECASE)
 PERSON_RE = re.compile(r"\b(person|human|(talk|speak|chat) (to|with)|contact|in touch|pass (it|this) on)\b", re.IGNORECASE)
 # "show me the groups", "list the events": asked for, not a question but not an answer either.
@@ -60,6 +58,8 @@ FREE_TEXT = (TEXT, OPTIONAL_TEXT)
 JOURNEYS = {"join_group": ("join_group_form", None), "start_group": ("start_group_form", "utter_start_group_intro"),
             "request_support": ("support_form", "utter_support_intro"),
             "raise_issue": ("raise_issue_form", "utter_raise_issue_intro")}
+# The journey each form belongs to.
+FORM_JOURNEY = {form: intent for intent, (form, _) in JOURNEYS.items()}
 # Entities a journey's first message may carry into its form.
 CARRIED_ENTITIES = ("group", "group_part", "support_kind")
 
@@ -112,8 +112,8 @@ def is_interruption(tracker: Tracker, kind: str | None = None) -> bool:
         return bool(QUESTION_RE.search(text))
     if intent == "ask_service_team":
         return words <= 15 and bool(PERSON_RE.search(text))
-    if intent == "thank" or answers.is_just_thanks(text):
-        return answers.is_just_thanks(text)
+    if answers.is_just_thanks(text):
+        return True
     if intent in ("find_group", "check_status", "upcoming_events"):
         # Only a question or a request to see is one ("which groups are there?"), not an answer naming a
         # group or a date; "my requests" is one anywhere but a free-text step.
@@ -248,8 +248,8 @@ class GuidedFormValidation(FormValidationAction):
             return self.stop_here()
         # A field named plainly ("change the purpose", "can you change the category to wellbeing?")
         # before anything the model may have made of it (stop, another journey).
-        fix = answers.correction(text, self.changeable, strict=True)
-        if fix is not None and fix[0] != requested and tracker.get_slot(fix[0]) is not None:
+        fix = self._correction(text, tracker, strict=True)
+        if fix is not None:
             return await self._correct(*fix, dispatcher, tracker, domain)
         if stop == "maybe" and not (kind == YES_NO and answers.yes_or_no(text) in (True, False)):
             return self.ask_first(STOP_PENDING)
@@ -269,18 +269,34 @@ class GuidedFormValidation(FormValidationAction):
                         if name in domain.get("slots", {})]
                 return kept + self.ask_first(SWITCH_PENDING + json.dumps(switch))
             return self.switch_to(switch, tracker, domain)
-        fix = answers.correction(text, self.changeable, strict=kind in FREE_TEXT and requested != self.confirm_slot)
-        if fix is not None and fix[0] != requested and tracker.get_slot(fix[0]) is not None:
+        # Where no free-text answer is asked, looser words ("actually", "instead") name a correction too.
+        fix = None if kind in FREE_TEXT and requested != self.confirm_slot else self._correction(text, tracker)
+        if fix is not None:
             return await self._correct(*fix, dispatcher, tracker, domain)
         if answers.asks_to_skip(text) and requested:
             return await self._skip(requested, dispatcher, tracker, domain)
-        own_journey = next((name for name, (form, _) in JOURNEYS.items() if form == self.form_name()), None)
-        if kind in FREE_TEXT and requested != self.confirm_slot and intent != own_journey \
+        if kind in FREE_TEXT and requested != self.confirm_slot and intent != FORM_JOURNEY.get(self.form_name()) \
                 and answers.is_a_question_back(text) and not is_interruption(tracker, kind):
             # "q - could we get money for a coach?" where a purpose is asked: not taken as the answer.
             dispatcher.utter_message(response="utter_question_not_taken")
             return await self._ask_again(dispatcher, tracker, domain)
         return None
+
+    def _correction(self, text: str, tracker: Tracker, strict: bool = False) -> tuple[str, str | None] | None:
+        """The earlier answer the message corrects, and its new value: only an answer already given,
+        not the question being asked."""
+        fix = answers.correction(text, self.changeable, strict=strict)
+        if fix is None or fix[0] == tracker.get_slot("requested_slot") or tracker.get_slot(fix[0]) is None:
+            return None
+        return fix
+
+    def _validated(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                   domain: DomainDict) -> dict[str, Any]:
+        """`value` for `slot` through the slot's own validator (which may set other slots too)."""
+        validate = getattr(self, f"validate_{slot}", None)
+        changes = validate(value, dispatcher, tracker, domain) if validate else {slot: value}
+        changes.pop(NOT_A_MISS, None)
+        return changes
 
     async def _answer_pending(self, pending: str, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> list | None:
@@ -324,7 +340,8 @@ class GuidedFormValidation(FormValidationAction):
         """The journey the message starts instead of this one, with what it named, or None."""
         text = typed(tracker)
         intent, confidence = likeliest_intent(tracker)
-        if intent not in JOURNEYS or text.startswith("/") and JOURNEYS[intent][0] == self.form_name():
+        # (A button for this journey, "/join_group{…}" offered by this form, is an answer.)
+        if intent not in JOURNEYS or (text.startswith("/") and JOURNEYS[intent][0] == self.form_name()):
             return None
         entities = {e["entity"]: e["value"] for e in tracker.latest_message.get("entities") or []
                     if e.get("entity") in CARRIED_ENTITIES}
@@ -370,11 +387,7 @@ class GuidedFormValidation(FormValidationAction):
                        domain: DomainDict) -> list:
         """A field named with its new value is changed (through its validator) and the form
         carries on; named alone, it is asked again."""
-        changes: dict[str, Any] = {slot: None}
-        if value is not None:
-            validate = getattr(self, f"validate_{slot}", None)
-            changes = validate(value, dispatcher, tracker, domain) if validate else {slot: value}
-            changes.pop(NOT_A_MISS, None)
+        changes = self._validated(slot, value, dispatcher, tracker, domain) if value is not None else {slot: None}
         changes.update({dependent: None for dependent in self.depends_on.get(slot, ()) if dependent not in changes})
         field = self.changeable[slot][0]
         dispatcher.utter_message(response="utter_corrected" if changes.get(slot) is not None else "utter_change_that",
@@ -389,10 +402,7 @@ class GuidedFormValidation(FormValidationAction):
                     domain: DomainDict) -> list:
         """An optional question skipped gets its empty answer; a needed one says why it's needed."""
         if self.answers.get(requested) == OPTIONAL_TEXT or requested in self.skippable:
-            value = self.skippable.get(requested, NONE)
-            validate = getattr(self, f"validate_{requested}", None)
-            changes = validate(value, dispatcher, tracker, domain) if validate else {requested: value}
-            changes.pop(NOT_A_MISS, None)
+            changes = self._validated(requested, self.skippable.get(requested, NONE), dispatcher, tracker, domain)
             if changes.get(requested) is not None:
                 tracker.slots.update(changes)
                 return [SlotSet(name, changed) for name, changed in changes.items()] + await self._ask_again(
@@ -409,11 +419,9 @@ class GuidedFormValidation(FormValidationAction):
         if not rest or not isinstance(tracker.slots.get(requested), bool):
             return validated
         following = await self._next_slot(dispatcher, tracker, domain)
-        validate = getattr(self, f"validate_{following}", None)
-        if self.answers.get(following) not in FREE_TEXT or validate is None:
+        if self.answers.get(following) not in FREE_TEXT or not hasattr(self, f"validate_{following}"):
             return validated
-        changes = validate(rest, dispatcher, tracker, domain)
-        changes.pop(NOT_A_MISS, None)
+        changes = self._validated(following, rest, dispatcher, tracker, domain)
         if changes.get(following) is None:
             return validated
         tracker.slots.update(changes)

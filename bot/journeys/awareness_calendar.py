@@ -42,8 +42,11 @@ def upcoming_events(today: date, uow: UnitOfWork, limit: int = 5) -> list[EventV
     with uow:
         query = (select(CalendarEvent).where(CalendarEvent.ends_on >= today)
                  .order_by(CalendarEvent.starts_on, CalendarEvent.id).limit(limit))
-        return [EventView(e.name, e.starts_on, e.ends_on, e.url, tuple(e.group_slugs or []))
-                for e in uow.session.scalars(query)]
+        return [_view(e) for e in uow.session.scalars(query)]
+
+
+def _view(event: CalendarEvent) -> EventView:
+    return EventView(event.name, event.starts_on, event.ends_on, event.url, tuple(event.group_slugs or []))
 
 
 # Words that name no observance in particular.
@@ -57,30 +60,25 @@ def _words(text: str) -> set[str]:
 
 def event_named(text: str, today: date, uow: UnitOfWork) -> EventView | None:
     """The observance the message names ("when's International Women's Day?"): its next
-    occurrence, else its latest. None when no event is named."""
+    occurrence, else its first on the calendar. None when no event is named."""
     asked = _words(text)
     if not asked:
         return None
     with uow:
-        events = [EventView(e.name, e.starts_on, e.ends_on, e.url, tuple(e.group_slugs or []))
-                  for e in uow.session.scalars(select(CalendarEvent).order_by(CalendarEvent.starts_on))]
-    best: tuple[float, int, EventView] | None = None
+        events = [_view(e) for e in uow.session.scalars(select(CalendarEvent).order_by(CalendarEvent.starts_on))]
     named_by = [_words(event.name) for event in events]
 
     def names_with(word: str) -> set[str]:
         return {e.name for e, words in zip(events, named_by) if word in words}
-    for event, own in zip(events, named_by):
-        if not own:
-            continue
-        share = len(own & asked) / len(own)
+
+    def how_well_named(event: EventView, own: set[str]) -> float:
+        share = len(own & asked) / len(own) if own else 0.0
         # A word only this observance's name has ("IDAHOBIT", "autism", "earth") names it.
         if any(len(word) >= 4 and names_with(word) == {event.name} for word in own & asked):
             share = max(share, 0.5)
-        if share < 0.5:
-            continue
-        # The next occurrence first, then the most recent one.
-        rank = 1 if event.ends_on >= today else 0
-        key = (share, rank, event)
-        if best is None or key[:2] > best[:2] or (key[:2] == best[:2] and rank and event.starts_on < best[2].starts_on):
-            best = key
-    return best[2] if best else None
+        return share
+
+    # The best named, an occurrence still to come before one gone; among equals the soonest.
+    scored = [((how_well_named(event, own), event.ends_on >= today), event) for event, own in zip(events, named_by)]
+    named = [(score, event) for score, event in scored if score[0] >= 0.5]
+    return max(named, key=lambda scored_event: scored_event[0])[1] if named else None
