@@ -1,4 +1,4 @@
-"""Cross-validated NLU evaluation: intent classifier and the FAQ ResponseSelector.
+"""Cross-validated NLU evaluation: the intent classifier and its choice of FAQ answer.
 
 Runs `rasa test nlu --cross-validation` on the project's NLU data (data/nlu/ plus the FAQ
 responses in data/responses/), so every figure is measured on examples the model was not
@@ -63,7 +63,7 @@ def _run_rasa(nlu_dir: Path, out_dir: Path, folds: int, log_file: Path, config: 
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
     env.setdefault("PYTHONWARNINGS", "ignore::DeprecationWarning")
     print("$ rasa " + " ".join(cmd[3:]), flush=True)
-    print(f"  ({folds} folds, each trains DIET and the ResponseSelector: several minutes; "
+    print(f"  ({folds} folds, each trains the intent classifier and DIET: several minutes; "
           f"log in {log_file})", flush=True)
     started = time.monotonic()
     with open(log_file, "w") as log:
@@ -215,7 +215,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                        intent_errors, "intent", "intent_prediction", INTENT_ACCURACY_TARGET,
                        "intent accuracy", args.pairs, args.examples)
         _print_low_confidence(intent_successes, intent_errors, args.config)
-        _print_section("FAQ keys (ResponseSelector, retrieval intent `faq`)", rs_report,
+        _print_section("FAQ keys (the answer chosen for retrieval intent `faq`)", rs_report,
                        rs_errors, "intent_response_key_target", "intent_response_key_prediction",
                        FAQ_ACCURACY_TARGET, "FAQ key accuracy", args.pairs, args.examples)
 

@@ -29,7 +29,7 @@ API_TOKEN = secrets.token_urlsafe(16)
 # Messages per person per window (seconds) for the servers the tests start.
 RATE_LIMIT = (25, 10)
 # Fewer epochs than config.yml: enough for stable answers in tests, about half the training time.
-TEST_EPOCHS = {"DIETClassifier": 30, "ResponseSelector": 60, "TEDPolicy": 40}
+TEST_EPOCHS = {"DIETClassifier": 30, "TEDPolicy": 40}
 
 
 def _training_inputs() -> list[Path]:

@@ -96,7 +96,7 @@ def test_an_emoji_alone_is_content(storage):
 
 
 def test_a_retrieval_intent_is_ranked_once_whichever_topic_it_is(storage):
-    # The FAQ's topics are learnt one by one but answer as the one intent the ResponseSelector
+    # The FAQ's topics are learnt one by one but answer as the one intent the FAQ answer
     # and the rules expect: "faq", with the topics' probabilities added up.
     faq = {"faq/social_budget": ["is there money for socials", "how much social budget do groups get",
                                  "can the company pay for our social"],
@@ -118,3 +118,42 @@ def test_a_retrieval_intent_is_ranked_once_whichever_topic_it_is(storage):
         names = [r["name"] for r in message.get("intent_ranking")]
         assert names[0] == "faq" and sorted(names) == ["faq", "find_group", "greet", "raise_issue"]
         assert abs(sum(r["confidence"] for r in message.get("intent_ranking")) - 1.0) < 1e-6
+
+
+def test_the_faq_answer_is_the_likeliest_faq_topic_in_the_response_selectors_place(storage):
+    # No ResponseSelector in config.yml: this classifier's topic choice is what `utter_faq`
+    # and `rasa test nlu` read, in the shape the ResponseSelector writes.
+    faq = {"faq/social_budget": ["is there money for socials", "how much social budget do groups get",
+                                 "can the company pay for our social"],
+           "faq/group_types": ["what is a closed group", "what does open mean for a group",
+                               "difference between open and closed groups"]}
+    messages = [Message(data={TEXT: text, INTENT: intent})
+                for intent, texts in EXAMPLES.items() for text in texts]
+    messages += [Message(data={TEXT: text, INTENT: "faq", INTENT_RESPONSE_KEY: key})
+                 for key, texts in faq.items() for text in texts]
+    classifier = LinearIntentClassifier.create({}, storage, Resource("faq-answers"), None)
+    classifier.train(TrainingData(featurize(messages)))
+
+    budget, kinds = LinearIntentClassifier.load({}, storage, Resource("faq-answers"), None).process(
+        featurize([Message(data={TEXT: "is there a budget for our social"}),
+                   Message(data={TEXT: "what's a closed group"})]))
+
+    for message, expected in ((budget, "faq/social_budget"), (kinds, "faq/group_types")):
+        selected = message.get("response_selector")
+        assert selected["all_retrieval_intents"] == ["faq"]
+        response = selected["faq"]["response"]
+        assert response["intent_response_key"] == expected
+        assert response["utter_action"] == f"utter_{expected}"
+        ranking = selected["faq"]["ranking"]
+        assert [r["intent_response_key"] for r in ranking][0] == expected
+        assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
+        assert response["confidence"] == ranking[0]["confidence"] > 0.5
+
+
+def test_without_faq_examples_there_is_no_answer_to_select(storage):
+    messages = [Message(data={TEXT: text, INTENT: intent})
+                for intent, texts in EXAMPLES.items() for text in texts]
+    classifier = LinearIntentClassifier.create({}, storage, Resource("no-faq"), None)
+    classifier.train(TrainingData(featurize(messages)))
+    [message] = classifier.process(featurize([Message(data={TEXT: "hello there"})]))
+    assert message.get("response_selector") is None

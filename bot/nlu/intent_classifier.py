@@ -8,6 +8,12 @@ only (`intent_classification: false` in config.yml). The probabilities feed the
 FallbackClassifier and the "Did you mean …?" buttons as DIET's confidences did.
 
 The FAQ's topics are learnt as classes of their own and added back up into "faq" (see train).
+The same probabilities choose the FAQ answer: the topic most likely among the FAQ's own, written
+where Rasa's ResponseSelector writes its choice (`response_selector`), so `utter_faq` and
+`rasa test nlu` read it unchanged. Cross-validated on our data this picks the right answer more
+often than a ResponseSelector trained on the same sentence vectors (0.978 against 0.956, README
+"Understanding messages"), and the intent and its answer can no longer disagree. A
+ResponseSelector placed after this component in config.yml still overrides the choice.
 """
 from __future__ import annotations
 
@@ -20,7 +26,20 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, RESPONSE_IDENTIFIER_DELIMITER, TEXT
+from rasa.nlu.constants import (
+    RESPONSE_SELECTOR_PREDICTION_KEY,
+    RESPONSE_SELECTOR_PROPERTY_NAME,
+    RESPONSE_SELECTOR_RANKING_KEY,
+    RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
+    RESPONSE_SELECTOR_UTTER_ACTION_KEY,
+)
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_RESPONSE_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    RESPONSE_IDENTIFIER_DELIMITER,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
@@ -125,7 +144,36 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 ranking = [{**r, "confidence": 0.0} for r in ranking]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[: self.config["ranking_length"]], add_to_output=True)
+            self._select_responses(message, row)
         return messages
+
+    def _select_responses(self, message: Message, probabilities: np.ndarray) -> None:
+        """Each retrieval intent's answer: its likeliest topic, with the topics' probabilities
+        renormalised among themselves, in the shape Rasa's ResponseSelector gives."""
+        by_retrieval_intent: dict[str, list[tuple[str, float]]] = {}
+        for name, p in zip(self.model["classifier"].classes_, probabilities):
+            name = str(name)
+            if RESPONSE_IDENTIFIER_DELIMITER in name:
+                retrieval_intent = name.split(RESPONSE_IDENTIFIER_DELIMITER)[0]
+                by_retrieval_intent.setdefault(retrieval_intent, []).append((name, float(p)))
+        if not by_retrieval_intent:
+            return
+        selected: dict[str, Any] = {RESPONSE_SELECTOR_RETRIEVAL_INTENTS: sorted(by_retrieval_intent)}
+        for retrieval_intent, topics in by_retrieval_intent.items():
+            total = sum(p for _, p in topics) or 1.0
+            ranked = sorted(((key, p / total) for key, p in topics), key=lambda kp: -kp[1])
+            key, confidence = ranked[0]
+            selected[retrieval_intent] = {
+                RESPONSE_SELECTOR_PREDICTION_KEY: {
+                    INTENT_RESPONSE_KEY: key,
+                    PREDICTED_CONFIDENCE_KEY: confidence,
+                    RESPONSE_SELECTOR_UTTER_ACTION_KEY: f"utter_{key}",
+                },
+                RESPONSE_SELECTOR_RANKING_KEY: [
+                    {INTENT_RESPONSE_KEY: k, PREDICTED_CONFIDENCE_KEY: p}
+                    for k, p in ranked[: self.config["ranking_length"]]],
+            }
+        message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selected, add_to_output=True)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
