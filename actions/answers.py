@@ -46,10 +46,12 @@ _STOP_PHRASE = (r"((stop|cancel|quit|exit|abort|abandon|halt|scrap|forget)" + _O
                 r"the whole thing)|never ?mind|nvm|leave it|let'?s leave|"
                 r"leave this|(drop|ditch|bin|scrap|cancel) (it|this|that|the (whole )?(thing|request|lot|form|proposal|"
                 r"report|invite|application|idea))|let'?s drop|give up|i give up|not (doing|going ahead with) this|"
-                r"(i'?ve|i have|i) changed my mind|changed my mind|i don'?t want to (do|continue|carry on|go on|go ahead|"
+                r"(i'?ve|i have|i) changed my mind|changed my mind|i don'?t want to (do|continue|carry on|go on|go ahead|go through|"
                 r"report|raise|send|finish|bother)|i no longer want|delete (what|everything|it|that|this|all)|"
                 r"no longer (needed|want)|i'?ll (do|leave) it (later|another time)|let'?s not do (this|it)|"
-                r"start (again|over))")
+                r"start (again|over)|hold off|hold fire|hang fire|(let'?s )?park (it|this|that)|"
+                r"((we|i)('?ll| will| can)? )?(continue|carry on|finish|do (it|this)) (it |this )?((on )?another|some other) (day|time)|"
+                r"(go|going) through with (this|it)|get rid of (what|it|this|everything)|don'?t send (it|this|that|anything))")
 _STOP_AT_START = re.compile(r"^(?:\W|hmm+|hm+|um+|ugh+|oh|ah|actually|ok(?:ay)?|sorry|no|nah|wait|please|so|well|"
                             r"you know what|on second thoughts?)*\s*" + _STOP_PHRASE + r"(?=\W|$)", re.IGNORECASE)
 _STOP_ANYWHERE = re.compile(r"\b" + _STOP_PHRASE + r"(?=\W|$)", re.IGNORECASE)
@@ -65,6 +67,12 @@ _SECOND_THOUGHTS = re.compile(
 _NOT_A_STOP = re.compile(r"\b(leave (it|that|this|them) (blank|empty|out|off)|want (this|it|him|her|them) to stop|make (it|this|him|her|them) stop|"
                          r"(won'?t|doesn'?t|didn'?t|don'?t|wouldn'?t) stop|keeps?|kept)\b", re.IGNORECASE)
 
+# Asking for the question again in a longer message: "sorry, i don't get this one, what are you asking me?".
+_REPEAT_IN_LONGER = re.compile(
+    r"(what (are|were) you asking|what (do|did) you (ask|mean|want)|what you ask|which question|"
+    r"not sure what you('?re| are)? (asking|after|mean)|(don'?t|do not|didn'?t) (get|understand) (this|that|it|the question|"
+    r"what you)|^\W*(sorry,? )?i don'?t understand\b|say (that |it )?again|(options|choices) again|"
+    r"what('?s| is) (this|that) (question|asking)|repeat (that|the question|it))", re.IGNORECASE)
 _REPEAT = re.compile(
     r"(repeat (that|the question|yourself|it|please)|say (that|it) again|what (was|is|were) the (question|options|choices)|"
     r"what('?s| is| was) the question|come again|what did you (ask|say|mean)|i missed (that|the question|it)|"
@@ -73,7 +81,7 @@ _REPEAT = re.compile(
     r"which (were|are) the (\w+ )?(choices|options)|(choices|options) again|what are you asking|"
     r"what (was|is) (that|it) you (asked|said|wanted)|lost track|what do you (want|need) (from me|to know|me to say)|"
     r"what (you'?re|you are|are you) asking|what (do )?you ask|not sure what you('?re| are)? (asking|mean)|"
-    r"once more|one more time|ask (it|that|me) (again )?more simply|in simpler words|(say|put) it (another|more simply))",
+    r"^\W*(once more|one more time)\W*(please)?\W*$|ask (it|that|me) (again )?more simply|in simpler words|(say|put) it (another|more simply))",
     re.IGNORECASE)
 _SKIP = re.compile(
     r"^(?:\W|ok|okay|hmm+|um+|actually|sorry|can (i|we)|could (i|we)|let'?s|please|i'?d like to|i want to)*\s*"
@@ -184,7 +192,8 @@ def wants_to_stop(text: str, intent: str | None = None, confidence: float = 0.0)
 
 def asks_to_repeat(text: str) -> bool:
     """"sorry, what was the question?", "say that again", "what were the options?"."""
-    return len((text or "").split()) <= 10 and bool(_REPEAT.search(text or ""))
+    words = len((text or "").split())
+    return (words <= 10 and bool(_REPEAT.search(text or ""))) or (words <= 16 and bool(_REPEAT_IN_LONGER.search(text or "")))
 
 
 _LEAVE_BLANK = re.compile(r"\b(leave (it|that|this) (blank|empty|out|off)|skip (it|this|that)|i'?ll (pass|skip))\b",
@@ -196,6 +205,17 @@ def asks_to_skip(text: str) -> bool:
     help yet, leave it blank for now"."""
     words = len((text or "").split())
     return (words <= 8 and bool(_SKIP.match(text or ""))) or (words <= 14 and bool(_LEAVE_BLANK.search(text or "")))
+
+
+_DECLINES = re.compile(_LEAD + r"(no|nope|nah|none|nothing|no need|i'?d (prefer|rather) not|i prefer not|rather not|"
+                       r"not (really|this time)|i don'?t (need|want|have))\b.{0,60}\b(note|message|comment|to (add|say|write)|"
+                       r"anything (else|more|to add))\b", re.IGNORECASE | re.DOTALL)
+
+
+def declines_to_add(text: str) -> bool:
+    """An optional note or detail declined in words: "no need for a note", "I prefer not to write
+    a note, thank you", "nothing to say to them"."""
+    return len((text or "").split()) <= 12 and bool(_DECLINES.match(text or ""))
 
 
 def is_just_thanks(text: str) -> bool:
@@ -242,6 +262,32 @@ def correction(text: str, fields: dict[str, Iterable[str]], strict: bool = False
         if _NOT_A_VALUE.match(value) or re.match(r"^(wrong|incorrect|not right)\b", value, re.IGNORECASE):
             value = None
     return slot, value or None
+
+
+# "the 21st not the 14th", "it's Coffee Roulette, not Coffee Club", "£450 rather than £400",
+# "not a social actually, it's a speaker thing": a new value put in place of an old one.
+_NEW_NOT_OLD = re.compile(r"^[\s,.!]*(?:(?:no|nope|oops|sorry|wait|actually|ah|oh)\b[\s,!.]*)*(?:it'?s|it is|it should be|"
+                          r"should be|make it|i meant|i mean)?\s*(?P<new>[^,;]+?)[\s,;—–-]*\b(?:not|rather than|"
+                          r"instead of)\s+(?:the\s+|a\s+|an\s+)?(?P<old>[^,;.!?]+?)[\s.!]*$", re.IGNORECASE)
+_NOT_OLD_NEW = re.compile(r"^[\s,.!]*(?:(?:no|oops|sorry|wait|ah|oh)\b[\s,!.]*)*(?:it'?s\s+|it is\s+)?not\s+(?:the\s+|a\s+|an\s+)?"
+                          r"(?P<old>[^,;.!?]+?)(?:\s+(?:actually|after all))?\s*[,;.!—–-]+\s*(?:it'?s|it is|but|rather|"
+                          r"it should be|i meant)?\s*(?:the\s+|a\s+|an\s+)?(?P<new>.+?)[\s.!]*$", re.IGNORECASE)
+
+
+def swapped_value(text: str) -> tuple[str, str] | None:
+    """(new, old) when a message puts one value in place of another without naming the field:
+    "the 21st not the 14th" -> ("the 21st", "14th"). Both short; the form decides which answer
+    holds the old value (actions/forms.py)."""
+    text = (text or "").strip()
+    if text.startswith("/"):
+        return None
+    for pattern in (_NOT_OLD_NEW, _NEW_NOT_OLD):
+        match = pattern.match(text)
+        if match:
+            new, old = match.group("new").strip(" '\"“”‘’"), match.group("old").strip(" '\"“”‘’")
+            if new and old and len(new.split()) <= 6 and len(old.split()) <= 5 and new.lower() != old.lower():
+                return new, old
+    return None
 
 
 _QUESTION_BACK = re.compile(r"^\W*(sorry|hang on|wait|before i answer|quick (one|q)|q\b|um+|hmm+|so)?[\s,:—–-]*"

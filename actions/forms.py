@@ -29,7 +29,12 @@ CHANGE_RE = re.compile(r"\b(change|edit|fix|wrong|update|amend)\b", re.IGNORECAS
 PERSON_PLAINLY_RE = re.compile(r"\b(real person|a human|human being|(talk|speak|chat) (to|with) (a person|someone|"
                                r"somebody|a human)|(run|check) (it|this|that|the \w+) (past|by|with) (a|someone|somebody)|"
                                r"someone (i|we) (can|could) (talk|speak|chat) (to|with)|"
-                               r"someone (from|on|in) (the )?(d&i|dandi|diversity|people|hr|service)( team)?)\b", re.IGNORECASE)
+                               r"someone (from|on|in) (the )?(d&i|dandi|diversity|people|hr|service)( team)?|"
+                               r"(is|are) there (a |an |any |some )?(actual |real )?(person|people|someone|somebody|human)|"
+                               r"(person|someone|somebody) (i|we) (can|could) (ask|talk|speak|chat)|"
+                               r"(could|can) (a|some) ?(person|one|body) help|"
+                               r"(talk|speak|chat)( it| this| that)?( through| over)? (to|with) (a person|someone|somebody|a human))\b",
+                               re.IGNORECASE)
 QUESTION_RE = re.compile(r"\?\s*$|^(what|whats|what's|how|is|are|can|could|do|does|who|where|when|why|which|should|would|will)\b",
                          re.IGNORECASE)
 HELP_RE = re.compile(r"\b(help|what can you do|options|menu|confused|lost|stuck)\b", re.IGNORECASE)
@@ -48,6 +53,10 @@ STOP_PENDING, SWITCH_PENDING = "stop", "switch:"
 SWITCH_CONFIDENCE = 0.7
 SWITCH_WITH_CUE_CONFIDENCE = 0.4
 DIGRESSION_CONFIDENCE = 0.7
+# What the conversation answers mid-form (data/rules/<journey>.yml), and the confidence below
+# which the NLU's FallbackClassifier (config.yml) says it isn't sure.
+DIGRESSION_INTENTS = ("faq", "check_status", "find_group", "upcoming_events", "ask_service_team", "help")
+FALLBACK_THRESHOLD = 0.45
 QUESTION_DIGRESSION_CONFIDENCE = 0.5
 
 # How a form question is answered: free text, optional free text ("no" for none), one of a
@@ -111,7 +120,7 @@ def is_interruption(tracker: Tracker, kind: str | None = None) -> bool:
     if intent == "faq":
         return bool(QUESTION_RE.search(text))
     if intent == "ask_service_team":
-        return words <= 15 and bool(PERSON_RE.search(text))
+        return (words <= 15 and bool(PERSON_RE.search(text))) or (words <= 25 and bool(PERSON_PLAINLY_RE.search(text)))
     if answers.is_just_thanks(text):
         return True
     if intent in ("find_group", "check_status", "upcoming_events"):
@@ -133,12 +142,33 @@ def read_answer(tracker: Tracker, kind: str) -> Any:
     if kind == YES_NO:
         reply = answers.yes_or_no(text, intent_of(tracker), confidence_of(tracker))
         return text or None if reply is None else reply
-    if kind == OPTIONAL_TEXT and answers.yes_or_no(text) is False and len(text.split()) <= 4:
-        return NONE  # "no", "nothing to add", "nope, that's all"
+    if kind == OPTIONAL_TEXT and ((answers.yes_or_no(text) is False and len(text.split()) <= 4)
+                                  or answers.declines_to_add(text)):
+        return NONE  # "no", "nothing to add", "nope, that's all", "no need for a note"
     if text.startswith("/"):
         # A button payload ("/affirm", "/request_support{…}"): its meaning, not its text.
         return "yes" if text == "/affirm" else None
     return text or None
+
+
+_FILLER_WORDS = {"the", "a", "an", "my", "our", "it", "its", "is", "one", "thing"}
+
+
+def _words(text: str) -> set[str]:
+    """The words that identify a value ("social_budget" -> {"social", "budget"}, "14th" -> {"14"})."""
+    text = re.sub(r"(\d+)(st|nd|rd|th)\b", r"\1", text.lower().replace("_", " "))
+    return set(re.findall(r"[a-z0-9]+", text)) - _FILLER_WORDS
+
+
+def _replace_words(value: str, old: str, new: str) -> str:
+    """`value` with the words of `old` in it replaced by `new`; all of it when they aren't together."""
+    tokens = [t for t in re.findall(r"[A-Za-z0-9]+", re.sub(r"(\d+)(st|nd|rd|th)\b", r"\1", old))
+              if t.lower() not in _FILLER_WORDS]
+    pattern = r"\b" + r"\W+".join(re.escape(t) + (r"(?:st|nd|rd|th)?" if t.isdigit() else "") for t in tokens) + r"\b"
+    match = re.search(pattern, value, re.IGNORECASE) if tokens else None
+    if match is None:
+        return new
+    return value[:match.start()] + re.sub(r"^(the|a|an)\s+", "", new, flags=re.IGNORECASE) + value[match.end():]
 
 
 def pick_choice(value: Any, choices: dict[str, tuple[str, ...]]) -> str | None:
@@ -256,7 +286,7 @@ class GuidedFormValidation(FormValidationAction):
         if answers.asks_to_repeat(text) and not text.startswith("/"):
             dispatcher.utter_message(response="utter_repeat_prefix")
             return await self._ask_again(dispatcher, tracker, domain)
-        if intent != "ask_service_team" and PERSON_PLAINLY_RE.search(text) and len(text.split()) <= 20:
+        if intent != "ask_service_team" and PERSON_PLAINLY_RE.search(text) and len(text.split()) <= 25:
             from actions.fallback import hand_off  # fallback imports this module
 
             hand_off(dispatcher, tracker, domain)
@@ -271,16 +301,33 @@ class GuidedFormValidation(FormValidationAction):
             return self.switch_to(switch, tracker, domain)
         # Where no free-text answer is asked, looser words ("actually", "instead") name a correction too.
         fix = None if kind in FREE_TEXT and requested != self.confirm_slot else self._correction(text, tracker)
+        # "the 21st not the 14th": no field named, but the old value says which answer it was.
+        fix = fix or self._swapped(text, tracker)
         if fix is not None:
             return await self._correct(*fix, dispatcher, tracker, domain)
         if answers.asks_to_skip(text) and requested:
             return await self._skip(requested, dispatcher, tracker, domain)
-        if kind in FREE_TEXT and requested != self.confirm_slot and intent != FORM_JOURNEY.get(self.form_name()) \
-                and answers.is_a_question_back(text) and not is_interruption(tracker, kind):
-            # "q - could we get money for a coach?" where a purpose is asked: not taken as the answer.
+        if requested and requested != self.confirm_slot and answers.is_a_question_back(text) \
+                and not is_interruption(tracker, kind) and not self._answers(requested, text, tracker, domain):
+            # "q - could we get money for a coach?" where a purpose is asked, "will my manager be told?"
+            # where a category is: not an answer. One the conversation can answer is left to it
+            # (the form is rejected, the rules answer, the question comes again); another is said so.
+            if intent in DIGRESSION_INTENTS and confidence >= FALLBACK_THRESHOLD:
+                return []
             dispatcher.utter_message(response="utter_question_not_taken")
             return await self._ask_again(dispatcher, tracker, domain)
         return None
+
+    def _answers(self, requested: str, text: str, tracker: Tracker, domain: DomainDict) -> bool:
+        """Whether a message put as a question still answers the question asked: a yes or no, one of
+        the choices ("could we make it closed?"), or this journey's own request naming what it's
+        about ("can you add me to #climate-action?")."""
+        kind = self.answers.get(requested)
+        if kind == YES_NO:
+            return answers.yes_or_no(text) in (True, False)
+        if kind == CHOICE:
+            return self._validated(requested, text, CollectingDispatcher(), tracker, domain).get(requested) is not None
+        return intent_of(tracker) == FORM_JOURNEY.get(self.form_name()) and bool(tracker.latest_message.get("entities"))
 
     def _correction(self, text: str, tracker: Tracker, strict: bool = False) -> tuple[str, str | None] | None:
         """The earlier answer the message corrects, and its new value: only an answer already given,
@@ -289,6 +336,26 @@ class GuidedFormValidation(FormValidationAction):
         if fix is None or fix[0] == tracker.get_slot("requested_slot") or tracker.get_slot(fix[0]) is None:
             return None
         return fix
+
+    def _swapped(self, text: str, tracker: Tracker) -> tuple[str, str] | None:
+        """(slot, new value) when the message puts a new value in place of one an earlier answer
+        holds ("thursday not tuesday" where the date given was "next tuesday")."""
+        swap = answers.swapped_value(text)
+        if swap is None:
+            return None
+        new, old = swap
+        old_words = _words(old)
+        if not old_words:
+            return None
+        for slot in self.changeable:
+            value = tracker.get_slot(slot)
+            if slot != tracker.get_slot("requested_slot") and value not in (None, NONE) \
+                    and old_words <= _words(str(value)):
+                if self.answers.get(slot) in FREE_TEXT:
+                    # Only the part that was wrong: "saturday 14 november" -> "saturday 21st november".
+                    return slot, _replace_words(str(value), old, new)
+                return slot, new
+        return None
 
     def _validated(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                    domain: DomainDict) -> dict[str, Any]:

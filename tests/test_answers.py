@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from actions.answers import (UNSURE, asks_to_repeat, asks_to_skip, correction, has_switch_cue, is_just_thanks,
-                             is_just_yes, rest_after_yes_or_no, wants_to_stop, yes_or_no)
+                             is_just_yes, rest_after_yes_or_no, swapped_value, wants_to_stop, yes_or_no,
+                             declines_to_add)
 
 
 @pytest.mark.parametrize("text", [
@@ -57,6 +58,8 @@ def test_a_bare_yes_is_told_from_a_note():
     "stop", "cancel", "hmm, let's leave it for today", "scrap that", "forget the whole thing", "never mind",
     "I've changed my mind about reporting this, delete what I wrote", "no, forget it", "actually, cancel this please",
     "ugh I don't know the cost yet, let's leave it for now", "nah, drop the whole request, i'll sort it myself",
+    "hold off for now, I need to check with the team", "let's park this one", "ok we'll carry on another day",
+    "please don't send it yet", "actually I don't want to go through with it", "hang fire a sec, wrong week",
 ])
 def test_cancelling_in_ordinary_words_is_a_stop(text):
     assert wants_to_stop(text) == "yes"
@@ -66,6 +69,7 @@ def test_cancelling_in_ordinary_words_is_a_stop(text):
     "I want this to stop, he keeps messaging me", "Thursdays at 6pm", "the group should stop meeting on fridays and "
     "start again in may", "yes", "a group for runners who want to leave work on time",
     "a monthly walk, then we stop for lunch", "cancel the room booking if it rains", "we'd like a room, cancel culture is the theme of the talk",
+    "a park day out for the kids", "he told me to hold off on complaining",
 ])
 def test_answers_that_mention_stopping_are_not_a_stop(text):
     assert wants_to_stop(text) is None
@@ -79,7 +83,10 @@ def test_second_thoughts_are_asked_about_not_taken_as_a_stop():
 
 @pytest.mark.parametrize("text", ["sorry, what was the question?", "can you repeat that?", "what were the options?",
                                   "say that again", "what?", "come again?", "hang on, what are you asking me?",
-                                  "sorry, which were the choices again?", "lost track, what was it you asked?"])
+                                  "sorry, which were the choices again?", "lost track, what was it you asked?",
+                                  "sorry, which question was that one?", "I don't understand, could you ask again?",
+                                  "apologies, not sure what you're after with this bit, what do you mean exactly?",
+                                  "could you show me the choices again please, I lost them", "once more please"])
 def test_asking_for_the_question_again(text):
     assert asks_to_repeat(text)
 
@@ -87,6 +94,7 @@ def test_asking_for_the_question_again(text):
 def test_a_question_of_ones_own_is_not_a_repeat():
     assert not asks_to_repeat("what time do they meet?")
     assert not asks_to_repeat("what was the name of the group for parents, the one that meets on fridays")
+    assert not asks_to_repeat("we meet once more each month") and not asks_to_repeat("people who don't understand tech")
 
 
 @pytest.mark.parametrize("text", ["skip", "skip that one for now", "next question", "I'd rather not say", "pass"])
@@ -131,3 +139,27 @@ def test_thanks_alone_is_told_from_an_answer_with_thanks_in_it():
 def test_switch_cues():
     assert has_switch_cue("actually, can I just join Climate Action instead?")
     assert not has_switch_cue("Climate Action")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("the 21st not the 14th", ("the 21st", "14th")),
+    ("it's Coffee Roulette, not Coffee Club", ("Coffee Roulette", "Coffee Club")),
+    ("£450 rather than £400", ("£450", "£400")),
+    ("not a social actually, it's a speaker thing", ("speaker thing", "social")),
+    ("oops, thursday not tuesday", ("thursday", "tuesday")),
+    ("I want this to stop, he keeps messaging me", None),
+    ("not sure", None),
+    ("nope, not now", None),
+    ("/affirm", None),
+])
+def test_a_new_value_in_place_of_an_old_one_is_read_without_a_field_named(text, expected):
+    assert swapped_value(text) == expected
+
+
+@pytest.mark.parametrize("text, declined", [
+    ("no need for a note", True), ("I'd rather not add a message, thanks", True), ("nothing to say to them really", True),
+    ("nope, nothing more to add", True), ("no, but tell them I'm new here", False),
+    ("please say nothing about my note", False), ("I'm new and would love to help", False),
+])
+def test_an_optional_note_declined_in_words(text, declined):
+    assert declines_to_add(text) is declined

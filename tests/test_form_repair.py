@@ -191,3 +191,61 @@ def test_an_answer_that_sounds_like_another_journey_is_still_an_answer(configure
     events, set_now, said = send(case, "a bit of both, an open channel and a private space", intent="join_group",
                                  slots=dict(slots), confidence=0.95)
     assert set_now["new_group_type"] == "both"
+
+
+@pytest.mark.parametrize("name, text, slot, expected", [
+    ("support", "sorry, the 19th not 12 March", "support_when", "19th"),
+    ("support", "oops, the 14th not the 12th", "support_when", "14th March"),
+    ("support", "no wait, it's not a social, it's a speaker we want to pay", "support_kind", "speaker_fee"),
+    ("start", "Lunch Runners rather than Runners", "new_group_name", "Lunch Runners"),
+    ("raise", "wellbeing, not behaviour", "issue_category", "wellbeing"),
+])
+def test_a_new_value_put_in_place_of_an_old_one_corrects_the_answer_that_held_it(
+        configured_database, name, text, slot, expected):
+    # No field named: the old value says which answer it was.
+    events, slots, said = send(CASES[name], text)
+    assert slots[slot] == expected
+    assert "I've changed the" in said and follows(events) is None
+
+
+def test_a_not_this_but_that_answer_that_matches_no_earlier_answer_is_just_an_answer(configured_database):
+    support = CASES["support"]
+    events, slots, said = send(support, "£300, not more")
+    assert slots.get("support_amount") == "£300" and "I've changed the" not in said
+
+
+
+def test_a_question_where_a_choice_is_asked_is_not_taken_for_an_answer(configured_database):
+    raise_case = CASES["raise"]  # asking who it should go to
+    events, slots, said = send(raise_case, "would my line manager hear about this?", intent="raise_issue")
+    assert "haven't kept that as your answer" in said and slots["requested_slot"] == "issue_route"
+    assert slots.get("issue_route") is None and follows(events) is None  # the form asks it again
+    # One the conversation answers (an FAQ) is left to it: the form is rejected, the rules answer.
+    events, slots, said = send(raise_case, "would my line manager hear about this?", intent="faq", confidence=0.8)
+    assert not answered(events) and said == ""
+    # A question that names a choice is the answer.
+    events, slots, said = send(raise_case, "could it go to the People team?", intent="raise_issue")
+    assert slots["issue_route"] == "people"
+
+
+def test_a_question_where_yes_or_no_is_asked_is_not_refused_as_not_yes_or_no(configured_database):
+    join = CASES["join"]
+    at_criteria = {**join.slots, "criteria_confirmed": None, "invite_note": None, "requested_slot": "criteria_confirmed"}
+    events, slots, said = send(join, "what if I'm still working out whether I fit?", intent="join_group", slots=at_criteria)
+    assert "yes* or a *no" not in said and "haven't kept that as your answer" in said
+    assert slots.get("criteria_confirmed") is None
+
+
+@pytest.mark.parametrize("text", ["is there a real person I could ask about this?", "could someone help me with this bit?",
+                                  "I'd like to chat it through with someone first"])
+def test_asking_for_a_person_in_other_words_hands_off(case, text):
+    events, _, said = send(case, text, intent="inform")
+    assert follows(events) is None and not any(e.get("name") == case.corrected[0] for e in events)
+    assert "D&I service team" in said or "People team" in said
+
+
+def test_an_optional_note_declined_in_words_is_left_empty(configured_database):
+    join = CASES["join"]
+    at_note = {**join.slots, "invite_note": None, "requested_slot": "invite_note"}
+    events, slots, said = send(join, "I'd rather not add a message, thanks", slots=at_note)
+    assert slots["invite_note"] == "-"

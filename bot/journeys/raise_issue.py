@@ -65,6 +65,9 @@ CALLS_IT_OFF_RE = re.compile(r"^\W*(?:(?:hmm+|um+|oh|actually|ok(?:ay)?|sorry|no
                              r"thing|about it)|scrap (it|that|this|the whole thing)|cancel|never ?mind|let'?s (leave|not|"
                              r"stop|drop)|i don'?t want to (report|raise|do|go on with|continue)|delete (what|everything))\b",
                              re.IGNORECASE)
+# At the exclusions step, a question back or a "sorry?" rather than names.
+QUESTION_NOT_NAMES_RE = re.compile(r"(\?\s*$)|^\W*(sorry|pardon|what|huh|eh|come again|say (that )?again)\W*$",
+                                   re.IGNORECASE)
 # Plainly "stop" (or a stop-like phrase where names are expected): not confidential text, so
 # left to the conversation, which stops the form and discards the draft.
 STOP_ONLY_RE = re.compile(r"^\W*(stop|cancel|quit|exit|never ?mind|forget it|stop (it|this|here))\W*$", re.IGNORECASE)
@@ -176,13 +179,17 @@ def confirm_narrative(conversation_id: str, draft_id: str, uow: UnitOfWork) -> T
 
 
 def _take_exclusions(conversation_id: str, text: str, draft_id: str | None, mentioned: list[str],
-                     uow: UnitOfWork) -> Taken:
+                     uow: UnitOfWork) -> Taken | None:
     if len(text) > 500:
         return Taken(EXCLUSIONS, problem="Just their names is enough, please.")
     nobody = NOBODY_RE.match(text) is not None and not mentioned
     with uow:
         roster = routing.case_roster(uow.session)
     ids, names_left = ([], []) if nobody else match_handlers(text, mentioned, roster)
+    if not ids and not nobody and QUESTION_NOT_NAMES_RE.search(text):
+        # "sorry, what are you asking me?": nobody who handles cases in it, so no names to keep;
+        # the conversation asks again (or answers it) and this step keeps waiting.
+        return None
     with uow:
         case = _draft(uow, draft_id, conversation_id)
         if case is None:
