@@ -74,6 +74,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             # Which dense featurizers' sentence vectors to read (their aliases in config.yml);
             # empty reads all of them.
             "featurizers": [],
+            # Sparse featurizers whose sentence features are read too (the regexes' "this is a
+            # thumbs-up"), and how much they count; none by default.
+            "sparse_featurizers": [],
+            "sparse_weight": 1.0,
         }
 
     @classmethod
@@ -104,7 +108,20 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             if vector is not None:  # none for a message with no words, e.g. only spaces
                 sentence[row] = vector.features.reshape(-1)
         parts.append(csr_matrix(sentence * self.config["sentence_vector_weight"]))
+        if self.config["sparse_featurizers"]:
+            parts.append(self._sparse_sentence_features(messages, fit))
         return hstack(parts).tocsr()
+
+    def _sparse_sentence_features(self, messages: list[Message], fit: bool) -> csr_matrix:
+        rows = [m.get_sparse_features(TEXT, self.config["sparse_featurizers"])[1] for m in messages]
+        if fit:
+            self.model["sparse_dimension"] = max((r.features.shape[-1] for r in rows if r is not None), default=0)
+        width = self.model.get("sparse_dimension", 0)
+        matrix = np.zeros((len(messages), width), dtype=np.float32)
+        for row, features in enumerate(rows):
+            if features is not None and features.features.shape[-1] == width:
+                matrix[row] = features.features.toarray().reshape(-1)
+        return csr_matrix(matrix * self.config["sparse_weight"])
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
