@@ -23,7 +23,7 @@ _YES = re.compile(_LEAD + r"(y|ya|yes+|yeah|yeh|yep|yup|yea|aye|sure|ok|okay|k|k
                   r"he does|i do|i am|i have|i will|send it|submit it|submit|send|confirm|fire away|"
                   r"alright|all right|all correct|all good|all fine|lgtm|ship it|spot on|bang on|yass|go on|defo|for sure|"
                   r"that'?s the one|agreed|i agree|we agree|(we'?re|i'?m|we are|i am) on board|happy with (it|that|this)|"
-                  r"fine by me|read it|👍|✅|:\+1:|:thumbsup:|:white_check_mark:|:ok_hand:|👌)(?=\W|$)",
+                  r"fine by me|that'?s fine|that'?s (ok|okay|good|great|perfect|right)|that works|works for me|read it|👍|✅|:\+1:|:thumbsup:|:white_check_mark:|:ok_hand:|👌)(?=\W|$)",
                   re.IGNORECASE)
 _NO = re.compile(_LEAD + r"(n|no+|nope|nah|na|nay|not yet|not really|not right now|not now|not at the moment|"
                  r"not at all|negative|never|none|nothing|nobody|no one|i don'?t|i do not|i haven'?t|i'?m not|"
@@ -80,8 +80,8 @@ _REPEAT = re.compile(
     r"^(sorry,? )?(what|pardon|huh|eh|sorry)\W*$|^(sorry,? )?what\?+$|didn'?t (catch|get) (that|the question)|"
     r"which (were|are) the (\w+ )?(choices|options)|(choices|options) again|what are you asking|"
     r"what (was|is) (that|it) you (asked|said|wanted)|lost track|what do you (want|need) (from me|to know|me to say)|"
-    r"what (you'?re|you are|are you) asking|what (do )?you ask|not sure what you('?re| are)? (asking|mean)|"
-    r"^\W*(once more|one more time)\W*(please)?\W*$|ask (it|that|me) (again )?more simply|in simpler words|(say|put) it (another|more simply))",
+    r"what (you'?re|you are|are you) asking|what (do )?you ask|what did you (want|need)|not sure what you('?re| are)? (asking|mean)|"
+    r"\b(once more|one more time)\W*(please)?\W*$|ask (it|that|me) (again )?more simply|in simpler words|(say|put) it (another|more simply))",
     re.IGNORECASE)
 _SKIP = re.compile(
     r"^(?:\W|ok|okay|hmm+|um+|actually|sorry|can (i|we)|could (i|we)|let'?s|please|i'?d like to|i want to)*\s*"
@@ -130,6 +130,10 @@ def yes_or_no(text: str, intent: str | None = None, confidence: float = 0.0) -> 
     if _UNSURE.match(text):
         return UNSURE
     no, yes = _NO.match(text), _YES.match(text)
+    if yes and re.fullmatch(r"ok(ay)?|k|right|alright|all right|well", yes.group(1), re.IGNORECASE):
+        # "ok. no, he hasn't said yes yet": the "ok" acknowledges, the answer follows.
+        if yes_or_no(re.sub(r"^[\s,.;:!—–-]+", "", text[yes.end():])) is NO:
+            return NO
     if yes and no:  # "no problem", "no worries": the longer reading wins
         return YES if len(yes.group(1)) > len(no.group(1)) else NO
     if yes:
@@ -281,8 +285,10 @@ def swapped_value(text: str) -> tuple[str, str] | None:
     text = (text or "").strip()
     if text.startswith("/"):
         return None
-    for pattern in (_NOT_OLD_NEW, _NEW_NOT_OLD):
-        match = pattern.match(text)
+    # The whole message, or its last clause: "ugh sorry, wrong day, it's the 21st not the 14th".
+    clauses = [text] + [c.strip() for c in re.split(r"[,;.!?—–]+\s+", text)[1:][-1:]]
+    for pattern, clause in ((p, c) for c in clauses for p in (_NOT_OLD_NEW, _NEW_NOT_OLD)):
+        match = pattern.match(clause)
         if match:
             new, old = match.group("new").strip(" '\"“”‘’"), match.group("old").strip(" '\"“”‘’")
             if new and old and len(new.split()) <= 6 and len(old.split()) <= 5 and new.lower() != old.lower():
@@ -290,7 +296,8 @@ def swapped_value(text: str) -> tuple[str, str] | None:
     return None
 
 
-_QUESTION_BACK = re.compile(r"^\W*(sorry|hang on|wait|before i answer|quick (one|q)|q\b|um+|hmm+|so)?[\s,:—–-]*"
+_QUESTION_BACK = re.compile(r"^\W*((sorry|hang on|hold on|wait|one sec|before (i answer|that|we go on|i do)|quick (one|q|question)|"
+                            r"q\b|um+|hmm+|so|oh|ah|also|btw|ok(ay)?|actually|first)[\s,:.!—–-]*)*"
                             r"(what|how|why|who|where|when|which|is|are|can|could|do|does|will|would|should|shall|may|"
                             r"am i|have|has)\b", re.IGNORECASE)
 
@@ -300,4 +307,5 @@ def is_a_question_back(text: str) -> bool:
     coach?", "before i answer, which awareness days are next?"): it opens like a question and
     ends with a question mark."""
     text = (text or "").strip()
-    return text.endswith("?") and len(text.split()) <= 30 and bool(_QUESTION_BACK.match(text))
+    # The question may come first and a reason after: "is it normal to run one alone? feels like a lot".
+    return "?" in text and len(text.split()) <= 30 and bool(_QUESTION_BACK.match(text))

@@ -1,6 +1,10 @@
 """After an answer about the policy: "we'd like that", "yes please" after the social budgets
-starts the request with its kind known (data/rules/faq.yml)."""
+starts the request with its kind known (data/rules/faq.yml). So does a follow-up the model
+isn't sure of ("let's get one sorted for Women in Tech" after the awareness calendar), when it
+reads like one; anything else unclear gets the usual "did you mean …?"."""
 from __future__ import annotations
+
+import re
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -10,12 +14,29 @@ from rasa_sdk.types import DomainDict
 from actions.request_support import kind_from_last_answer
 
 
+# Words that take up what was just offered: "we'd love to", "let's get one sorted", "mark it".
+FOLLOW_UP_RE = re.compile(r"\b(we'?d (like|love)|we would (like|love)|i'?d (like|love)|let'?s|can we|could we|could you|"
+                          r"can you|please|sign us up|sort (it|that|one)|get (one|it|that|this)|mark (it|that|this)|"
+                          r"do something|put (it|that|this) in motion|set (it|that|one) up|for (it|that|this))\b",
+                          re.IGNORECASE)
+WANTS_IT = ("request_support", "affirm")
+
+
+def takes_up_the_offer(tracker: Tracker) -> bool:
+    """An unclear message that still reads as taking up what the bot just offered."""
+    ranking = [r.get("name") for r in (tracker.latest_message.get("intent_ranking") or [])[:3]]
+    return bool(FOLLOW_UP_RE.search(tracker.latest_message.get("text") or "")) and any(i in WANTS_IT for i in ranking)
+
+
 class ActionFollowUpFaq(Action):
     def name(self) -> str:
         return "action_follow_up_faq"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         kind = kind_from_last_answer(tracker)
+        unclear = (tracker.latest_message.get("intent") or {}).get("name") == "nlu_fallback"
+        if unclear and (kind is None or not takes_up_the_offer(tracker)):
+            return [FollowupAction("action_two_stage_fallback")]
         if kind is None:
             dispatcher.utter_message(response="utter_anything_else")
             return []

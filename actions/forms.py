@@ -57,6 +57,11 @@ DIGRESSION_CONFIDENCE = 0.7
 # which the NLU's FallbackClassifier (config.yml) says it isn't sure.
 DIGRESSION_INTENTS = ("faq", "check_status", "find_group", "upcoming_events", "ask_service_team", "help")
 FALLBACK_THRESHOLD = 0.45
+# A question back answered from the FAQ: the FAQ's share of the intents, its topic's confidence.
+FAQ_SHARE, FAQ_TOPIC_CONFIDENCE = 0.2, 0.6
+# A question about one of the choices rather than a choice: "what's 'both'?", "what does closed mean?".
+ABOUT_AN_OPTION_RE = re.compile(r"^\W*(sorry,? |wait,? |hmm,? |so,? )?(what('?s| is| are| does| do)|whats|how (does|do|is)|"
+                                r"what'?s the difference|explain)\b", re.IGNORECASE)
 QUESTION_DIGRESSION_CONFIDENCE = 0.5
 
 # How a form question is answered: free text, optional free text ("no" for none), one of a
@@ -130,6 +135,17 @@ def is_interruption(tracker: Tracker, kind: str | None = None) -> bool:
         return (asked and confidence >= QUESTION_DIGRESSION_CONFIDENCE) or (
             confidence >= DIGRESSION_CONFIDENCE and intent == "check_status" and kind not in FREE_TEXT)
     return False
+
+
+def likely_faq_answer(tracker: Tracker) -> str | None:
+    """The FAQ topic a question is about when the model gives the FAQ a fair share though
+    another intent more ("could we get money to bring in a coach?": a request, or the speaker
+    budgets question), and is sure which topic it is."""
+    ranking = {r.get("name"): r.get("confidence") or 0.0 for r in tracker.latest_message.get("intent_ranking") or []}
+    chosen = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+    if ranking.get("faq", 0.0) >= FAQ_SHARE and (chosen.get("confidence") or 0.0) >= FAQ_TOPIC_CONFIDENCE:
+        return chosen.get("intent_response_key")
+    return None
 
 
 def read_answer(tracker: Tracker, kind: str) -> Any:
@@ -314,7 +330,16 @@ class GuidedFormValidation(FormValidationAction):
             # (the form is rejected, the rules answer, the question comes again); another is said so.
             if intent in DIGRESSION_INTENTS and confidence >= FALLBACK_THRESHOLD:
                 return []
-            dispatcher.utter_message(response="utter_question_not_taken")
+            explain = getattr(self, f"explain_{requested}", None)
+            if kind == CHOICE and explain is not None and ABOUT_AN_OPTION_RE.match(text):
+                explain(dispatcher, tracker)  # "what's 'both'?": what the choices mean
+                return await self._ask_again(dispatcher, tracker, domain)
+            faq_key = likely_faq_answer(tracker)
+            if faq_key:
+                # "could we get money for a coach?" read as a request: the policy's answer all the same.
+                dispatcher.utter_message(response=f"utter_{faq_key}")
+            else:
+                dispatcher.utter_message(response="utter_question_not_taken")
             return await self._ask_again(dispatcher, tracker, domain)
         return None
 
@@ -326,6 +351,8 @@ class GuidedFormValidation(FormValidationAction):
         if kind == YES_NO:
             return answers.yes_or_no(text) in (True, False)
         if kind == CHOICE:
+            if ABOUT_AN_OPTION_RE.match(text):
+                return False  # "what does closed mean?" names a choice to ask about it
             return self._validated(requested, text, CollectingDispatcher(), tracker, domain).get(requested) is not None
         return intent_of(tracker) == FORM_JOURNEY.get(self.form_name()) and bool(tracker.latest_message.get("entities"))
 

@@ -27,7 +27,8 @@ CATEGORY_WORDS = {
     "discrimination": ("harass", "racis", "sexis", "homophob", "transphob", "discriminat", "bully"),
     "behaviour": ("behaviour", "behavior", "conduct", "rude", "comment"),
     "wellbeing": ("wellbeing", "well-being", "safety", "safe", "unsafe", "mental"),
-    "accessibility": ("access", "adjustment", "disab"),
+    "accessibility": ("access", "adjustment", "disab", "hearing", "deaf", "wheelchair", "step-free", "caption",
+                      "too loud", "noisy", "ramp", "screen reader", "sign language"),
     "group_running": ("running", "run", "organis", "organiz", "group is"),
     "other": ("else", "other", "none", "not sure"),
 }

@@ -50,8 +50,28 @@ def last_faq_key(tracker: Tracker) -> str | None:
     return None
 
 
+# The support a reply of the bot's own offers: an observance's date ends "If your group would like
+# to mark it, I can pass your event to marketing".
+REPLY_KINDS = {"utter_event_date": "awareness_event"}
+
+
+def last_replies(tracker: Tracker) -> list[str]:
+    """The responses the bot sent between the person's last two messages."""
+    said, seen_latest = [], False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_latest:
+                break
+            seen_latest = True
+        elif event.get("event") == "bot" and seen_latest:
+            said.append((event.get("metadata") or {}).get("utter_action") or "")
+    return said
+
+
 def kind_from_last_answer(tracker: Tracker) -> str | None:
-    return FAQ_KINDS.get(last_faq_key(tracker) or "")
+    """The kind of support the bot's last answer was about, for "can we get that?" after it."""
+    kind = FAQ_KINDS.get(last_faq_key(tracker) or "")
+    return kind or next((REPLY_KINDS[name] for name in last_replies(tracker) if name in REPLY_KINDS), None)
 
 
 class ValidateSupportForm(GuidedFormValidation):

@@ -86,7 +86,8 @@ def test_second_thoughts_are_asked_about_not_taken_as_a_stop():
                                   "sorry, which were the choices again?", "lost track, what was it you asked?",
                                   "sorry, which question was that one?", "I don't understand, could you ask again?",
                                   "apologies, not sure what you're after with this bit, what do you mean exactly?",
-                                  "could you show me the choices again please, I lost them", "once more please"])
+                                  "could you show me the choices again please, I lost them", "once more please",
+                                  "hm, ask that once more?"])
 def test_asking_for_the_question_again(text):
     assert asks_to_repeat(text)
 
@@ -163,3 +164,26 @@ def test_a_new_value_in_place_of_an_old_one_is_read_without_a_field_named(text, 
 ])
 def test_an_optional_note_declined_in_words(text, declined):
     assert declines_to_add(text) is declined
+
+
+def test_an_ok_that_acknowledges_before_a_no_is_a_no():
+    assert yes_or_no("ok. no, she hasn't agreed to it yet") is False
+    assert yes_or_no("right, nope") is False
+    assert yes_or_no("okay, no problem") is True and yes_or_no("ok") is True
+
+
+def test_a_question_put_back_may_come_first_with_a_reason_after():
+    from actions.answers import is_a_question_back
+    assert is_a_question_back("hold on, which groups meet in Leeds? we're based there")
+    assert is_a_question_back("before that - can we get a budget for snacks?")
+    assert not is_a_question_back("we meet on fridays. is that ok?")  # an answer with a question after
+    assert not is_a_question_back("fortnightly on Teams")
+
+
+def test_a_new_value_in_place_of_an_old_one_may_follow_an_apology():
+    assert swapped_value("sorry, typed the wrong month, it's june not july") == ("june", "july")
+
+
+@pytest.mark.parametrize("text", ["that's fine, thank you", "that works for me", "that's perfect, send it"])
+def test_agreeing_with_what_was_shown_is_yes(text):
+    assert yes_or_no(text) is True

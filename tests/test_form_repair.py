@@ -4,9 +4,11 @@ repeat the question, switch journey, digress, ask for a person. The same pattern
 real Rasa server are in tests/test_repair_conversation.py."""
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.fallback import ActionPassToServiceTeam
@@ -16,7 +18,7 @@ from actions.raise_issue import ValidateRaiseIssueForm
 from actions.request_support import ValidateSupportForm
 from actions.start_group import ValidateStartGroupForm
 from bot.core.models import SupportRequest
-from tests.action_runner import run, slots_set, texts, tracker
+from tests.action_runner import DOMAIN_DICT, run, slots_set, texts, tracker
 
 
 @dataclass
@@ -249,3 +251,28 @@ def test_an_optional_note_declined_in_words_is_left_empty(configured_database):
     at_note = {**join.slots, "invite_note": None, "requested_slot": "invite_note"}
     events, slots, said = send(join, "I'd rather not add a message, thanks", slots=at_note)
     assert slots["invite_note"] == "-"
+
+
+
+def test_a_question_about_the_choices_gets_them_explained_then_asked_again(configured_database):
+    start = CASES["start"]
+    at_type = {"new_group_name": "Runners", "requested_slot": "new_group_type"}
+    events, slots, said = send(start, "hmm, what does 'both' mean here?", intent="start_group", slots=at_type)
+    assert slots.get("new_group_type") is None and slots["requested_slot"] == "new_group_type"
+    assert "Open means anyone can join" in said and "haven't kept" not in said
+
+
+def test_a_question_back_the_faq_can_answer_gets_the_answer_whatever_the_intent(configured_database):
+    start = CASES["start"]  # asking how the group meets
+    the_tracker = tracker("q - could we get money to bring in a coach now and then?", intent="request_support",
+                          form=start.form, slots=dict(start.slots))
+    # Not sure enough of the request to offer to switch to it.
+    the_tracker.latest_message["intent"]["confidence"] = 0.42
+    the_tracker.latest_message["intent_ranking"] = [{"name": "request_support", "confidence": 0.42},
+                                                    {"name": "faq", "confidence": 0.38}]
+    the_tracker.latest_message["response_selector"] = {"faq": {"response": {
+        "intent_response_key": "faq/speaker_budget", "confidence": 0.9}}}
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(start.validator().run(dispatcher, the_tracker, DOMAIN_DICT))
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_faq/speaker_budget"]
+    assert slots_set(events).get("new_group_meeting") is None and slots_set(events)["requested_slot"] == "new_group_meeting"

@@ -160,9 +160,20 @@ def test_raise_issue_thanks_and_a_switch_mid_form(chat, assistant):
     assert everything_of(assistant, chat.sender)["cases"] == 0
 
 
-def test_a_named_observance_gets_its_date(chat):
+def test_a_named_observance_gets_its_date_and_marking_it_starts_the_request(chat, assistant):
     reply = chat.text_of("when's International Women's Day?")
     assert reply.startswith("International Women's Day is on 8 March")
+    # Taking up the offer that ends the date, in words the model may not be sure of.
+    reply = chat.text_of("ooh, our lot would love to mark that one, could you get it going?")
+    assert "Which group is it for?" in reply or "When is it happening" in reply
+    [request_kind] = {chat.tracker()["slots"]["support_kind"]}
+    assert request_kind == "awareness_event"
+
+
+def test_an_unclear_message_after_an_faq_answer_that_isnt_a_follow_up_gets_did_you_mean(chat):
+    chat.say("is there a budget for socials?")
+    reply = chat.text_of("zebras quantum marmalade")
+    assert "Did you mean" in reply or "put it another way" in reply
 
 
 def test_join_it_after_a_group_was_shown(chat, assistant):

@@ -418,6 +418,10 @@ def test_organisers_are_the_people_mentioned_and_typed_names_are_told_apart():
     assert unmentioned_names(typed) == ["Jo Bloggs", "Priya"]
     assert unmentioned_names("just me") == unmentioned_names("<@U0SAM00001>") == []
     assert unmentioned_names("just me for now") == unmentioned_names("Only myself at the moment.") == []
+    # Said about the organisers, not names: nothing to mention.
+    assert unmentioned_names("only me i guess, i don't know anyone else yet") == []
+    assert unmentioned_names("<@U0SAM00001> is helping me") == []
+    assert unmentioned_names("me and my friend Sam") == ["my friend Sam"]
 
 
 def test_a_case_reaches_its_team_as_a_reference_and_category_never_the_narrative(demo_uow, slack, deliver):
