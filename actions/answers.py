@@ -12,7 +12,8 @@ import re
 from typing import Iterable
 
 # Fillers people put before what they mean: "hmm, let's leave it", "ok so, yes".
-_LEAD = r"^(?:\W|hmm+|hm+|um+|uh+|ugh+|er+m*|oh|ah|ok(?:ay)?\s*so|so|well|actually|sorry|honestly|right)*\s*"
+_LEAD = r"^(?:\W|hmm+|hm+|um+|uh+|ugh+|er+m*|oh|ah|ok(?:ay)?\s*so|so|well|actually|sorry|honestly|right|good(?=\W)|" \
+        r"oh good|great(?=\W+\w)|cool(?=\W+\w)|nice(?=\W+\w))*\s*"
 _UNSURE = re.compile(_LEAD + r"(not sure|unsure|maybe|perhaps|possibly|i don'?t know|i do not know|dunno|idk|"
                      r"no idea|kind of|sort of|not certain|it depends|hard to say)\b", re.IGNORECASE)
 _YES = re.compile(_LEAD + r"(y|ya|yes+|yeah|yeh|yep|yup|yea|aye|sure|ok|okay|k|kk|correct|right|that'?s right|"
@@ -130,7 +131,7 @@ def yes_or_no(text: str, intent: str | None = None, confidence: float = 0.0) -> 
     if _UNSURE.match(text):
         return UNSURE
     no, yes = _NO.match(text), _YES.match(text)
-    if yes and re.fullmatch(r"ok(ay)?|k|right|alright|all right|well", yes.group(1), re.IGNORECASE):
+    if yes and re.fullmatch(r"ok(ay)?|k|right|alright|all right|well|good", yes.group(1), re.IGNORECASE):
         # "ok. no, he hasn't said yes yet": the "ok" acknowledges, the answer follows.
         if yes_or_no(re.sub(r"^[\s,.;:!—–-]+", "", text[yes.end():])) is NO:
             return NO

@@ -170,6 +170,7 @@ def test_an_ok_that_acknowledges_before_a_no_is_a_no():
     assert yes_or_no("ok. no, she hasn't agreed to it yet") is False
     assert yes_or_no("right, nope") is False
     assert yes_or_no("okay, no problem") is True and yes_or_no("ok") is True
+    assert yes_or_no("oh good. yes, that's me") is True
 
 
 def test_a_question_put_back_may_come_first_with_a_reason_after():

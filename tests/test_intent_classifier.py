@@ -159,28 +159,16 @@ def test_without_faq_examples_there_is_no_answer_to_select(storage):
     assert message.get("response_selector") is None
 
 
-def test_a_sign_never_seen_is_read_through_the_regex_it_shares_with_one_seen(storage, tmp_path):
-    # ":+1:" is in no example, but it is a sign of yes as the thumbs-up emoji is (data/nlu/basics.yml).
-    from rasa.engine.graph import ExecutionContext
-    from rasa.engine.storage.resource import Resource as R
-    from rasa.nlu.featurizers.sparse_featurizer.regex_featurizer import RegexFeaturizer
 
-    patterns = [{"name": "sign_of_yes", "pattern": r"(👍|:\+1:|:thumbsup:)"},
-                {"name": "sign_of_no", "pattern": r"(👎|:-1:|:thumbsdown:)"}]
-    regex = RegexFeaturizer({**RegexFeaturizer.get_default_config(), "alias": "regex"}, storage, R("regex"),
-                            ExecutionContext(None), known_patterns=patterns)
+@pytest.mark.parametrize("weight, read_right", [(2.0, True), (0.0, False)])
+def test_a_sign_never_seen_is_read_as_the_signs_it_shares_a_meaning_with(storage, weight, read_right):
+    # ":+1:" and ":thumbsdown:" are in no example, but they are signs of yes and no as the emoji are.
     examples = {"affirm": ["yes", "sure", "👍", "yes please", "go ahead"],
                 "deny": ["no", "nope", "👎", "no thanks", "not now"], **EXAMPLES}
-
-    def features(texts_and_intents):
-        messages = featurize([Message(data=d) for d in texts_and_intents])
-        regex.process(messages)
-        return messages
-
-    training = features([{TEXT: t, INTENT: i} for i, ts in examples.items() for t in ts])
-    config = {"sparse_featurizers": ["regex"], "sparse_weight": 2.0}
-    classifier = LinearIntentClassifier.create(config, storage, Resource("signs"), None)
+    training = featurize([Message(data={TEXT: t, INTENT: i}) for i, ts in examples.items() for t in ts])
+    config = {"sign_weight": weight}
+    classifier = LinearIntentClassifier.create(config, storage, Resource(f"signs-{weight}"), None)
     classifier.train(TrainingData(training))
-    up, down = LinearIntentClassifier.load(config, storage, Resource("signs"), None).process(
-        features([{TEXT: ":+1:"}, {TEXT: ":thumbsdown:"}]))
-    assert up.get(INTENT)["name"] == "affirm" and down.get(INTENT)["name"] == "deny"
+    up, down = LinearIntentClassifier.load(config, storage, Resource(f"signs-{weight}"), None).process(
+        featurize([Message(data={TEXT: ":+1:"}), Message(data={TEXT: ":thumbsdown:"})]))
+    assert (up.get(INTENT)["name"] == "affirm" and down.get(INTENT)["name"] == "deny") is read_right

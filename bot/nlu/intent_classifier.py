@@ -17,6 +17,7 @@ ResponseSelector placed after this component in config.yml still overrides the c
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any, Optional
 
@@ -56,6 +57,15 @@ TRUSTED_TYPES = {
 }
 
 
+# Yes and no as a sign or a letter (a thumbs-up however it is written, a lone "k" or "n"): one
+# feature for each, so they are learnt as one thing rather than one emoji at a time. Read here,
+# not as regexes in data/, which DIET would read too (its entities moved when they were added).
+SIGNS = (
+    re.compile(r"👍|👌|✅|☑️|🙌|:\+1:|:thumbsup:|:white_check_mark:|:ok_hand:|:heavy_check_mark:|^\W*(y|k|kk|ya|yy)\W*$"),
+    re.compile(r"👎|❌|🚫|:-1:|:thumbsdown:|:x:|:no_entry_sign:|:no_entry:|^\W*(n|nn)\W*$"),
+)
+
+
 def _has_content(text: str) -> bool:
     """A letter, a digit or an emoji ("👍" means yes): more than spaces and punctuation."""
     return any(ch.isalnum() or unicodedata.category(ch) == "So" for ch in text)
@@ -74,10 +84,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             # Which dense featurizers' sentence vectors to read (their aliases in config.yml);
             # empty reads all of them.
             "featurizers": [],
-            # Sparse featurizers whose sentence features are read too (the regexes' "this is a
-            # thumbs-up"), and how much they count; none by default.
-            "sparse_featurizers": [],
-            "sparse_weight": 1.0,
+            # How much a sign of yes or no counts (SIGNS; 0 ignores them).
+            "sign_weight": 2.0,
         }
 
     @classmethod
@@ -108,20 +116,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             if vector is not None:  # none for a message with no words, e.g. only spaces
                 sentence[row] = vector.features.reshape(-1)
         parts.append(csr_matrix(sentence * self.config["sentence_vector_weight"]))
-        if self.config["sparse_featurizers"]:
-            parts.append(self._sparse_sentence_features(messages, fit))
+        signs = [[1.0 if sign.search(text) else 0.0 for sign in SIGNS] for text in texts]
+        parts.append(csr_matrix(np.array(signs, dtype=np.float32) * self.config["sign_weight"]))
         return hstack(parts).tocsr()
-
-    def _sparse_sentence_features(self, messages: list[Message], fit: bool) -> csr_matrix:
-        rows = [m.get_sparse_features(TEXT, self.config["sparse_featurizers"])[1] for m in messages]
-        if fit:
-            self.model["sparse_dimension"] = max((r.features.shape[-1] for r in rows if r is not None), default=0)
-        width = self.model.get("sparse_dimension", 0)
-        matrix = np.zeros((len(messages), width), dtype=np.float32)
-        for row, features in enumerate(rows):
-            if features is not None and features.features.shape[-1] == width:
-                matrix[row] = features.features.toarray().reshape(-1)
-        return csr_matrix(matrix * self.config["sparse_weight"])
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
