@@ -201,7 +201,9 @@ def asks_to_repeat(text: str) -> bool:
     return (words <= 10 and bool(_REPEAT.search(text or ""))) or (words <= 16 and bool(_REPEAT_IN_LONGER.search(text or "")))
 
 
-_LEAVE_BLANK = re.compile(r"\b(leave (it|that|this) (blank|empty|out|off)|skip (it|this|that)|i'?ll (pass|skip))\b",
+_LEAVE_BLANK = re.compile(r"\b(leave (it|that|this)( one| question| bit)? (blank|empty|out|off)|skip (it|this|that)|"
+                          r"i'?ll (pass|skip)|(prefer|like|rather|want) to (skip|pass)( on)?( this| that| it)?"
+                          r"( one| question| bit)?(?=\W*$))\b",
                           re.IGNORECASE)
 
 

@@ -120,6 +120,11 @@ def is_interruption(tracker: Tracker, kind: str | None = None) -> bool:
     words = len(text.split())
     if text.startswith("/"):
         return intent in ("help", "ask_service_team", "find_group", "check_status", "upcoming_events", "faq")
+    if intent in DIGRESSION_INTENTS and confidence >= FALLBACK_THRESHOLD and answers.is_a_question_back(text) \
+            and kind != YES_NO:
+        # "hang on, is there anything of mine already open? …": a question put back, which the
+        # conversation answers (the same reading when the form comes back to this message).
+        return True
     if intent == "help":
         return words <= 6 and bool(HELP_RE.search(text))
     if intent == "faq":
@@ -189,7 +194,8 @@ def _replace_words(value: str, old: str, new: str) -> str:
 
 def pick_choice(value: Any, choices: dict[str, tuple[str, ...]]) -> str | None:
     """The choice key whose key or keywords appear in what was typed or clicked."""
-    text = str(value or "").lower()
+    # "for them, not for me": what is ruled out is no choice.
+    text = re.sub(r"\b(not|rather than|instead of)\s+(for |a |an |the )?[\w&+-]+", " ", str(value or "").lower())
     for key, keywords in choices.items():
         if key in text or any(re.search(rf"\b{re.escape(word)}\b", text) for word in keywords):
             return key
@@ -328,8 +334,6 @@ class GuidedFormValidation(FormValidationAction):
             # "q - could we get money for a coach?" where a purpose is asked, "will my manager be told?"
             # where a category is: not an answer. One the conversation can answer is left to it
             # (the form is rejected, the rules answer, the question comes again); another is said so.
-            if intent in DIGRESSION_INTENTS and confidence >= FALLBACK_THRESHOLD:
-                return []
             explain = getattr(self, f"explain_{requested}", None)
             if kind == CHOICE and explain is not None and ABOUT_AN_OPTION_RE.match(text):
                 explain(dispatcher, tracker)  # "what's 'both'?": what the choices mean
@@ -481,6 +485,12 @@ class GuidedFormValidation(FormValidationAction):
                        domain: DomainDict) -> list:
         """A field named with its new value is changed (through its validator) and the form
         carries on; named alone, it is asked again."""
+        if value is not None and self.answers.get(slot) == CHOICE:
+            # "make it closed, it should just be for people who've served": the choice may be anywhere.
+            for candidate in (value, typed(tracker)):
+                if self._validated(slot, candidate, CollectingDispatcher(), tracker, domain).get(slot) is not None:
+                    value = candidate
+                    break
         changes = self._validated(slot, value, dispatcher, tracker, domain) if value is not None else {slot: None}
         changes.update({dependent: None for dependent in self.depends_on.get(slot, ()) if dependent not in changes})
         field = self.changeable[slot][0]

@@ -276,3 +276,33 @@ def test_a_question_back_the_faq_can_answer_gets_the_answer_whatever_the_intent(
     events = asyncio.run(start.validator().run(dispatcher, the_tracker, DOMAIN_DICT))
     assert [m.get("response") for m in dispatcher.messages] == ["utter_faq/speaker_budget"]
     assert slots_set(events).get("new_group_meeting") is None and slots_set(events)["requested_slot"] == "new_group_meeting"
+
+
+
+def test_what_is_ruled_out_is_no_choice(configured_database):
+    raise_case = CASES["raise"]
+    at_for = {"requested_slot": "issue_for"}
+    events, slots, said = send(raise_case, "for them, not for me", slots=at_for)
+    assert slots["issue_for"] == "behalf"
+
+
+def test_a_choice_corrected_at_the_summary_is_found_anywhere_in_the_message(configured_database):
+    start = CASES["start"]
+    at_summary = {**start.slots, "new_group_type": "open", "new_group_meeting": "monthly", "new_group_organisers": "just me",
+                  "edi_policy_confirmed": True, "requested_slot": "new_group_confirmed"}
+    events, slots, said = send(start, "on reflection make it closed, it should just be for people who've served",
+                               slots=at_summary)
+    assert slots["new_group_type"] == "closed" and "I've changed the" in said
+
+
+def test_a_question_the_conversation_answers_is_read_the_same_when_the_form_comes_back_to_it(configured_database):
+    raise_case = CASES["raise"]  # asking who it should go to
+    question = "hang on, is there anything of mine already open? i flagged a thing in the spring"
+    events, slots, said = send(raise_case, question, intent="check_status", confidence=0.5)
+    assert not answered(events) and said == ""  # rejected: the rules show the requests
+    # Back from the digression, the form runs on the same message: still not an answer, nothing said.
+    back = tracker(question, intent="check_status", form=raise_case.form, slots=dict(raise_case.slots))
+    back.latest_message["intent"]["confidence"] = 0.5
+    back.events.append({"event": "action", "name": "action_check_status"})
+    events, messages = run(raise_case.validator(), back)
+    assert texts(messages) == "" and slots_set(events).get("issue_route") is None

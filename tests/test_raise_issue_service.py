@@ -146,3 +146,18 @@ def test_a_question_where_names_are_expected_is_left_to_the_conversation_which_k
     # A question naming someone who handles cases is names all the same, kept encrypted.
     taken = take(ME, "can you keep Tom Becker away from it?", demo_uow)
     assert taken.slots == {"issue_excluded": "1"} and waiting_for(ME, demo_uow) is None
+
+
+
+@pytest.mark.parametrize("said", ["oh ok, no one then", "no-one at all", "I'd prefer to skip this question",
+                                  "can I leave that one blank"])
+def test_no_one_in_more_words_keeps_it_from_nobody(demo_uow, said):
+    draft = tell(demo_uow, excluded=None)
+    expect(ME, EXCLUSIONS, draft, demo_uow)
+    taken = take(ME, said, demo_uow)
+    assert taken is None or (taken.slots == {"issue_excluded": "-"} and not taken.not_handlers)
+
+
+def test_a_short_word_is_no_close_spelling_of_a_name():
+    assert match_handlers("go to the office", [], ROSTER)[0] == []  # "to" is not "Tom"
+    assert match_handlers("Tom Beker", [], ROSTER)[0] == [TOM]

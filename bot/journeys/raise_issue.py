@@ -47,10 +47,14 @@ EXCLUSIONS = "exclusions"
 TAKEN_INTENT = "case_details_given"
 # Slack user ids typed or mentioned ("<@U123ABC>", "@U123ABC").
 USER_ID_RE = re.compile(r"\b([UW][A-Z0-9]{6,})\b")
-NOBODY_RE = re.compile(r"^\W*(no|nope|none|nobody|no ?-?one|noone|n/?a|not really|nah|no thanks|"
+NOBODY_RE = re.compile(r"^\W*((oh|ok(ay)?|um+|hmm+|well|so|actually|sorry|erm?)\W+)*"
+                       r"(no|nope|none|nobody|no ?-?one|noone|n/?a|not really|nah|no thanks|"
                        r"there isn'?t|there'?s no ?one|no one needs to be( kept)? out|skip|"
-                       r"(i'?ll |i will |can i |let me )?(skip|pass)( on)?( that| this| it)?( one)?( for now)?|"
-                       r"(i'?d )?rather not say)\W*$", re.IGNORECASE)
+                       r"(i'?ll |i will |can i |let me |i'?d (prefer|like|rather) to |i (prefer|want) to )?(skip|pass)( on)?"
+                       r"( that| this| it)?( one| question| bit)?( for now)?|"
+                       r"(can i |could i |i'?ll |let me )?leave (it|that|this)( one| question| bit)? (blank|empty|out)|"
+                       r"(i'?d )?rather not say)(\W+(then|thanks|thank you|please|really|at all|for now|i think))*\W*$",
+                       re.IGNORECASE)
 # A short message at the narrative step that may mean "stop" rather than what happened:
 # held (encrypted) while the person is asked which they meant.
 MAY_BE_STOP_RE = re.compile(r"\b(stop|cancel|quit|never ?mind|forget (it|this|about it)|changed my mind|"
@@ -262,7 +266,9 @@ def _matches(typed: str, roster: dict[str, tuple[str, str]]) -> list[str]:
     # A close spelling ("Pryia", "Tom Beker") of a full name or of any part of one.
     for user_id, (name, _team) in roster.items():
         candidates = [name.casefold(), *name.casefold().split()]
-        if any(difflib.get_close_matches(word, candidates, n=1, cutoff=0.8) for word in [wanted, *words]):
+        # Short words are left out: "to" is one letter from "Tom".
+        if any(difflib.get_close_matches(word, candidates, n=1, cutoff=0.8)
+               for word in [wanted, *words] if len(word) >= 4):
             found.append(user_id)
     return found
 
