@@ -355,8 +355,10 @@ class GuidedFormValidation(FormValidationAction):
         if kind == YES_NO:
             return answers.yes_or_no(text) in (True, False)
         if kind == CHOICE:
-            if ABOUT_AN_OPTION_RE.match(text):
-                return False  # "what does closed mean?" names a choice to ask about it
+            if ABOUT_AN_OPTION_RE.match(text) or likely_faq_answer(tracker):
+                # "what does closed mean?" names a choice to ask about it; "would he be told it
+                # came from me?" has a "me" in it, and is the FAQ's question.
+                return False
             return self._validated(requested, text, CollectingDispatcher(), tracker, domain).get(requested) is not None
         return intent_of(tracker) == FORM_JOURNEY.get(self.form_name()) and bool(tracker.latest_message.get("entities"))
 

@@ -306,3 +306,19 @@ def test_a_question_the_conversation_answers_is_read_the_same_when_the_form_come
     back.events.append({"event": "action", "name": "action_check_status"})
     events, messages = run(raise_case.validator(), back)
     assert texts(messages) == "" and slots_set(events).get("issue_route") is None
+
+
+
+def test_a_question_the_faq_answers_where_a_choice_is_asked_is_no_choice_for_the_word_it_happens_to_have(configured_database):
+    raise_case = CASES["raise"]
+    at_for = {"requested_slot": "issue_for"}
+    the_tracker = tracker("would he be told it came from me?", intent="raise_issue", form=raise_case.form, slots=at_for)
+    the_tracker.latest_message["intent"]["confidence"] = 0.5
+    the_tracker.latest_message["intent_ranking"] = [{"name": "raise_issue", "confidence": 0.5},
+                                                    {"name": "faq", "confidence": 0.3}]
+    the_tracker.latest_message["response_selector"] = {"faq": {"response": {
+        "intent_response_key": "faq/escalation_process", "confidence": 0.85}}}
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(raise_case.validator().run(dispatcher, the_tracker, DOMAIN_DICT))
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_faq/escalation_process"]
+    assert slots_set(events).get("issue_for") is None and slots_set(events)["requested_slot"] == "issue_for"
