@@ -188,3 +188,9 @@ def test_a_new_value_in_place_of_an_old_one_may_follow_an_apology():
 @pytest.mark.parametrize("text", ["that's fine, thank you", "that works for me", "that's perfect, send it"])
 def test_agreeing_with_what_was_shown_is_yes(text):
     assert yes_or_no(text) is True
+
+
+def test_asking_for_more_in_a_field_names_it_for_a_change():
+    fields = {"new_group_purpose": ("purpose", "what it's for"), "new_group_name": ("name",)}
+    assert correction("could the purpose also mention carers?", fields) == ("new_group_purpose", None)
+    assert correction("can you add weekends to the purpose", fields)[0] == "new_group_purpose"
