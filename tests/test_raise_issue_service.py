@@ -138,11 +138,14 @@ def test_stopping_discards_the_draft_and_stops_waiting(demo_uow):
     assert raise_issue.take(ME, "Tom", demo_uow) is None
 
 
-@pytest.mark.parametrize("asked", ["sorry, what are you asking me?", "what?", "does it matter if they're senior?"])
+@pytest.mark.parametrize("asked", ["sorry, what are you asking me?", "what?", "i don't get the question, why do you need this"])
 def test_a_question_where_names_are_expected_is_left_to_the_conversation_which_keeps_waiting(demo_uow, asked):
     draft = tell(demo_uow, excluded=None)
     expect(ME, EXCLUSIONS, draft, demo_uow)
     assert take(ME, asked, demo_uow) is None and waiting_for(ME, demo_uow) == EXCLUSIONS
+    # Any other question may name someone: it stays with the case service, as names.
+    assert take(ME, "what about jo from finance?", demo_uow).step == EXCLUSIONS
+    expect(ME, EXCLUSIONS, draft, demo_uow)
     # A question naming someone who handles cases is names all the same, kept encrypted.
     taken = take(ME, "can you keep Tom Becker away from it?", demo_uow)
     assert taken.slots == {"issue_excluded": "1"} and waiting_for(ME, demo_uow) is None

@@ -69,9 +69,14 @@ CALLS_IT_OFF_RE = re.compile(r"^\W*(?:(?:hmm+|um+|oh|actually|ok(?:ay)?|sorry|no
                              r"thing|about it)|scrap (it|that|this|the whole thing)|cancel|never ?mind|let'?s (leave|not|"
                              r"stop|drop)|i don'?t want to (report|raise|do|go on with|continue)|delete (what|everything))\b",
                              re.IGNORECASE)
-# At the exclusions step, a question back or a "sorry?" rather than names.
-QUESTION_NOT_NAMES_RE = re.compile(r"(\?\s*$)|^\W*(sorry|pardon|what|huh|eh|come again|say (that )?again)\W*$",
-                                   re.IGNORECASE)
+# At the exclusions step, asking what the question means rather than giving names: words no
+# name is in. (Any other question may name someone, and who must not handle a case is as
+# confidential as what happened, so it stays here.)
+QUESTION_NOT_NAMES_RE = re.compile(
+    r"^\W*(sorry|pardon|what|huh|eh|come again|say (that )?again)\W*$|"
+    r"\b(what (do|did|are|were) you (mean|asking|ask|want|need)|which question|what('?s| is) (this|that)( question)?"
+    r"( for| about)?\W*$|(don'?t|do not|didn'?t) (understand|get) (this|that|it|the question|what you)|"
+    r"what (are|were) you asking|why do you (need|ask|want))", re.IGNORECASE)
 # Plainly "stop" (or a stop-like phrase where names are expected): not confidential text, so
 # left to the conversation, which stops the form and discards the draft.
 STOP_ONLY_RE = re.compile(r"^\W*(stop|cancel|quit|exit|never ?mind|forget it|stop (it|this|here))\W*$", re.IGNORECASE)
