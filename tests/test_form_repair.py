@@ -259,7 +259,7 @@ def test_a_question_about_the_choices_gets_them_explained_then_asked_again(confi
     at_type = {"new_group_name": "Runners", "requested_slot": "new_group_type"}
     events, slots, said = send(start, "hmm, what does 'both' mean here?", intent="start_group", slots=at_type)
     assert slots.get("new_group_type") is None and slots["requested_slot"] == "new_group_type"
-    assert "Open means anyone can join" in said and "haven't kept" not in said
+    assert "both means an open channel" in said and "haven't kept" not in said
 
 
 def test_a_question_back_the_faq_can_answer_gets_the_answer_whatever_the_intent(configured_database):
