@@ -120,8 +120,7 @@ def is_interruption(tracker: Tracker, kind: str | None = None) -> bool:
     words = len(text.split())
     if text.startswith("/"):
         return intent in ("help", "ask_service_team", "find_group", "check_status", "upcoming_events", "faq")
-    if intent in DIGRESSION_INTENTS and confidence >= FALLBACK_THRESHOLD and answers.is_a_question_back(text) \
-            and kind != YES_NO:
+    if intent in DIGRESSION_INTENTS and confidence >= FALLBACK_THRESHOLD and answers.is_a_question_back(text):
         # "hang on, is there anything of mine already open? …": a question put back, which the
         # conversation answers (the same reading when the form comes back to this message).
         return True
@@ -332,8 +331,8 @@ class GuidedFormValidation(FormValidationAction):
         if requested and requested != self.confirm_slot and answers.is_a_question_back(text) \
                 and not is_interruption(tracker, kind) and not self._answers(requested, text, tracker, domain):
             # "q - could we get money for a coach?" where a purpose is asked, "will my manager be told?"
-            # where a category is: not an answer. One the conversation can answer is left to it
-            # (the form is rejected, the rules answer, the question comes again); another is said so.
+            # where a category is: not an answer, and none the rules take (is_interruption). What
+            # the choices mean, or the FAQ's answer, is given if it can be; else it is said so.
             explain = getattr(self, f"explain_{requested}", None)
             if kind == CHOICE and explain is not None and ABOUT_AN_OPTION_RE.match(text):
                 explain(dispatcher, tracker)  # "what's 'both'?": what the choices mean
