@@ -71,9 +71,9 @@ def trained_model() -> Path:
                        env=subprocess_env(), stdout=subprocess.DEVNULL)
     work = CACHE / "training"
     shutil.rmtree(work, ignore_errors=True)
-    subprocess.run(
-        [BIN / "rasa", "train", "--config", str(config_path), "--out", str(work), "--fixed-model-name", "model",
-         "--quiet"],
+    subprocess.run(  # through our launcher, as `make train` does: the same start-up warnings silenced
+        [BIN / "python", "-m", "bot.rasa_plumbing.launch", "train", "--config", str(config_path), "--out", str(work),
+         "--fixed-model-name", "model", "--quiet"],
         cwd=ROOT, check=True, env=subprocess_env(), stdout=subprocess.DEVNULL,
     )
     for stale in CACHE.glob("*.tar.gz"):
