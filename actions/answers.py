@@ -94,7 +94,7 @@ _SKIP = re.compile(
 # A correction names what is wrong or how to change it.
 _CORRECTION_CUE = re.compile(r"\b(wrong|incorrect|not right|mistake|typo|change|edit|fix|correct|update|amend|"
                              r"should (be|say|read)|meant|make (the|it)|instead|actually|rather than|"
-                             r"(can|could) (the|it|my|our) (\w+ )?(also )?(be|mention|say|include)|add (\w+ )*to the)\b",
+                             r"(can|could) (the|it|my|our) (\w+ )?(also )?(be|mention|say|include))\b",
                              re.IGNORECASE)
 # Where the message could be an answer in its own right, only these make it a correction.
 _STRONG_CORRECTION_CUE = re.compile(r"\b(wrong|incorrect|not right|a mistake|typo|should (be|say|read)|rather than|"

@@ -367,6 +367,8 @@ class GuidedFormValidation(FormValidationAction):
         fix = answers.correction(text, self.changeable, strict=strict)
         if fix is None or fix[0] == tracker.get_slot("requested_slot") or tracker.get_slot(fix[0]) is None:
             return None
+        if fix[0] in tracker.slots_to_validate() and slot_before_message(tracker, fix[0]) is None:
+            return None  # filled by this very message ("please add me to the … network"): no earlier answer
         return fix
 
     def _swapped(self, text: str, tracker: Tracker) -> tuple[str, str] | None:

@@ -193,4 +193,4 @@ def test_agreeing_with_what_was_shown_is_yes(text):
 def test_asking_for_more_in_a_field_names_it_for_a_change():
     fields = {"new_group_purpose": ("purpose", "what it's for"), "new_group_name": ("name",)}
     assert correction("could the purpose also mention carers?", fields) == ("new_group_purpose", None)
-    assert correction("can you add weekends to the purpose", fields)[0] == "new_group_purpose"
+    assert correction("please add me to the ethnic minorities network", {"group": ("group", "network")}) is None

@@ -322,3 +322,13 @@ def test_a_question_the_faq_answers_where_a_choice_is_asked_is_no_choice_for_the
     events = asyncio.run(raise_case.validator().run(dispatcher, the_tracker, DOMAIN_DICT))
     assert [m.get("response") for m in dispatcher.messages] == ["utter_faq/escalation_process"]
     assert slots_set(events).get("issue_for") is None and slots_set(events)["requested_slot"] == "issue_for"
+
+
+
+def test_a_message_that_fills_a_field_for_the_first_time_is_no_correction_of_it(configured_database):
+    join = CASES["join"]
+    for text in ("please add me to the ethnic minorities network", "actually I'd rather join the ethnic minorities group"):
+        first = tracker(text, intent="join_group", form=join.form,
+                        slots={"group": "ethnic minorities network"}, just_set={"group": "ethnic minorities network"})
+        events, messages = run(join.validator(), first)
+        assert "change" not in texts(messages), text
