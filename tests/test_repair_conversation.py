@@ -170,10 +170,15 @@ def test_a_named_observance_gets_its_date_and_marking_it_starts_the_request(chat
     assert request_kind == "awareness_event"
 
 
-def test_an_unclear_message_after_an_faq_answer_that_isnt_a_follow_up_gets_did_you_mean(chat):
+def test_a_message_after_an_faq_answer_that_isnt_taking_it_up_starts_no_request(chat):
     chat.say("is there a budget for socials?")
-    reply = chat.text_of("zebras quantum marmalade")
-    assert "Did you mean" in reply or "put it another way" in reply
+    # One the model is sure is out of scope, and one it isn't sure of (the usual "did you mean …?").
+    for unrelated, expected in (("zebras quantum marmalade", "outside what I can help with"),
+                                ("hmm interesting, and the other thing", "Did you mean")):
+        reply = chat.text_of(unrelated)
+        assert expected in reply or "put it another way" in reply
+        assert "Which group is it for?" not in reply and chat.tracker()["slots"].get("support_kind") is None
+        chat.say("is there a budget for socials?")
 
 
 def test_join_it_after_a_group_was_shown(chat, assistant):
