@@ -213,8 +213,10 @@ def test_a_private_channel_without_the_bot_asks_the_organisers_to_add_it(demo_uo
     deliver()  # the worker's next round sends what the failed invite queued
     asks = [p for p in slack.calls_to("chat.postMessage") if "because I'm not in it" in p["text"]]
     assert sorted(p["channel"] for p in asks) == ORGANISERS and "/invite" in asks[0]["text"]
-    # Asked once a day, however often the invite is retried meanwhile.
-    deliver(utcnow() + timedelta(hours=2))
+    # Asked once a day, however often the invite is retried meanwhile (later the same day: after
+    # 22:00, two hours on is tomorrow, when asking again is right).
+    now = utcnow()
+    deliver(min(now + timedelta(hours=2), now.replace(hour=23, minute=59, second=0, microsecond=0)))
     assert len([p for p in slack.calls_to("chat.postMessage") if "because I'm not in it" in p["text"]]) == 2
     # Once an organiser adds the bot, the waiting invite goes through on a later round.
     slack.channels["C0WIT00001"].bot_is_member = True
