@@ -74,6 +74,20 @@ def send(case: FormCase, text: str, *, intent: str = "inform", slots: dict | Non
     return events, slots_set(events), texts(messages)
 
 
+def send_read_as(case: FormCase, text: str, slots: dict, top: tuple[str, float], second: tuple[str, float],
+                 faq_topic: tuple[str, float]) -> tuple[list, list]:
+    """The form's events and the responses it names, for a message the model read this way: its
+    two likeliest intents and the FAQ topic it would answer with."""
+    the_tracker = tracker(text, intent=top[0], form=case.form, slots=slots)
+    the_tracker.latest_message["intent"]["confidence"] = top[1]
+    the_tracker.latest_message["intent_ranking"] = [{"name": name, "confidence": c} for name, c in (top, second)]
+    the_tracker.latest_message["response_selector"] = {"faq": {"response": {
+        "intent_response_key": faq_topic[0], "confidence": faq_topic[1]}}}
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(case.validator().run(dispatcher, the_tracker, DOMAIN_DICT))
+    return events, [m.get("response") for m in dispatcher.messages]
+
+
 def after_the_form(case: FormCase, slots: dict):
     """A tracker as action_stop_form or action_switch_journey sees it: the form just left."""
     the_tracker = tracker("", slots=slots)
@@ -264,17 +278,11 @@ def test_a_question_about_the_choices_gets_them_explained_then_asked_again(confi
 
 def test_a_question_back_the_faq_can_answer_gets_the_answer_whatever_the_intent(configured_database):
     start = CASES["start"]  # asking how the group meets
-    the_tracker = tracker("q - could we get money to bring in a coach now and then?", intent="request_support",
-                          form=start.form, slots=dict(start.slots))
     # Not sure enough of the request to offer to switch to it.
-    the_tracker.latest_message["intent"]["confidence"] = 0.42
-    the_tracker.latest_message["intent_ranking"] = [{"name": "request_support", "confidence": 0.42},
-                                                    {"name": "faq", "confidence": 0.38}]
-    the_tracker.latest_message["response_selector"] = {"faq": {"response": {
-        "intent_response_key": "faq/speaker_budget", "confidence": 0.9}}}
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(start.validator().run(dispatcher, the_tracker, DOMAIN_DICT))
-    assert [m.get("response") for m in dispatcher.messages] == ["utter_faq/speaker_budget"]
+    events, responses = send_read_as(start, "q - could we get money to bring in a coach now and then?",
+                                     dict(start.slots), ("request_support", 0.42), ("faq", 0.38),
+                                     ("faq/speaker_budget", 0.9))
+    assert responses == ["utter_faq/speaker_budget"]
     assert slots_set(events).get("new_group_meeting") is None and slots_set(events)["requested_slot"] == "new_group_meeting"
 
 
@@ -312,15 +320,9 @@ def test_a_question_the_conversation_answers_is_read_the_same_when_the_form_come
 def test_a_question_the_faq_answers_where_a_choice_is_asked_is_no_choice_for_the_word_it_happens_to_have(configured_database):
     raise_case = CASES["raise"]
     at_for = {"requested_slot": "issue_for"}
-    the_tracker = tracker("would he be told it came from me?", intent="raise_issue", form=raise_case.form, slots=at_for)
-    the_tracker.latest_message["intent"]["confidence"] = 0.5
-    the_tracker.latest_message["intent_ranking"] = [{"name": "raise_issue", "confidence": 0.5},
-                                                    {"name": "faq", "confidence": 0.3}]
-    the_tracker.latest_message["response_selector"] = {"faq": {"response": {
-        "intent_response_key": "faq/escalation_process", "confidence": 0.85}}}
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(raise_case.validator().run(dispatcher, the_tracker, DOMAIN_DICT))
-    assert [m.get("response") for m in dispatcher.messages] == ["utter_faq/escalation_process"]
+    events, responses = send_read_as(raise_case, "would he be told it came from me?", at_for, ("raise_issue", 0.5),
+                                     ("faq", 0.3), ("faq/escalation_process", 0.85))
+    assert responses == ["utter_faq/escalation_process"]
     assert slots_set(events).get("issue_for") is None and slots_set(events)["requested_slot"] == "issue_for"
 
 

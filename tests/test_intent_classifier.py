@@ -95,9 +95,9 @@ def test_an_emoji_alone_is_content(storage):
     assert thumbs.get(INTENT)["confidence"] > 0.0
 
 
-def test_a_retrieval_intent_is_ranked_once_whichever_topic_it_is(storage):
-    # The FAQ's topics are learnt one by one but answer as the one intent the FAQ answer
-    # and the rules expect: "faq", with the topics' probabilities added up.
+def trained_with_faq(storage, name: str):
+    """A classifier trained on EXAMPLES and two FAQ topics, and what the saved one makes of a
+    budget question and a group-types question."""
     faq = {"faq/social_budget": ["is there money for socials", "how much social budget do groups get",
                                  "can the company pay for our social"],
            "faq/group_types": ["what is a closed group", "what does open mean for a group",
@@ -106,13 +106,18 @@ def test_a_retrieval_intent_is_ranked_once_whichever_topic_it_is(storage):
                 for intent, texts in EXAMPLES.items() for text in texts]
     messages += [Message(data={TEXT: text, INTENT: "faq", INTENT_RESPONSE_KEY: key})
                  for key, texts in faq.items() for text in texts]
-    classifier = LinearIntentClassifier.create({}, storage, Resource("intents"), None)
+    classifier = LinearIntentClassifier.create({}, storage, Resource(name), None)
     classifier.train(TrainingData(featurize(messages)))
-    assert {"faq/social_budget", "faq/group_types"} <= set(classifier.model["classifier"].classes_)
-
-    budget, kinds = LinearIntentClassifier.load({}, storage, Resource("intents"), None).process(
+    return classifier, LinearIntentClassifier.load({}, storage, Resource(name), None).process(
         featurize([Message(data={TEXT: "is there a budget for our social"}),
                    Message(data={TEXT: "what's a closed group"})]))
+
+
+def test_a_retrieval_intent_is_ranked_once_whichever_topic_it_is(storage):
+    # The FAQ's topics are learnt one by one but answer as the one intent the FAQ answer
+    # and the rules expect: "faq", with the topics' probabilities added up.
+    classifier, (budget, kinds) = trained_with_faq(storage, "intents")
+    assert {"faq/social_budget", "faq/group_types"} <= set(classifier.model["classifier"].classes_)
 
     for message in (budget, kinds):
         names = [r["name"] for r in message.get("intent_ranking")]
@@ -123,20 +128,7 @@ def test_a_retrieval_intent_is_ranked_once_whichever_topic_it_is(storage):
 def test_the_faq_answer_is_the_likeliest_faq_topic_in_the_response_selectors_place(storage):
     # No ResponseSelector in config.yml: this classifier's topic choice is what `utter_faq`
     # and `rasa test nlu` read, in the shape the ResponseSelector writes.
-    faq = {"faq/social_budget": ["is there money for socials", "how much social budget do groups get",
-                                 "can the company pay for our social"],
-           "faq/group_types": ["what is a closed group", "what does open mean for a group",
-                               "difference between open and closed groups"]}
-    messages = [Message(data={TEXT: text, INTENT: intent})
-                for intent, texts in EXAMPLES.items() for text in texts]
-    messages += [Message(data={TEXT: text, INTENT: "faq", INTENT_RESPONSE_KEY: key})
-                 for key, texts in faq.items() for text in texts]
-    classifier = LinearIntentClassifier.create({}, storage, Resource("faq-answers"), None)
-    classifier.train(TrainingData(featurize(messages)))
-
-    budget, kinds = LinearIntentClassifier.load({}, storage, Resource("faq-answers"), None).process(
-        featurize([Message(data={TEXT: "is there a budget for our social"}),
-                   Message(data={TEXT: "what's a closed group"})]))
+    _, (budget, kinds) = trained_with_faq(storage, "faq-answers")
 
     for message, expected in ((budget, "faq/social_budget"), (kinds, "faq/group_types")):
         selected = message.get("response_selector")
