@@ -12,20 +12,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.request_support import kind_from_last_answer
+from bot.nlu import reader
 
 
-# Words that take up what was just offered: "we'd love to", "let's get one sorted", "mark it".
-FOLLOW_UP_RE = re.compile(r"\b(we'?d (like|love)|we would (like|love)|i'?d (like|love)|let'?s|can we|could we|could you|"
-                          r"can you|please|sign us up|sort (it|that|one)|get (one|it|that|this)|mark (it|that|this)|"
-                          r"do something|put (it|that|this) in motion|set (it|that|one) up|for (it|that|this))\b",
-                          re.IGNORECASE)
 WANTS_IT = ("request_support", "affirm")
 
 
 def takes_up_the_offer(tracker: Tracker) -> bool:
     """An unclear message that still reads as taking up what the bot just offered."""
     ranking = [r.get("name") for r in (tracker.latest_message.get("intent_ranking") or [])[:3]]
-    return bool(FOLLOW_UP_RE.search(tracker.latest_message.get("text") or "")) and any(i in WANTS_IT for i in ranking)
+    return reader.takes_up_an_offer(tracker.latest_message.get("text") or "") and any(i in WANTS_IT for i in ranking)
 
 
 class ActionFollowUpFaq(Action):

@@ -19,29 +19,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions import answers
+from bot.nlu import reader
 from actions.responses import phrase
 
 MAX_RETRIES_BEFORE_HELP = 2
-# ("correct" is no change: "all correct, send it".)
-CHANGE_RE = re.compile(r"\b(change|edit|fix|wrong|update|amend)\b", re.IGNORECASE)
-# Asking for a person in so many words, whatever the model made of the rest ("could I run the policy past a real person?").
-PERSON_PLAINLY_RE = re.compile(r"\b(real person|a human|human being|(talk|speak|chat) (to|with) (a person|someone|"
-                               r"somebody|a human)|(run|check) (it|this|that|the \w+) (past|by|with) (a|someone|somebody)|"
-                               r"someone (i|we) (can|could) (talk|speak|chat) (to|with)|"
-                               r"someone (from|on|in) (the )?(d&i|dandi|diversity|people|hr|service)( team)?|"
-                               r"(is|are) there (a |an |any |some )?(actual |real )?(person|people|someone|somebody|human)|"
-                               r"(person|someone|somebody) (i|we) (can|could) (ask|talk|speak|chat)|"
-                               r"(could|can) (a|some) ?(person|one|body) help|"
-                               r"(talk|speak|chat)( it| this| that)?( through| over)? (to|with) (a person|someone|somebody|a human))\b",
-                               re.IGNORECASE)
-QUESTION_RE = re.compile(r"\?\s*$|^(what|whats|what's|how|is|are|can|could|do|does|who|where|when|why|which|should|would|will)\b",
-                         re.IGNORECASE)
-HELP_RE = re.compile(r"\b(help|what can you do|options|menu|confused|lost|stuck)\b", re.IGNORECASE)
-PERSON_RE = re.compile(r"\b(person|human|(talk|speak|chat) (to|with)|contact|in touch|pass (it|this) on)\b", re.IGNORECASE)
-# "show me the groups", "list the events": asked for, not a question but not an answer either.
-SHOW_RE = re.compile(r"(^\W*(show|list|see)\b|\b(show me|list (the|all|my)|can i see|let me see|tell me (about|what|which|my)|"
-                     r"give me (the|a|my) (list|groups|events|requests))\b)", re.IGNORECASE)
 NONE = "-"  # an optional answer left empty ("no note")
 # Returned by a validator beside a slot left to ask again, when the answer wasn't a miss.
 NOT_A_MISS = "form_not_a_miss"
@@ -59,9 +40,6 @@ DIGRESSION_INTENTS = ("faq", "check_status", "find_group", "upcoming_events", "a
 FALLBACK_THRESHOLD = 0.45
 # A question back answered from the FAQ: the FAQ's share of the intents, its topic's confidence.
 FAQ_SHARE, FAQ_TOPIC_CONFIDENCE = 0.2, 0.6
-# A question about one of the choices rather than a choice: "what's 'both'?", "what does closed mean?".
-ABOUT_AN_OPTION_RE = re.compile(r"^\W*(sorry,? |wait,? |hmm,? |so,? )?(what('?s| is| are| does| do)|whats|how (does|do|is)|"
-                                r"what'?s the difference|explain)\b", re.IGNORECASE)
 QUESTION_DIGRESSION_CONFIDENCE = 0.5
 
 # How a form question is answered: free text, optional free text ("no" for none), one of a
@@ -72,6 +50,7 @@ FREE_TEXT = (TEXT, OPTIONAL_TEXT)
 JOURNEYS = {"join_group": ("join_group_form", None), "start_group": ("start_group_form", "utter_start_group_intro"),
             "request_support": ("support_form", "utter_support_intro"),
             "raise_issue": ("raise_issue_form", "utter_raise_issue_intro")}
+assert set(JOURNEYS) == set(reader.JOURNEY_INTENTS), "the reader and the forms must agree on the journeys"
 # The journey each form belongs to.
 FORM_JOURNEY = {form: intent for intent, (form, _) in JOURNEYS.items()}
 # Entities a journey's first message may carry into its form.
@@ -117,25 +96,24 @@ def is_interruption(tracker: Tracker, kind: str | None = None) -> bool:
     here rather than by the intent alone: "change the purpose" or "I want this to stop, he
     keeps messaging me" are answers."""
     text, intent, confidence = typed(tracker), intent_of(tracker), confidence_of(tracker)
-    words = len(text.split())
     if text.startswith("/"):
         return intent in ("help", "ask_service_team", "find_group", "check_status", "upcoming_events", "faq")
-    if intent in DIGRESSION_INTENTS and confidence >= FALLBACK_THRESHOLD and answers.is_a_question_back(text):
+    if intent in DIGRESSION_INTENTS and confidence >= FALLBACK_THRESHOLD and reader.is_a_question_back(text):
         # "hang on, is there anything of mine already open? …": a question put back, which the
         # conversation answers (the same reading when the form comes back to this message).
         return True
     if intent == "help":
-        return words <= 6 and bool(HELP_RE.search(text))
+        return reader.asks_for_help(text)
     if intent == "faq":
-        return bool(QUESTION_RE.search(text))
+        return reader.is_question(text)
     if intent == "ask_service_team":
-        return (words <= 15 and bool(PERSON_RE.search(text))) or (words <= 25 and bool(PERSON_PLAINLY_RE.search(text)))
-    if answers.is_just_thanks(text):
+        return reader.asks_for_person(text)
+    if reader.is_just_thanks(text):
         return True
     if intent in ("find_group", "check_status", "upcoming_events"):
         # Only a question or a request to see is one ("which groups are there?"), not an answer naming a
         # group or a date; "my requests" is one anywhere but a free-text step.
-        asked = bool(QUESTION_RE.search(text) or SHOW_RE.search(text))
+        asked = reader.is_question(text) or reader.asks_to_see(text)
         return (asked and confidence >= QUESTION_DIGRESSION_CONFIDENCE) or (
             confidence >= DIGRESSION_CONFIDENCE and intent == "check_status" and kind not in FREE_TEXT)
     return False
@@ -155,15 +133,15 @@ def likely_faq_answer(tracker: Tracker) -> str | None:
 def read_answer(tracker: Tracker, kind: str) -> Any:
     """The answer in the latest message for a question of this kind, or None when the message
     is not an answer (an interruption, or a button meant for something else). A yes/no
-    question gets True, False or answers.UNSURE."""
+    question gets True, False or reader.UNSURE."""
     if is_interruption(tracker, kind):
         return None
     text = typed(tracker)
     if kind == YES_NO:
-        reply = answers.yes_or_no(text, intent_of(tracker), confidence_of(tracker))
+        reply = reader.yes_or_no(text, intent_of(tracker), confidence_of(tracker))
         return text or None if reply is None else reply
-    if kind == OPTIONAL_TEXT and ((answers.yes_or_no(text) is False and len(text.split()) <= 4)
-                                  or answers.declines_to_add(text)):
+    if kind == OPTIONAL_TEXT and ((reader.yes_or_no(text) is False and len(text.split()) <= 4)
+                                  or reader.declines_to_add(text)):
         return NONE  # "no", "nothing to add", "nope, that's all", "no need for a note"
     if text.startswith("/"):
         # A button payload ("/affirm", "/request_support{…}"): its meaning, not its text.
@@ -294,7 +272,7 @@ class GuidedFormValidation(FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         kind = self.answers.get(requested)
         text, intent, confidence = typed(tracker), intent_of(tracker), confidence_of(tracker)
-        stop = answers.wants_to_stop(text, intent, confidence)
+        stop = reader.wants_to_stop(text, intent, confidence)
         if stop == "yes":
             return self.stop_here()
         # A field named plainly ("change the purpose", "can you change the category to wellbeing?")
@@ -302,12 +280,12 @@ class GuidedFormValidation(FormValidationAction):
         fix = self._correction(text, tracker, strict=True)
         if fix is not None:
             return await self._correct(*fix, dispatcher, tracker, domain)
-        if stop == "maybe" and not (kind == YES_NO and answers.yes_or_no(text) in (True, False)):
+        if stop == "maybe" and not (kind == YES_NO and reader.yes_or_no(text) in (True, False)):
             return self.ask_first(STOP_PENDING)
-        if answers.asks_to_repeat(text) and not text.startswith("/"):
+        if reader.asks_to_repeat(text) and not text.startswith("/"):
             dispatcher.utter_message(response="utter_repeat_prefix")
             return await self._ask_again(dispatcher, tracker, domain)
-        if intent != "ask_service_team" and PERSON_PLAINLY_RE.search(text) and len(text.split()) <= 25:
+        if intent != "ask_service_team" and reader.asks_for_person(text, plainly=True):
             from actions.fallback import hand_off  # fallback imports this module
 
             hand_off(dispatcher, tracker, domain)
@@ -326,15 +304,15 @@ class GuidedFormValidation(FormValidationAction):
         fix = fix or self._swapped(text, tracker)
         if fix is not None:
             return await self._correct(*fix, dispatcher, tracker, domain)
-        if answers.asks_to_skip(text) and requested:
+        if reader.asks_to_skip(text) and requested:
             return await self._skip(requested, dispatcher, tracker, domain)
-        if requested and requested != self.confirm_slot and answers.is_a_question_back(text) \
+        if requested and requested != self.confirm_slot and reader.is_a_question_back(text) \
                 and not is_interruption(tracker, kind) and not self._answers(requested, text, tracker, domain):
             # "q - could we get money for a coach?" where a purpose is asked, "will my manager be told?"
             # where a category is: not an answer, and none the rules take (is_interruption). What
             # the choices mean, or the FAQ's answer, is given if it can be; else it is said so.
             explain = getattr(self, f"explain_{requested}", None)
-            if kind == CHOICE and explain is not None and ABOUT_AN_OPTION_RE.match(text):
+            if kind == CHOICE and explain is not None and reader.asks_about_an_option(text):
                 explain(dispatcher, tracker)  # "what's 'both'?": what the choices mean
                 return await self._ask_again(dispatcher, tracker, domain)
             faq_key = likely_faq_answer(tracker)
@@ -352,9 +330,9 @@ class GuidedFormValidation(FormValidationAction):
         about ("can you add me to #climate-action?")."""
         kind = self.answers.get(requested)
         if kind == YES_NO:
-            return answers.yes_or_no(text) in (True, False)
+            return reader.yes_or_no(text) in (True, False)
         if kind == CHOICE:
-            if ABOUT_AN_OPTION_RE.match(text) or likely_faq_answer(tracker):
+            if reader.asks_about_an_option(text) or likely_faq_answer(tracker):
                 # "what does closed mean?" names a choice to ask about it; "would he be told it
                 # came from me?" has a "me" in it, and is the FAQ's question.
                 return False
@@ -364,7 +342,7 @@ class GuidedFormValidation(FormValidationAction):
     def _correction(self, text: str, tracker: Tracker, strict: bool = False) -> tuple[str, str | None] | None:
         """The earlier answer the message corrects, and its new value: only an answer already given,
         not the question being asked."""
-        fix = answers.correction(text, self.changeable, strict=strict)
+        fix = reader.correction(text, self.changeable, strict=strict)
         if fix is None or fix[0] == tracker.get_slot("requested_slot") or tracker.get_slot(fix[0]) is None:
             return None
         if fix[0] in tracker.slots_to_validate() and slot_before_message(tracker, fix[0]) is None:
@@ -374,7 +352,7 @@ class GuidedFormValidation(FormValidationAction):
     def _swapped(self, text: str, tracker: Tracker) -> tuple[str, str] | None:
         """(slot, new value) when the message puts a new value in place of one an earlier answer
         holds ("thursday not tuesday" where the date given was "next tuesday")."""
-        swap = answers.swapped_value(text)
+        swap = reader.swapped_value(text)
         if swap is None:
             return None
         new, old = swap
@@ -402,15 +380,15 @@ class GuidedFormValidation(FormValidationAction):
     async def _answer_pending(self, pending: str, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> list | None:
         text = typed(tracker)
-        reply = answers.yes_or_no(text, intent_of(tracker), confidence_of(tracker))
-        carry_on = reply is False or re.search(r"\b(carry on|continue|keep going|go on|stay)\b", text, re.IGNORECASE)
+        reply = reader.yes_or_no(text, intent_of(tracker), confidence_of(tracker))
+        carry_on = reply is False or reader.carries_on(text)
         if pending == STOP_PENDING:
-            if reply is True or answers.wants_to_stop(text) == "yes":
+            if reply is True or reader.wants_to_stop(text) == "yes":
                 return self.stop_here()
         elif pending.startswith(SWITCH_PENDING):
             if reply is True or re.search(r"\bswitch\b", text, re.IGNORECASE):
                 return self.switch_to(json.loads(pending[len(SWITCH_PENDING):]), tracker, domain)
-            if answers.wants_to_stop(text) == "yes":
+            if reader.wants_to_stop(text) == "yes":
                 return self.stop_here()
         if carry_on:
             tracker.slots[PENDING] = None
@@ -447,10 +425,10 @@ class GuidedFormValidation(FormValidationAction):
         entities = {e["entity"]: e["value"] for e in tracker.latest_message.get("entities") or []
                     if e.get("entity") in CARRIED_ENTITIES}
         if not text.startswith("/"):
-            cue = answers.has_switch_cue(text)
+            cue = reader.has_switch_cue(text)
             # An answer often sounds like a journey ("a group for runners", "open, anyone can come"): it
             # takes words like "instead", or a yes/no question answered with neither and a sure model.
-            plainly_not_an_answer = kind == YES_NO and answers.yes_or_no(text) is None and confidence >= 0.9
+            plainly_not_an_answer = kind == YES_NO and reader.yes_or_no(text) is None and confidence >= 0.9
             if not (cue or plainly_not_an_answer):
                 return None
             if confidence < (SWITCH_WITH_CUE_CONFIDENCE if cue else SWITCH_CONFIDENCE):
@@ -522,7 +500,7 @@ class GuidedFormValidation(FormValidationAction):
         """"yes — and please tell them I'm new": what follows the yes answers the next
         question, when that one takes text."""
         requested = tracker.get_slot("requested_slot")
-        rest = answers.rest_after_yes_or_no(typed(tracker)) if self.answers.get(requested) == YES_NO else None
+        rest = reader.rest_after_yes_or_no(typed(tracker)) if self.answers.get(requested) == YES_NO else None
         if not rest or not isinstance(tracker.slots.get(requested), bool):
             return validated
         following = await self._next_slot(dispatcher, tracker, domain)
@@ -587,8 +565,8 @@ class GuidedFormValidation(FormValidationAction):
     def validate_confirmation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").strip().lower()
-        reply = answers.yes_or_no(text, intent_of(tracker), confidence_of(tracker))
-        if CHANGE_RE.search(text) and not (reply is True and not re.search(r"\bbut\b", text)):
+        reply = reader.yes_or_no(text, intent_of(tracker), confidence_of(tracker))
+        if reader.asks_to_change(text) and not (reply is True and not re.search(r"\bbut\b", text)):
             for slot, words in self.changeable.items():
                 if any(word in text for word in words):
                     dispatcher.utter_message(response="utter_change_that")

@@ -61,3 +61,18 @@ def add_both_group(uow) -> str:
     registry["groups"].append(BOTH_GROUP)
     import_registry(yaml.safe_dump(registry, sort_keys=False, allow_unicode=True), uow)
     return before
+
+
+def nlu_examples() -> list[tuple[str, str]]:
+    """Every (intent, example) in data/nlu/, entity markup taken out: "join [WiT](group)" -> "join WiT"."""
+    import re
+    from pathlib import Path
+
+    found = []
+    for path in sorted((Path(__file__).resolve().parent.parent / "data" / "nlu").glob("*.yml")):
+        for item in yaml.safe_load(path.read_text()).get("nlu") or []:
+            for line in (item.get("examples") or "").splitlines() if "intent" in item else ():
+                line = line.strip()
+                if line.startswith("- "):
+                    found.append((item["intent"], re.sub(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})", r"\1", line[2:])))
+    return found

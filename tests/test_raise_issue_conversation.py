@@ -109,12 +109,21 @@ def test_a_long_message_that_sounds_like_stop_is_kept_as_what_happened(chat, ass
     assert "Thank you for telling me" in reply and "messaging" not in json.dumps(chat.tracker())
 
 
-def test_a_short_message_that_may_mean_stop_is_asked_about_and_kept_out_of_rasa(chat, assistant):
+def test_only_a_stop_where_what_happened_is_asked_stops_as_at_every_step_and_never_reaches_rasa(chat, assistant):
     for answer in ("I want to raise an issue", "for myself", "something else"):
         chat.say(answer)
-    [check] = [m for m in chat.say("hmm let's leave it for today") if m.get("buttons")]
+    assert "haven't kept anything you told me" in chat.text_of("hmm let's park it for today")
+    assert "park it" not in json.dumps(chat.tracker())
+    assert count(assistant, Case, Case.draft_owner == chat.sender) == 0
+    assert count(assistant, ConfidentialPrompt, ConfidentialPrompt.conversation_id == chat.sender) == 0
+
+
+def test_a_stop_with_more_said_is_asked_about_and_kept_out_of_rasa(chat, assistant):
+    for answer in ("I want to raise an issue", "for myself", "something else"):
+        chat.say(answer)
+    [check] = [m for m in chat.say("ugh, let's leave it, I'll talk to Sam first") if m.get("buttons")]
     assert "is that what happened, or would you like to stop here?" in check["text"]
-    assert "leave it for today" not in json.dumps(chat.tracker())
+    assert "Sam" not in json.dumps(chat.tracker())
     reply = chat.text_of(check["buttons"][1]["payload"])  # "Stop here"
     assert "haven't kept anything you told me" in reply
     assert count(assistant, Case, Case.draft_owner == chat.sender) == 0

@@ -12,6 +12,7 @@ from bot.core import crypto
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import Case, CaseStatus, ConfidentialPrompt, OutboxMessage
 from bot.journeys import raise_issue
+from tests.journeys import nlu_examples
 from bot.journeys.raise_issue import (EXCLUSIONS, NARRATIVE, confirm_narrative, discard_draft, excluded_ids, expect,
                                       match_handlers, submit_case, take, take_from_form, waiting_for)
 
@@ -40,7 +41,7 @@ def test_nothing_is_taken_unless_the_conversation_waits_for_it(demo_uow):
     assert take(ME, NARRATIVE_TEXT, demo_uow) is None
     expect(ME, NARRATIVE, None, demo_uow)
     assert waiting_for(ME, demo_uow) == NARRATIVE and waiting_for(SOMEONE, demo_uow) is None
-    assert take(ME, "/affirm", demo_uow) is None and take(ME, "stop", demo_uow) is None  # a button; plainly stop
+    assert take(ME, "/affirm", demo_uow) is None and take(ME, "stop", demo_uow).stop  # a button; plainly stop
     taken = take(ME, NARRATIVE_TEXT, demo_uow)
     assert taken.slots == {"case_draft_id": taken.draft_id} and NARRATIVE_TEXT not in json.dumps(taken.slots)
     assert waiting_for(ME, demo_uow) is None and take(ME, "and another thing", demo_uow) is None  # once only
@@ -52,7 +53,7 @@ def test_nothing_is_taken_unless_the_conversation_waits_for_it(demo_uow):
 def test_too_little_is_asked_again_and_a_short_maybe_stop_is_checked(demo_uow):
     expect(ME, NARRATIVE, None, demo_uow)
     assert "a little more" in take(ME, "ugh", demo_uow).problem
-    unsure = take(ME, "actually forget about it", demo_uow)
+    unsure = take(ME, "ugh, forget it, I'll talk to Sam first", demo_uow)
     assert unsure.unsure and not unsure.slots and waiting_for(ME, demo_uow) == NARRATIVE  # held, still waiting
     assert take(ME, "is this anonymous?", demo_uow).unsure
     confirmed = confirm_narrative(ME, unsure.draft_id, demo_uow)
@@ -164,3 +165,27 @@ def test_no_one_in_more_words_keeps_it_from_nobody(demo_uow, said):
 def test_a_short_word_is_no_close_spelling_of_a_name():
     assert match_handlers("go to the office", [], ROSTER)[0] == []  # "to" is not "Tom"
     assert match_handlers("Tom Beker", [], ROSTER)[0] == [TOM]
+
+
+STOP_EXAMPLES = [example for intent, example in nlu_examples() if intent == "stop"]
+
+
+@pytest.mark.parametrize("step", [NARRATIVE, EXCLUSIONS])
+def test_a_stop_at_a_confidential_step_is_a_stop_never_what_happened_or_names(demo_uow, step):
+    """Every way of stopping the NLU knows, "let's park it" and "hold off" among them, means
+    stop here too: nothing but a stop is handed on as one (the words never reach Rasa); a stop
+    with more said is held, encrypted, and the person asked; never kept as what happened."""
+    draft = tell(demo_uow, excluded=None) if step == EXCLUSIONS else None
+    for said in ["let's park it", "hold off", "Let's park it for now, thanks", *STOP_EXAMPLES]:
+        expect(ME, step, draft, demo_uow)
+        taken = take(ME, said, demo_uow)
+        if step == NARRATIVE:
+            assert taken.stop or taken.unsure, said
+            assert not taken.slots, said
+        else:
+            assert taken is None or taken.stop, said
+        if said in ("let's park it", "hold off"):
+            assert taken.stop, said
+    with demo_uow:
+        assert demo_uow.session.scalar(select(Case.excluded_ciphertext).where(Case.reference == draft)) is None \
+            if draft else True

@@ -30,6 +30,7 @@ from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import Case, CaseStatus, ConfidentialPrompt, as_utc, utcnow
 from bot.core.references import new_reference
 from bot.core.settings import load_settings
+from bot.nlu import reader
 
 CATEGORIES = {
     "discrimination": "Discrimination or harassment",
@@ -47,39 +48,9 @@ EXCLUSIONS = "exclusions"
 TAKEN_INTENT = "case_details_given"
 # Slack user ids typed or mentioned ("<@U123ABC>", "@U123ABC").
 USER_ID_RE = re.compile(r"\b([UW][A-Z0-9]{6,})\b")
-NOBODY_RE = re.compile(r"^\W*((oh|ok(ay)?|um+|hmm+|well|so|actually|sorry|erm?)\W+)*"
-                       r"(no|nope|none|nobody|no ?-?one|noone|n/?a|not really|nah|no thanks|"
-                       r"there isn'?t|there'?s no ?one|no one needs to be( kept)? out|skip|"
-                       r"(i'?ll |i will |can i |let me |i'?d (prefer|like|rather) to |i (prefer|want) to )?(skip|pass)( on)?"
-                       r"( that| this| it)?( one| question| bit)?( for now)?|"
-                       r"(can i |could i |i'?ll |let me )?leave (it|that|this)( one| question| bit)? (blank|empty|out)|"
-                       r"(i'?d )?rather not say)(\W+(then|thanks|thank you|please|really|at all|for now|i think))*\W*$",
-                       re.IGNORECASE)
-# A short message at the narrative step that may mean "stop" rather than what happened:
-# held (encrypted) while the person is asked which they meant.
-MAY_BE_STOP_RE = re.compile(r"\b(stop|cancel|quit|never ?mind|forget (it|this|about it)|changed my mind|"
-                            r"don'?t want|leave it|scrap (it|that|this)|not now|not today|let'?s not)\b",
-                            re.IGNORECASE)
+# A message up to this long at the narrative step that reads as "no" or ends with a question
+# may not be what happened: held (encrypted) while the person is asked which they meant.
 SHORT_WORDS = 8
-# A message of any length that opens by calling it off: "I've changed my mind about reporting
-# this, delete what I wrote". Where names are expected it goes to the conversation (which
-# stops); where what happened is expected it is held, and the person asked which they meant.
-CALLS_IT_OFF_RE = re.compile(r"^\W*(?:(?:hmm+|um+|oh|actually|ok(?:ay)?|sorry|no|wait|on second thoughts?)\W+)*"
-                             r"(i'?ve changed my mind|i have changed my mind|changed my mind|forget (it|this|that|the whole "
-                             r"thing|about it)|scrap (it|that|this|the whole thing)|cancel|never ?mind|let'?s (leave|not|"
-                             r"stop|drop)|i don'?t want to (report|raise|do|go on with|continue)|delete (what|everything))\b",
-                             re.IGNORECASE)
-# At the exclusions step, asking what the question means rather than giving names: words no
-# name is in. (Any other question may name someone, and who must not handle a case is as
-# confidential as what happened, so it stays here.)
-QUESTION_NOT_NAMES_RE = re.compile(
-    r"^\W*(sorry|pardon|what|huh|eh|come again|say (that )?again)\W*$|"
-    r"\b(what (do|did|are|were) you (mean|asking|ask|want|need)|which question|what('?s| is) (this|that)( question)?"
-    r"( for| about)?\W*$|(don'?t|do not|didn'?t) (understand|get) (this|that|it|the question|what you)|"
-    r"what (are|were) you asking|why do you (need|ask|want))", re.IGNORECASE)
-# Plainly "stop" (or a stop-like phrase where names are expected): not confidential text, so
-# left to the conversation, which stops the form and discards the draft.
-STOP_ONLY_RE = re.compile(r"^\W*(stop|cancel|quit|exit|never ?mind|forget it|stop (it|this|here))\W*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -95,6 +66,8 @@ class Taken:
     problem: str | None = None
     # At the narrative step: a short message that may have meant "stop" or a question.
     unsure: bool = False
+    # Nothing but a stop: the conversation gets a stop in place of the words.
+    stop: bool = False
     draft_id: str | None = None
     # At the exclusions step: the handlers named, as (name, team name), and typed names
     # that are nobody who handles cases.
@@ -148,23 +121,27 @@ def take(conversation_id: str, text: str, uow: UnitOfWork, *, mentioned: list[st
     """Take a message the conversation was waiting for as confidential text. None when it
     wasn't waiting, or the message is a button's payload (a choice, not text)."""
     text = (text or "").strip()
-    if text.startswith("/") or STOP_ONLY_RE.match(text):
+    if text.startswith("/"):
         return None
     with uow:
         prompt = uow.session.get(ConfidentialPrompt, conversation_id)
         if prompt is None or not _live(prompt):
             return None
         step, draft_id = prompt.step, prompt.draft_reference
+    if reader.is_only_a_stop(text):
+        # "let's park it", "hold off": a stop, as at every other step. The conversation is told
+        # only that (`stop`), never the words.
+        return Taken(step, stop=True, draft_id=draft_id)
     if step == NARRATIVE:
         return _take_narrative(conversation_id, text, draft_id, uow)
-    if (len(text.split()) <= SHORT_WORDS and MAY_BE_STOP_RE.search(text)) or CALLS_IT_OFF_RE.match(text):
-        return None  # names don't sound like "let's leave it": the conversation asks what they meant
     return _take_exclusions(conversation_id, text, draft_id, mentioned or [], uow)
 
 
 def _take_narrative(conversation_id: str, text: str, draft_id: str | None, uow: UnitOfWork) -> Taken:
-    short = len(text.split()) <= SHORT_WORDS
-    unsure = (short and (bool(MAY_BE_STOP_RE.search(text)) or text.endswith("?"))) or bool(CALLS_IT_OFF_RE.match(text))
+    # A stop with more said ("ugh. let's park it, I'll talk to Sam") or second thoughts may still
+    # be part of the story: kept encrypted, and the person asked which they meant.
+    unsure = reader.wants_to_stop(text) is not None or (
+        len(text.split()) <= SHORT_WORDS and (reader.yes_or_no(text) is reader.NO or text.endswith("?")))
     if not unsure:
         try:
             _check_narrative(text)
@@ -191,13 +168,15 @@ def _take_exclusions(conversation_id: str, text: str, draft_id: str | None, ment
                      uow: UnitOfWork) -> Taken | None:
     if len(text) > 500:
         return Taken(EXCLUSIONS, problem="Just their names is enough, please.")
-    nobody = NOBODY_RE.match(text) is not None and not mentioned
+    nobody = reader.means_nobody(text) and not mentioned
     with uow:
         roster = routing.case_roster(uow.session)
     ids, names_left = ([], []) if nobody else match_handlers(text, mentioned, roster)
-    if not ids and not nobody and QUESTION_NOT_NAMES_RE.search(text):
-        # "sorry, what are you asking me?": nobody who handles cases in it, so no names to keep;
-        # the conversation asks again (or answers it) and this step keeps waiting.
+    if not ids and not nobody and (reader.asks_what_you_mean(text) or reader.wants_to_stop(text) is not None):
+        # "sorry, what are you asking me?", "hmm, let's leave it": nobody who handles cases in
+        # it, so no names to keep; the conversation asks again, or stops (or asks whether to),
+        # and this step keeps waiting. (Any other message may name someone, and who must not
+        # handle a case is as confidential as what happened, so it stays here.)
         return None
     with uow:
         case = _draft(uow, draft_id, conversation_id)
@@ -246,7 +225,7 @@ def match_handlers(text: str, mentioned: list[str], roster: dict[str, tuple[str,
         typed = " ".join(re.sub(r"[^\w' -]", " ", piece).split())
         typed = re.sub(r"^(and|or|also|maybe|probably|perhaps|definitely|not|please|the|mr|mrs|ms|dr)\s+", "",
                        typed, flags=re.IGNORECASE)
-        if not typed or NOBODY_RE.match(typed):
+        if not typed or reader.means_nobody(typed):
             continue
         found = _matches(typed, roster) if len(typed) > 2 else []  # not the "I" of "D&I"
         if found:

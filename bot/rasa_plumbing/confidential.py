@@ -127,6 +127,9 @@ async def intake(message: UserMessage, say: Callable[[str, list[dict]], Awaitabl
         return None
     if taken is None:
         return message
+    if taken.stop:
+        return UserMessage(STOP_PAYLOAD, message.output_channel, message.sender_id,
+                           input_channel=message.input_channel, metadata={**(message.metadata or {}), **CONFIDENTIAL})
     answer, buttons = reply_to(taken, escape)
     if answer and taken.slots and typed_note:
         answer += "\n" + typed_note

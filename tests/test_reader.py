@@ -1,10 +1,12 @@
-"""How a message to a form's question is read (actions/answers.py): yes and no in people's own
+"""How a message to a form's question is read (bot/nlu/reader.py, its words in bot/nlu/cues.yml): yes and no in people's own
 words, cancelling, repeating, skipping, corrections that name a field, thanks."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from actions.answers import (UNSURE, asks_to_repeat, asks_to_skip, correction, has_switch_cue, is_just_thanks,
+from bot.nlu.reader import (UNSURE, Meaning, is_only_a_stop, read, asks_to_repeat, asks_to_skip, correction, has_switch_cue, is_just_thanks,
                              is_just_yes, rest_after_yes_or_no, swapped_value, wants_to_stop, yes_or_no,
                              declines_to_add)
 
@@ -174,7 +176,7 @@ def test_an_ok_that_acknowledges_before_a_no_is_a_no():
 
 
 def test_a_question_put_back_may_come_first_with_a_reason_after():
-    from actions.answers import is_a_question_back
+    from bot.nlu.reader import is_a_question_back
     assert is_a_question_back("hold on, which groups meet in Leeds? we're based there")
     assert is_a_question_back("before that - can we get a budget for snacks?")
     assert not is_a_question_back("we meet on fridays. is that ok?")  # an answer with a question after
@@ -194,3 +196,60 @@ def test_asking_for_more_in_a_field_names_it_for_a_change():
     fields = {"new_group_purpose": ("purpose", "what it's for"), "new_group_name": ("name",)}
     assert correction("could the purpose also mention carers?", fields) == ("new_group_purpose", None)
     assert correction("please add me to the ethnic minorities network", {"group": ("group", "network")}) is None
+
+
+# ---------------------------------------------------------------- the cues and the NLU agree
+
+from tests.journeys import nlu_examples  # noqa: E402
+
+
+@pytest.mark.parametrize("intent, example", [(i, e) for i, e in nlu_examples() if i == "stop"])
+def test_every_stop_the_model_learns_is_a_stop_to_the_reader(intent, example):
+    assert wants_to_stop(example) == "yes"
+
+
+# A goodbye mid-form ends the form ("I'll leave it there, bye"): that one disagreement is meant.
+@pytest.mark.parametrize("intent, example", [(i, e) for i, e in nlu_examples() if i not in ("stop", "goodbye")])
+def test_nothing_the_model_learns_as_something_else_is_a_stop_to_the_reader(intent, example):
+    # Told the intent the model gives it, as the forms are: "scrap that, join me to … instead".
+    assert wants_to_stop(example, intent, 1.0) != "yes"
+
+
+@pytest.mark.parametrize("text", ["let's park it", "hold off", "sorry, something's just come up - can we leave this for today?",
+                                  "actually let me check with Jamie first, stop for now",
+                                  "actually hold on, cancel that. i'll message priya directly"])
+def test_a_stop_anywhere_in_ordinary_words(text):
+    assert wants_to_stop(text) == "yes"
+    assert read(text).meaning is Meaning.STOP
+
+
+def test_only_a_stop_is_told_from_a_stop_with_more_said():
+    assert is_only_a_stop("let's park it") and is_only_a_stop("hold off for now, thanks") and is_only_a_stop("/stop")
+    assert not is_only_a_stop("he told me to quit") and not is_only_a_stop("stop it, he said, every single day")
+    assert not is_only_a_stop("I want this to stop")
+
+
+@pytest.mark.parametrize("text, meaning", [
+    ("yep that's me", Meaning.YES), ("nah", Meaning.NO), ("not sure tbh", Meaning.UNSURE),
+    ("hmm, having second thoughts", Meaning.MAYBE_STOP), ("sorry what was the question?", Meaning.REPEAT),
+    ("skip that one", Meaning.SKIP), ("wait, who will see this?", Meaning.QUESTION),
+    ("Thursdays at 6pm in the big room", Meaning.ANSWER),
+])
+def test_one_reading_of_a_reply(text, meaning):
+    assert read(text, yes_no=True).meaning is meaning
+
+
+def test_a_correction_is_read_with_the_field_it_names():
+    reading = read("the date's wrong, it's the 14th", fields=FIELDS)
+    assert reading.meaning is Meaning.CORRECTION and reading.correction == ("support_when", "the 14th")
+
+
+def test_the_cues_file_is_the_only_phrase_list():
+    """No module outside the reader keeps its own words for stopping, yes/no, skipping or asking again."""
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    words = ("never ?mind", "changed my mind", "carry on", "leave it", "real person")
+    patterns = lambda path: " ".join(re.findall(r'\br"[^"]*"', path.read_text()))  # noqa: E731 (regexes are raw strings)
+    offenders = [f"{path.relative_to(root)}: {w}" for folder in ("actions", "bot") for path in (root / folder).rglob("*.py")
+                 if path.name != "reader.py" for w in words if w in patterns(path)]
+    assert offenders == []

@@ -1,0 +1,407 @@
+"""The one reader of replies: what a message sent to a question means. Yes, no, unsure, stop,
+maybe-stop, repeat, skip, a correction, a question, another journey, or an answer.
+
+Pure functions of the text and, where it is known, the intent the model gave it; no Rasa
+import, so the confidential intake reads a message here without it ever reaching Rasa. The
+words live in one data file, `cues.yml` beside this module; this module says where in a
+message each cue counts. Words are read from how the message *starts*: "yes, that describes
+me" and "not yet, I'll check with him first" are answers; "I want this to stop, he keeps
+messaging me" is not a stop. The forms base (actions/forms.py) and the confidential intake
+(bot/journeys/raise_issue.py) both read replies here, and nowhere else keeps a phrase list
+(tests/test_reader.py checks the cues against the NLU's own examples)."""
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+CUES_FILE = Path(__file__).with_name("cues.yml")
+# The model decides a short reply the cues don't settle only when at least this sure.
+MIN_CONFIDENCE = 0.6
+# A stop the model suspects but the words don't say: in messages up to this long.
+MODEL_STOP_WORDS = 8
+
+
+@lru_cache(maxsize=1)
+def cues() -> dict[str, list[str]]:
+    data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
+    # YAML reads a bare no as false and :x: as a mapping: quote them in the file.
+    wrong = [f"{name}: {item!r}" for name, items in data.items() for item in items if not isinstance(item, str)]
+    if wrong:
+        raise ValueError(f"{CUES_FILE.name}: quote these cues: {', '.join(wrong)}")
+    return data
+
+
+def alternatives(name: str) -> str:
+    """The cue `name` as one regex group of its alternatives."""
+    return "(" + "|".join(cues()[name]) + ")"
+
+
+def _compile(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE | re.DOTALL)
+
+
+def _lead(name: str = "lead") -> str:
+    return r"^(?:" + "|".join(cues()[name]) + r")*\s*"
+
+
+_END = r"(?=\W|$)"
+_UNSURE = _compile(_lead() + alternatives("unsure") + r"\b")
+_YES = _compile(_lead() + alternatives("yes_words") + _END)
+_NO = _compile(_lead() + alternatives("no_words") + _END)
+_ACKNOWLEDGEMENT = _compile(r"^" + alternatives("acknowledgements") + r"$")
+_AND = "(?:" + "|".join(cues()["and_more"]) + r")\b"
+# "yes, that describes me — and please tell them I'm new": after a pause in punctuation.
+_AND_MORE_LATER = _compile(r"[,.;:!—–-]\s*" + _AND + r"[\s,:—–-]*(?P<rest>\S.*)$")
+_AND_MORE = _compile(r"^[\s,.;:!—–-]*" + _AND + r"[\s,:—–-]*(?P<rest>\S.*)$")
+_STOP_PHRASE = (r"(" + alternatives("stop_verbs") + r"(?=\s*$|\s*[,.!;—–-]|\s+" + alternatives("stop_objects") + r"\b)|"
+                + "|".join(cues()["stop_phrases"]) + ")")
+_STOP_AT_START = _compile(r"^(?:" + "|".join(cues()["stop_lead"]) + r")*\s*" + _STOP_PHRASE + _END)
+_STOP_ANYWHERE = _compile(r"\b" + _STOP_PHRASE + _END)
+_ONLY_A_STOP = _compile(r"^(?:" + "|".join(cues()["stop_lead"]) + r")*\s*" + _STOP_PHRASE
+                        + r"(?:[\s,.!;—–-]+" + alternatives("stop_tail") + r")*[\W_]*$")
+_SECOND_THOUGHTS = _compile(_lead() + alternatives("second_thoughts"))
+_NOT_A_STOP = _compile(r"\b" + alternatives("not_a_stop") + r"\b")
+_CARRY_ON = _compile(r"\b" + alternatives("carry_on") + r"\b")
+_REPEAT = _compile(alternatives("repeat"))
+_REPEAT_IN_LONGER = _compile(alternatives("repeat_in_longer"))
+_WHAT_DO_YOU_MEAN = _compile(alternatives("what_do_you_mean"))
+_SKIP = _compile(_lead("skip_lead") + alternatives("skip") + _END)
+_LEAVE_BLANK = _compile(r"\b" + alternatives("leave_blank") + r"\b")
+_DECLINES = _compile(_lead() + alternatives("declines") + r"\b.{0,60}\b" + alternatives("declined_things") + r"\b")
+_NOBODY = _compile(r"^\W*((oh|ok(ay)?|um+|hmm+|well|so|actually|sorry|erm?)\W+)*" + alternatives("nobody")
+                   + r"(\W+" + alternatives("nobody_tail") + r")*\W*$")
+_CORRECTION_CUE = _compile(r"\b" + alternatives("correction") + r"\b")
+_STRONG_CORRECTION_CUE = _compile(r"\b" + alternatives("strong_correction") + r"\b")
+_CHANGE = _compile(r"\b" + alternatives("change") + r"\b")
+_SWITCH_CUE = _compile(r"\b" + alternatives("switch") + r"\b")
+_THANKS = _compile(r"^\W*((ah|oh|ok(ay)?|great|lovely|cool|nice|brilliant|perfect)[\s,!.]+)?" + alternatives("thanks") + _END)
+_JUST_PLEASANTRIES = _compile(r"^[\W\s]*(" + alternatives("pleasantries") + r"[\W\s]*)*$")
+_QUESTION_BACK = _compile(r"^\W*(" + alternatives("question_lead") + r"[\s,:.!—–-]*)*" + alternatives("question_words") + r"\b")
+_QUESTION = _compile(r"\?\s*$|^" + alternatives("question_words") + r"\b")
+_ABOUT_AN_OPTION = _compile(r"^\W*(sorry,? |wait,? |hmm,? |so,? )?" + alternatives("about_an_option") + r"\b")
+_HELP = _compile(r"\b" + alternatives("help") + r"\b")
+_PERSON = _compile(r"\b" + alternatives("person") + r"\b")
+_PERSON_PLAINLY = _compile(r"\b" + alternatives("person_plainly") + r"\b")
+_SHOW = _compile(alternatives("show"))
+_TAKE_UP = _compile(r"\b" + alternatives("take_up") + r"\b")
+
+_VALUE_AFTER = _compile(r"(?:\bit'?s\b|\bit is\b|\bit should be\b|\bshould (?:be|say|read)\b|\bmake it\b|\bbe\b|"
+                        r"\bto be\b|\bto\b|\bis\b|\bas\b|\bmeant\b|=|:)\s*(?P<value>.+)$")
+_NOT_A_VALUE = _compile(r"^(wrong|incorrect|not right|a mistake|a typo|off|bad|no good|[\W_]*)$")
+_TRAILING = _compile(r"([\s,.;!?]*\b(rather than|instead of|not)\b.*$)|"
+                     r"([\s,.;!?]*(\b(instead|please|thanks|thank you|ta|cheers|then|now)\b[\s,.;!?]*)*$)")
+# "the 21st not the 14th", "it's Coffee Roulette, not Coffee Club", "£450 rather than £400".
+_NEW_NOT_OLD = _compile(r"^[\s,.!]*(?:(?:no|nope|oops|sorry|wait|actually|ah|oh)\b[\s,!.]*)*(?:it'?s|it is|it should be|"
+                        r"should be|make it|i meant|i mean)?\s*(?P<new>[^,;]+?)[\s,;—–-]*\b(?:not|rather than|"
+                        r"instead of)\s+(?:the\s+|a\s+|an\s+)?(?P<old>[^,;.!?]+?)[\s.!]*$")
+_NOT_OLD_NEW = _compile(r"^[\s,.!]*(?:(?:no|oops|sorry|wait|ah|oh)\b[\s,!.]*)*(?:it'?s\s+|it is\s+)?not\s+(?:the\s+|a\s+|an\s+)?"
+                        r"(?P<old>[^,;.!?]+?)(?:\s+(?:actually|after all))?\s*[,;.!—–-]+\s*(?:it'?s|it is|but|rather|"
+                        r"it should be|i meant)?\s*(?:the\s+|a\s+|an\s+)?(?P<new>.+?)[\s.!]*$")
+
+YES, NO, UNSURE = True, False, "unsure"
+# The intents that start a journey with a form (actions/forms.py maps each to its form): one of
+# them, with words like "instead", is another journey, not a stop ("scrap that, join me to X instead").
+JOURNEY_INTENTS = ("join_group", "start_group", "request_support", "raise_issue")
+
+
+class Meaning(str, enum.Enum):
+    """What a message sent to a question means (read)."""
+
+    YES = "yes"
+    NO = "no"
+    UNSURE = "unsure"
+    STOP = "stop"
+    MAYBE_STOP = "maybe_stop"
+    REPEAT = "repeat"
+    SKIP = "skip"
+    CORRECTION = "correction"
+    QUESTION = "question"
+    ANSWER = "answer"
+
+
+@dataclass(frozen=True)
+class Reading:
+    meaning: Meaning
+    # For a correction: (field, new value or None).
+    correction: tuple[str, str | None] | None = None
+
+
+def read(text: str, *, intent: str | None = None, confidence: float = 0.0, yes_no: bool = False,
+         fields: dict[str, Iterable[str]] | None = None) -> Reading:
+    """What the message means as a reply to a question. `yes_no`: the question asked for yes or
+    no (a yes or a no is then an answer rather than a sign of stopping). `fields`: the answers
+    given so far, by the words people name them with, for corrections."""
+    stop = wants_to_stop(text, intent, confidence)
+    if stop == "yes":
+        return Reading(Meaning.STOP)
+    fix = correction(text, fields, strict=True) if fields else None
+    if fix is not None:
+        return Reading(Meaning.CORRECTION, fix)
+    reply = yes_or_no(text, intent, confidence) if yes_no else None
+    if stop == "maybe" and reply not in (YES, NO):
+        return Reading(Meaning.MAYBE_STOP)
+    if asks_to_repeat(text):
+        return Reading(Meaning.REPEAT)
+    if asks_to_skip(text):
+        return Reading(Meaning.SKIP)
+    if reply is YES:
+        return Reading(Meaning.YES)
+    if reply is NO:
+        return Reading(Meaning.NO)
+    if reply == UNSURE:
+        return Reading(Meaning.UNSURE)
+    if is_a_question_back(text):
+        return Reading(Meaning.QUESTION)
+    return Reading(Meaning.ANSWER)
+
+
+# ---------------------------------------------------------------- yes and no
+
+def yes_or_no(text: str, intent: str | None = None, confidence: float = 0.0) -> bool | str | None:
+    """True or False for an affirming or denying reply in any words, "unsure" for "not sure",
+    None when the message isn't a reply to a yes/no question. Buttons send /affirm or /deny."""
+    text = (text or "").strip()
+    if text.startswith("/affirm"):
+        return YES
+    if text.startswith("/deny"):
+        return NO
+    if _UNSURE.match(text):
+        return UNSURE
+    no, yes = _NO.match(text), _YES.match(text)
+    if yes and _ACKNOWLEDGEMENT.match(yes.group(1)):
+        # "ok. no, he hasn't said yes yet": the "ok" acknowledges, the answer follows.
+        if yes_or_no(re.sub(r"^[\s,.;:!—–-]+", "", text[yes.end():])) is NO:
+            return NO
+    if yes and no:  # "no problem", "no worries": the longer reading wins
+        return YES if len(yes.group(1)) > len(no.group(1)) else NO
+    if yes:
+        return YES
+    if no:
+        return NO
+    # What the model makes of a short reply the words don't settle ("I reckon so", "not for me").
+    if len(text.split()) <= 6 and confidence >= MIN_CONFIDENCE:
+        if intent == "affirm":
+            return YES
+        if intent == "deny":
+            return NO
+    return None
+
+
+def rest_after_yes_or_no(text: str) -> str | None:
+    """What follows the yes or no after "and", "also", "btw": "yes — and please tell them I'm
+    new" -> "please tell them I'm new". None when there is nothing more."""
+    match = _YES.match(text or "") or _NO.match(text or "")
+    if not match:
+        return None
+    after = text[match.end():]
+    more = _AND_MORE.match(after) or _AND_MORE_LATER.search(after)
+    if not more:
+        return None
+    rest = more.group("rest").strip()
+    # "cool. and yes, that describes me": the rest is the answer itself, not more.
+    return None if re.match(r"^(yes|yeah|yep|yup|ya|no|nope|nah)\b", rest, re.IGNORECASE) else rest
+
+
+def is_just_yes(text: str) -> bool:
+    """A bare yes, with nothing else that could be an answer ("yes", "sure!", "ok")."""
+    match = _YES.match(text or "")
+    return bool(match) and not re.search(r"\w", text[match.end():])
+
+
+# ---------------------------------------------------------------- stopping
+
+def wants_to_stop(text: str, intent: str | None = None, confidence: float = 0.0) -> str | None:
+    """"yes" for a clear request to stop what is under way, "maybe" when it might be one
+    (second thoughts, or the model says stop but the words don't), None otherwise."""
+    text = (text or "").strip()
+    if text.startswith("/stop"):
+        return "yes"
+    if text.startswith("/"):
+        return None
+    if _NOT_A_STOP.search(text):
+        return None
+    if intent in JOURNEY_INTENTS and confidence >= MIN_CONFIDENCE and has_switch_cue(text):
+        return None
+    words = len(text.split())
+    if _STOP_AT_START.match(text) or (words <= 5 and _STOP_ANYWHERE.search(text)):
+        return "yes"
+    # "ugh I don't know the cost yet, let's leave it for now": the last thing said calls it off,
+    # and so does a sentence of its own: "actually hold on, cancel that. i'll message priya directly".
+    clauses = [c.strip() for c in re.split(r"[,;.!?—–]+|\s-\s", text.strip(" ,;.!?")) if c.strip()]
+    if len(clauses) > 1 and any(len(c.split()) <= 6 and _STOP_AT_START.match(c)
+                                for c in (clauses[-1], *_sentence_starts(text))):
+        return "yes"
+    if _SECOND_THOUGHTS.match(text):
+        return "maybe"
+    if intent == "stop" and confidence >= MIN_CONFIDENCE and words <= MODEL_STOP_WORDS:
+        return "maybe"
+    return None
+
+
+def is_only_a_stop(text: str) -> bool:
+    """Nothing but a stop, with nothing else said: "let's park it", "hold off for now, thanks"."""
+    text = (text or "").strip()
+    return text.startswith("/stop") or (not _NOT_A_STOP.search(text) and bool(_ONLY_A_STOP.match(text)))
+
+
+def _sentence_starts(text: str) -> list[str]:
+    """The first clause of each sentence after the first: "…. stop for now, i'll ask jamie"."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", text.strip()) if s.strip()][1:]
+    return [re.split(r"[,;—–]+|\s-\s", s.strip(" .!?"))[0].strip() for s in sentences]
+
+
+def carries_on(text: str) -> bool:
+    """Asked whether to stop or carry on: "carry on", "keep going"."""
+    return bool(_CARRY_ON.search(text or ""))
+
+
+# ---------------------------------------------------------------- asking again, skipping
+
+def asks_to_repeat(text: str) -> bool:
+    """"sorry, what was the question?", "say that again", "what were the options?"."""
+    words = len((text or "").split())
+    return (words <= 10 and bool(_REPEAT.search(text or ""))) or (words <= 16 and bool(_REPEAT_IN_LONGER.search(text or "")))
+
+
+def asks_what_you_mean(text: str) -> bool:
+    """Asking what the question means, with nothing else in it: "sorry, what do you mean?"."""
+    return bool(_WHAT_DO_YOU_MEAN.search(text or ""))
+
+
+def asks_to_skip(text: str) -> bool:
+    """"skip", "skip that one for now", "I'd rather not say", "next question", "not sure who'll
+    help yet, leave it blank for now"."""
+    words = len((text or "").split())
+    return (words <= 8 and bool(_SKIP.match(text or ""))) or (words <= 14 and bool(_LEAVE_BLANK.search(text or "")))
+
+
+def declines_to_add(text: str) -> bool:
+    """An optional note or detail declined in words: "no need for a note", "I prefer not to write
+    a note, thank you", "nothing to say to them"."""
+    return len((text or "").split()) <= 12 and bool(_DECLINES.match(text or ""))
+
+
+def means_nobody(text: str) -> bool:
+    """Nobody named where names are asked for: "no one", "none, thanks", "skip that"."""
+    return bool(_NOBODY.match(text or ""))
+
+
+# ---------------------------------------------------------------- thanks, questions, people, journeys
+
+def is_just_thanks(text: str) -> bool:
+    match = _THANKS.match(text or "")
+    return bool(match) and bool(_JUST_PLEASANTRIES.match(text[match.end():]))
+
+
+def has_switch_cue(text: str) -> bool:
+    """Words that mark another journey started instead of this one: "actually", "instead"."""
+    return bool(_SWITCH_CUE.search(text or ""))
+
+
+def is_question(text: str) -> bool:
+    """Put as a question: ends with "?" or opens with a question word."""
+    return bool(_QUESTION.search(text or ""))
+
+
+def is_a_question_back(text: str) -> bool:
+    """A question put back to the bot where an answer was asked for ("q - could we get money for a
+    coach?", "before i answer, which awareness days are next?"): it opens like a question and
+    ends with a question mark."""
+    text = (text or "").strip()
+    # The question may come first and a reason after: "is it normal to run one alone? feels like a lot".
+    return "?" in text and len(text.split()) <= 30 and bool(_QUESTION_BACK.match(text))
+
+
+def asks_about_an_option(text: str) -> bool:
+    """A question about one of the choices rather than a choice: "what's 'both'?"."""
+    return bool(_ABOUT_AN_OPTION.match(text or ""))
+
+
+def asks_for_help(text: str) -> bool:
+    return len((text or "").split()) <= 6 and bool(_HELP.search(text or ""))
+
+
+def asks_for_person(text: str, *, plainly: bool = False) -> bool:
+    """Asking for a person: in so many words (`plainly`, whatever the model made of the rest),
+    or loosely, when the model says so too."""
+    words = len((text or "").split())
+    if plainly:
+        return words <= 25 and bool(_PERSON_PLAINLY.search(text or ""))
+    return (words <= 15 and bool(_PERSON.search(text or ""))) or (words <= 25 and bool(_PERSON_PLAINLY.search(text or "")))
+
+
+def asks_to_see(text: str) -> bool:
+    """"show me the groups", "list the events": asked for, not an answer."""
+    return bool(_SHOW.search(text or ""))
+
+
+def asks_to_change(text: str) -> bool:
+    """At a summary: something to change ("correct" is no change: "all correct, send it")."""
+    return bool(_CHANGE.search(text or ""))
+
+
+def takes_up_an_offer(text: str) -> bool:
+    """Words that take up what was just offered: "we'd love to", "sign me up", "mark it"."""
+    return bool(_TAKE_UP.search(text or ""))
+
+
+# ---------------------------------------------------------------- corrections
+
+def correction(text: str, fields: dict[str, Iterable[str]], strict: bool = False) -> tuple[str, str | None] | None:
+    """(slot, new value or None) when the message corrects a field by naming it: "the date's
+    wrong, it's the 14th" -> ("support_when", "the 14th"); "change the note" -> ("invite_note",
+    None). `fields` maps each slot to the words people use for it. `strict` (the message could
+    be a free-text answer): only plain correction words count, not "actually" or "instead"."""
+    text = (text or "").strip()
+    if text.startswith("/") or not (_STRONG_CORRECTION_CUE if strict else _CORRECTION_CUE).search(text):
+        return None
+    found: tuple[int, int, str] | None = None
+    for slot, words in fields.items():
+        for word in words:
+            match = re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE)
+            if match and (found is None or match.start() < found[0]):
+                found = (match.start(), match.end(), slot)
+    if found is None:
+        return None
+    start, end, slot = found
+    rest = text[end:]
+    value = None
+    after = _VALUE_AFTER.search(rest)
+    if after:
+        value = after.group("value")
+        # "the date's wrong, it's the 14th": the last "it's …" is the value.
+        for later in re.finditer(r"\b(?:it'?s|it is|should be)\s+(?P<value>.+)$", rest, re.IGNORECASE):
+            value = later.group("value")
+    elif re.search(r"\bmake (the|it)\b", text[:start + 1], re.IGNORECASE) or re.match(r"^\s*[:=]", rest):
+        value = rest
+    if value is not None:
+        value = re.split(r"[?!]\s", value)[0]  # "… to wellbeing? that fits better"
+        value = _TRAILING.sub("", value.strip(" '\"“”‘’")).strip(" '\"“”‘’")
+        # "the amount is wrong": no new value given.
+        if _NOT_A_VALUE.match(value) or re.match(r"^(wrong|incorrect|not right)\b", value, re.IGNORECASE):
+            value = None
+    return slot, value or None
+
+
+def swapped_value(text: str) -> tuple[str, str] | None:
+    """(new, old) when a message puts one value in place of another without naming the field:
+    "the 21st not the 14th" -> ("the 21st", "14th"). Both short; the form decides which answer
+    holds the old value (actions/forms.py)."""
+    text = (text or "").strip()
+    if text.startswith("/"):
+        return None
+    # The whole message, or its last clause: "ugh sorry, wrong day, it's the 21st not the 14th".
+    clauses = [text] + [c.strip() for c in re.split(r"[,;.!?—–]+\s+", text)[1:][-1:]]
+    for pattern, clause in ((p, c) for c in clauses for p in (_NOT_OLD_NEW, _NEW_NOT_OLD)):
+        match = pattern.match(clause)
+        if match:
+            new, old = match.group("new").strip(" '\"“”‘’"), match.group("old").strip(" '\"“”‘’")
+            if new and old and len(new.split()) <= 6 and len(old.split()) <= 5 and new.lower() != old.lower():
+                return new, old
+    return None
