@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.fallback import answer_in_context
+from actions.request_support import last_replies
 from bot.nlu.long_messages import MAX_CHARS
+
+# The replies that put a group in focus, after which a plain yes means "add me".
+GROUP_SHOWN = ("utter_group_open", "utter_group_closed", "utter_group_both", "utter_group_organisers")
 
 
 class ActionOutOfScope(Action):
@@ -15,6 +21,27 @@ class ActionOutOfScope(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         if len(tracker.latest_message.get("text") or "") > MAX_CHARS:
             dispatcher.utter_message(response="utter_message_too_long")
-        else:
-            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
+        answered = answer_in_context(dispatcher, tracker, domain)
+        if answered is not None:
+            return answered
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []
+
+
+class ActionReplyInContext(Action):
+    """A yes or no with no question of ours open: a yes after a group's card joins it (the card
+    offers it); otherwise what else the person would like."""
+
+    def name(self) -> str:
+        return "action_reply_in_context"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "affirm" and tracker.get_slot("last_group") and any(r in GROUP_SHOWN for r in last_replies(tracker)):
+            return [SlotSet("group", tracker.get_slot("last_group")), FollowupAction("join_group_form")]
+        answered = answer_in_context(dispatcher, tracker, domain)
+        if answered is not None:
+            return answered
+        dispatcher.utter_message(response="utter_anything_else")
         return []

@@ -3,6 +3,7 @@ offer to pass the question to a person on the D&I service team."""
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -11,6 +12,7 @@ from bot.core.db import default_uow
 from bot.core.errors import DomainError
 from bot.core.routing import TEAM_NAMES, sentence_start
 from bot.journeys.request_support import request_support
+from bot.nlu import reader
 from bot.rasa_plumbing.payloads import intent_payload
 from bot.rasa_plumbing.tracker_store import REDACTED
 from bot.slack.markup import escape_mrkdwn
@@ -99,3 +101,37 @@ class ActionPassToServiceTeam(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         hand_off(dispatcher, tracker, domain)
         return []
+
+
+def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list | None:
+    """What an unclear or out-of-scope message may still be, from its words and what is in focus:
+    a question about the assistant, a follow-up about the group just shown ("who runs it",
+    "the second one"), or asking to join it ("sick, add me"). None when it is none of these."""
+    from actions.about_assistant import explain
+    from actions.find_group import follow_up_on_focus
+
+    text = (tracker.latest_message.get("text") or "").strip()
+    if not text or text.startswith("/"):
+        return None
+    topic = reader.about_the_assistant(text)
+    if (topic and reader.is_question(text)) or topic == "being_a_bot":
+        explain(topic, dispatcher, tracker, domain)
+        return []
+    followed = follow_up_on_focus(dispatcher, tracker, domain)
+    if followed is not None:
+        return followed
+    if tracker.get_slot("last_group") and reader.wants_in(text):
+        return [SlotSet("group", tracker.get_slot("last_group")), FollowupAction("join_group_form")]
+    return None
+
+
+class ActionUnclear(Action):
+    """A message the model isn't sure of: answered from what is in focus when it can be, else
+    Rasa's two-stage fallback ("did you mean …?")."""
+
+    def name(self) -> str:
+        return "action_unclear"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        answered = answer_in_context(dispatcher, tracker, domain)
+        return answered if answered is not None else [FollowupAction("action_two_stage_fallback")]

@@ -4,7 +4,6 @@ isn't sure of ("let's get one sorted for Women in Tech" after the awareness cale
 reads like one; anything else unclear gets the usual "did you mean …?"."""
 from __future__ import annotations
 
-import re
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet

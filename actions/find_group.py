@@ -13,6 +13,7 @@ from actions.join_group import either, join_button
 from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.journeys.find_group import GroupView, list_groups_of_type, search_groups
+from bot.nlu import reader
 from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn, quote_user_text
 
@@ -49,6 +50,60 @@ def group_lines(groups: list[GroupView], domain: DomainDict) -> str:
                             purpose=escape_mrkdwn(g.purpose)) for g in groups)
 
 
+def group_in_focus(tracker: Tracker, text: str | None = None) -> GroupView | None:
+    """The group a follow-up is about: the one it names, the one at the place in the last list
+    it names ("the second one"), else the one the bot last showed. A list puts nothing in
+    focus; a group's card does, until something else comes into focus."""
+    text = tracker.latest_message.get("text") or "" if text is None else text
+    if text and not text.startswith("/"):
+        named = search_groups(text, default_uow())
+        if len(named.matches) == 1:
+            return named.matches[0]
+    listed = tracker.get_slot("listed_groups") or []
+    place = reader.ordinal(text or "")
+    if listed and place is not None and -len(listed) <= place < len(listed):
+        found = search_groups(listed[place], default_uow())
+        if found.matches:
+            return found.matches[0]
+    if tracker.get_slot("last_group"):
+        found = search_groups(tracker.get_slot("last_group"), default_uow())
+        if len(found.matches) == 1:
+            return found.matches[0]
+    return None
+
+
+def show_group(group: GroupView, detail: str | None, dispatcher: CollectingDispatcher, domain: DomainDict) -> list:
+    """The group's card, or who runs it when that is what was asked; the group comes into focus."""
+    if detail == "organisers":
+        dispatcher.utter_message(response="utter_group_organisers", group_name=escape_mrkdwn(group.name),
+                                 organisers=", ".join(escape_mrkdwn(name) for name, _ in group.organisers) or "—",
+                                 buttons=join_or_request_buttons(group, domain, both_parts=True))
+    else:
+        dispatcher.utter_message(**describe_group(group, domain), buttons=join_or_request_buttons(group, domain, both_parts=True))
+    return focus_on(group)
+
+
+def focus_on(group: GroupView | None, listed: list[str] | None = None) -> list:
+    return [SlotSet("last_group", group.name if group else None), SlotSet("listed_groups", listed)]
+
+
+def follow_up_on_focus(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+                       loosely: bool = False) -> list | None:
+    """A question about the group in focus in any words ("who runs it", "when do they meet?",
+    "the second one"), whatever the model made of it; None when it isn't one. `loosely` (the
+    model read it as a question about groups): any short question that asks for no list."""
+    text = tracker.latest_message.get("text") or ""
+    detail = reader.group_detail(text)
+    listed = tracker.get_slot("listed_groups") or []
+    about_focus = loosely and len(text.split()) <= 20 and not reader.asks_for_a_list(text)
+    if detail is None and not about_focus and not (listed and reader.ordinal(text) is not None):
+        return None
+    group = group_in_focus(tracker, text)
+    if group is None:
+        return None
+    return show_group(group, detail, dispatcher, domain)
+
+
 TYPE_WORDS = {"closed": re.compile(r"\b(invite[- ]only|by invitation|private|closed)\b", re.IGNORECASE),
               "open": re.compile(r"\b(open to (all|everyone|anyone)|anyone can join|open ones?)\b", re.IGNORECASE)}
 
@@ -77,15 +132,17 @@ class ActionFindGroup(Action):
 
         if result and result.matches:
             if len(result.matches) == 1:
-                group = result.matches[0]
-                dispatcher.utter_message(**describe_group(group, domain),
-                                         buttons=join_or_request_buttons(group, domain, both_parts=True))
-                return [SlotSet("last_group", group.name)]  # for "join it"
-            else:
-                dispatcher.utter_message(response="utter_found_a_few_groups",
-                                         groups=group_lines(result.matches, domain),
-                                         buttons=[show_group_button(g) for g in result.matches])
-            return []
+                return show_group(result.matches[0], reader.group_detail(message), dispatcher, domain)
+            dispatcher.utter_message(response="utter_found_a_few_groups",
+                                     groups=group_lines(result.matches, domain),
+                                     buttons=[show_group_button(g) for g in result.matches])
+            return focus_on(None, [g.name for g in result.matches])
+
+        if asked is None and group_type is None:
+            # "who runs it?", "when do they meet?", "the second one": the group in focus.
+            followed = follow_up_on_focus(dispatcher, tracker, domain, loosely=True)
+            if followed is not None:
+                return followed
 
         if result and result.suggestions:
             names = either([g.name for g in result.suggestions])
@@ -108,4 +165,4 @@ class ActionFindGroup(Action):
             response = f"utter_group_list_{group_type or 'all'}"
         dispatcher.utter_message(response=response, **values,
                                  buttons=[b for g in groups for b in join_or_request_buttons(g, domain)])
-        return []
+        return focus_on(None, [g.name for g in groups])

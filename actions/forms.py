@@ -102,6 +102,8 @@ def is_interruption(tracker: Tracker, kind: str | None = None) -> bool:
         # "hang on, is there anything of mine already open? …": a question put back, which the
         # conversation answers (the same reading when the form comes back to this message).
         return True
+    if intent == "ask_about_assistant":
+        return confidence >= DIGRESSION_CONFIDENCE and reader.is_question(text)
     if intent == "help":
         return reader.asks_for_help(text)
     if intent == "faq":
@@ -289,6 +291,22 @@ class GuidedFormValidation(FormValidationAction):
             from actions.fallback import hand_off  # fallback imports this module
 
             hand_off(dispatcher, tracker, domain)
+            return await self._ask_again(dispatcher, tracker, domain)
+        topic = reader.about_the_assistant(text)
+        if topic and (reader.is_question(text) or topic == "being_a_bot"):
+            # "who'll see that I asked?", "for me. is it anonymous tho?": answered, and the question
+            # asked again unless the message answers it too.
+            from actions.about_assistant import explain  # it imports this module
+
+            explain(topic, dispatcher, tracker, domain)
+            rest = reader.without_questions(text)
+            if rest and requested and requested != self.confirm_slot and kind:
+                answer = reader.yes_or_no(rest) if kind == YES_NO else rest
+                changes = self._validated(requested, answer, CollectingDispatcher(), tracker, domain)
+                if answer is not None and changes.get(requested) is not None:
+                    tracker.slots.update(changes)
+                    return [SlotSet(name, value) for name, value in changes.items()] + await self._ask_again(
+                        dispatcher, tracker, domain)
             return await self._ask_again(dispatcher, tracker, domain)
         switch = self._switch_wanted(tracker, kind)
         if switch is not None:
@@ -514,9 +532,16 @@ class GuidedFormValidation(FormValidationAction):
                 + [SlotSet(name, value) for name, value in changes.items()]
                 + [SlotSet("requested_slot", await self._next_slot(dispatcher, tracker, domain))])
 
+    def fields_in(self, text: str, tracker: Tracker) -> dict[str, Any]:
+        """Answers a message gives in passing, besides the one asked for ("xmas social 11 dec,
+        ~£120": the date and the amount): each form says what it can find."""
+        return {}
+
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> list:
-        """Read the answer to the question the form asked last (see read_answer)."""
+        """Read the answer to the question the form asked last (see read_answer), and every
+        other answer the message gives that is still missing (fields_in), each kept only if its
+        validator takes it."""
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         requested = tracker.get_slot("requested_slot")
         already = {e["name"] for e in events} | set(tracker.slots_to_validate())
@@ -524,6 +549,14 @@ class GuidedFormValidation(FormValidationAction):
             answer = read_answer(tracker, self.answers[requested])
             if answer is not None:
                 events.append(SlotSet(requested, answer))
+        text = typed(tracker)
+        if text and not text.startswith("/") and requested != self.confirm_slot and not is_interruption(tracker):
+            required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+            taken = {e["name"] for e in events}
+            for slot, value in self.fields_in(text, tracker).items():
+                if slot in required and slot != requested and slot not in taken and tracker.get_slot(slot) is None \
+                        and self._validated(slot, value, CollectingDispatcher(), tracker, domain).get(slot) is not None:
+                    events.append(SlotSet(slot, value))
         return events
 
     async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,

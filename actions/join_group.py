@@ -4,13 +4,13 @@ type "both" has an open channel and a closed space: the person chooses which (or
 says, `/join_group{"group": …, "group_part": "open"|"closed"}`)."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.nlu import reader
 from bot.nlu.reader import is_just_yes
 from actions.forms import (CHOICE, NONE, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots, intent_of,
                            pick_choice, typed)
@@ -24,8 +24,6 @@ from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn, quote_user_text
 
 INVITE_SLOTS = ["criteria_confirmed", "invite_note", "invite_confirmed"]
-# Words that point back at the group just shown: "join it", "that one", "this group".
-REFERS_BACK = re.compile(r"\b(it|that( one| group)?|this( one| group)?|them|there)\b", re.IGNORECASE)
 PARTS = {"open": ("channel", "everyone", "anyone", "join it"), "closed": ("space", "invite", "private")}
 
 
@@ -87,9 +85,12 @@ class ValidateJoinGroupForm(GuidedFormValidation):
         result = search_groups(typed(tracker), default_uow())
         if len(result.matches) == 1:
             return {"group": result.matches[0].name}
-        # "join it", "sign me up to that one": the group the bot just showed.
-        if tracker.get_slot("last_group") and not result.matches and REFERS_BACK.search(typed(tracker)):
-            return {"group": tracker.get_slot("last_group")}
+        # "join it", "sick, add me", "the second one": the group in focus.
+        if not result.matches and (reader.refers_back(typed(tracker)) or reader.ordinal(typed(tracker)) is not None):
+            from actions.find_group import group_in_focus  # find_group imports this module
+            group = group_in_focus(tracker)
+            if group is not None:
+                return {"group": group.name}
         return {}
 
     def validate_group(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -76,6 +76,15 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
             return {"case_draft_id": value}
         return {"case_draft_id": None, NOT_A_MISS: True}
 
+    def fields_in(self, text: str, tracker: Tracker) -> dict[str, Any]:
+        """"I need to raise an issue, it's for me": for whom, said in so many words."""
+        if re.search(r"\b(it'?s|it is|is|this is|its) (for|about) me\b|\bfor myself\b|\bon my (own )?behalf\b", text, re.IGNORECASE):
+            return {"issue_for": "myself"}
+        if re.search(r"\bon (\w+ ){0,2}behalf of\b|\b(for|raise (this|it) for) (a|my) (colleague|friend|teammate|mate)\b",
+                     text, re.IGNORECASE):
+            return {"issue_for": "behalf"}
+        return {}
+
     def validate_issue_for(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").lower()

@@ -16,12 +16,13 @@ from bot.core import routing
 from bot.core.db import default_uow
 from bot.core.errors import DomainError, InvalidInput
 from bot.journeys.find_group import get_group, list_groups_of_type, search_groups
-from bot.journeys.request_support import KINDS, format_pence, parse_amount, request_support
+from bot.journeys.request_support import KINDS, amount_in, format_pence, parse_amount, request_support, when_in
 from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn
 
 KIND_WORDS = {
-    "social_budget": ("social", "party", "drinks", "food", "meal", "pizza", "celebration"),
+    "social_budget": ("social", "party", "drinks", "food", "meal", "pizza", "celebration", "a do", "diwali", "eid",
+                      "christmas", "xmas", "iftar", "potluck", "bbq", "picnic", "festival", "get-together", "dinner"),
     "speaker_fee": ("speaker", "talk", "fee", "presenter", "speak", "guest speaker", "speaking"),
     "awareness_event": ("awareness", "calendar", "observance", "day", "month", "promote", "promotion"),
     "office_space": ("office", "space", "room", "venue", "meeting space"),
@@ -71,7 +72,10 @@ def last_replies(tracker: Tracker) -> list[str]:
 def kind_from_last_answer(tracker: Tracker) -> str | None:
     """The kind of support the bot's last answer was about, for "can we get that?" after it."""
     kind = FAQ_KINDS.get(last_faq_key(tracker) or "")
-    return kind or next((REPLY_KINDS[name] for name in last_replies(tracker) if name in REPLY_KINDS), None)
+    replies = last_replies(tracker)
+    if kind is None and "utter_offer_support_request" in replies:  # a question answered first (start_journey)
+        return tracker.get_slot("offered_support_kind")
+    return kind or next((REPLY_KINDS[name] for name in replies if name in REPLY_KINDS), None)
 
 
 class ValidateSupportForm(GuidedFormValidation):
@@ -81,7 +85,8 @@ class ValidateSupportForm(GuidedFormValidation):
     changeable = {"support_kind": ("kind", "type of support"), "support_group": ("group",),
                   "support_when": ("date", "when", "time"), "support_amount": ("amount", "cost", "money"),
                   "support_details": ("details", "detail")}
-    starting_slots = ("support_kind",)
+    # (The group too: a question answered first may have named it, actions/start_journey.py.)
+    starting_slots = ("support_kind", "support_group")
 
     journey_label = "asking for support"
 
@@ -110,6 +115,19 @@ class ValidateSupportForm(GuidedFormValidation):
     def read_from_first_message(self, text: str) -> dict[str, Any]:
         kind = pick_choice(text, {key: words for key, words in KIND_WORDS.items() if key != "other"})
         return {"support_kind": kind} if kind else {}
+
+    def fields_in(self, text: str, tracker: Tracker) -> dict[str, Any]:
+        """"WiT quarterly social, £150, 5 march": the kind, the group, the date and the amount."""
+        found: dict[str, Any] = dict(self.read_from_first_message(text))
+        groups = search_groups(text, default_uow())
+        if len(groups.matches) == 1:
+            found["support_group"] = groups.matches[0].name
+        when, amount = when_in(text), amount_in(text)
+        if when:
+            found["support_when"] = when
+        if amount:
+            found["support_amount"] = amount
+        return found
 
     def validate_support_kind(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:

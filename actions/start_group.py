@@ -2,6 +2,7 @@
 policy, summarised, then routed to the D&I service team."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -26,6 +27,24 @@ FIELDS = {
 }
 
 
+# What a proposal says in passing ("an open group called Cycle Crew - it's for anyone who cycles,
+# we meet on Fridays"): its name, its type, what it's for and when it meets.
+_STOP = r"(?=\s*(?:[,.;!?\n(]|\s-\s|:[a-z_]+:|\s+(?:for|to|and|it'?s|its|which|that|where|who|we|open|closed)\b|$))"
+NAME_IN_TEXT = re.compile(r"\b(?:called|named|name (?:is|would be|will be|maybe|could be)|name:)\s*[\"“'‘]?(?P<name>[^\"”’,.;!?\n]{2,40}?)[\"”'’]?" + _STOP,
+                          re.IGNORECASE)
+QUOTED_NAME = re.compile(r"[\"“‘](?P<name>[^\"”’]{2,40})[\"”’]")
+PURPOSE_IN_TEXT = re.compile(r"\b(?:(?:group|club|network|community|space|circle|society)\s+(?:for|to|about|where)|it'?s\s+(?:for|about)|"
+                             r"somewhere (?:to|for|where)|(?:a )?place (?:to|for|where))\s+(?P<purpose>[^.!?\n]{8,300})", re.IGNORECASE)
+CLUB_IN_TEXT = re.compile(r"\b(?:an?|our)\s+(?P<purpose>(?:[\w'-]+\s+){1,3}(?:club|group|network|circle|society))\b", re.IGNORECASE)
+MEETING_IN_TEXT = re.compile(r"(?P<meeting>[^.!?\n,]*\b(?:meet|meets|meeting|meetings|every|each|weekly|monthly|fortnightly|"
+                             r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|google meet|teams|zoom|after work|lunchtimes?)\b[^.!?\n]*)",
+                             re.IGNORECASE)
+GENERIC_WORDS = {"new", "open", "closed", "private", "another", "community", "group", "club", "network", "circle",
+                 "society", "a", "an", "our", "one", "my"}
+TYPE_IN_TEXT = {"open": re.compile(r"\b(open|open to (all|everyone|everybody|anyone)|anyone can (join|come))\b", re.IGNORECASE),
+                "closed": re.compile(r"\b(closed|private|invite[- ]only|by invitation)\b", re.IGNORECASE)}
+
+
 class ValidateStartGroupForm(GuidedFormValidation):
     confirm_slot = "start_group_confirmed"
     changeable = FIELDS
@@ -44,6 +63,27 @@ class ValidateStartGroupForm(GuidedFormValidation):
         if tracker.get_slot("new_group_type") in ("closed", "both"):
             return domain_slots
         return [slot for slot in domain_slots if slot not in CLOSED_SLOTS]
+
+    def fields_in(self, text: str, tracker: Tracker) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        named = NAME_IN_TEXT.search(text) or QUOTED_NAME.search(text)
+        if named:
+            found["new_group_name"] = named.group("name").strip()
+        kinds = [kind for kind, words in TYPE_IN_TEXT.items() if words.search(text)]
+        if kinds:
+            found["new_group_type"] = "both" if len(kinds) == 2 or re.search(r"\bboth\b", text, re.IGNORECASE) else kinds[0]
+        meeting = MEETING_IN_TEXT.search(text)
+        if meeting and len(meeting.group("meeting").split()) >= 3:
+            found["new_group_meeting"] = meeting.group("meeting").strip(" ,-")
+        purpose = PURPOSE_IN_TEXT.search(text) or CLUB_IN_TEXT.search(text)
+        if purpose:
+            said = purpose.group("purpose")
+            if meeting and meeting.group("meeting") in said:  # "…who cycles, we meet on Fridays"
+                said = said[:said.index(meeting.group("meeting"))]
+            said = said.strip(" ,-")
+            if set(re.findall(r"[a-z]+", said.lower())) - GENERIC_WORDS:  # not just "a new group"
+                found["new_group_purpose"] = said
+        return found
 
     def validate_new_group_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:

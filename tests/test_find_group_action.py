@@ -9,8 +9,8 @@ from tests.action_runner import run, tracker
 
 def run_action(text: str, entities: list[dict] | None = None) -> list[dict]:
     events, messages = run(ActionFindGroup(), tracker(text, intent="find_group", entities=entities))
-    # Only the one group shown is remembered, for "join it".
-    assert [e["name"] for e in events] in ([], ["last_group"])
+    # What is shown comes into focus: a card's group, or (none) with the groups of a list.
+    assert [e["name"] for e in events] in ([], ["last_group", "listed_groups"])
     return messages
 
 

@@ -394,3 +394,13 @@ def notify_handler(session, case: Case, handler: str, *, key: str, kind: str = "
                   may_be_named=case.affected_person_may_be_named,
                   raised_at=(case.submitted_at or case.created_at).isoformat(),
                   acknowledge_days=load_settings().case_acknowledge_days)
+
+
+def handlers_by_team(uow: UnitOfWork) -> dict[str, list[str]]:
+    """The names of who handles cases, by team key: what a reporter is told before choosing."""
+    with uow:
+        roster = routing.case_roster(uow.session)
+    teams: dict[str, list[str]] = {}
+    for name, team in roster.values():
+        teams.setdefault(team, []).append(name or "someone")
+    return teams

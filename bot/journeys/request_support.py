@@ -66,6 +66,34 @@ def parse_amount(text: str) -> int:
     return pence
 
 
+# An amount given in passing: "~£120", "about 300 quid", "£1.5k".
+_AMOUNT_IN_TEXT = re.compile(r"(?:£\s?\d+(?:,\d{3})*(?:\.\d{1,2})?(?:\s*k\b)?|\b\d+(?:,\d{3})*(?:\.\d{1,2})?\s*(?:k\b\s*)?(?:pounds|quid|gbp)\b)",
+                             re.IGNORECASE)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_WEEKDAY = r"(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)[a-z]*\.?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+# A date given in passing: "fri 29 oct", "5 march", "thurs 18th feb", "march 5th", "next tuesday", "14/03".
+_WHEN_IN_TEXT = re.compile(
+    rf"\b(?:(?:{_WEEKDAY}\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}|(?:{_WEEKDAY}\s+)?{_MONTH}\s+{_DAY}\b|"
+    rf"(?:next|this|on)\s+{_WEEKDAY}|{_WEEKDAY}\s+(?:the\s+)?{_DAY}\b|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|"
+    rf"(?:the\s+)?{_DAY}(?=\s*(?:,|$|\bat\b|\blunch)))"
+    rf"(?:,?\s*(?:at\s+)?(?:lunchtime|lunch|evening|morning|afternoon|after work|\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?"
+    rf"(?:\s*-\s*\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?)?))?",
+    re.IGNORECASE)
+
+
+def amount_in(text: str) -> str | None:
+    """An amount named in passing in a longer message ("~£120 for a sitter"), as typed."""
+    match = _AMOUNT_IN_TEXT.search(text or "")
+    return match.group(0).strip() if match else None
+
+
+def when_in(text: str) -> str | None:
+    """A date named in passing in a longer message ("xmas social 11 dec, ~£120"), as typed."""
+    match = _WHEN_IN_TEXT.search(text or "")
+    return match.group(0).strip(" ,") if match else None
+
+
 def format_pence(pence: int) -> str:
     return f"£{pence // 100:,}" + (f".{pence % 100:02d}" if pence % 100 else "")
 

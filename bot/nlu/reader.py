@@ -91,6 +91,16 @@ _PERSON_PLAINLY = _compile(r"\b" + alternatives("person_plainly") + r"\b")
 _SHOW = _compile(alternatives("show"))
 _TAKE_UP = _compile(r"\b" + alternatives("take_up") + r"\b")
 
+_ABOUT_THE_ASSISTANT = {topic: _compile(r"\b" + alternatives(f"about_{topic}")) for topic in
+                        ("being_a_bot", "who_sees", "what_next")}
+_ASKS_WHETHER = _compile(alternatives("asks_whether"))
+_ASKS_TO_MAKE_IT = _compile(alternatives("asks_to_make_it"))
+_GROUP_DETAIL = {detail: _compile(r"\b" + alternatives(f"group_{detail}")) for detail in ("organisers", "meeting", "purpose")}
+_ORDINALS = [_compile(r"^\W*(?:" + "|".join(cues()["lead"]) + r")*\s*" + item + r"\b") for item in cues()["ordinals"]]
+_REFERS_BACK = _compile(r"\b" + alternatives("refers_back") + r"\b")
+_ASKS_FOR_A_LIST = _compile(r"\b" + alternatives("asks_for_a_list") + r"\b")
+_WANTS_IN = _compile(r"\b" + alternatives("wants_in") + r"\b")
+
 _VALUE_AFTER = _compile(r"(?:\bit'?s\b|\bit is\b|\bit should be\b|\bshould (?:be|say|read)\b|\bmake it\b|\bbe\b|"
                         r"\bto be\b|\bto\b|\bis\b|\bas\b|\bmeant\b|=|:)\s*(?P<value>.+)$")
 _NOT_A_VALUE = _compile(r"^(wrong|incorrect|not right|a mistake|a typo|off|bad|no good|[\W_]*)$")
@@ -349,6 +359,65 @@ def asks_to_change(text: str) -> bool:
 def takes_up_an_offer(text: str) -> bool:
     """Words that take up what was just offered: "we'd love to", "sign me up", "mark it"."""
     return bool(_TAKE_UP.search(text or ""))
+
+
+# ---------------------------------------------------------------- the assistant, answers first, the thing in focus
+
+def about_the_assistant(text: str) -> str | None:
+    """What a question about the assistant or the process asks: "being_a_bot" ("are you a
+    bot?"), "who_sees" ("who'll see that I asked?", "is it anonymous?"), "what_next" ("what
+    happens now?", "how long does it take?"); None for anything else."""
+    text = text or ""
+    if text.startswith("/") or len(text.split()) > 40:
+        return None
+    return next((topic for topic, cue in _ABOUT_THE_ASSISTANT.items() if cue.search(text)), None)
+
+
+def without_questions(text: str) -> str:
+    """What a message says besides its questions: "for me. is it anonymous tho?" -> "for me"."""
+    sentences = re.split(r"(?<=[.!?])\s+|\n+", (text or "").strip())
+    kept = [s for s in sentences if s.strip() and not is_question(s) and not about_the_assistant(s)]
+    return " ".join(kept).strip(" .!")
+
+
+def asks_whether_possible(text: str) -> bool:
+    """Asks whether something is possible or who pays ("is there money for a diwali do?",
+    "who pays if WiT want a speaker?"), rather than asking for it ("can I request budget…")."""
+    text = text or ""
+    return not text.startswith("/") and bool(_ASKS_WHETHER.search(text)) and not _ASKS_TO_MAKE_IT.search(text)
+
+
+def group_detail(text: str) -> str | None:
+    """The detail of a group a question asks for: "organisers" ("who runs it?"), "meeting"
+    ("when do they meet?"), "purpose" ("what do they get up to?"); None for none."""
+    text = text or ""
+    if text.startswith("/") or len(text.split()) > 25:
+        return None
+    return next((detail for detail, cue in _GROUP_DETAIL.items() if cue.search(text)), None)
+
+
+def ordinal(text: str) -> int | None:
+    """The place in a list a message names at its start: "the second one" -> 1, "last one" -> -1."""
+    for place, cue in enumerate(_ORDINALS):
+        if cue.search(text or ""):
+            return -1 if place == len(_ORDINALS) - 1 else place
+    return None
+
+
+def asks_for_a_list(text: str) -> bool:
+    """Asks for groups rather than about the one in focus: "which groups are there?"."""
+    return bool(_ASKS_FOR_A_LIST.search(text or ""))
+
+
+def wants_in(text: str) -> bool:
+    """Asks to be added to what was just shown: "sick, add me", "go on then, sign me up"."""
+    text = text or ""
+    return len(text.split()) <= 12 and bool(_WANTS_IN.search(text))
+
+
+def refers_back(text: str) -> bool:
+    """Points back at what was just shown: "join it", "add me", "that one"."""
+    return bool(_REFERS_BACK.search(text or ""))
 
 
 # ---------------------------------------------------------------- corrections

@@ -1,0 +1,99 @@
+"""The assistant explains itself: that it is a bot, who sees what at each journey, and what
+happens next, answered at any step (the form then asks its question again) or on its own.
+
+Which question it is comes from the reader (bot.nlu.reader.about_the_assistant); which journey
+it is about, from the form under way or the one that just ended, else the group in focus."""
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.forms import last_form, typed
+from bot.core.db import default_uow
+from bot.core.errors import DomainError
+from bot.core.routing import TEAM_NAMES, sentence_start
+from bot.journeys.find_group import search_groups
+from bot.journeys.raise_issue import handlers_by_team
+from bot.journeys.request_support import KINDS
+from bot.nlu import reader
+from bot.slack.markup import escape_mrkdwn
+
+# The journey each form is, for what is said about it.
+FORM_SUBJECTS = {"join_group_form": "invite", "start_group_form": "proposal", "support_form": "support",
+                 "raise_issue_form": "case"}
+
+
+def _names(names: list[str]) -> str:
+    names = [escape_mrkdwn(n) for n in names]
+    return " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def subject_of(tracker: Tracker) -> str | None:
+    """What the person is doing or just did: an invite request, a proposal, a support request, a case."""
+    subject = FORM_SUBJECTS.get(last_form(tracker) or "")
+    if subject is None and (tracker.get_slot("last_group") or tracker.get_slot("group")):
+        subject = "invite"
+    return subject
+
+
+def explain(topic: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+            subject: str | None = None) -> None:
+    """Answer a question about the assistant (`topic`: being_a_bot, who_sees or what_next),
+    about `subject` (invite, proposal, support, case) or what the conversation is doing."""
+    if topic == "being_a_bot":
+        dispatcher.utter_message(response="utter_i_am_a_bot")
+        return
+    subject = subject or subject_of(tracker)
+    if subject == "case":
+        handlers = handlers_by_team(default_uow())
+        dispatcher.utter_message(response="utter_who_reads_case" if topic == "who_sees" else "utter_what_happens_next_case",
+                                 dandi_handlers=_names(handlers.get("dandi_service", [])),
+                                 people_handlers=_names(handlers.get("people", [])))
+        return
+    if subject == "invite":
+        group = _group_in_question(tracker)
+        if group is not None and group.type == "open":
+            dispatcher.utter_message(response="utter_who_sees_open_join", group_name=escape_mrkdwn(group.name))
+            return
+        response = "utter_who_sees_invite_request" if topic == "who_sees" else "utter_what_happens_next_invite"
+        if group is not None:
+            dispatcher.utter_message(response=response, group_name=escape_mrkdwn(group.name),
+                                     organisers=_names([name for name, _ in group.organisers]))
+        else:
+            dispatcher.utter_message(response=response, group_name="the group",
+                                     organisers="its organisers")
+        return
+    if subject == "support":
+        kind = KINDS.get(tracker.get_slot("support_kind") or "")
+        team = TEAM_NAMES[kind.team] if kind else TEAM_NAMES["dandi_service"]
+        dispatcher.utter_message(response="utter_what_happens_next_support", team=team,
+                                 team_start=sentence_start(team))
+        return
+    if subject == "proposal":
+        dispatcher.utter_message(response="utter_what_happens_next_proposal")
+        return
+    dispatcher.utter_message(response="utter_what_happens_next_general")
+
+
+def _group_in_question(tracker: Tracker):
+    for name in (tracker.get_slot("group"), tracker.get_slot("last_group")):
+        if name:
+            try:
+                result = search_groups(str(name), default_uow())
+            except DomainError:
+                continue
+            if len(result.matches) == 1:
+                return result.matches[0]
+    return None
+
+
+class ActionExplain(Action):
+    """A question about the assistant or the process, asked on its own or mid-form."""
+
+    def name(self) -> str:
+        return "action_explain"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        explain(reader.about_the_assistant(typed(tracker)) or "who_sees", dispatcher, tracker, domain)
+        return []

@@ -1,0 +1,78 @@
+"""The first message of a journey: a question about whether something is possible is answered
+before any form starts (then the request is offered, with what it named carried in); a
+question about the assistant is answered, then the journey starts; otherwise its opening words
+and its form. The form then takes every answer the message gave (GuidedFormValidation.fields_in)."""
+from __future__ import annotations
+
+import re
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.about_assistant import FORM_SUBJECTS, explain
+from actions.forms import JOURNEYS, intent_of, likely_faq_answer, typed
+from actions.request_support import FAQ_KINDS, KIND_WORDS, support_button
+from actions.responses import phrase
+from bot.core.db import default_uow
+from bot.journeys.find_group import search_groups
+from bot.journeys.request_support import KINDS
+from bot.nlu import reader
+from bot.rasa_plumbing.payloads import intent_payload
+
+# The policy's answer about each kind of support.
+KIND_ANSWERS = {kind: f"utter_{key}" for key, kind in FAQ_KINDS.items()}
+
+
+def kinds_named(text: str) -> list[str]:
+    """Every listed kind of support a message names, in the order of KIND_WORDS."""
+    lowered = text.lower()
+    return [kind for kind, words in KIND_WORDS.items() if kind != "other"
+            and any(re.search(rf"\b{re.escape(word)}", lowered) for word in words)]
+
+
+def answer_first(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+    """"is there money for a diwali do?": the policy's answer for each kind it names, or that
+    the D&I service team decides what isn't listed; then the offer to make the request."""
+    text = typed(tracker)
+    kinds = kinds_named(text)
+    if not kinds and likely_faq_answer(tracker) == "faq/support_overview":
+        dispatcher.utter_message(response="utter_faq/support_overview")
+        return []
+    for kind in kinds:
+        dispatcher.utter_message(response=KIND_ANSWERS[kind])
+    unlisted = not kinds
+    if unlisted:
+        dispatcher.utter_message(response="utter_not_listed_support")
+    offered = kinds or ["other"]
+    buttons = [support_button(kind, phrase(domain, "utter_request_other_button") if kind == "other" else
+                              phrase(domain, "utter_request_kind_button", kind=KINDS[kind].label.lower()))
+               for kind in offered]
+    buttons.append({"title": phrase(domain, "utter_no_thanks_button"), "payload": intent_payload("deny")})
+    dispatcher.utter_message(response="utter_offer_support_request", buttons=buttons)
+    # Listen: the rule that starts the form after this action is for a request, not a question.
+    events = [SlotSet("offered_support_kind", offered[0]), FollowupAction("action_listen")]
+    groups = search_groups(text, default_uow())
+    if len(groups.matches) == 1:  # "…for faith and belief": carried into the request
+        events.insert(0, SlotSet("support_group", groups.matches[0].slug))
+    return events
+
+
+class ActionStartJourney(Action):
+    """Starts the journey the message asks for (the rules send every journey's first message here)."""
+
+    def name(self) -> str:
+        return "action_start_journey"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        intent, text = intent_of(tracker), typed(tracker)
+        form, intro = JOURNEYS[intent]
+        if intent == "request_support" and reader.asks_whether_possible(text):
+            return answer_first(dispatcher, tracker, domain)
+        if intro:
+            dispatcher.utter_message(response=intro)
+        topic = reader.about_the_assistant(text)
+        if topic:
+            explain(topic, dispatcher, tracker, domain, subject=FORM_SUBJECTS[form])
+        return []  # the rule goes on to the form
