@@ -10,6 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms import last_form, typed
+from actions.request_support import last_replies
+from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.core.errors import DomainError
 from bot.core.routing import TEAM_NAMES, sentence_start
@@ -29,8 +31,25 @@ def _names(names: list[str]) -> str:
     return " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+# The bot's last replies that say what a question about "it" is about.
+SUPPORT_OFFERED = ("utter_offer_support_request", "utter_faq/social_budget", "utter_faq/speaker_budget",
+                   "utter_faq/awareness_calendar", "utter_faq/meeting_spaces", "utter_not_listed_support",
+                   "utter_support_request_sent")
+GROUP_SHOWN = ("utter_group_open", "utter_group_closed", "utter_group_both", "utter_group_organisers",
+               "utter_who_sees_invite_request", "utter_who_sees_open_join", "utter_invite_request_sent")
+
+
 def subject_of(tracker: Tracker) -> str | None:
-    """What the person is doing or just did: an invite request, a proposal, a support request, a case."""
+    """What the person is doing or just did: an invite request, a proposal, a support request, a
+    case. The form under way; else what the bot just said; else the last form; else a group in focus."""
+    active = FORM_SUBJECTS.get((tracker.active_loop or {}).get("name") or "")
+    if active:
+        return active
+    replies = last_replies(tracker)
+    if any(reply in SUPPORT_OFFERED for reply in replies):
+        return "support"
+    if any(reply in GROUP_SHOWN for reply in replies):
+        return "invite"
     subject = FORM_SUBJECTS.get(last_form(tracker) or "")
     if subject is None and (tracker.get_slot("last_group") or tracker.get_slot("group")):
         subject = "invite"
@@ -47,33 +66,36 @@ def explain(topic: str, dispatcher: CollectingDispatcher, tracker: Tracker, doma
     subject = subject or subject_of(tracker)
     if subject == "case":
         handlers = handlers_by_team(default_uow())
-        dispatcher.utter_message(response="utter_who_reads_case" if topic == "who_sees" else "utter_what_happens_next_case",
-                                 dandi_handlers=_names(handlers.get("dandi_service", [])),
-                                 people_handlers=_names(handlers.get("people", [])))
+        values = {"dandi_handlers": _names(handlers.get("dandi_service", [])),
+                  "people_handlers": _names(handlers.get("people", []))}
+        if topic == "who_sees":
+            dispatcher.utter_message(response="utter_who_reads_case", **values)
+        else:
+            _next(dispatcher, domain, "case", **values)
         return
     if subject == "invite":
         group = _group_in_question(tracker)
         if group is not None and group.type == "open":
             dispatcher.utter_message(response="utter_who_sees_open_join", group_name=escape_mrkdwn(group.name))
             return
-        response = "utter_who_sees_invite_request" if topic == "who_sees" else "utter_what_happens_next_invite"
-        if group is not None:
-            dispatcher.utter_message(response=response, group_name=escape_mrkdwn(group.name),
-                                     organisers=_names([name for name, _ in group.organisers]))
+        values = ({"group_name": escape_mrkdwn(group.name), "organisers": _names([n for n, _ in group.organisers])}
+                  if group is not None else {"group_name": "the group", "organisers": "its organisers"})
+        if topic == "who_sees":
+            dispatcher.utter_message(response="utter_who_sees_invite_request", **values)
         else:
-            dispatcher.utter_message(response=response, group_name="the group",
-                                     organisers="its organisers")
+            _next(dispatcher, domain, "invite", **values)
         return
     if subject == "support":
         kind = KINDS.get(tracker.get_slot("support_kind") or "")
         team = TEAM_NAMES[kind.team] if kind else TEAM_NAMES["dandi_service"]
-        dispatcher.utter_message(response="utter_what_happens_next_support", team=team,
-                                 team_start=sentence_start(team))
+        _next(dispatcher, domain, "support", team=team, team_start=sentence_start(team))
         return
-    if subject == "proposal":
-        dispatcher.utter_message(response="utter_what_happens_next_proposal")
-        return
-    dispatcher.utter_message(response="utter_what_happens_next_general")
+    _next(dispatcher, domain, "proposal" if subject == "proposal" else "general")
+
+
+def _next(dispatcher: CollectingDispatcher, domain: DomainDict, subject: str, **values: str) -> None:
+    """What happens next, about `subject`: one response, its words from the utter_next_* phrases."""
+    dispatcher.utter_message(response="utter_what_happens_next", what_next=phrase(domain, f"utter_next_{subject}", **values))
 
 
 def _group_in_question(tracker: Tracker):

@@ -1,6 +1,7 @@
 """What's coming up on the social and awareness calendar."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from rasa_sdk import Action, Tracker
@@ -11,7 +12,13 @@ from actions.request_support import support_button
 from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.journeys.awareness_calendar import event_named, upcoming_events
+from bot.nlu import reader
 from bot.slack.markup import escape_mrkdwn
+
+
+# Words that ask about the calendar, not a group's meetings.
+CALENDAR_WORDS = re.compile(r"\b(calendar|awareness|observances?|coming up|upcoming|month|day|week|events?|dates?)\b",
+                            re.IGNORECASE)
 
 
 class ActionUpcomingEvents(Action):
@@ -26,6 +33,14 @@ class ActionUpcomingEvents(Action):
             dispatcher.utter_message(response="utter_event_date", event=escape_mrkdwn(named.name),
                                      when=named.when_phrase(date.today()), link=link, buttons=[button])
             return []
+        text = tracker.latest_message.get("text") or ""
+        if reader.group_detail(text) == "meeting" and not CALENDAR_WORDS.search(text):
+            # "when/where", "when's the next one?" after a group's card: when the group meets.
+            from actions.find_group import follow_up_on_focus  # find_group imports much of actions/
+
+            followed = follow_up_on_focus(dispatcher, tracker, domain)
+            if followed is not None:
+                return followed
         events = upcoming_events(date.today(), default_uow())
         if not events:
             dispatcher.utter_message(response="utter_no_upcoming_events", buttons=[button])

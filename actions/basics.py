@@ -6,12 +6,11 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.about_assistant import GROUP_SHOWN
 from actions.fallback import answer_in_context
 from actions.request_support import last_replies
 from bot.nlu.long_messages import MAX_CHARS
 
-# The replies that put a group in focus, after which a plain yes means "add me".
-GROUP_SHOWN = ("utter_group_open", "utter_group_closed", "utter_group_both", "utter_group_organisers")
 
 
 class ActionOutOfScope(Action):

@@ -107,21 +107,33 @@ def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, domain
     """What an unclear or out-of-scope message may still be, from its words and what is in focus:
     a question about the assistant, a follow-up about the group just shown ("who runs it",
     "the second one"), or asking to join it ("sick, add me"). None when it is none of these."""
-    from actions.about_assistant import explain
-    from actions.find_group import follow_up_on_focus
+    from actions.about_assistant import SUPPORT_OFFERED, explain
+    from actions.find_group import follow_up_on_focus, names_groups
+    from actions.request_support import last_replies
+    from actions.start_journey import answer_first, kinds_named
 
     text = (tracker.latest_message.get("text") or "").strip()
     if not text or text.startswith("/"):
         return None
     topic = reader.about_the_assistant(text)
-    if (topic and reader.is_question(text)) or topic == "being_a_bot":
+    asked = (topic and reader.has_question(text)) or topic == "being_a_bot"
+    if asked:
         explain(topic, dispatcher, tracker, domain)
+    offered = any(reply in SUPPORT_OFFERED and reply != "utter_support_request_sent" for reply in last_replies(tracker))
+    if offered and reader.yes_or_no(reader.without_questions(text) or text) is reader.YES:
+        # "omg yes pls. bout £250, fri 29 oct" after the offer: the request, with what it gives.
+        return [FollowupAction("action_follow_up_faq")]
+    if asked:
         return []
+    if reader.asks_whether_possible(text) and kinds_named(text):
+        return answer_first(dispatcher, tracker, domain)
     followed = follow_up_on_focus(dispatcher, tracker, domain)
     if followed is not None:
         return followed
     if tracker.get_slot("last_group") and reader.wants_in(text):
         return [SlotSet("group", tracker.get_slot("last_group")), FollowupAction("join_group_form")]
+    if names_groups(text):  # the live registry knows what the model didn't learn
+        return [FollowupAction("action_find_group")]
     return None
 
 

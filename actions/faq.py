@@ -20,7 +20,10 @@ WANTS_IT = ("request_support", "affirm")
 def takes_up_the_offer(tracker: Tracker) -> bool:
     """An unclear message that still reads as taking up what the bot just offered."""
     ranking = [r.get("name") for r in (tracker.latest_message.get("intent_ranking") or [])[:3]]
-    return reader.takes_up_an_offer(tracker.latest_message.get("text") or "") and any(i in WANTS_IT for i in ranking)
+    text = tracker.latest_message.get("text") or ""
+    if reader.yes_or_no(reader.without_questions(text) or text) is reader.YES:  # "omg yes pls. about £250…"
+        return True
+    return reader.takes_up_an_offer(text) and any(i in WANTS_IT for i in ranking)
 
 
 class ActionFollowUpFaq(Action):

@@ -104,6 +104,18 @@ def follow_up_on_focus(dispatcher: CollectingDispatcher, tracker: Tracker, domai
     return show_group(group, detail, dispatcher, domain)
 
 
+def names_groups(text: str) -> bool:
+    """Whether a message the model didn't read as finding a group still names one ("anything for
+    adhd ppl?", "sustainibility grp??"), or asks for the open or closed ones ("list closed grps")."""
+    if not text or text.startswith("/") or len(text.split()) > 30:
+        return False
+    result = search_groups(text, default_uow())
+    if result.matches:
+        return True
+    return any(words.search(text) for words in TYPE_WORDS.values()) and bool(GROUPISH.search(text))
+
+
+GROUPISH = re.compile(r"\b(groups?|grps?|networks?|ones|list|communities)\b", re.IGNORECASE)
 TYPE_WORDS = {"closed": re.compile(r"\b(invite[- ]only|by invitation|private|closed)\b", re.IGNORECASE),
               "open": re.compile(r"\b(open to (all|everyone|anyone)|anyone can join|open ones?)\b", re.IGNORECASE)}
 
@@ -124,6 +136,11 @@ class ActionFindGroup(Action):
             # "which of the groups are invite-only?": the type in other words than the model knows.
             group_type = next((kind for kind, words in TYPE_WORDS.items() if words.search(message)), None)
 
+        from actions.start_journey import answer_first, kinds_named  # it imports much of actions/
+
+        if reader.asks_whether_possible(message) and kinds_named(message):
+            # "is there money for a diwali do?? for faith and belief": a question about support.
+            return answer_first(dispatcher, tracker, domain)
         result = None
         for text in filter(None, (asked, message)):
             result = search_groups(text, uow())

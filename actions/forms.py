@@ -293,7 +293,7 @@ class GuidedFormValidation(FormValidationAction):
             hand_off(dispatcher, tracker, domain)
             return await self._ask_again(dispatcher, tracker, domain)
         topic = reader.about_the_assistant(text)
-        if topic and (reader.is_question(text) or topic == "being_a_bot"):
+        if topic and (reader.has_question(text) or topic == "being_a_bot"):
             # "who'll see that I asked?", "for me. is it anonymous tho?": answered, and the question
             # asked again unless the message answers it too.
             from actions.about_assistant import explain  # it imports this module
@@ -322,8 +322,16 @@ class GuidedFormValidation(FormValidationAction):
         fix = fix or self._swapped(text, tracker)
         if fix is not None:
             return await self._correct(*fix, dispatcher, tracker, domain)
+        if requested == self.confirm_slot:
+            # "make that £180 - forgot about gloves": no field named, but the value says which.
+            fix = self._correction_by_value(text, tracker, domain)
+            if fix is not None:
+                return await self._correct(*fix, dispatcher, tracker, domain)
         if reader.asks_to_skip(text) and requested:
             return await self._skip(requested, dispatcher, tracker, domain)
+        answered_too = await self._answer_beside_a_question(requested, kind, text, dispatcher, tracker, domain)
+        if answered_too is not None:
+            return answered_too
         if requested and requested != self.confirm_slot and reader.is_a_question_back(text) \
                 and not is_interruption(tracker, kind) and not self._answers(requested, text, tracker, domain):
             # "q - could we get money for a coach?" where a purpose is asked, "will my manager be told?"
@@ -341,6 +349,38 @@ class GuidedFormValidation(FormValidationAction):
                 dispatcher.utter_message(response="utter_question_not_taken")
             return await self._ask_again(dispatcher, tracker, domain)
         return None
+
+    def _correction_by_value(self, text: str, tracker: Tracker, domain: DomainDict) -> tuple[str, str] | None:
+        """At the summary, a new value for an answer given, found by what it is (an amount, a date)."""
+        if not reader.correction_cue(text):
+            return None
+        for slot, value in self.fields_in(text, tracker).items():
+            if slot in self.changeable and tracker.get_slot(slot) not in (None, NONE) \
+                    and str(value).lower() != str(tracker.get_slot(slot)).lower():
+                return slot, value
+        return None
+
+    async def _answer_beside_a_question(self, requested: str | None, kind: str | None, text: str,
+                                        dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: DomainDict) -> list | None:
+        """"Muslim Colleagues Network. quick q tho, would we get money for an iftar?": the answer
+        is kept, the question answered when the FAQ can, and the form goes on."""
+        if not requested or requested == self.confirm_slot or not kind or not reader.has_question(text):
+            return None
+        rest = reader.without_questions(text)
+        if not rest or rest == text.strip(" .!"):
+            return None
+        answer = reader.yes_or_no(rest) if kind == YES_NO else rest
+        if answer is None or answer == reader.UNSURE:
+            return None
+        if self._validated(requested, answer, CollectingDispatcher(), tracker, domain).get(requested) is None:
+            return None
+        changes = self._validated(requested, answer, dispatcher, tracker, domain)
+        faq_key = likely_faq_answer(tracker)
+        if faq_key:
+            dispatcher.utter_message(response=f"utter_{faq_key}")
+        tracker.slots.update(changes)
+        return [SlotSet(name, value) for name, value in changes.items()] + await self._ask_again(dispatcher, tracker, domain)
 
     def _answers(self, requested: str, text: str, tracker: Tracker, domain: DomainDict) -> bool:
         """Whether a message put as a question still answers the question asked: a yes or no, one of

@@ -10,7 +10,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.nlu import reader
 from bot.nlu.reader import is_just_yes
 from actions.forms import (CHOICE, NONE, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots, intent_of,
                            pick_choice, typed)
@@ -85,8 +84,9 @@ class ValidateJoinGroupForm(GuidedFormValidation):
         result = search_groups(typed(tracker), default_uow())
         if len(result.matches) == 1:
             return {"group": result.matches[0].name}
-        # "join it", "sick, add me", "the second one": the group in focus.
-        if not result.matches and (reader.refers_back(typed(tracker)) or reader.ordinal(typed(tracker)) is not None):
+        # "join it", "sick, add me", "I'd like to ask for an invite", "the second one": a message
+        # that names no group is about the group in focus.
+        if not result.matches and not result.suggestions:
             from actions.find_group import group_in_focus  # find_group imports this module
             group = group_in_focus(tracker)
             if group is not None:

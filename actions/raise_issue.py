@@ -19,7 +19,7 @@ from bot.core.db import default_uow
 from bot.core.errors import DomainError
 from bot.core.routing import TEAM_NAMES, sentence_start
 from bot.journeys.raise_issue import (CATEGORIES, EXCLUSIONS, NARRATIVE, discard_draft, expect, keep_from_nobody,
-                                     submit_case)
+                                     submit_case, team_for)
 from bot.slack.markup import escape_mrkdwn
 
 FOR_WHOM = {"myself": ("me", "my", "self", "mine", "own"), "behalf": ("someone", "colleague", "other", "them", "nominated")}
@@ -134,10 +134,24 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
 
     def validate_issue_route(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
-        choice = pick_choice(value, ROUTE_WORDS)
+        # "people team i think? actually no. d&i": the last team named is the one meant.
+        named = [(match.start(), key) for key, words in ROUTE_WORDS.items() for word in words
+                 for match in re.finditer(rf"\b{re.escape(word)}", str(value or "").lower())]
+        choice = max(named)[1] if named else pick_choice(value, ROUTE_WORDS)
         if choice is None:
             return self.reject("issue_route", dispatcher, "utter_issue_route_again")
+        draft_id = tracker.get_slot("case_draft_id")
+        if draft_id and draft_id != NONE:
+            team = team_for(draft_id, tracker.sender_id, choice, default_uow())
+            if team != choice:
+                # Everyone there was named as someone who must not handle it: said before the summary.
+                dispatcher.utter_message(response="utter_case_rerouted", chosen=TEAM_NAMES[choice],
+                                         team=TEAM_NAMES[team])
+                choice = team
         return {"issue_route": choice}
+
+    def explain_issue_route(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        dispatcher.utter_message(response="utter_explain_issue_route")
 
     def validate_issue_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:

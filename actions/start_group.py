@@ -39,6 +39,8 @@ CLUB_IN_TEXT = re.compile(r"\b(?:an?|our)\s+(?P<purpose>(?:[\w'-]+\s+){1,3}(?:cl
 MEETING_IN_TEXT = re.compile(r"(?P<meeting>[^.!?\n,]*\b(?:meet|meets|meeting|meetings|every|each|weekly|monthly|fortnightly|"
                              r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|google meet|teams|zoom|after work|lunchtimes?)\b[^.!?\n]*)",
                              re.IGNORECASE)
+JUST_ME = re.compile(r"^\W*((it'?s |it will be |that'?s )?(just|only) me|me (alone|for now|on my own)|(just )?myself|"
+                     r"on my own)\b", re.IGNORECASE)
 GENERIC_WORDS = {"new", "open", "closed", "private", "another", "community", "group", "club", "network", "circle",
                  "society", "a", "an", "our", "one", "my"}
 TYPE_IN_TEXT = {"open": re.compile(r"\b(open|open to (all|everyone|everybody|anyone)|anyone can (join|come))\b", re.IGNORECASE),
@@ -127,6 +129,8 @@ class ValidateStartGroupForm(GuidedFormValidation):
     def validate_new_group_organisers(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> dict[str, Any]:
         typed = " ".join(str(value or "").split())[:500]
+        if not mentioned_users(typed) and JUST_ME.search(typed):
+            typed = "just me"  # "just me for now. i read it shouldn't all fall on one person"
         unknown = unmentioned_names(typed)
         if unknown:
             # Only an @-mention says who someone is in Slack; a typed name would be lost on approval.

@@ -535,6 +535,7 @@ def as_json(results: list[ConversationResult]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--part", choices=("dev", "heldout", "all"), default="all")
+    parser.add_argument("--logs", type=Path, help="keep the servers' logs and database in this folder")
     parser.add_argument("--only", action="append", help="run only this conversation id (repeatable)")
     parser.add_argument("--verbose", action="store_true", help="print every conversation's transcript")
     parser.add_argument("--jobs", type=int, default=3, help="conversations played at once (default 3)")
@@ -569,6 +570,9 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     with tempfile.TemporaryDirectory(prefix="conversation-eval-") as tmp:
         workdir = Path(tmp)
+        if args.logs:  # the servers' logs (and database) kept there, to read what went wrong
+            workdir = args.logs
+            workdir.mkdir(parents=True, exist_ok=True)
         database_url = demo_database(workdir)
         key = Fernet.generate_key().decode()
         os.environ["CASE_ENCRYPTION_KEY"] = key

@@ -23,7 +23,7 @@ MAX_TOKENS = 80  # a long message is matched on its start; names are short
 # Words that say "a group" rather than which one: never enough on their own.
 GENERIC = frozenset(
     "a an the and or of for in on to with group network club community communities team channel "
-    "society circle forum people".split()
+    "society circle forum people grp grps ppl folk folks".split()
 )
 
 

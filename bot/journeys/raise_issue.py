@@ -172,6 +172,9 @@ def _take_exclusions(conversation_id: str, text: str, draft_id: str | None, ment
     with uow:
         roster = routing.case_roster(uow.session)
     ids, names_left = ([], []) if nobody else match_handlers(text, mentioned, roster)
+    if not nobody and not ids and not mentioned and reader.means_nobody(re.split(r"[,.;!?]", text)[0]):
+        # "nobody, its fine. d&i team pls": nobody, and the rest names no one who handles cases.
+        nobody, names_left = True, []
     if not ids and not nobody and (reader.asks_what_you_mean(text) or reader.wants_to_stop(text) is not None):
         # "sorry, what are you asking me?", "hmm, let's leave it": nobody who handles cases in
         # it, so no names to keep; the conversation asks again, or stops (or asks whether to),
@@ -334,6 +337,18 @@ def excluded_ids(case: Case) -> set[str]:
     if case.excluded_ciphertext is None:
         return set()
     return set(json.loads(crypto.decrypt(case.excluded_ciphertext)))
+
+
+def team_for(draft_id: str, owner: str, route_to: str, uow: UnitOfWork) -> str:
+    """The team the case would go to if sent to `route_to` now: the other one when everyone
+    who handles cases on `route_to` was named as someone who must not handle it."""
+    with uow:
+        case = _draft(uow, draft_id, owner)
+        kept_away = excluded_ids(case) if case is not None else set()
+        if routing.case_handlers(uow.session, route_to, kept_away):
+            return route_to
+        other = routing.other_case_team(route_to)
+        return other if routing.case_handlers(uow.session, other, kept_away) else route_to
 
 
 # ---------------------------------------------------------------- submitting

@@ -244,8 +244,7 @@ def wants_to_stop(text: str, intent: str | None = None, confidence: float = 0.0)
     # "ugh I don't know the cost yet, let's leave it for now": the last thing said calls it off,
     # and so does a sentence of its own: "actually hold on, cancel that. i'll message priya directly".
     clauses = [c.strip() for c in re.split(r"[,;.!?—–]+|\s-\s", text.strip(" ,;.!?")) if c.strip()]
-    if len(clauses) > 1 and any(len(c.split()) <= 6 and _STOP_AT_START.match(c)
-                                for c in (clauses[-1], *_sentence_starts(text))):
+    if len(clauses) > 1 and any(len(c.split()) <= 6 and _STOP_AT_START.match(c) for c in clauses):
         return "yes"
     if _SECOND_THOUGHTS.match(text):
         return "maybe"
@@ -258,12 +257,6 @@ def is_only_a_stop(text: str) -> bool:
     """Nothing but a stop, with nothing else said: "let's park it", "hold off for now, thanks"."""
     text = (text or "").strip()
     return text.startswith("/stop") or (not _NOT_A_STOP.search(text) and bool(_ONLY_A_STOP.match(text)))
-
-
-def _sentence_starts(text: str) -> list[str]:
-    """The first clause of each sentence after the first: "…. stop for now, i'll ask jamie"."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n+", text.strip()) if s.strip()][1:]
-    return [re.split(r"[,;—–]+|\s-\s", s.strip(" .!?"))[0].strip() for s in sentences]
 
 
 def carries_on(text: str) -> bool:
@@ -317,6 +310,11 @@ def has_switch_cue(text: str) -> bool:
 def is_question(text: str) -> bool:
     """Put as a question: ends with "?" or opens with a question word."""
     return bool(_QUESTION.search(text or ""))
+
+
+def has_question(text: str) -> bool:
+    """Some sentence of it is put as a question: "for me. is it anonymous tho"."""
+    return any(is_question(s.strip()) for s in re.split(r"(?<=[.!?])\s+|\n+", text or "") if s.strip())
 
 
 def is_a_question_back(text: str) -> bool:
@@ -421,6 +419,11 @@ def refers_back(text: str) -> bool:
 
 
 # ---------------------------------------------------------------- corrections
+
+def correction_cue(text: str) -> bool:
+    """Words that say something given is to change: "make that £180", "actually", "wrong"."""
+    return bool(_CORRECTION_CUE.search(text or ""))
+
 
 def correction(text: str, fields: dict[str, Iterable[str]], strict: bool = False) -> tuple[str, str | None] | None:
     """(slot, new value or None) when the message corrects a field by naming it: "the date's

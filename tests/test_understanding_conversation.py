@@ -1,0 +1,111 @@
+"""Understanding people through the real servers: a thing in focus ("who runs it", "sign me
+up"), a question answered before any form starts, the assistant explaining itself at any
+step, and every answer a message gives taken at once. Several turns each, in people's own
+words; the readings themselves are in tests/test_reader.py."""
+from __future__ import annotations
+
+import pytest
+
+from bot.core.models import Group, GroupProposal, Membership, SupportRequest
+from tests.journeys import everything_of, rows
+
+pytestmark = pytest.mark.conversation
+
+
+def replies(chat, text: str) -> list[str]:
+    """The responses the bot gave to `text`, by name (what each bot event says it uttered)."""
+    return [name for name, _ in answer(chat, text)]
+
+
+def answer(chat, text: str) -> list[tuple[str, str]]:
+    """(response name, text) of each reply the bot gave to `text`."""
+    before = len(chat.tracker()["events"])
+    chat.say(text)
+    return [((e.get("metadata") or {}).get("utter_action"), e.get("text") or "")
+            for e in chat.tracker()["events"][before:] if e.get("event") == "bot"]
+
+
+def slug_of(assistant, group_id: int) -> str:
+    [group] = rows(assistant, Group, Group.id == group_id)
+    return group.slug
+
+
+def test_follow_ups_on_the_group_just_shown_then_joining_it_in_a_word(chat, assistant):
+    assert "*Parents and Carers*" in chat.text_of("anything for new dads? 👶")
+    runs = chat.text_of("who runs it")
+    assert "Chris Morgan" in runs and "Nadia Hussain" in runs
+    assert "Monthly virtual coffee" in chat.text_of("when do they meet?")
+    assert "Welcome to *Parents and Carers*" in chat.text_of("sweet, sign me up")
+    [membership] = rows(assistant, Membership, Membership.slack_user_id == chat.sender)
+    assert slug_of(assistant, membership.group_id) == "parents-and-carers"
+
+
+def test_a_list_puts_no_group_in_focus_but_the_second_one_does(chat, assistant):
+    listed = chat.text_of("which groups are closed?")
+    names = [line.split("*")[1] for line in listed.splitlines() if line.startswith("• *")]
+    assert len(names) >= 2
+    assert chat.text_of("the second one").startswith(f"*{names[1]}*")
+    assert "I've sent your request" not in chat.text_of("who organises it?")
+
+
+def test_a_question_about_money_is_answered_before_the_request_and_what_it_named_is_carried(chat, assistant):
+    answered = replies(chat, "hiya is there any money for a diwali do? it'd be for faith and belief 🪔")
+    assert answered[:2] == ["utter_faq/social_budget", "utter_offer_support_request"]
+    summary = chat.text_of("omg yes pls. about £250, in the office, fri 29 oct")
+    assert "Faith and Belief" in summary and "£250" in summary and "29 oct" in summary
+    assert "reference" in chat.text_of("👍").lower()
+    [request] = rows(assistant, SupportRequest, SupportRequest.requester_slack_id == chat.sender)
+    assert (request.kind, request.amount_pence) == ("social_budget", 25000)
+
+
+def test_support_the_policy_does_not_list_goes_to_the_service_team_never_the_nearest_kind(chat, assistant):
+    answered = replies(chat, "would the company pay for BSL interpreters at our talk?")
+    assert "utter_not_listed_support" in answered and "utter_faq/speaker_budget" not in answered
+    assert "utter_ask_support_when" not in answered  # nothing starts before they say so
+    chat.say("no thanks")
+    assert everything_of(assistant, chat.sender)["support"] == 0
+
+
+def test_the_assistant_explains_itself_mid_form_and_the_form_carries_on(chat, assistant):
+    assert "bot" in chat.text_of("are you a real person or a bot?")
+    assert "Does it describe you?" in chat.text_of("can i get an invite to WiT? 💜")
+    who = chat.text_of("wait, who would actually see that I asked?")
+    assert "Amara Okafor" in who and "Helen Carter" in who and "Does it describe you?" in who
+    assert "note" in chat.text_of("yep that's me").lower()
+
+
+def test_who_reads_a_case_is_answered_and_the_answer_in_the_same_message_is_kept(chat, assistant):
+    said = replies(chat, "I need to raise an issue about my team lead")
+    assert "utter_ask_issue_for" in said
+    said = answer(chat, "for me. is this anonymous tho? who actually sees it")
+    assert said[0][0] == "utter_who_reads_case" and "utter_ask_issue_category" in [name for name, _ in said]
+    assert "Priya Shah" in said[0][1] and "Grace Mensah" in said[0][1] and "not anonymous" in said[0][1]
+    assert "stopped" in chat.text_of("let's park it")
+    assert everything_of(assistant, chat.sender)["cases"] == 0
+
+
+def test_a_proposal_told_in_one_message_asks_only_what_is_missing(chat, assistant):
+    said = replies(chat, "I'd like to start a new open group called Cycle Crew - it's for anyone who cycles to "
+                         "work, we meet on Fridays at 8 by the bike racks")
+    assert "utter_ask_new_group_organisers" in said
+    assert not {"utter_ask_new_group_name", "utter_ask_new_group_type", "utter_ask_new_group_purpose",
+                "utter_ask_new_group_meeting"} & set(said)
+    chat.say("just me for now")
+    chat.say("yes, we've read it")
+    summary = chat.text_of("hmm, sorry, the name should be Cycle Club")
+    assert "Cycle Club" in summary and "Fridays at 8" in summary
+    assert "reference" in chat.text_of("looks right 👍").lower()
+    [proposal] = rows(assistant, GroupProposal, GroupProposal.proposer_slack_id == chat.sender)
+    assert (proposal.name, proposal.type.value) == ("Cycle Club", "open")
+
+
+def test_a_request_told_in_one_message_goes_straight_to_its_summary(chat, assistant):
+    said = replies(chat, "log a social request pls: WiT quarterly social, £150, 5 march")
+    assert not {"utter_ask_support_kind", "utter_which_group_is_it_for", "utter_ask_support_when",
+                "utter_ask_support_amount"} & set(said)
+    if "utter_ask_support_details" in said:
+        chat.say("nothing to add")
+    assert "I've sent" in chat.text_of("yes") or everything_of(assistant, chat.sender)["support"] == 1
+    [request] = rows(assistant, SupportRequest, SupportRequest.requester_slack_id == chat.sender)
+    assert (request.kind, request.amount_pence, slug_of(assistant, request.group_id)) == (
+        "social_budget", 15000, "women-in-tech")
