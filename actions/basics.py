@@ -21,7 +21,7 @@ class ActionOutOfScope(Action):
         if len(tracker.latest_message.get("text") or "") > MAX_CHARS:
             dispatcher.utter_message(response="utter_message_too_long")
             return []
-        answered = answer_in_context(dispatcher, tracker, domain)
+        answered = await answer_in_context(dispatcher, tracker, domain)
         if answered is not None:
             return answered
         dispatcher.utter_message(response="utter_out_of_scope")
@@ -39,7 +39,7 @@ class ActionReplyInContext(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "affirm" and tracker.get_slot("last_group") and any(r in GROUP_SHOWN for r in last_replies(tracker)):
             return [SlotSet("group", tracker.get_slot("last_group")), FollowupAction("join_group_form")]
-        answered = answer_in_context(dispatcher, tracker, domain)
+        answered = await answer_in_context(dispatcher, tracker, domain)
         if answered is not None:
             return answered
         dispatcher.utter_message(response="utter_anything_else")

@@ -103,12 +103,13 @@ class ActionPassToServiceTeam(Action):
         return []
 
 
-def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list | None:
+async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list | None:
     """What an unclear or out-of-scope message may still be, from its words and what is in focus:
     a question about the assistant, a follow-up about the group just shown ("who runs it",
     "the second one"), or asking to join it ("sick, add me"). None when it is none of these."""
     from actions.about_assistant import SUPPORT_OFFERED, explain
-    from actions.find_group import follow_up_on_focus, names_groups
+    from actions.find_group import ActionFindGroup, follow_up_on_focus, names_groups
+    from bot.journeys.find_group import search_groups
     from actions.request_support import last_replies
     from actions.start_journey import answer_first, kinds_named
 
@@ -130,10 +131,13 @@ def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, domain
     followed = follow_up_on_focus(dispatcher, tracker, domain)
     if followed is not None:
         return followed
-    if tracker.get_slot("last_group") and reader.wants_in(text):
-        return [SlotSet("group", tracker.get_slot("last_group")), FollowupAction("join_group_form")]
+    if reader.wants_in(text):
+        named = search_groups(text, default_uow())
+        group = named.matches[0].name if len(named.matches) == 1 else tracker.get_slot("last_group")
+        if group:  # "join the parents one", "sick, add me"
+            return [SlotSet("group", group), FollowupAction("join_group_form")]
     if names_groups(text):  # the live registry knows what the model didn't learn
-        return [FollowupAction("action_find_group")]
+        return await ActionFindGroup().run(dispatcher, tracker, domain)
     return None
 
 
@@ -145,5 +149,5 @@ class ActionUnclear(Action):
         return "action_unclear"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        answered = answer_in_context(dispatcher, tracker, domain)
+        answered = await answer_in_context(dispatcher, tracker, domain)
         return answered if answered is not None else [FollowupAction("action_two_stage_fallback")]

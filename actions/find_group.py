@@ -116,7 +116,8 @@ def names_groups(text: str) -> bool:
 
 
 GROUPISH = re.compile(r"\b(groups?|grps?|networks?|ones|list|communities)\b", re.IGNORECASE)
-TYPE_WORDS = {"closed": re.compile(r"\b(invite[- ]only|by invitation|private|closed)\b", re.IGNORECASE),
+TYPE_WORDS = {"closed": re.compile(r"\b(invite[- ]only|by invitation|private|closed|(need|needs|require|requires) an invite)\b",
+                                   re.IGNORECASE),
               "open": re.compile(r"\b(open to (all|everyone|anyone)|anyone can join|open ones?)\b", re.IGNORECASE)}
 
 

@@ -112,6 +112,8 @@ def is_interruption(tracker: Tracker, kind: str | None = None) -> bool:
         return reader.asks_for_person(text)
     if reader.is_just_thanks(text):
         return True
+    if intent == "find_group" and kind == CHOICE and reader.asks_about_an_option(text):
+        return False  # "what's 'both'?": what the choices mean, which the form explains
     if intent in ("find_group", "check_status", "upcoming_events"):
         # Only a question or a request to see is one ("which groups are there?"), not an answer naming a
         # group or a date; "my requests" is one anywhere but a free-text step.
@@ -367,6 +369,9 @@ class GuidedFormValidation(FormValidationAction):
         is kept, the question answered when the FAQ can, and the form goes on."""
         if not requested or requested == self.confirm_slot or not kind or not reader.has_question(text):
             return None
+        first = re.split(r"(?<=[.!?])\s+|\n+", text.strip())[0]
+        if reader.is_question(first):  # the answer comes first: "what's on there? don't want to clash" is no answer
+            return None
         rest = reader.without_questions(text)
         if not rest or rest == text.strip(" .!"):
             return None
@@ -590,6 +595,10 @@ class GuidedFormValidation(FormValidationAction):
             if answer is not None:
                 events.append(SlotSet(requested, answer))
         text = typed(tracker)
+        if requested in self.answers and self.answers[requested] in FREE_TEXT:
+            # The answer asked for is the first sentence; others may give more ("…not feeling alone.
+            # we'd do a monthly chat on google meet"), but "a monthly pub quiz" is the purpose.
+            text = " ".join(re.split(r"(?<=[.!?])\s+|\n+", text.strip())[1:])
         if text and not text.startswith("/") and requested != self.confirm_slot and not is_interruption(tracker):
             required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
             taken = {e["name"] for e in events}

@@ -33,9 +33,12 @@ _STOP = r"(?=\s*(?:[,.;!?\n(]|\s-\s|:[a-z_]+:|\s+(?:for|to|and|it'?s|its|which|t
 NAME_IN_TEXT = re.compile(r"\b(?:called|named|name (?:is|would be|will be|maybe|could be)|name:)\s*[\"“'‘]?(?P<name>[^\"”’,.;!?\n]{2,40}?)[\"”'’]?" + _STOP,
                           re.IGNORECASE)
 QUOTED_NAME = re.compile(r"[\"“‘](?P<name>[^\"”’]{2,40})[\"”’]")
-PURPOSE_IN_TEXT = re.compile(r"\b(?:(?:group|club|network|community|space|circle|society)\s+(?:for|to|about|where)|it'?s\s+(?:for|about)|"
-                             r"somewhere (?:to|for|where)|(?:a )?place (?:to|for|where))\s+(?P<purpose>[^.!?\n]{8,300})", re.IGNORECASE)
-CLUB_IN_TEXT = re.compile(r"\b(?:an?|our)\s+(?P<purpose>(?:[\w'-]+\s+){1,3}(?:club|group|network|circle|society))\b", re.IGNORECASE)
+PURPOSE_IN_TEXT = re.compile(r"\b(?P<lead>(?:group|club|network|community|space|circle|society)\s+(?:for|to|about|where)|"
+                             r"it'?s\s+(?:for|about)|somewhere (?:to|for|where)|(?:a )?place (?:to|for|where))"
+                             r"\s+(?P<purpose>[^.!?\n]{8,300})", re.IGNORECASE)
+# Words that say what a group does, beside who it's for.
+PURPOSE_WORDS = re.compile(r"(,\s*to \w+|\bto (practi[sc]e|share|talk|chat|support|help|meet|discuss|connect|celebrate|learn|"
+                           r"swap|run|cycle|walk|read|play)\b|\babout\b|\bwhere (we|people|colleagues|folks)\b)", re.IGNORECASE)
 MEETING_IN_TEXT = re.compile(r"(?P<meeting>[^.!?\n,]*\b(?:meet|meets|meeting|meetings|every|each|weekly|monthly|fortnightly|"
                              r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|google meet|teams|zoom|after work|lunchtimes?)\b[^.!?\n]*)",
                              re.IGNORECASE)
@@ -77,13 +80,14 @@ class ValidateStartGroupForm(GuidedFormValidation):
         meeting = MEETING_IN_TEXT.search(text)
         if meeting and len(meeting.group("meeting").split()) >= 3:
             found["new_group_meeting"] = meeting.group("meeting").strip(" ,-")
-        purpose = PURPOSE_IN_TEXT.search(text) or CLUB_IN_TEXT.search(text)
+        purpose = PURPOSE_IN_TEXT.search(text)
         if purpose:
             said = purpose.group("purpose")
             if meeting and meeting.group("meeting") in said:  # "…who cycles, we meet on Fridays"
                 said = said[:said.index(meeting.group("meeting"))]
             said = said.strip(" ,-")
-            if set(re.findall(r"[a-z]+", said.lower())) - GENERIC_WORDS:  # not just "a new group"
+            # What it's for, not only who ("a group for Muslim colleagues" is asked what it's for).
+            if purpose.group("lead").lower().startswith(("it", "somewhere", "place", "a place")) or PURPOSE_WORDS.search(said):
                 found["new_group_purpose"] = said
         return found
 

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.about_assistant import FORM_SUBJECTS, explain
 from actions.forms import JOURNEYS, intent_of, likely_faq_answer, typed
-from actions.request_support import FAQ_KINDS, KIND_WORDS, support_button
+from actions.request_support import FAQ_KINDS, KIND_WORDS, kind_from_last_answer, support_button
 from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.journeys.find_group import search_groups
@@ -68,7 +68,8 @@ class ActionStartJourney(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         intent, text = intent_of(tracker), typed(tracker)
         form, intro = JOURNEYS[intent]
-        if intent == "request_support" and reader.asks_whether_possible(text):
+        if intent == "request_support" and reader.asks_whether_possible(text) and kind_from_last_answer(tracker) is None:
+            # (After the policy's answer, "can we get that for our Diwali social?" takes it up.)
             return answer_first(dispatcher, tracker, domain)
         if intro:
             dispatcher.utter_message(response=intro)

@@ -67,6 +67,9 @@ _ONLY_A_STOP = _compile(r"^(?:" + "|".join(cues()["stop_lead"]) + r")*\s*" + _ST
                         + r"(?:[\s,.!;—–-]+" + alternatives("stop_tail") + r")*[\W_]*$")
 _SECOND_THOUGHTS = _compile(_lead() + alternatives("second_thoughts"))
 _NOT_A_STOP = _compile(r"\b" + alternatives("not_a_stop") + r"\b")
+_ANOTHER_JOURNEY_INSTEAD = _compile(r"[,;.!—–-]\s*(?:(?:and|just|please|pls|can you|could you|i want to|i'?d like to)\s+)*"
+                                    + alternatives("journey_verbs") + r"\b.*\binstead\b")
+_VALUE_CHANGE = _compile(r"\b" + alternatives("value_change"))
 _CARRY_ON = _compile(r"\b" + alternatives("carry_on") + r"\b")
 _REPEAT = _compile(alternatives("repeat"))
 _REPEAT_IN_LONGER = _compile(alternatives("repeat_in_longer"))
@@ -236,7 +239,7 @@ def wants_to_stop(text: str, intent: str | None = None, confidence: float = 0.0)
         return None
     if _NOT_A_STOP.search(text):
         return None
-    if intent in JOURNEY_INTENTS and confidence >= MIN_CONFIDENCE and has_switch_cue(text):
+    if intent in JOURNEY_INTENTS and confidence >= MIN_CONFIDENCE and _ANOTHER_JOURNEY_INSTEAD.search(text):
         return None
     words = len(text.split())
     if _STOP_AT_START.match(text) or (words <= 5 and _STOP_ANYWHERE.search(text)):
@@ -422,7 +425,7 @@ def refers_back(text: str) -> bool:
 
 def correction_cue(text: str) -> bool:
     """Words that say something given is to change: "make that £180", "actually", "wrong"."""
-    return bool(_CORRECTION_CUE.search(text or ""))
+    return bool(_CORRECTION_CUE.search(text or "") or _VALUE_CHANGE.search(text or ""))
 
 
 def correction(text: str, fields: dict[str, Iterable[str]], strict: bool = False) -> tuple[str, str | None] | None:
