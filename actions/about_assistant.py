@@ -36,7 +36,8 @@ SUPPORT_OFFERED = ("utter_offer_support_request", "utter_faq/social_budget", "ut
                    "utter_faq/awareness_calendar", "utter_faq/meeting_spaces", "utter_not_listed_support",
                    "utter_support_request_sent")
 GROUP_SHOWN = ("utter_group_open", "utter_group_closed", "utter_group_both", "utter_group_organisers",
-               "utter_who_sees_invite_request", "utter_who_sees_open_join", "utter_invite_request_sent")
+               "utter_who_sees_invite_request", "utter_who_sees_open_join")
+INVITE_SENT = ("utter_invite_request_sent", "utter_join_welcome")
 
 
 def subject_of(tracker: Tracker) -> str | None:
@@ -48,7 +49,7 @@ def subject_of(tracker: Tracker) -> str | None:
     replies = last_replies(tracker)
     if any(reply in SUPPORT_OFFERED for reply in replies):
         return "support"
-    if any(reply in GROUP_SHOWN for reply in replies):
+    if any(reply in GROUP_SHOWN or reply in INVITE_SENT for reply in replies):
         return "invite"
     subject = FORM_SUBJECTS.get(last_form(tracker) or "")
     if subject is None and (tracker.get_slot("last_group") or tracker.get_slot("group")):

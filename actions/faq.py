@@ -11,6 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.request_support import kind_from_last_answer
+from bot.core.db import default_uow
+from bot.journeys.find_group import search_groups
 from bot.nlu import reader
 
 
@@ -39,4 +41,16 @@ class ActionFollowUpFaq(Action):
             dispatcher.utter_message(response="utter_anything_else")
             return []
         dispatcher.utter_message(response="utter_support_intro")
-        return [SlotSet("support_kind", kind), FollowupAction("support_form")]
+        carried = [SlotSet("support_kind", kind)]
+        asked = previous_question(tracker)
+        groups = search_groups(asked, default_uow()) if asked else None
+        if groups is not None and len(groups.matches) == 1 and not tracker.get_slot("support_group"):
+            # "is there money for a diwali do? for faith and belief", then "yes please": that group.
+            carried.append(SlotSet("support_group", groups.matches[0].slug))
+        return carried + [FollowupAction("support_form")]
+
+
+def previous_question(tracker: Tracker) -> str | None:
+    """What the person said before this message (the question the bot answered)."""
+    said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return said[-2] if len(said) >= 2 and not said[-2].startswith("/") else None

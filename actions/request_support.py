@@ -28,6 +28,11 @@ KIND_WORDS = {
     "office_space": ("office", "space", "room", "venue", "meeting space"),
     "other": ("else", "other", "not listed", "something"),
 }
+# Support the policy doesn't list, named in so many words: the D&I service team decides on it, so it
+# is never read as the nearest listed kind ("BSL interpreters at our talk" is no speaker fee).
+NOT_LISTED_WORDS = ("interpreter", "interpreters", "interpreting", "bsl", "sign language", "captioning", "captions",
+                    "childcare", "babysitter", "sitter", "creche", "crèche", "travel", "train tickets", "taxi",
+                    "taxis", "accommodation", "hotel", "translation", "translator", "equipment", "merch", "t-shirts")
 NO_GROUP = NONE
 # "it's not really for any group", "not a group thing", "just me".
 NOT_FOR_A_GROUP = re.compile(r"\b(not|no|isn'?t|without)\b.{0,20}\b(any|a|one|particular|specific)?\s*(group|network)s?\b|"
@@ -71,10 +76,10 @@ def last_replies(tracker: Tracker) -> list[str]:
 
 def kind_from_last_answer(tracker: Tracker) -> str | None:
     """The kind of support the bot's last answer was about, for "can we get that?" after it."""
-    kind = FAQ_KINDS.get(last_faq_key(tracker) or "")
     replies = last_replies(tracker)
-    if kind is None and "utter_offer_support_request" in replies:  # a question answered first (start_journey)
+    if "utter_offer_support_request" in replies:  # a question answered first (actions/start_journey.py)
         return tracker.get_slot("offered_support_kind")
+    kind = FAQ_KINDS.get(last_faq_key(tracker) or "")
     return kind or next((REPLY_KINDS[name] for name in replies if name in REPLY_KINDS), None)
 
 

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.about_assistant import FORM_SUBJECTS, explain
 from actions.forms import JOURNEYS, intent_of, likely_faq_answer, typed
-from actions.request_support import FAQ_KINDS, KIND_WORDS, kind_from_last_answer, support_button
+from actions.request_support import FAQ_KINDS, KIND_WORDS, NOT_LISTED_WORDS, kind_from_last_answer, support_button
 from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.journeys.find_group import search_groups
@@ -26,10 +26,18 @@ KIND_ANSWERS = {kind: f"utter_{key}" for key, kind in FAQ_KINDS.items()}
 
 
 def kinds_named(text: str) -> list[str]:
-    """Every listed kind of support a message names, in the order of KIND_WORDS."""
+    """Every listed kind of support a message names, in the order of KIND_WORDS; none when it
+    names something the policy doesn't list (NOT_LISTED_WORDS)."""
+    if names_unlisted(text):
+        return []
     lowered = text.lower()
     return [kind for kind, words in KIND_WORDS.items() if kind != "other"
             and any(re.search(rf"\b{re.escape(word)}", lowered) for word in words)]
+
+
+def names_unlisted(text: str) -> bool:
+    lowered = text.lower()
+    return any(re.search(rf"\b{re.escape(word)}\b", lowered) for word in NOT_LISTED_WORDS)
 
 
 def answer_first(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
@@ -77,3 +85,21 @@ class ActionStartJourney(Action):
         if topic:
             explain(topic, dispatcher, tracker, domain, subject=FORM_SUBJECTS[form])
         return []  # the rule goes on to the form
+
+
+class ActionAnswerFaq(Action):
+    """A question about the policy: its answer (the FAQ topic the model chose, as utter_faq says
+    it), unless it asks whether something the policy doesn't list is paid for ("would the company
+    pay for BSL interpreters?"): then that the D&I service team decides, and the offer."""
+
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        text = typed(tracker)
+        if reader.asks_whether_possible(text) and names_unlisted(text):
+            return answer_first(dispatcher, tracker, domain)
+        selected = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+        key = selected.get("intent_response_key")
+        dispatcher.utter_message(response=f"utter_{key}" if key else "utter_faq/support_overview")
+        return []

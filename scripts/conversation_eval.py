@@ -372,7 +372,7 @@ class Player:
                 break
         end_right, end_why = self.check_end(conversation, chat.sender)
         result = ConversationResult(conversation, steps, end_right, end_why, server_errors)
-        if verbose:
+        if verbose and conversation.part == "dev":  # a held-out transcript is never shown
             print(transcript(result), flush=True)
         return result
 
@@ -456,6 +456,15 @@ def figures(results: list[ConversationResult]) -> dict[str, int]:
             "completed_right": sum(r.completed_right for r in results)}
 
 
+def by_set(results: list[ConversationResult]) -> dict[str, list[ConversationResult]]:
+    """The conversations by batch: "dev-e", "ho-e" from their ids; the first batch of each part alone."""
+    sets: dict[str, list[ConversationResult]] = {}
+    for r in results:
+        batch = re.match(r"(dev|ho)-([a-z])-", r.conversation.id)
+        sets.setdefault(batch.group(0).rstrip("-") if batch else f"{r.conversation.part} (first set)", []).append(r)
+    return sets
+
+
 def report(results: list[ConversationResult], parts: list[str]) -> str:
     out = []
     by_part = {part: [r for r in results if r.conversation.part == part] for part in parts}
@@ -470,6 +479,14 @@ def report(results: list[ConversationResult], parts: list[str]) -> str:
         f"{pct(table[p]['steps_right'], table[p]['steps']):>{width}}" for p in parts))
     out.append(f"{'share of conversations right':34}" + "".join(
         f"{pct(table[p]['completed_right'], table[p]['conversations']):>{width}}" for p in parts))
+
+    # Each batch of conversations beside the others: a batch fitted to shows it, a fresh one doesn't.
+    out.append("")
+    out.append("Per set (batches written at different times; dev-X and ho-X by the same authors):")
+    for name, members in sorted(by_set(results).items()):
+        f = figures(members)
+        out.append(f"{name:34}{f['conversations']:>6} conversations  {pct(f['steps_right'], f['steps'])} of steps  "
+                   f"{pct(f['completed_right'], f['conversations'])} of conversations")
 
     for title, key in (("repair pattern", lambda r: r.conversation.patterns),
                        ("journey", lambda r: [r.conversation.journey])):
@@ -486,7 +503,8 @@ def report(results: list[ConversationResult], parts: list[str]) -> str:
                              if f["conversations"] else "-")
             out.append(f"{label:34}" + "".join(f"{cell:>{width}}" for cell in cells))
 
-    failing = [(r, s) for r in results for s in r.steps if not s.right]
+    # Only dev's failures are listed: the held-out part is never read to decide a fix.
+    failing = [(r, s) for r in results for s in r.steps if not s.right and r.conversation.part == "dev"]
     if failing:
         # Worst first: a conversation's first wrong step (what later ones follow from), then the
         # failures most often repeated elsewhere (the same expectation missed the same way).
@@ -511,7 +529,7 @@ def report(results: list[ConversationResult], parts: list[str]) -> str:
                                                      110), "    "))
             if len(shown) == 10:
                 break
-    ends = [r for r in results if not r.end_right]
+    ends = [r for r in results if not r.end_right and r.conversation.part == "dev"]
     if ends:
         out.append("")
         out.append(f"End state wrong in {len(ends)} conversation(s): "
