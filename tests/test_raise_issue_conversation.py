@@ -60,10 +60,12 @@ def test_with_the_whole_team_kept_away_the_case_goes_to_the_people_team(chat, as
         chat.say(answer)
     kept = chat.text_of("Priya and Tom")
     assert "Priya Shah (the D&I service team), Tom Becker (the D&I service team)" in kept
-    chat.say("D&I service team")
+    # Said before the summary now, where it can still be changed: nobody is left on the D&I team.
+    rerouted = chat.text_of("D&I service team")
+    assert "it will go to the People team instead" in rerouted and "*Goes to:* the People team" in rerouted
     done = chat.text_of("yes please")
     case = the_case(assistant, chat)
-    assert "has gone to the People team instead" in done and case.reference in done
+    assert "People team" in done and case.reference in done
     assert case.routed_to == "people"
     assert {n.recipient for n in outbox_for(assistant, case.reference)} == {GRACE, DANIEL}
 
@@ -133,12 +135,13 @@ def test_a_stop_with_more_said_is_asked_about_and_kept_out_of_rasa(chat, assista
 def test_a_short_message_confirmed_as_what_happened_carries_on(chat, assistant):
     for answer in ("I want to raise an issue", "for myself", "behaviour"):
         chat.say(answer)
-    [check] = [m for m in chat.say("he told me to stop talking") if m.get("buttons")]
+    # A short message that opens like a "no" may mean "no, stop": asked about, kept meanwhile.
+    [check] = [m for m in chat.say("no one listened to me") if m.get("buttons")]
     assert "Thank you for telling me" in chat.text_of(check["buttons"][0]["payload"])  # "That's what happened"
     chat.say("no one")
     chat.say("People team")
     chat.say("yes")
-    assert crypto.decrypt(the_case(assistant, chat).narrative_ciphertext) == "he told me to stop talking"
+    assert crypto.decrypt(the_case(assistant, chat).narrative_ciphertext) == "no one listened to me"
 
 
 ON_BEHALF_ANSWERS = ["on someone's behalf", "yes", "no", "wellbeing", NARRATIVE, "no", "D&I service team"]
