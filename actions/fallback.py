@@ -116,10 +116,9 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, 
     text = (tracker.latest_message.get("text") or "").strip()
     if not text or text.startswith("/"):
         return None
-    topic = reader.about_the_assistant(text)
-    asked = (topic and reader.has_question(text)) or topic == "being_a_bot"
+    asked = reader.asked_about_the_assistant(text)
     if asked:
-        explain(topic, dispatcher, tracker, domain)
+        explain(asked, dispatcher, tracker, domain)
     offered = any(reply in SUPPORT_OFFERED and reply != "utter_support_request_sent" for reply in last_replies(tracker))
     if offered and reader.yes_or_no(reader.without_questions(text) or text) is reader.YES:
         # "omg yes pls. bout £250, fri 29 oct" after the offer: the request, with what it gives.

@@ -294,8 +294,8 @@ class GuidedFormValidation(FormValidationAction):
 
             hand_off(dispatcher, tracker, domain)
             return await self._ask_again(dispatcher, tracker, domain)
-        topic = reader.about_the_assistant(text)
-        if topic and (reader.has_question(text) or topic == "being_a_bot"):
+        topic = reader.asked_about_the_assistant(text)
+        if topic:
             # "who'll see that I asked?", "for me. is it anonymous tho?": answered, and the question
             # asked again unless the message answers it too.
             from actions.about_assistant import explain  # it imports this module
@@ -306,9 +306,7 @@ class GuidedFormValidation(FormValidationAction):
                 answer = reader.yes_or_no(rest) if kind == YES_NO else rest
                 changes = self._validated(requested, answer, CollectingDispatcher(), tracker, domain)
                 if answer is not None and changes.get(requested) is not None:
-                    tracker.slots.update(changes)
-                    return [SlotSet(name, value) for name, value in changes.items()] + await self._ask_again(
-                        dispatcher, tracker, domain)
+                    return await self._keep_and_go_on(changes, dispatcher, tracker, domain)
             return await self._ask_again(dispatcher, tracker, domain)
         switch = self._switch_wanted(tracker, kind)
         if switch is not None:
@@ -384,8 +382,7 @@ class GuidedFormValidation(FormValidationAction):
         faq_key = likely_faq_answer(tracker)
         if faq_key:
             dispatcher.utter_message(response=f"utter_{faq_key}")
-        tracker.slots.update(changes)
-        return [SlotSet(name, value) for name, value in changes.items()] + await self._ask_again(dispatcher, tracker, domain)
+        return await self._keep_and_go_on(changes, dispatcher, tracker, domain)
 
     def _answers(self, requested: str, text: str, tracker: Tracker, domain: DomainDict) -> bool:
         """Whether a message put as a question still answers the question asked: a yes or no, one of
@@ -467,6 +464,13 @@ class GuidedFormValidation(FormValidationAction):
         """The form asks its next question (again): not a miss, nothing else changed."""
         return [SlotSet("form_retries", 0), SlotSet("requested_slot", await self._next_slot(dispatcher, tracker, domain))]
 
+    async def _keep_and_go_on(self, changes: dict[str, Any], dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> list:
+        """Keep these answers (a skip's, a correction's, one found beside a question) and ask the next question."""
+        tracker.slots.update(changes)
+        return [SlotSet(name, value) for name, value in changes.items()] + await self._ask_again(
+            dispatcher, tracker, domain)
+
     @staticmethod
     def ask_first(pending: str) -> list:
         """Ask a clarifying question before going on (action_ask_form_pending asks it)."""
@@ -542,9 +546,7 @@ class GuidedFormValidation(FormValidationAction):
                                  field=field)
         if self.confirm_slot:
             changes[self.confirm_slot] = None
-        tracker.slots.update(changes)
-        return [SlotSet(name, changed) for name, changed in changes.items()] + await self._ask_again(
-            dispatcher, tracker, domain)
+        return await self._keep_and_go_on(changes, dispatcher, tracker, domain)
 
     async def _skip(self, requested: str, dispatcher: CollectingDispatcher, tracker: Tracker,
                     domain: DomainDict) -> list:
@@ -552,9 +554,7 @@ class GuidedFormValidation(FormValidationAction):
         if self.answers.get(requested) == OPTIONAL_TEXT or requested in self.skippable:
             changes = self._validated(requested, self.skippable.get(requested, NONE), dispatcher, tracker, domain)
             if changes.get(requested) is not None:
-                tracker.slots.update(changes)
-                return [SlotSet(name, changed) for name, changed in changes.items()] + await self._ask_again(
-                    dispatcher, tracker, domain)
+                return await self._keep_and_go_on(changes, dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_cannot_skip")
         return await self._ask_again(dispatcher, tracker, domain)
 

@@ -381,6 +381,13 @@ def without_questions(text: str) -> str:
     return " ".join(kept).strip(" .!")
 
 
+def asked_about_the_assistant(text: str) -> str | None:
+    """The topic of a question about the assistant that is put as one ("is it anonymous tho?"),
+    or any mention of its being a bot; None otherwise (see about_the_assistant)."""
+    topic = about_the_assistant(text)
+    return topic if topic and (topic == "being_a_bot" or has_question(text)) else None
+
+
 def asks_whether_possible(text: str) -> bool:
     """Asks whether something is possible or who pays ("is there money for a diwali do?",
     "who pays if WiT want a speaker?"), rather than asking for it ("can I request budget…")."""
