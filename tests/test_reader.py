@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from bot.nlu.reader import (UNSURE, Meaning, is_only_a_stop, read, asks_to_repeat, asks_to_skip, correction, has_switch_cue, is_just_thanks,
+from bot.nlu.reader import (UNSURE, Meaning, all_about_the_assistant, asks_when, attests, for_someone_else, note_in,
+                             raised_for, wants_to_start_a_group, is_only_a_stop, read, asks_to_repeat, asks_to_skip, correction, has_switch_cue, is_just_thanks,
                              is_just_yes, rest_after_yes_or_no, swapped_value, wants_to_stop, yes_or_no,
                              declines_to_add)
 
@@ -253,3 +254,76 @@ def test_the_cues_file_is_the_only_phrase_list():
     offenders = [f"{path.relative_to(root)}: {w}" for folder in ("actions", "bot") for path in (root / folder).rglob("*.py")
                  if path.name != "reader.py" for w in words if w in patterns(path)]
     assert offenders == []
+
+
+# ---------------------------------------------------------------- what new people wrote (issue 18, second round)
+# Kinds of reply the dev-g conversations showed, each in other words than theirs.
+
+@pytest.mark.parametrize("text", ["my cat walked on the keyboard, what did u ask?", "can you ask that again pls",
+                                  "sorry can u say it again"])
+def test_asking_for_the_question_again_in_other_words(text):
+    assert asks_to_repeat(text)
+
+
+@pytest.mark.parametrize("text, topics", [
+    ("u a bot or a human?", ["being_a_bot"]),
+    ("human or bot?", ["being_a_bot"]),
+    ("ok and this stays confidential right?", ["who_sees"]),
+    ("would the marketing team then know who asked?", ["who_sees"]),
+    ("who approves this?", ["what_next"]),
+    ("bot or human? and who reads this", ["being_a_bot", "who_sees"]),
+])
+def test_questions_about_the_assistant_in_other_words(text, topics):
+    assert all_about_the_assistant(text) == topics
+
+
+@pytest.mark.parametrize("text", ["hmm i'll run it past my manager first", "maybe later", "ok thanks. maybe later"])
+def test_putting_it_off_is_asked_about(text):
+    assert wants_to_stop(text) == "maybe"
+
+
+def test_we_stop_now_is_a_stop_and_a_filler_before_no_is_a_no():
+    assert wants_to_stop("ok we stop now, I come back to it tomorrow") == "yes"
+    assert yes_or_no("mm nope") is False and yes_or_no("mmm no nothing") is False
+
+
+@pytest.mark.parametrize("text, found", [
+    ("a colleague of mine, one of my reports actually, told me about it and she's fine with me raising it",
+     {"issue_for": "behalf", "issue_consent": True}),
+    ("he said yes. would rather not give his name though", {"issue_for": "behalf", "issue_consent": True,
+                                                             "issue_may_name": False}),
+    ("it's for me", {"issue_for": "myself"}),
+    ("something happened at the offsite", {}),
+])
+def test_for_whom_an_issue_is_raised_said_in_passing(text, found):
+    assert raised_for(text) == found
+
+
+@pytest.mark.parametrize("text, wanted", [
+    ("thinking of setting up a club for board gamers", True),
+    ("new closed group please: 'Single Parents' — for anyone raising kids alone", True),
+    ("fine, let's call it Lunch Walkers", True),
+    ("is there a group for gamers? if not i'd start one", False),
+    ("how do i start a group?", False),
+    ("which groups can I join", False),
+])
+def test_asking_to_start_a_group_whatever_the_model_made_of_it(text, wanted):
+    assert wants_to_start_a_group(text) is wanted
+
+
+@pytest.mark.parametrize("text, wanted", [
+    ("can you add my partner too? she works here", True), ("my flatmate works here, can she join as well?", True),
+    ("my manager suggested I join", False), ("can I join climate action", False),
+])
+def test_asking_to_join_someone_else_up(text, wanted):
+    assert for_someone_else(text) is wanted
+
+
+def test_criteria_and_a_note_given_with_the_request():
+    text = "LGBTQ+ invite please, I identify as bi. note to the organisers: I'm new in the Glasgow office"
+    assert attests(text) and note_in(text) == "I'm new in the Glasgow office"
+    assert not attests("what are the criteria?") and note_in("no note") is None
+
+
+def test_asking_when():
+    assert asks_when("when's the next one") and asks_when("what day is it on?") and not asks_when("who runs it")

@@ -55,6 +55,9 @@ _UNSURE = _compile(_lead() + alternatives("unsure") + r"\b")
 _YES = _compile(_lead() + alternatives("yes_words") + _END)
 _NO = _compile(_lead() + alternatives("no_words") + _END)
 _ACKNOWLEDGEMENT = _compile(r"^" + alternatives("acknowledgements") + r"$")
+_SEND_IT = _compile(alternatives("send_it"))
+_ONLY_UNDERSTOOD = _compile(r"^\W*(?:(?:ok(?:ay)?|right|alright|ah|oh|ahh?|thanks?|thank you)\W+)*" + alternatives("understood")
+                            + r"\W*$")
 _AND = "(?:" + "|".join(cues()["and_more"]) + r")\b"
 # "yes, that describes me — and please tell them I'm new": after a pause in punctuation.
 _AND_MORE_LATER = _compile(r"[,.;:!—–-]\s*" + _AND + r"[\s,:—–-]*(?P<rest>\S.*)$")
@@ -249,7 +252,8 @@ def wants_to_stop(text: str, intent: str | None = None, confidence: float = 0.0)
     clauses = [c.strip() for c in re.split(r"[,;.!?—–]+|\s-\s", text.strip(" ,;.!?")) if c.strip()]
     if len(clauses) > 1 and any(len(c.split()) <= 6 and _STOP_AT_START.match(c) for c in clauses):
         return "yes"
-    if _SECOND_THOUGHTS.match(text):
+    if _SECOND_THOUGHTS.match(text) or (len(clauses) > 1 and any(
+            len(c.split()) <= 6 and _SECOND_THOUGHTS.match(c) for c in clauses)):
         return "maybe"
     if intent == "stop" and confidence >= MIN_CONFIDENCE and words <= MODEL_STOP_WORDS:
         return "maybe"
@@ -299,6 +303,97 @@ def means_nobody(text: str) -> bool:
 
 
 # ---------------------------------------------------------------- thanks, questions, people, journeys
+
+_RAISED_FOR = {name: _compile(r"\b" + alternatives(name)) for name in
+               ("for_myself", "for_someone", "consent_given", "not_to_be_named", "to_be_named")}
+_START_A_GROUP = _compile(r"\b" + alternatives("start_a_group"))
+_ASKS_WHETHER_ONE_EXISTS = _compile(alternatives("asks_whether_one_exists"))
+_ATTESTS = _compile(r"\b" + alternatives("attests"))
+_NOTE_IN = _compile(r"\b" + alternatives("note_in") + r"\s*[:\-–—]?\s*(?P<note>\S.{1,400})$")
+_FOR_SOMEONE_ELSE = _compile(r"\b" + alternatives("for_someone_else"))
+_ABOUT_THE_CALENDAR = _compile(r"\b" + alternatives("about_the_calendar"))
+_JOIN_VERB = _compile(r"\b(join|sign (me )?up (for|to)|get an invite)\b")
+_WHEN_AT_START = _compile(_lead() + r"(?:(?:and|also|btw|quick q)\W+)*" + alternatives("asks_when") + r"\b")
+_ASKS_WHEN = _compile(r"\b" + alternatives("asks_when") + r"\b")
+_THANKS_ANYWHERE = _compile(r"(?<!\w)" + alternatives("thanks") + r"(?!\w)")
+
+
+def thanks_in(text: str) -> bool:
+    """Thanks anywhere in a message: "ok nvm thx", "not now, thanks"."""
+    return bool(_THANKS_ANYWHERE.search(text or ""))
+
+
+def raised_for(text: str) -> dict[str, object]:
+    """What a message about raising an issue says in passing: for whom ("issue_for": "myself" or
+    "behalf"), that they agreed ("issue_consent": True), whether they may be named."""
+    text = text or ""
+    found: dict[str, object] = {}
+    if _RAISED_FOR["for_myself"].search(text):
+        found["issue_for"] = "myself"
+    elif _RAISED_FOR["for_someone"].search(text) or _RAISED_FOR["consent_given"].search(text):
+        found["issue_for"] = "behalf"
+    if found.get("issue_for") == "behalf":
+        if _RAISED_FOR["consent_given"].search(text):
+            found["issue_consent"] = True
+        if _RAISED_FOR["not_to_be_named"].search(text):
+            found["issue_may_name"] = False
+        elif _RAISED_FOR["to_be_named"].search(text):
+            found["issue_may_name"] = True
+    return found
+
+
+def wants_to_start_a_group(text: str) -> bool:
+    """Asks to start a group ("new open group pls: 'Runners'"), not whether one exists first."""
+    text = text or ""
+    return not text.startswith("/") and bool(_START_A_GROUP.search(text)) and not _ASKS_WHETHER_ONE_EXISTS.search(text)
+
+
+def asks_to_send(text: str) -> bool:
+    """Nothing but "send it": "yup send", "ok send it pls"."""
+    return bool(_SEND_IT.match(text or ""))
+
+
+def only_understood(text: str) -> bool:
+    """Takes in what was said and answers nothing: "Ok I understand", "got it, thanks"."""
+    return bool(_ONLY_UNDERSTOOD.match(text or ""))
+
+
+def attests(text: str) -> bool:
+    """Says in so many words that a closed group's criteria describe them: "yes i identify as a
+    woman", "i meet the criteria", "that's me"."""
+    return bool(_ATTESTS.search(text or ""))
+
+
+def note_in(text: str) -> str | None:
+    """A note for the organisers given in passing: "note for the organisers: 'moved from Leeds'"."""
+    match = _NOTE_IN.search(text or "")
+    return match.group("note").strip(" '\"‘’“”") if match else None
+
+
+def for_someone_else(text: str) -> bool:
+    """Asks to join someone else up: "my wife is also working here. she can also join same way na?"."""
+    return bool(_FOR_SOMEONE_ELSE.search(text or ""))
+
+
+def about_the_calendar(text: str) -> bool:
+    """Asks about the awareness calendar in other words: "what've we got in the diary for the next few months?"."""
+    return bool(_ABOUT_THE_CALENDAR.search(text or ""))
+
+
+def joins_instead(text: str) -> bool:
+    """Asks to join a group instead of what is under way: "maybe i should just join the parents one instead"."""
+    return has_switch_cue(text) and bool(_JOIN_VERB.search(text or ""))
+
+
+def asks_for_a_date(text: str) -> bool:
+    """A question for a date: "when's IWD?", "oh and when's IDAHOBIT exactly" (no question mark)."""
+    return asks_when(text) and (has_question(text) or bool(_WHEN_AT_START.match(text or "")))
+
+
+def asks_when(text: str) -> bool:
+    """Asks for a date or a time: "when's IWD this time", "what day is earth day?"."""
+    return bool(_ASKS_WHEN.search(text or ""))
+
 
 def is_just_thanks(text: str) -> bool:
     match = _THANKS.match(text or "")
@@ -372,6 +467,15 @@ def about_the_assistant(text: str) -> str | None:
     if text.startswith("/") or len(text.split()) > 40:
         return None
     return next((topic for topic, cue in _ABOUT_THE_ASSISTANT.items() if cue.search(text)), None)
+
+
+def all_about_the_assistant(text: str) -> list[str]:
+    """Every question about the assistant a message asks, in the order of the topics: "are you a
+    real person or a bot? and who sees what i type here" asks two."""
+    text = text or ""
+    if text.startswith("/") or len(text.split()) > 40:
+        return []
+    return [topic for topic, cue in _ABOUT_THE_ASSISTANT.items() if cue.search(text)]
 
 
 def without_questions(text: str) -> str:
@@ -478,8 +582,9 @@ def swapped_value(text: str) -> tuple[str, str] | None:
     text = (text or "").strip()
     if text.startswith("/"):
         return None
-    # The whole message, or its last clause: "ugh sorry, wrong day, it's the 21st not the 14th".
-    clauses = [text] + [c.strip() for c in re.split(r"[,;.!?—–]+\s+", text)[1:][-1:]]
+    # The whole message, or a clause of it: "ugh sorry, wrong day, it's the 21st not the 14th", "make it
+    # D&I not People, she'd rather it went to that team".
+    clauses = [text] + [c.strip() for c in re.split(r"[,;.!?—–]+\s+", text)][::-1]
     for pattern, clause in ((p, c) for c in clauses for p in (_NOT_OLD_NEW, _NEW_NOT_OLD)):
         match = pattern.match(clause)
         if match:
