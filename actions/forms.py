@@ -145,8 +145,8 @@ def read_answer(tracker: Tracker, kind: str) -> Any:
         reply = reader.yes_or_no(text, intent_of(tracker), confidence_of(tracker))
         return text or None if reply is None else reply
     if kind == OPTIONAL_TEXT and ((reader.yes_or_no(text) is False and len(text.split()) <= 4)
-                                  or reader.declines_to_add(text)):
-        return NONE  # "no", "nothing to add", "nope, that's all", "no need for a note"
+                                  or reader.declines_to_add(text) or reader.asks_to_send(text)):
+        return NONE  # "no", "nothing to add", "nope, that's all", "no need for a note", "yup send"
     if text.startswith("/"):
         # A button payload ("/affirm", "/request_support{…}"): its meaning, not its text.
         return "yes" if text == "/affirm" else None
@@ -308,6 +308,11 @@ class GuidedFormValidation(FormValidationAction):
                 if answer is not None and changes.get(requested) is not None:
                     return await self._keep_and_go_on(changes, dispatcher, tracker, domain)
             return await self._ask_again(dispatcher, tracker, domain)
+        if reader.asks_for_a_date(text) and not text.startswith("/"):
+            from actions.awareness_calendar import say_event_date  # it imports this module
+
+            if say_event_date(text, dispatcher, domain):  # "oh and when's IDAHOBIT exactly": its date
+                return await self._ask_again(dispatcher, tracker, domain)
         switch = self._switch_wanted(tracker, kind)
         if switch is not None:
             if self._has_answers(tracker, domain):
@@ -316,14 +321,28 @@ class GuidedFormValidation(FormValidationAction):
                         if name in domain.get("slots", {})]
                 return kept + self.ask_first(SWITCH_PENDING + json.dumps(switch))
             return self.switch_to(switch, tracker, domain)
+        in_parts = self.answer_in(requested, text, tracker, strict=True) if requested \
+            and requested != self.confirm_slot and not text.startswith("/") else None
+        if in_parts is not None:
+            # "Is it ok if it's just me for now?", "Open. Name is Falamos Português.": the answer is
+            # in there, whatever else the message says or the model made of it.
+            taken = self._validated(requested, in_parts, CollectingDispatcher(), tracker, domain).get(requested) is not None
+            changes = self._validated(requested, in_parts, dispatcher, tracker, domain) if taken else {}
+            if taken and changes.get(requested) is not None:
+                for slot, value in self.fields_in(text, tracker, strict=True).items():
+                    if slot != requested and tracker.get_slot(slot) is None and slot not in changes \
+                            and self._validated(slot, value, CollectingDispatcher(), tracker, domain).get(slot) is not None:
+                        changes.update(self._validated(slot, value, dispatcher, tracker, domain))
+                return await self._keep_and_go_on(changes, dispatcher, tracker, domain)
         # Where no free-text answer is asked, looser words ("actually", "instead") name a correction too.
         fix = None if kind in FREE_TEXT and requested != self.confirm_slot else self._correction(text, tracker)
         # "the 21st not the 14th": no field named, but the old value says which answer it was.
         fix = fix or self._swapped(text, tracker)
         if fix is not None:
             return await self._correct(*fix, dispatcher, tracker, domain)
-        if requested == self.confirm_slot:
-            # "make that £180 - forgot about gloves": no field named, but the value says which.
+        if requested == self.confirm_slot or kind in FREE_TEXT:
+            # "make that £180 - forgot about gloves", at the summary or where details are asked:
+            # no field named, but the value says which earlier answer it replaces.
             fix = self._correction_by_value(text, tracker, domain)
             if fix is not None:
                 return await self._correct(*fix, dispatcher, tracker, domain)
@@ -371,8 +390,8 @@ class GuidedFormValidation(FormValidationAction):
         if reader.is_question(first):  # the answer comes first: "what's on there? don't want to clash" is no answer
             return None
         rest = reader.without_questions(text)
-        if not rest or rest == text.strip(" .!"):
-            return None
+        if not rest or rest == text.strip(" .!") or reader.only_understood(rest):
+            return None  # "Ok I understand. Which groups are open?" answers nothing
         answer = reader.yes_or_no(rest) if kind == YES_NO else rest
         if answer is None or answer == reader.UNSURE:
             return None
@@ -486,6 +505,13 @@ class GuidedFormValidation(FormValidationAction):
         """The journey the message starts instead of this one, with what it named, or None."""
         text = typed(tracker)
         intent, confidence = likeliest_intent(tracker)
+        # Another journey in so many words, whatever the model made of it: "Maybe call it Career
+        # Changers? It would be open to anyone", "maybe i should just join the parents one instead".
+        instead = ("start_group" if reader.wants_to_start_a_group(text) else
+                   "join_group" if reader.joins_instead(text) else None)
+        if instead and JOURNEYS[instead][0] != self.form_name():
+            target = validator_for(JOURNEYS[instead][0])
+            return {"intent": instead, "entities": target.read_from_first_message(text) if target else {}}
         # (A button for this journey, "/join_group{…}" offered by this form, is an answer.)
         if intent not in JOURNEYS or (text.startswith("/") and JOURNEYS[intent][0] == self.form_name()):
             return None
@@ -577,7 +603,13 @@ class GuidedFormValidation(FormValidationAction):
                 + [SlotSet(name, value) for name, value in changes.items()]
                 + [SlotSet("requested_slot", await self._next_slot(dispatcher, tracker, domain))])
 
-    def fields_in(self, text: str, tracker: Tracker) -> dict[str, Any]:
+    def answer_in(self, requested: str, text: str, tracker: Tracker, strict: bool = False) -> Any:
+        """The answer to the question asked, when a form can find it among other answers in the
+        message (it then takes the others with fields_in); None takes the message as the answer.
+        `strict`: only an answer the message plainly gives (the message was not read as one)."""
+        return None
+
+    def fields_in(self, text: str, tracker: Tracker, strict: bool = False) -> dict[str, Any]:
         """Answers a message gives in passing, besides the one asked for ("xmas social 11 dec,
         ~£120": the date and the amount): each form says what it can find."""
         return {}
@@ -590,22 +622,31 @@ class GuidedFormValidation(FormValidationAction):
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         requested = tracker.get_slot("requested_slot")
         already = {e["name"] for e in events} | set(tracker.slots_to_validate())
+        text = typed(tracker)
+        in_parts = None
         if requested in self.answers and requested not in already:
             answer = read_answer(tracker, self.answers[requested])
-            if answer is not None:
+            if answer is not None and isinstance(answer, str) and not text.startswith("/"):
+                in_parts = self.answer_in(requested, text, tracker)
+            if in_parts is not None:
+                events.append(SlotSet(requested, in_parts))
+            elif answer is not None:
                 events.append(SlotSet(requested, answer))
-        text = typed(tracker)
-        if requested in self.answers and self.answers[requested] in FREE_TEXT:
+        if in_parts is None and requested in self.answers and self.answers[requested] in FREE_TEXT:
             # The answer asked for is the first sentence; others may give more ("…not feeling alone.
             # we'd do a monthly chat on google meet"), but "a monthly pub quiz" is the purpose.
             text = " ".join(re.split(r"(?<=[.!?])\s+|\n+", text.strip())[1:])
         if text and not text.startswith("/") and requested != self.confirm_slot and not is_interruption(tracker):
-            required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
-            taken = {e["name"] for e in events}
-            for slot, value in self.fields_in(text, tracker).items():
-                if slot in required and slot != requested and slot not in taken and tracker.get_slot(slot) is None \
-                        and self._validated(slot, value, CollectingDispatcher(), tracker, domain).get(slot) is not None:
-                    events.append(SlotSet(slot, value))
+            found = self.fields_in(text, tracker)
+            # Twice: an answer may bring in questions of its own ("on her behalf" asks whether she agreed).
+            for _ in range(2):
+                required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+                taken = {e["name"] for e in events}
+                for slot, value in found.items():
+                    if slot in required and slot != requested and slot not in taken and tracker.get_slot(slot) is None \
+                            and self._validated(slot, value, CollectingDispatcher(), tracker, domain).get(slot) is not None:
+                        events.append(SlotSet(slot, value))
+                        tracker.slots[slot] = value
         return events
 
     async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -659,6 +700,9 @@ class GuidedFormValidation(FormValidationAction):
                           "payload": f"change the {words[0]}"}
                          for slot, words in self.changeable.items() if tracker.get_slot(slot) is not None])
             return {self.confirm_slot: None, NOT_A_MISS: True}
+        if reply is True and text != "yes" and reader.has_switch_cue(text):
+            # "yes switch" where the summary asks to send: sending can't be undone, so only a plain yes does.
+            return self.reject(self.confirm_slot, dispatcher, "utter_confirm_again")
         if text == "yes" or reply is True:
             return {self.confirm_slot: "yes"}
         if reply is False:

@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.nlu import reader
 from bot.nlu.reader import is_just_yes
 from actions.forms import (CHOICE, NONE, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots, intent_of,
                            pick_choice, typed)
@@ -57,6 +59,11 @@ class ValidateJoinGroupForm(GuidedFormValidation):
 
     def name(self) -> str:
         return "validate_join_group_form"
+
+    def read_from_first_message(self, text: str) -> dict[str, Any]:
+        """The group a message names, when it names one: "maybe i should just join the parents one instead"."""
+        named = search_groups(text, default_uow()).matches
+        return {"group": named[0].name} if len(named) == 1 else {}
 
     def starts_afresh(self, entities: dict[str, Any], tracker: Tracker) -> bool:
         """Another group named once this one is settled: "actually, can I just join Climate Action instead?"."""
@@ -133,6 +140,25 @@ class ValidateJoinGroupForm(GuidedFormValidation):
             return self.reject("group_part", dispatcher, "utter_group_part_again")
         return {"group_part": choice, "group_is_closed": choice == "closed"}
 
+    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> list:
+        """"WiT invite pls. yes i identify as a woman. note for the organisers: 'moved over from
+        Leeds'": a closed group's criteria and note, given with the group, are taken too."""
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        if tracker.get_slot("requested_slot") not in (None, "group") or typed(tracker).startswith("/"):
+            return events
+        named = next((e["value"] for e in events if e.get("name") == "group" and e.get("value")), None)
+        result = search_groups(str(named or tracker.get_slot("group") or ""), default_uow())
+        if len(result.matches) != 1 or part_for(result.matches[0], tracker.get_slot("group_part")) != "closed":
+            return events
+        text = typed(tracker)
+        if reader.attests(text) and tracker.get_slot("criteria_confirmed") is None:
+            events.append(SlotSet("criteria_confirmed", True))
+            note = reader.note_in(text)
+            if note and tracker.get_slot("invite_note") is None:
+                events.append(SlotSet("invite_note", note))
+        return events
+
     def explain_group_part(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(response="utter_explain_group_part")
 
@@ -199,6 +225,13 @@ class ActionAskInviteConfirmed(Action):
         return []
 
 
+def _name_of(slug: str | None) -> str | None:
+    try:
+        return get_group(slug, default_uow()).name if slug else None
+    except DomainError:
+        return None
+
+
 class ActionJoinGroup(Action):
     def name(self) -> str:
         return "action_join_group"
@@ -232,4 +265,5 @@ class ActionJoinGroup(Action):
                 dispatcher.utter_message(response="utter_nothing_sent")
         except DomainError as error:
             dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(error)))
-        return clear_form_slots("join_group_form", domain)
+        # The group stays in focus: "when r they meeting next?" after joining is about it.
+        return clear_form_slots("join_group_form", domain) + [SlotSet("last_group", _name_of(slug))]

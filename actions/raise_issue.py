@@ -18,8 +18,9 @@ from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.core.errors import DomainError
 from bot.core.routing import TEAM_NAMES, sentence_start
-from bot.journeys.raise_issue import (CATEGORIES, EXCLUSIONS, NARRATIVE, discard_draft, expect, keep_from_nobody,
+from bot.journeys.raise_issue import (CATEGORIES, EXCLUSIONS, NARRATIVE, discard_draft, expect, handlers_left, keep_from_nobody,
                                      submit_case, team_for)
+from bot.nlu import reader
 from bot.slack.markup import escape_mrkdwn
 
 FOR_WHOM = {"myself": ("me", "my", "self", "mine", "own"), "behalf": ("someone", "colleague", "other", "them", "nominated")}
@@ -76,14 +77,18 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
             return {"case_draft_id": value}
         return {"case_draft_id": None, NOT_A_MISS: True}
 
-    def fields_in(self, text: str, tracker: Tracker) -> dict[str, Any]:
-        """"I need to raise an issue, it's for me": for whom, said in so many words."""
-        if re.search(r"\b(it'?s|it is|is|this is|its) (for|about) me\b|\bfor myself\b|\bon my (own )?behalf\b", text, re.IGNORECASE):
-            return {"issue_for": "myself"}
-        if re.search(r"\bon (\w+ ){0,2}behalf of\b|\b(for|raise (this|it) for) (a|my) (colleague|friend|teammate|mate)\b",
-                     text, re.IGNORECASE):
-            return {"issue_for": "behalf"}
-        return {}
+    def fields_in(self, text: str, tracker: Tracker, strict: bool = False) -> dict[str, Any]:
+        """"I need to raise an issue, it's for me", "one of my reports told me…, she's ok with me
+        raising it": for whom, whether they agreed and may be named, said in so many words."""
+        return dict(reader.raised_for(text))
+
+    def answer_in(self, requested: str, text: str, tracker: Tracker, strict: bool = False) -> Any:
+        """"she agreed yes. rather not name her for now" where for whom is asked: on her behalf
+        (and the rest is taken with fields_in)."""
+        if requested in ("issue_for", "issue_consent", "issue_may_name"):
+            # "he said yes. rather not name him": each of these questions, answered in passing.
+            return reader.raised_for(text).get(requested)
+        return None
 
     def validate_issue_for(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> dict[str, Any]:
@@ -148,6 +153,11 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
                 dispatcher.utter_message(response="utter_case_rerouted", chosen=TEAM_NAMES[choice],
                                          team=TEAM_NAMES[team])
                 choice = team
+            else:
+                left = handlers_left(draft_id, tracker.sender_id, choice, default_uow())
+                if left:  # someone there was kept away: who will handle it, before the summary
+                    dispatcher.utter_message(response="utter_handlers_left", team=TEAM_NAMES[choice],
+                                             names=escape_mrkdwn(" and ".join(left)))
         return {"issue_route": choice}
 
     def explain_issue_route(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

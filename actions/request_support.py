@@ -15,6 +15,7 @@ from actions.responses import phrase
 from bot.core import routing
 from bot.core.db import default_uow
 from bot.core.errors import DomainError, InvalidInput
+from bot.nlu import reader
 from bot.journeys.find_group import get_group, list_groups_of_type, search_groups
 from bot.journeys.request_support import KINDS, amount_in, format_pence, parse_amount, request_support, when_in
 from bot.rasa_plumbing.payloads import intent_payload
@@ -58,7 +59,7 @@ def last_faq_key(tracker: Tracker) -> str | None:
 
 # The support a reply of the bot's own offers: an observance's date ends "If your group would like
 # to mark it, I can pass your event to marketing".
-REPLY_KINDS = {"utter_event_date": "awareness_event"}
+REPLY_KINDS = {"utter_event_date": "awareness_event", "utter_upcoming_events": "awareness_event"}
 
 
 def last_replies(tracker: Tracker) -> list[str]:
@@ -114,14 +115,21 @@ class ValidateSupportForm(GuidedFormValidation):
         text = typed(tracker)
         if text.startswith("/"):
             return {}
-        kind = self.read_from_first_message(text).get("support_kind") or kind_from_last_answer(tracker)
+        named, before = self.read_from_first_message(text).get("support_kind"), kind_from_last_answer(tracker)
+        if named == "office_space" and before:
+            named = None  # "add it pls. 8 mar 4pm office" after the calendar: the office is where, not what
+        kind = named or before
         return {"support_kind": kind} if kind else {}
 
     def read_from_first_message(self, text: str) -> dict[str, Any]:
-        kind = pick_choice(text, {key: words for key, words in KIND_WORDS.items() if key != "other"})
+        listed = {key: words for key, words in KIND_WORDS.items() if key != "other"}
+        kind = pick_choice(text, listed)
+        if kind == "awareness_event":
+            # "the speaker one, £500, same day": "day" says when; another kind named says what.
+            kind = pick_choice(text, {key: words for key, words in listed.items() if key != "awareness_event"}) or kind
         return {"support_kind": kind} if kind else {}
 
-    def fields_in(self, text: str, tracker: Tracker) -> dict[str, Any]:
+    def fields_in(self, text: str, tracker: Tracker, strict: bool = False) -> dict[str, Any]:
         """"WiT quarterly social, £150, 5 march": the kind, the group, the date and the amount."""
         found: dict[str, Any] = dict(self.read_from_first_message(text))
         groups = search_groups(text, default_uow())
@@ -156,7 +164,8 @@ class ValidateSupportForm(GuidedFormValidation):
     def validate_support_when(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
         when = " ".join(str(value or "").split())
-        if not when or len(when) > 200:
+        if not when or len(when) > 200 or reader.asks_to_send(when) or reader.is_just_yes(when) \
+                or (reader.yes_or_no(when) is False and len(when.split()) <= 3):  # "send", "yes", "no" say no date
             return self.reject("support_when", dispatcher, "utter_support_when_again")
         return {"support_when": when}
 

@@ -15,6 +15,7 @@ from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.core.errors import AlreadyDone, DomainError, InvalidInput
 from bot.journeys.start_group import propose_group, similar_groups, validate_name, validate_text
+from bot.nlu import reader
 from bot.slack.markup import escape_mrkdwn, mentioned_users, quote_user_text, unmentioned_names
 
 TYPES = {"open": ("anyone", "everyone"), "closed": ("private", "invite"), "both": ("mix", "mixed")}
@@ -30,24 +31,109 @@ FIELDS = {
 # What a proposal says in passing ("an open group called Cycle Crew - it's for anyone who cycles,
 # we meet on Fridays"): its name, its type, what it's for and when it meets.
 _STOP = r"(?=\s*(?:[,.;!?\n(]|\s-\s|:[a-z_]+:|\s+(?:for|to|and|it'?s|its|which|that|where|who|we|open|closed)\b|$))"
-NAME_IN_TEXT = re.compile(r"\b(?:called|named|name (?:is|would be|will be|maybe|could be)|name:)\s*[\"“'‘]?(?P<name>[^\"”’,.;!?\n]{2,40}?)[\"”'’]?" + _STOP,
+NAME_IN_TEXT = re.compile(r"\b(?:called|named|call (?:it|them|the group)|calling it|name (?:is|would be|will be|maybe|could be)|name:)\s*[\"“'‘]?(?P<name>[^\"”’,.;!?\n]{2,40}?)[\"”'’]?" + _STOP,
                           re.IGNORECASE)
-QUOTED_NAME = re.compile(r"[\"“‘](?P<name>[^\"”’]{2,40})[\"”’]")
+QUOTED_NAME = re.compile(r"(?:[\"“‘]|(?<!\w)')(?P<name>[^\"”’']{2,40})(?:[\"”’]|'(?!\w))")
 PURPOSE_IN_TEXT = re.compile(r"\b(?P<lead>(?:group|club|network|community|space|circle|society)\s+(?:for|to|about|where)|"
                              r"it'?s\s+(?:for|about)|somewhere (?:to|for|where)|(?:a )?place (?:to|for|where))"
                              r"\s+(?P<purpose>[^.!?\n]{8,300})", re.IGNORECASE)
 # Words that say what a group does, beside who it's for.
 PURPOSE_WORDS = re.compile(r"(,\s*to \w+|\bto (practi[sc]e|share|talk|chat|support|help|meet|discuss|connect|celebrate|learn|"
                            r"swap|run|cycle|walk|read|play)\b|\babout\b|\bwhere (we|people|colleagues|folks)\b)", re.IGNORECASE)
-MEETING_IN_TEXT = re.compile(r"(?P<meeting>[^.!?\n,]*\b(?:meet|meets|meeting|meetings|every|each|weekly|monthly|fortnightly|"
+MEETING_IN_TEXT = re.compile(r"(?P<meeting>[^.!?\n,]*\b(?:meet|meets|meeting|meetings|(?:every|each)\s+(?:other\s+)?(?:day|week|month|"
+                             r"fortnight|morning|lunch|evening|mon|tue|wed|thu|fri|sat|sun)\w*|weekly|monthly|fortnightly|"
                              r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|google meet|teams|zoom|after work|lunchtimes?)\b[^.!?\n]*)",
                              re.IGNORECASE)
 JUST_ME = re.compile(r"^\W*((it'?s |it will be |that'?s )?(just|only) me|me (alone|for now|on my own)|(just )?myself|"
                      r"on my own)\b", re.IGNORECASE)
+# "Is it ok if it's just me for now? I don't know anyone yet": the same, said in a longer message.
+JUST_ME_IN = re.compile(r"\b(just|only) me\b|\bon my own\b|\bby myself\b", re.IGNORECASE)
 GENERIC_WORDS = {"new", "open", "closed", "private", "another", "community", "group", "club", "network", "circle",
                  "society", "a", "an", "our", "one", "my"}
 TYPE_IN_TEXT = {"open": re.compile(r"\b(open|open to (all|everyone|everybody|anyone)|anyone can (join|come))\b", re.IGNORECASE),
                 "closed": re.compile(r"\b(closed|private|invite[- ]only|by invitation)\b", re.IGNORECASE)}
+
+
+# A proposal said in parts ("Run Club. open. anyone who runs, any pace. tues 7:30am, canal loop
+# from office"): each part read for what it is; a part that says nothing recognisable goes with
+# the part before it, or, first of all where the name is asked, is the name.
+_PART_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+|,\s+|\s[-—–]+\s|(?<=\w):\s+")
+_TYPE_PART = re.compile(r"^(?:(?:a|an|new|it'?s|it will be|it'?ll be|it would be|it'?d be|would be|should be|make it|probably|maybe|mostly|prob|"
+                        r"i think|i guess|pls|please)\s+)*(?P<type>open|closed|private|both|invite[- ]only)"
+                        r"(?:\s+(?:group|one|space|channel|network|to (?:all|everyone|anyone)|i think|i guess|probably|"
+                        r"maybe|pls|please|for now))*\W*$", re.IGNORECASE)
+_TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b|\b(?:office|online|remote|in person|irl|"
+                   r"canal|park|lunch|lunchtime|evening|morning|breakfast|slack huddle|huddle)\b", re.IGNORECASE)
+_PURPOSE_START = re.compile(r"^(?:(?:it'?s|its|it is|the group is|group is|mainly|mostly|just)\s+)?(?:for|to|about|"
+                            r"somewhere|a (?:space|place|group|club) (?:for|to|where))\b|\b(?:anyone|people|colleagues|folks|"
+                            r"those|everyone|ppl) (?:who|that|going|interested|experiencing|in|with|coming|back)\b",
+                            re.IGNORECASE)
+_MENTION = re.compile(r"<@[A-Z0-9]+>|(?<!\w)@[\w.\-]+")
+_FILLER_PART = re.compile(r"^(?:(?:ok(?:ay)?|fine|yes|yeah|yep|sure|so|right|hi|hey|hello|hiya|good (?:morning|afternoon|evening)|"
+                          r"q|quick q(?:uestion)?|btw|also|oh|ah|hmm+|um+|"
+                          r"thanks|thank you|pls|please|cool|"
+                          r"great|sorry|start one( i guess)?|(?:a )?new (?:open |closed )?(?:group|club|network)|let'?s do it|"
+                          r"sounds good|i'?d like to try|i (?:want|would like|'?d like) to (?:start|create|set up|make) "
+                          r"(?:one|a group|a new group))\W*)+$", re.IGNORECASE)
+# The request before what the group is for: "I want create a group for people who speak Portuguese".
+_ASKING_TO_START = re.compile(r"^(?:(?:i|we)\s+(?:want|would like|'?d like|wanna|wish|am planning|'?m planning|plan)(?:\s+to)?\s+)?"
+                              r"(?:create|start|set up|make|found|form|launch)\s+(?:a |an )?(?:new )?(?:\w+ )?"
+                              r"(?:group|grp|club|network|community)\s*(?=for\b|to\b|about\b)", re.IGNORECASE)
+# Words of a sentence, not of a name: "I'd like to try" is no group's name.
+_NOT_A_NAME = re.compile(r"\b(i|i'?d|i'?m|i'?ll|we|you|u|it'?s|my|me|us|would|should|could|like|want|try|think|maybe|sorry|"
+                         r"thank|thanks|guess|dunno|not sure)\b", re.IGNORECASE)
+
+
+def proposal_parts(text: str, asked: str | None = None, strict: bool = False) -> dict[str, str]:
+    """The answers a message gives to the proposal's questions, by what each part says; with
+    `asked`, an unlabelled first part answers that question (a name), or any unlabelled part
+    does (unless `strict`: only what a part plainly says)."""
+    found: dict[str, list[str]] = {}
+    last: str | None = None
+    named_somewhere = bool(NAME_IN_TEXT.search(text or "") or QUOTED_NAME.search(text or ""))
+    for raw in _PART_SPLIT.split(text or ""):
+        part = raw.strip(" .,;!")
+        kind_in_filler = re.search(r"\b(open|closed)\b", part, re.IGNORECASE)
+        if not part.strip(" \"'“”‘’") or _FILLER_PART.match(part.strip(" \"'“”‘’")):
+            if kind_in_filler:  # "new open group pls"
+                found.setdefault("new_group_type", [kind_in_filler.group(1).lower()])
+            continue
+        label = None
+        named = NAME_IN_TEXT.search(part) or QUOTED_NAME.search(part)
+        if not named and reader.is_question(part) and not (MEETING_IN_TEXT.search(part) or _TIME.search(part)
+                                                              or _PURPOSE_START.search(part)):
+            continue  # "sorry, is that ok?": asked, not answered ("maybe a monthly coffee on Google Meet?" answers)
+        part = _ASKING_TO_START.sub("", part.strip(" \"'“”‘’")).strip(" ,") or part
+        if named:
+            found.setdefault("new_group_name", [named.group("name").strip(" \"'“”‘’")])
+            rest = (part[:named.start()] + " " + part[named.end():]).strip(" ,-:")
+            kind = _TYPE_PART.match(rest) or re.search(r"\b(open|closed|private)\b", rest, re.IGNORECASE)
+            if kind:
+                found.setdefault("new_group_type", [kind.group(1).lower()])
+            last = "new_group_name"
+            continue
+        typed_kind = _TYPE_PART.match(part)
+        if typed_kind:
+            found.setdefault("new_group_type", [typed_kind.group("type").lower()])
+            last = "new_group_type"
+            continue
+        if _MENTION.search(part) or JUST_ME.search(part):
+            label = "new_group_organisers"
+        elif _PURPOSE_START.search(part):
+            label = "new_group_purpose"
+        elif MEETING_IN_TEXT.search(part) or _TIME.search(part):
+            label = "new_group_meeting"
+        elif asked == "new_group_name" and not named_somewhere and "new_group_name" not in found \
+                and len(part.split()) <= 6 and last is None and not _NOT_A_NAME.search(part):
+            label = "new_group_name"
+        elif last in ("new_group_purpose", "new_group_meeting", "new_group_criteria", "new_group_how_to_ask"):
+            label = last  # "anyone who runs, any pace": the same answer goes on
+        elif not strict and asked in FIELDS and asked not in ("new_group_type", "new_group_name", "new_group_organisers"):
+            label = asked
+        if label:
+            found.setdefault(label, []).append(part)
+            last = label
+    return {slot: ", ".join(parts) for slot, parts in found.items()}
 
 
 class ValidateStartGroupForm(GuidedFormValidation):
@@ -69,7 +155,10 @@ class ValidateStartGroupForm(GuidedFormValidation):
             return domain_slots
         return [slot for slot in domain_slots if slot not in CLOSED_SLOTS]
 
-    def fields_in(self, text: str, tracker: Tracker) -> dict[str, Any]:
+    def fields_in(self, text: str, tracker: Tracker, strict: bool = False) -> dict[str, Any]:
+        if strict:  # only what its parts plainly say
+            return {slot: value for slot, value in proposal_parts(text, strict=True).items()
+                    if slot != "new_group_organisers" or _MENTION.search(value)}
         found: dict[str, Any] = {}
         named = NAME_IN_TEXT.search(text) or QUOTED_NAME.search(text)
         if named:
@@ -89,7 +178,21 @@ class ValidateStartGroupForm(GuidedFormValidation):
             # What it's for, not only who ("a group for Muslim colleagues" is asked what it's for).
             if purpose.group("lead").lower().startswith(("it", "somewhere", "place", "a place")) or PURPOSE_WORDS.search(said):
                 found["new_group_purpose"] = said
+        if len(_PART_SPLIT.split(text)) > 1:
+            # Said in parts: each part's own reading wins over the whole message's.
+            found.update({slot: value for slot, value in proposal_parts(text).items() if slot != "new_group_organisers"
+                          or _MENTION.search(value)})
         return found
+
+    def answer_in(self, requested: str, text: str, tracker: Tracker, strict: bool = False) -> Any:
+        """The answer to the question asked, when the message gives it among others ("Open. Name is
+        Falamos Português." where the name is asked): the part that answers it."""
+        if requested == "new_group_organisers" and not _MENTION.search(text) and len(text.split()) <= 16 \
+                and JUST_ME_IN.search(text):
+            return "just me"  # "Is it ok if it's just me for now? I don't know anyone yet"
+        if requested not in FIELDS or len(_PART_SPLIT.split(text)) < 2:
+            return None
+        return proposal_parts(text, asked=requested, strict=strict).get(requested)
 
     def validate_new_group_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:
@@ -133,7 +236,7 @@ class ValidateStartGroupForm(GuidedFormValidation):
     def validate_new_group_organisers(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> dict[str, Any]:
         typed = " ".join(str(value or "").split())[:500]
-        if not mentioned_users(typed) and JUST_ME.search(typed):
+        if not mentioned_users(typed) and (JUST_ME.search(typed) or (len(typed.split()) <= 16 and JUST_ME_IN.search(typed))):
             typed = "just me"  # "just me for now. i read it shouldn't all fall on one person"
         unknown = unmentioned_names(typed)
         if unknown:

@@ -76,16 +76,25 @@ _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _WHEN_IN_TEXT = re.compile(
     rf"\b(?:(?:{_WEEKDAY}\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}|(?:{_WEEKDAY}\s+)?{_MONTH}\s+{_DAY}\b|"
     rf"(?:next|this|on)\s+{_WEEKDAY}|{_WEEKDAY}\s+(?:the\s+)?{_DAY}\b|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|"
-    rf"(?:the\s+)?{_DAY}(?=\s*(?:,|$|\bat\b|\blunch)))"
+    rf"(?:the\s+)?{_DAY}(?=\s*(?:[,.!?]|$|\bat\b|\blunch)))"
     rf"(?:,?\s*(?:at\s+)?(?:lunchtime|lunch|evening|morning|afternoon|after work|\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?"
     rf"(?:\s*-\s*\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?)?))?",
     re.IGNORECASE)
 
 
+# A bare number that can only be a new amount: "actually make it 250", "make that 350 instead".
+_AMOUNT_AFTER_CHANGE = re.compile(r"\b(?:make (?:it|that|the amount)|change (?:it|that|the amount) to|bump (?:it|that) (?:up )?to|"
+                                  r"up (?:it )?to|more like)\s+~?(\d{2,6}(?:\.\d{1,2})?)\b(?!\s*(?:(?:people|ppl|persons|of us)\b|[/:]))",
+                                  re.IGNORECASE)
+
+
 def amount_in(text: str) -> str | None:
-    """An amount named in passing in a longer message ("~£120 for a sitter"), as typed."""
+    """An amount named in passing in a longer message ("~£120 for a sitter", "make it 250"), as typed."""
     match = _AMOUNT_IN_TEXT.search(text or "")
-    return match.group(0).strip() if match else None
+    if match:
+        return match.group(0).strip()
+    bare = _AMOUNT_AFTER_CHANGE.search(text or "")
+    return f"£{bare.group(1)}" if bare else None
 
 
 def when_in(text: str) -> str | None:
