@@ -89,6 +89,9 @@ def explain(topic: str, dispatcher: CollectingDispatcher, tracker: Tracker, doma
     if subject == "support":
         kind = KINDS.get(tracker.get_slot("support_kind") or "")
         team = TEAM_NAMES[kind.team] if kind else TEAM_NAMES["dandi_service"]
+        if topic == "who_sees":
+            dispatcher.utter_message(response="utter_who_sees_support_request", team_start=sentence_start(team))
+            return
         _next(dispatcher, domain, "support", team=team, team_start=sentence_start(team))
         return
     _next(dispatcher, domain, "proposal" if subject == "proposal" else "general")
@@ -118,5 +121,17 @@ class ActionExplain(Action):
         return "action_explain"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        explain(reader.about_the_assistant(typed(tracker)) or "who_sees", dispatcher, tracker, domain)
+        topics = reader.all_about_the_assistant(typed(tracker))
+        if not topics and tracker.active_loop:
+            topics = ["who_sees"]  # mid-form the model's guess stands: what the person is doing, explained
+        if not topics:
+            # The model's guess, with no words of the kind: what else it may be ("an ADHD gang here??").
+            from actions.fallback import answer_in_context  # it imports this module
+
+            answered = await answer_in_context(dispatcher, tracker, domain)
+            if answered is None:  # (not the two-stage fallback: its "did you mean" would lead back here)
+                dispatcher.utter_message(response="utter_ask_rephrase")
+            return answered or []
+        for topic in topics:
+            explain(topic, dispatcher, tracker, domain)
         return []

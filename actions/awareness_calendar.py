@@ -11,7 +11,9 @@ from rasa_sdk.types import DomainDict
 from actions.request_support import support_button
 from actions.responses import phrase
 from bot.core.db import default_uow
+from bot.core.errors import DomainError
 from bot.journeys.awareness_calendar import event_named, upcoming_events
+from bot.journeys.find_group import get_group
 from bot.nlu import reader
 from bot.slack.markup import escape_mrkdwn
 
@@ -21,18 +23,38 @@ CALENDAR_WORDS = re.compile(r"\b(calendar|awareness|observances?|coming up|upcom
                             re.IGNORECASE)
 
 
+def say_event_date(text: str, dispatcher: CollectingDispatcher, domain: DomainDict, buttons: list | None = None) -> bool:
+    """The date of the observance a message names ("when's IWD this time?"); False when it names none."""
+    named = event_named(text, date.today(), default_uow())
+    if named is None:
+        return False
+    link = phrase(domain, "utter_event_link", url=named.url) if named.url else ""
+    names = group_names(named.group_slugs, default_uow())
+    groups = phrase(domain, "utter_event_groups_line", groups=" and ".join(f"*{escape_mrkdwn(n)}*" for n in names)) if names else ""
+    dispatcher.utter_message(response="utter_event_date", event=escape_mrkdwn(named.name), groups=groups,
+                             when=named.when_phrase(date.today()), link=link, buttons=buttons or [])
+    return True
+
+
+def group_names(slugs: tuple[str, ...], uow) -> list[str]:
+    """The names of the groups an observance is for (the calendar keeps their slugs)."""
+    names = []
+    for slug in slugs:
+        try:
+            names.append(get_group(slug, uow).name)
+        except DomainError:
+            continue  # a retired group
+    return names
+
+
 class ActionUpcomingEvents(Action):
     def name(self) -> str:
         return "action_upcoming_events"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         button = support_button("awareness_event", phrase(domain, "utter_add_event_button"))
-        named = event_named(tracker.latest_message.get("text") or "", date.today(), default_uow())
-        if named is not None:  # "when's International Women's Day?": that one
-            link = phrase(domain, "utter_event_link", url=named.url) if named.url else ""
-            dispatcher.utter_message(response="utter_event_date", event=escape_mrkdwn(named.name),
-                                     when=named.when_phrase(date.today()), link=link, buttons=[button])
-            return []
+        if say_event_date(tracker.latest_message.get("text") or "", dispatcher, domain, buttons=[button]):
+            return []  # "when's International Women's Day?": that one
         text = tracker.latest_message.get("text") or ""
         if reader.group_detail(text) == "meeting" and not CALENDAR_WORDS.search(text):
             # "when/where", "when's the next one?" after a group's card: when the group meets.

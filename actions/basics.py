@@ -9,8 +9,8 @@ from rasa_sdk.types import DomainDict
 from actions.about_assistant import GROUP_SHOWN
 from actions.fallback import answer_in_context
 from actions.request_support import last_replies
+from bot.nlu import reader
 from bot.nlu.long_messages import MAX_CHARS
-
 
 
 class ActionOutOfScope(Action):
@@ -43,4 +43,16 @@ class ActionReplyInContext(Action):
         if answered is not None:
             return answered
         dispatcher.utter_message(response="utter_anything_else")
+        return []
+
+
+class ActionNothingUnderWay(Action):
+    """A stop with nothing under way: "ok nvm thx" is thanks; otherwise, that nothing was sent."""
+
+    def name(self) -> str:
+        return "action_nothing_under_way"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        text = tracker.latest_message.get("text") or ""
+        dispatcher.utter_message(response="utter_you_are_welcome" if reader.thanks_in(text) else "utter_nothing_sent")
         return []

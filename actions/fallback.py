@@ -111,14 +111,15 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, 
     from actions.find_group import ActionFindGroup, follow_up_on_focus, names_groups
     from bot.journeys.find_group import search_groups
     from actions.request_support import last_replies
-    from actions.start_journey import answer_first, kinds_named
+    from actions.start_journey import answer_first, kinds_named, start_a_group_instead
 
     text = (tracker.latest_message.get("text") or "").strip()
     if not text or text.startswith("/"):
         return None
     asked = reader.asked_about_the_assistant(text)
     if asked:
-        explain(asked, dispatcher, tracker, domain)
+        for topic in reader.all_about_the_assistant(text):
+            explain(topic, dispatcher, tracker, domain)
     offered = any(reply in SUPPORT_OFFERED and reply != "utter_support_request_sent" for reply in last_replies(tracker))
     if offered and reader.yes_or_no(reader.without_questions(text) or text) is reader.YES:
         # "omg yes pls. bout £250, fri 29 oct" after the offer: the request, with what it gives.
@@ -127,6 +128,12 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, 
         return []
     if reader.asks_whether_possible(text) and kinds_named(text):
         return answer_first(dispatcher, tracker, domain)
+    instead = start_a_group_instead(text, dispatcher)
+    if instead is not None:
+        return instead
+    if reader.for_someone_else(text):
+        dispatcher.utter_message(response="utter_only_join_for_yourself")
+        return []
     followed = follow_up_on_focus(dispatcher, tracker, domain)
     if followed is not None:
         return followed
@@ -137,7 +144,33 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, 
             return [SlotSet("group", group), FollowupAction("join_group_form")]
     if names_groups(text):  # the live registry knows what the model didn't learn
         return await ActionFindGroup().run(dispatcher, tracker, domain)
-    return None
+    if reader.about_the_calendar(text):  # "what've we got in the diary for the next few months?"
+        from actions.awareness_calendar import ActionUpcomingEvents
+
+        return await ActionUpcomingEvents().run(dispatcher, tracker, domain)
+    on_the_card = not_on_the_card(text, dispatcher, tracker, domain)
+    if on_the_card is None and reader.thanks_in(text) and not reader.has_question(text):
+        # "thanks. maybe ill come back to the returners thing in a few months": thanks, whatever else.
+        dispatcher.utter_message(response="utter_you_are_welcome")
+        return []
+    return on_the_card
+
+
+def not_on_the_card(text: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list | None:
+    """A question about the group just shown that its card doesn't answer ("do people have
+    cameras on?", "is the slack bit enough on its own?"): said so, and who can answer it."""
+    from actions.about_assistant import GROUP_SHOWN
+    from actions.find_group import group_in_focus, show_group
+    from actions.request_support import last_replies
+
+    if not any(reply in GROUP_SHOWN for reply in last_replies(tracker)) or len(text.split()) > 40 \
+            or not reader.has_question(text) or reader.asks_for_a_list(text):
+        return None
+    group = group_in_focus(tracker, text)
+    if group is None:
+        return None
+    dispatcher.utter_message(response="utter_not_on_the_card", group_name=escape_mrkdwn(group.name))
+    return show_group(group, "organisers", dispatcher, domain)
 
 
 class ActionUnclear(Action):

@@ -5,11 +5,12 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.join_group import either, join_button
+from actions.request_support import last_replies
 from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.journeys.find_group import GroupView, list_groups_of_type, search_groups
@@ -107,7 +108,7 @@ def follow_up_on_focus(dispatcher: CollectingDispatcher, tracker: Tracker, domai
 def names_groups(text: str) -> bool:
     """Whether a message the model didn't read as finding a group still names one ("anything for
     adhd ppl?", "sustainibility grp??"), or asks for the open or closed ones ("list closed grps")."""
-    if not text or text.startswith("/") or len(text.split()) > 30:
+    if not text or text.startswith("/") or len(text.split()) > 45:
         return False
     result = search_groups(text, default_uow())
     if result.matches:
@@ -115,6 +116,7 @@ def names_groups(text: str) -> bool:
     return any(words.search(text) for words in TYPE_WORDS.values()) and bool(GROUPISH.search(text))
 
 
+GROUPS_IN_GENERAL = re.compile(r"\b(these|the|all the|our|community|all) (groups|networks|communities)\b", re.IGNORECASE)
 GROUPISH = re.compile(r"\b(groups?|grps?|networks?|ones|list|communities)\b", re.IGNORECASE)
 TYPE_WORDS = {"closed": re.compile(r"\b(invite[- ]only|by invitation|private|closed|(need|needs|require|requires) an invite)\b",
                                    re.IGNORECASE),
@@ -137,25 +139,55 @@ class ActionFindGroup(Action):
             # "which of the groups are invite-only?": the type in other words than the model knows.
             group_type = next((kind for kind, words in TYPE_WORDS.items() if words.search(message)), None)
 
-        from actions.start_journey import answer_first, kinds_named  # it imports much of actions/
+        from actions.start_journey import answer_first, kinds_named, start_a_group_instead, support_instead  # it imports much of actions/
 
         if reader.asks_whether_possible(message) and kinds_named(message):
             # "is there money for a diwali do?? for faith and belief": a question about support.
             return answer_first(dispatcher, tracker, domain)
+        from actions.about_assistant import SUPPORT_OFFERED  # it imports this module
+
+        offered = any(reply in SUPPORT_OFFERED and reply != "utter_support_request_sent" for reply in last_replies(tracker))
+        if offered and reader.yes_or_no(message) is reader.YES:
+            # "ok. it's for the lgbtq network, something for pride month. go on then": the request, for that group.
+            return [FollowupAction("action_follow_up_faq")]
+        instead = start_a_group_instead(message, dispatcher) or support_instead(message, dispatcher)
+        if instead is not None:
+            return instead
         result = None
         for text in filter(None, (asked, message)):
             result = search_groups(text, uow())
             if result.matches or result.suggestions:
                 break
 
+        if any(reply in ("utter_upcoming_events", "utter_event_date") for reply in last_replies(tracker)):
+            from actions.awareness_calendar import say_event_date  # it imports much of actions/
+
+            if say_event_date(message, dispatcher, domain):  # "the trans visibility one, that's LGBTQ+'s right?"
+                return []
         if result and result.matches:
             if len(result.matches) == 1:
+                topic = reader.asked_about_the_assistant(message)
+                if topic:
+                    # "if i join the disability group does my manager find out?": asked about that group.
+                    from actions.about_assistant import explain  # it imports this module
+
+                    tracker.slots["last_group"] = result.matches[0].name
+                    explain(topic, dispatcher, tracker, domain, subject="invite")
+                    return focus_on(result.matches[0])
+                if reader.wants_in(message) and not reader.has_question(message):
+                    # "WiT invite pls. yes i identify as a woman": joining it, whatever the model made of it.
+                    return [SlotSet("group", result.matches[0].name), FollowupAction("join_group_form")]
                 return show_group(result.matches[0], reader.group_detail(message), dispatcher, domain)
             dispatcher.utter_message(response="utter_found_a_few_groups",
                                      groups=group_lines(result.matches, domain),
                                      buttons=[show_group_button(g) for g in result.matches])
             return focus_on(None, [g.name for g in result.matches])
 
+        if asked is None and reader.group_detail(message) == "organisers" and GROUPS_IN_GENERAL.search(message) \
+                and not (result and result.matches):
+            # "who actually runs these groups, is it HR?": how groups are run, not one group's organisers.
+            dispatcher.utter_message(response="utter_faq/managing_group")
+            return []
         if asked is None and group_type is None:
             # "who runs it?", "when do they meet?", "the second one": the group in focus.
             followed = follow_up_on_focus(dispatcher, tracker, domain, loosely=True)

@@ -17,7 +17,7 @@ from actions.request_support import FAQ_KINDS, KIND_WORDS, NOT_LISTED_WORDS, kin
 from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.journeys.find_group import search_groups
-from bot.journeys.request_support import KINDS
+from bot.journeys.request_support import KINDS, amount_in, when_in
 from bot.nlu import reader
 from bot.rasa_plumbing.payloads import intent_payload
 
@@ -67,6 +67,27 @@ def answer_first(dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dom
     return events
 
 
+def start_a_group_instead(text: str, dispatcher: CollectingDispatcher) -> list | None:
+    """"new open group pls: 'Runners' — …" read as finding or joining a group: starting one, with
+    everything it gives (the form reads the message, GuidedFormValidation.fields_in)."""
+    if not reader.wants_to_start_a_group(text):
+        return None
+    dispatcher.utter_message(response="utter_start_group_intro")
+    return [FollowupAction("start_group_form")]
+
+
+def support_instead(text: str, dispatcher: CollectingDispatcher) -> list | None:
+    """"now the speaker one, WiT, £500, same day" read as finding a group: a request for that kind
+    of support, with everything it gives (an amount or a date says it is a request)."""
+    kinds = kinds_named(text)
+    if len(kinds) > 1:  # "the speaker one, £500, same day": "day" is when, not an awareness day
+        kinds = [kind for kind in kinds if kind != "awareness_event"]
+    if len(kinds) != 1 or reader.has_question(text) or not (amount_in(text) or when_in(text)):
+        return None
+    dispatcher.utter_message(response="utter_support_intro")
+    return [SlotSet("support_kind", kinds[0]), FollowupAction("support_form")]
+
+
 class ActionStartJourney(Action):
     """Starts the journey the message asks for (the rules send every journey's first message here)."""
 
@@ -79,6 +100,18 @@ class ActionStartJourney(Action):
         if intent == "request_support" and reader.asks_whether_possible(text) and kind_from_last_answer(tracker) is None:
             # (After the policy's answer, "can we get that for our Diwali social?" takes it up.)
             return answer_first(dispatcher, tracker, domain)
+        if intent in ("join_group", "find_group", "request_support"):
+            instead = start_a_group_instead(text, dispatcher)
+            if instead is not None:
+                return instead
+        if intent == "join_group" and reader.for_someone_else(text):
+            # "can you add my colleague to Climate Action?": joining is their own choice, never ours.
+            dispatcher.utter_message(response="utter_only_join_for_yourself")
+            return [FollowupAction("action_listen")]
+        if intent == "request_support" and reader.has_question(text):
+            from actions.awareness_calendar import say_event_date  # it imports much of actions/
+
+            say_event_date(text, dispatcher, domain)  # "earth day is april right? can we add a litter pick"
         if intro:
             dispatcher.utter_message(response=intro)
         topic = reader.about_the_assistant(text)

@@ -17,6 +17,10 @@ TODAY = date(2026, 12, 1)
     ("what date is black history month", "Black History Month (UK)"),
     ("is earth day in april?", "Earth Day"),
     ("when's pride", "Pride Month"),
+    # As people shorten them.
+    ("iwd this yr - what day?", "International Women's Day"),
+    ("is BHM in october again", "Black History Month (UK)"),
+    ("when's tdov", "International Transgender Day of Visibility"),
 ])
 def test_a_named_observance_is_found(demo_uow, asked, name):
     found = event_named(asked, TODAY, demo_uow)

@@ -58,6 +58,17 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", re.sub(r"[’'`]", "", text.lower()))) - _COMMON
 
 
+def _initialisms(name: str) -> set[str]:
+    """What people shorten an observance's name to: "IWD", "TDoV", "BHM", "WMHD"."""
+    words = re.findall(r"[a-z0-9]+", re.sub(r"\(.*?\)|[’'`]s?\b", "", name.lower()))
+    small = {"of", "and", "the", "against", "with", "for"}
+    variants = {"".join(w[0] for w in words), "".join(w[0] for w in words if w not in small)}
+    if words and words[0] in ("international", "world", "national", "global"):
+        rest = words[1:]
+        variants |= {"".join(w[0] for w in rest), "".join(w[0] for w in rest if w not in small)}
+    return {v for v in variants if len(v) >= 3}
+
+
 def event_named(text: str, today: date, uow: UnitOfWork) -> EventView | None:
     """The observance the message names ("when's International Women's Day?"): its next
     occurrence, else its first on the calendar. None when no event is named."""
@@ -72,6 +83,8 @@ def event_named(text: str, today: date, uow: UnitOfWork) -> EventView | None:
         return {e.name for e, words in zip(events, named_by) if word in words}
 
     def how_well_named(event: EventView, own: set[str]) -> float:
+        if asked & _initialisms(event.name):
+            return 1.0
         share = len(own & asked) / len(own) if own else 0.0
         # A word only this observance's name has ("IDAHOBIT", "autism", "earth") names it.
         if any(len(word) >= 4 and names_with(word) == {event.name} for word in own & asked):
