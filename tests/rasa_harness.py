@@ -183,7 +183,7 @@ def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: 
         servers["actions"] = actions
     actions.start()
     try:
-        with _process([BIN / "rasa", "run", "--enable-api", "--auth-token", API_TOKEN, "--model", str(model),
+        with _process([BIN / "rasa", "run", "--enable-api", f"--auth-token={API_TOKEN}", "--model", str(model),
                        "--endpoints", str(endpoints),
                        "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
                        "--port", str(rasa_port), *(["--debug"] if debug else [])], workdir / "rasa.log", env) as rasa:

@@ -242,6 +242,8 @@ def test_make_serve_hands_rasa_the_api_token_without_putting_it_on_the_command_l
     from bot.rasa_plumbing.launch import with_api_token
 
     argv = ["launch", "run", "--enable-api", "--interface", "127.0.0.1"]
-    assert with_api_token(argv, {"RASA_API_TOKEN": "s3cret"})[-2:] == ["--auth-token", "s3cret"]
+    assert with_api_token(argv, {"RASA_API_TOKEN": "s3cret"})[-1] == "--auth-token=s3cret"
+    # secrets.token_urlsafe can begin with "-": still the token, never taken for an option
+    assert with_api_token(argv, {"RASA_API_TOKEN": "-RBad"})[-1] == "--auth-token=-RBad"
     assert with_api_token(argv, {}) == argv  # nothing to add: `make serve` refuses to start without a token
     assert with_api_token(["launch", "shell"], {"RASA_API_TOKEN": "s3cret"}) == ["launch", "shell"]

@@ -14,8 +14,10 @@ import warnings
 
 def with_api_token(argv: list[str], environ) -> list[str]:
     """The HTTP API's token from RASA_API_TOKEN, added here so it never shows in `ps`."""
-    if "--enable-api" in argv and "--auth-token" not in argv and environ.get("RASA_API_TOKEN"):
-        return [*argv, "--auth-token", environ["RASA_API_TOKEN"]]
+    given = any(arg == "--auth-token" or arg.startswith("--auth-token=") for arg in argv)
+    if "--enable-api" in argv and not given and environ.get("RASA_API_TOKEN"):
+        # One argument with "=": a token that starts with "-" is still read as the token.
+        return [*argv, f"--auth-token={environ['RASA_API_TOKEN']}"]
     return list(argv)
 
 
