@@ -102,6 +102,14 @@ def follow_up_on_focus(dispatcher: CollectingDispatcher, tracker: Tracker, domai
     group = group_in_focus(tracker, text)
     if group is None:
         return None
+    if detail is None and reader.ordinal(text) is None and group.name == tracker.get_slot("last_group"):
+        # "do they do anything about cycling to work tho?" just after the card: a detail it
+        # doesn't give, said so (and who would know), rather than the same card again.
+        from actions.fallback import not_on_the_card  # it imports this module
+
+        answered = not_on_the_card(text, dispatcher, tracker, domain)
+        if answered is not None:
+            return answered
     return show_group(group, detail, dispatcher, domain)
 
 

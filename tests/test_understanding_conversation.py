@@ -121,3 +121,76 @@ def test_a_stop_means_the_same_at_a_form_step_and_where_what_happened_is_asked(c
         chat.say(answer)
     assert "haven't kept anything you told me" in chat.text_of(said)
     assert set(everything_of(assistant, chat.sender).values()) == {0}
+
+
+def test_a_proposal_given_in_pieces_with_questions_between_is_put_together(chat, assistant):
+    said = replies(chat, "hey, thinking of starting a coding club. is there one already?")
+    assert "utter_ask_new_group_name" in said or "utter_ask_new_group_type" in said
+    said = replies(chat, "call it \"Code Club\". open to anyone, does it matter much which one i pick?")
+    assert "utter_ask_new_group_name" not in said and "utter_ask_new_group_type" not in said
+    chat.say("learning to code together, total beginners welcome")
+    chat.say("every other thursday lunchtime on google meet")
+    said = replies(chat, "can it be just me? nobody else yet")
+    assert "utter_organisers_need_mentions" not in said
+    summary = chat.text_of("yes, read it and we comply")
+    assert "Code Club" in summary and "thursday" in summary.lower() and "learning to code" in summary
+    assert "reference" in chat.text_of("ok send it")
+    [proposal] = rows(assistant, GroupProposal, GroupProposal.proposer_slack_id == chat.sender)
+    assert (proposal.name, proposal.type.value) == ("Code Club", "open")
+
+
+def test_the_amount_changed_after_the_summary_in_a_word_is_the_amount(chat, assistant):
+    chat.say("I'd like budget for a social for Climate Action")
+    chat.say("22 april")
+    summary = chat.text_of("about 150 quid")
+    if "£150" not in summary:  # the one optional question first
+        summary = chat.text_of("nothing else")
+    assert "£150" in summary
+    assert "£180" in chat.text_of("make that £180 - forgot about gloves")
+    chat.say("yep send")
+    [request] = rows(assistant, SupportRequest, SupportRequest.requester_slack_id == chat.sender)
+    assert request.amount_pence == 18000
+
+
+def test_a_question_the_card_does_not_answer_says_so_and_who_would_know(chat, assistant):
+    assert "*Climate Action*" in chat.text_of("climate action")
+    said = answer(chat, "do they do anything about cycling to work tho?")
+    assert said[0][0] == "utter_not_on_the_card" and "Climate Action" in said[0][1]
+    assert "run by" in " ".join(text for _, text in said)
+    assert everything_of(assistant, chat.sender)["memberships"] == 0
+
+
+def test_asked_again_in_own_words_mid_form_and_a_second_thought_stops_it(chat, assistant):
+    chat.say("can you request a speaker budget for me")
+    first = replies(chat, "the LGBTQ+ network")
+    again = replies(chat, "sorry what did u ask?")
+    assert "utter_repeat_prefix" in again and set(first) & set(again) - {"utter_repeat_prefix"}
+    second_thought = chat.text_of("actually let me check with Jamie first")
+    if "stop here?" in second_thought:  # not sure it's a stop: it asks, and a yes stops
+        second_thought = chat.text_of("yeah")
+    assert "stopped" in second_thought.lower()
+    assert set(everything_of(assistant, chat.sender).values()) == {0}
+
+
+def test_a_bot_or_human_and_who_sees_a_support_request_mid_form(chat, assistant):
+    chat.say("need money for an external speaker for WiT")
+    said = answer(chat, "wait are you a bot or a human?")
+    assert said[0][0] == "utter_i_am_a_bot" and len(said) >= 2  # and the question again
+    said = answer(chat, "and who sees this request? will my manager find out?")
+    assert said[0][0] == "utter_who_sees_support_request" and "isn't anonymous" in said[0][1]
+    assert "utter_ask_support_when" in [name for name, _ in said] or len(said) >= 2
+
+
+def test_an_observance_date_asked_mid_form_is_answered_and_the_form_resumes(chat, assistant):
+    chat.say("I want to request support for an awareness event")
+    said = answer(chat, "when is IWD this year?")
+    assert said[0][0] == "utter_event_date" and "International Women's Day" in said[0][1]
+    assert len(said) >= 2  # the form's question again
+    assert "stopped" in chat.text_of("ok never mind, not today").lower() or \
+        everything_of(assistant, chat.sender)["support"] == 0
+
+
+def test_stop_or_thanks_with_nothing_under_way(chat, assistant):
+    chat.text_of("what open groups are there?")
+    assert "haven't sent anything" in chat.text_of("stop")
+    assert "welcome" in chat.text_of("cheers, thanks!").lower()

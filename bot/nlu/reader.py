@@ -105,6 +105,7 @@ _GROUP_DETAIL = {detail: _compile(r"\b" + alternatives(f"group_{detail}")) for d
 _ORDINALS = [_compile(r"^\W*(?:" + "|".join(cues()["lead"]) + r")*\s*" + item + r"\b") for item in cues()["ordinals"]]
 _REFERS_BACK = _compile(r"\b" + alternatives("refers_back") + r"\b")
 _ASKS_FOR_A_LIST = _compile(r"\b" + alternatives("asks_for_a_list") + r"\b")
+_REFERS_TO_THE_ONE_SHOWN = _compile(r"\b" + alternatives("refers_to_the_one_shown"))
 _WANTS_IN = _compile(r"\b" + alternatives("wants_in") + r"\b")
 
 _VALUE_AFTER = _compile(r"(?:\bit'?s\b|\bit is\b|\bit should be\b|\bshould (?:be|say|read)\b|\bmake it\b|\bbe\b|"
@@ -348,6 +349,11 @@ def wants_to_start_a_group(text: str) -> bool:
     return not text.startswith("/") and bool(_START_A_GROUP.search(text)) and not _ASKS_WHETHER_ONE_EXISTS.search(text)
 
 
+def asks_whether_one_exists(text: str) -> bool:
+    """"is there a group for cyclists?", "anything for new dads?": asks whether one exists."""
+    return bool(_ASKS_WHETHER_ONE_EXISTS.search(text or ""))
+
+
 def asks_to_send(text: str) -> bool:
     """Nothing but "send it": "yup send", "ok send it pls"."""
     return bool(_SEND_IT.match(text or ""))
@@ -437,6 +443,8 @@ def asks_for_person(text: str, *, plainly: bool = False) -> bool:
     """Asking for a person: in so many words (`plainly`, whatever the model made of the rest),
     or loosely, when the model says so too."""
     words = len((text or "").split())
+    # "are you a bot or a human?" asks what the assistant is; only what's left can ask for one.
+    text = _ABOUT_THE_ASSISTANT["being_a_bot"].sub(" ", text or "")
     if plainly:
         return words <= 25 and bool(_PERSON_PLAINLY.search(text or ""))
     return (words <= 15 and bool(_PERSON.search(text or ""))) or (words <= 25 and bool(_PERSON_PLAINLY.search(text or "")))
@@ -517,8 +525,9 @@ def ordinal(text: str) -> int | None:
 
 
 def asks_for_a_list(text: str) -> bool:
-    """Asks for groups rather than about the one in focus: "which groups are there?"."""
-    return bool(_ASKS_FOR_A_LIST.search(text or ""))
+    """Asks for groups rather than about the one in focus: "which groups are there?" ("do they
+    do anything about cycling?" points at the one shown)."""
+    return bool(_ASKS_FOR_A_LIST.search(text or "")) and not _REFERS_TO_THE_ONE_SHOWN.search(text or "")
 
 
 def wants_in(text: str) -> bool:
