@@ -64,6 +64,12 @@ _TYPE_PART = re.compile(r"^(?:(?:a|an|new|it'?s|it will be|it'?ll be|it would be
                         r"maybe|pls|please|for now))*\W*$", re.IGNORECASE)
 _TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b|\b(?:office|online|remote|in person|irl|"
                    r"canal|park|lunch|lunchtime|evening|morning|breakfast|slack huddle|huddle)\b", re.IGNORECASE)
+_DESCRIBED = ("new_group_purpose", "new_group_meeting", "new_group_criteria", "new_group_how_to_ask")
+_CLOCK = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b", re.IGNORECASE)
+# The group described as a thing ("a lunchtime yoga group", "a coffee club to meet people from
+# other teams"): what it is, not when it meets ("the group meets monthly" is when).
+_THE_GROUP_ITSELF = re.compile(r"\b(?:a|an|new|our|my)\s+(?:[\w+\-]+\s+){0,3}(?:group|grp|club|network|community|circle|society)\b"
+                               r"(?!\s+(?:meets?|will meet|would meet|meeting))", re.IGNORECASE)
 _PURPOSE_START = re.compile(r"^(?:(?:it'?s|its|it is|the group is|group is|mainly|mostly|just)\s+)?(?:for|to|about|"
                             r"somewhere|a (?:space|place|group|club) (?:for|to|where))\b|\b(?:anyone|people|colleagues|folks|"
                             r"those|everyone|ppl) (?:who|that|going|interested|experiencing|in|with|coming|back)\b",
@@ -76,7 +82,7 @@ _FILLER_PART = re.compile(r"^(?:(?:ok(?:ay)?|fine|yes|yeah|yep|sure|so|right|hi|
                           r"sounds good|i'?d like to try|i (?:want|would like|'?d like) to (?:start|create|set up|make) "
                           r"(?:one|a group|a new group))\W*)+$", re.IGNORECASE)
 # The request before what the group is for: "I want create a group for people who speak Portuguese".
-_ASKING_TO_START = re.compile(r"^(?:(?:i|we)\s+(?:want|would like|'?d like|wanna|wish|am planning|'?m planning|plan)(?:\s+to)?\s+)?"
+_ASKING_TO_START = re.compile(r"^(?:(?:i|we)\s+(?:want|would like|'?d like|'?d love|would love|wanna|wish|am planning|'?m planning|plan)(?:\s+to)?\s+)?"
                               r"(?:create|start|set up|make|found|form|launch)\s+(?:a |an )?(?:new )?(?:\w+ )?"
                               r"(?:group|grp|club|network|community)\s*(?=for\b|to\b|about\b)", re.IGNORECASE)
 # Words of a sentence, not of a name: "I'd like to try" is no group's name.
@@ -100,9 +106,10 @@ def proposal_parts(text: str, asked: str | None = None, strict: bool = False) ->
             continue
         label = None
         named = NAME_IN_TEXT.search(part) or QUOTED_NAME.search(part)
-        if not named and reader.is_question(part) and not (MEETING_IN_TEXT.search(part) or _TIME.search(part)
-                                                              or _PURPOSE_START.search(part)):
-            continue  # "sorry, is that ok?": asked, not answered ("maybe a monthly coffee on Google Meet?" answers)
+        if not named and reader.is_question(part) and not (MEETING_IN_TEXT.search(part) or _TIME.search(part)):
+            # "sorry, is that ok?", "would it be weird to start a group for people going through
+            # menopause?": asked, not answered ("maybe a monthly coffee on Google Meet?" answers).
+            continue
         part = _ASKING_TO_START.sub("", part.strip(" \"'“”‘’")).strip(" ,") or part
         if named:
             found.setdefault("new_group_name", [named.group("name").strip(" \"'“”‘’")])
@@ -117,16 +124,20 @@ def proposal_parts(text: str, asked: str | None = None, strict: bool = False) ->
             found.setdefault("new_group_type", [typed_kind.group("type").lower()])
             last = "new_group_type"
             continue
+        first_answer = last is None and asked in _DESCRIBED and asked not in found
         if _MENTION.search(part) or JUST_ME.search(part):
             label = "new_group_organisers"
+        elif first_answer:
+            label = asked  # "A monthly pub quiz where teams mix up, …" where the purpose is asked: the purpose
         elif _PURPOSE_START.search(part):
             label = "new_group_purpose"
-        elif MEETING_IN_TEXT.search(part) or _TIME.search(part):
+        elif (MEETING_IN_TEXT.search(part) or _CLOCK.search(part)) and not _THE_GROUP_ITSELF.search(part):
             label = "new_group_meeting"
         elif asked == "new_group_name" and not named_somewhere and "new_group_name" not in found \
-                and len(part.split()) <= 6 and last is None and not _NOT_A_NAME.search(part):
+                and len(part.split()) <= 6 and last is None and not _NOT_A_NAME.search(part) \
+                and not _THE_GROUP_ITSELF.search(part):
             label = "new_group_name"
-        elif last in ("new_group_purpose", "new_group_meeting", "new_group_criteria", "new_group_how_to_ask"):
+        elif last in _DESCRIBED:
             label = last  # "anyone who runs, any pace": the same answer goes on
         elif not strict and asked in FIELDS and asked not in ("new_group_type", "new_group_name", "new_group_organisers"):
             label = asked
@@ -156,8 +167,9 @@ class ValidateStartGroupForm(GuidedFormValidation):
         return [slot for slot in domain_slots if slot not in CLOSED_SLOTS]
 
     def fields_in(self, text: str, tracker: Tracker, strict: bool = False) -> dict[str, Any]:
-        if strict:  # only what its parts plainly say
-            return {slot: value for slot, value in proposal_parts(text, strict=True).items()
+        if strict:  # only what its parts plainly say (and the first, where a description is asked, answers it)
+            asked = tracker.get_slot("requested_slot")
+            return {slot: value for slot, value in proposal_parts(text, asked=asked, strict=True).items()
                     if slot != "new_group_organisers" or _MENTION.search(value)}
         found: dict[str, Any] = {}
         named = NAME_IN_TEXT.search(text) or QUOTED_NAME.search(text)
@@ -178,8 +190,12 @@ class ValidateStartGroupForm(GuidedFormValidation):
             # What it's for, not only who ("a group for Muslim colleagues" is asked what it's for).
             if purpose.group("lead").lower().startswith(("it", "somewhere", "place", "a place")) or PURPOSE_WORDS.search(said):
                 found["new_group_purpose"] = said
+        if _THE_GROUP_ITSELF.search(found.get("new_group_meeting", "")):
+            del found["new_group_meeting"]  # "a lunchtime yoga group - can i set one up?" is what, not when
         if len(_PART_SPLIT.split(text)) > 1:
-            # Said in parts: each part's own reading wins over the whole message's.
+            # Said in parts: each part's own reading wins over the whole message's; what the whole
+            # message loosely suggests (a meeting, a purpose) only where its parts agree.
+            found = {slot: value for slot, value in found.items() if slot in ("new_group_name", "new_group_type")}
             found.update({slot: value for slot, value in proposal_parts(text).items() if slot != "new_group_organisers"
                           or _MENTION.search(value)})
         return found
