@@ -47,12 +47,20 @@ class ActionReplyInContext(Action):
 
 
 class ActionNothingUnderWay(Action):
-    """A stop with nothing under way: "ok nvm thx" is thanks; otherwise, that nothing was sent."""
+    """A stop with nothing under way: "ok nvm thx" is thanks; after an answer or an offer ("not
+    today"), that nothing was sent; said again after a stop, that nothing is under way."""
 
     def name(self) -> str:
         return "action_nothing_under_way"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         text = tracker.latest_message.get("text") or ""
-        dispatcher.utter_message(response="utter_you_are_welcome" if reader.thanks_in(text) else "utter_nothing_sent")
+        if reader.thanks_in(text):
+            response = "utter_you_are_welcome"
+        elif set(last_replies(tracker)) & {"utter_stopped", "utter_nothing_sent", "utter_nothing_to_stop"} \
+                or not last_replies(tracker):
+            response = "utter_nothing_to_stop"
+        else:
+            response = "utter_nothing_sent"
+        dispatcher.utter_message(response=response)
         return []

@@ -1,7 +1,7 @@
 """After an answer about the policy: "we'd like that", "yes please" after the social budgets
 starts the request with its kind known (data/rules/faq.yml). So does a follow-up the model
 isn't sure of ("let's get one sorted for Women in Tech" after the awareness calendar), when it
-reads like one; anything else unclear gets the usual "did you mean …?"."""
+reads like one; anything else unclear is read as any unclear message is (action_unclear)."""
 from __future__ import annotations
 
 
@@ -36,7 +36,12 @@ class ActionFollowUpFaq(Action):
         kind = kind_from_last_answer(tracker)
         unclear = (tracker.latest_message.get("intent") or {}).get("name") == "nlu_fallback"
         if unclear and (kind is None or not takes_up_the_offer(tracker)):
-            return [FollowupAction("action_two_stage_fallback")]
+            # Not the offer taken up: what it may still be (a group asked for, a follow-up), as
+            # any unclear message is read, before "did you mean …?".
+            from actions.fallback import answer_in_context  # it imports much of actions/
+
+            answered = await answer_in_context(dispatcher, tracker, domain)
+            return answered if answered is not None else [FollowupAction("action_two_stage_fallback")]
         if kind is None:
             dispatcher.utter_message(response="utter_anything_else")
             return []

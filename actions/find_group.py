@@ -158,6 +158,11 @@ class ActionFindGroup(Action):
         if offered and reader.yes_or_no(message) is reader.YES:
             # "ok. it's for the lgbtq network, something for pride month. go on then": the request, for that group.
             return [FollowupAction("action_follow_up_faq")]
+        if reader.about_the_calendar(message) and asked is None:
+            # "…what've we got in the diary for the next few months?": the calendar, whatever group it mentions.
+            from actions.awareness_calendar import ActionUpcomingEvents  # it imports much of actions/
+
+            return await ActionUpcomingEvents().run(dispatcher, tracker, domain)
         instead = start_a_group_instead(message, dispatcher) or support_instead(message, dispatcher)
         if instead is not None:
             return instead

@@ -153,6 +153,10 @@ class ValidateJoinGroupForm(GuidedFormValidation):
             return events
         text = typed(tracker)
         if reader.attests(text) and tracker.get_slot("criteria_confirmed") is None:
+            # A closed group's questions are asked (and their answers kept) once it is known closed:
+            # known now (validate_group says so to Rasa), or the answers are dropped as not asked
+            # when the form starts on this message.
+            tracker.slots["group_is_closed"] = True
             events.append(SlotSet("criteria_confirmed", True))
             note = reader.note_in(text)
             if note and tracker.get_slot("invite_note") is None:

@@ -134,5 +134,8 @@ class ActionAnswerFaq(Action):
             return answer_first(dispatcher, tracker, domain)
         selected = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
         key = selected.get("intent_response_key")
+        if "being_a_bot" in reader.all_about_the_assistant(text):
+            # "are you a bot? sorry. also whats the difference between open and closed groups": both asked.
+            dispatcher.utter_message(response="utter_i_am_a_bot")
         dispatcher.utter_message(response=f"utter_{key}" if key else "utter_faq/support_overview")
         return []

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from bot.nlu import reader
 from bot.nlu.reader import (UNSURE, Meaning, all_about_the_assistant, asks_when, attests, for_someone_else, note_in,
                              raised_for, wants_to_start_a_group, is_only_a_stop, read, asks_to_repeat, asks_to_skip, correction, has_switch_cue, is_just_thanks,
                              is_just_yes, rest_after_yes_or_no, swapped_value, wants_to_stop, yes_or_no,
@@ -327,3 +328,31 @@ def test_criteria_and_a_note_given_with_the_request():
 
 def test_asking_when():
     assert asks_when("when's the next one") and asks_when("what day is it on?") and not asks_when("who runs it")
+
+
+@pytest.mark.parametrize("text, wanted", [
+    ("sick, add me", True), ("go on then, sign me up", True),
+    ("WiT invite pls. yes i identify as a woman. note for the organisers: 'moved over from the Leeds office'", True),
+    ("i joined last year and my manager keeps saying i should get involved in things and maybe you could add me", False),
+    ("who runs it?", False),
+])
+def test_asking_to_be_added_in_a_short_sentence_of_its_own(text, wanted):
+    assert reader.wants_in(text) is wanted
+
+
+@pytest.mark.parametrize("text, listing", [
+    ("which groups are there?", True), ("any others?", True), ("is there anything about cycling?", True),
+    ("do they do anything about cycling to work tho?", False), ("do they have a list of members?", False),
+])
+def test_a_question_about_the_one_shown_is_no_request_for_a_list(text, listing):
+    assert reader.asks_for_a_list(text) is listing
+
+
+@pytest.mark.parametrize("text, person", [
+    ("wait are you a bot or a human?", False), ("r u a real person or a bot", False),
+    ("is there a human reading this", False),
+    ("are you a bot? can i talk to a human", True), ("can I talk to a real person", True),
+])
+def test_asking_what_the_assistant_is_is_no_request_for_a_person(text, person):
+    assert reader.asks_for_person(text, plainly=True) is person
+    assert person or reader.about_the_assistant(text) == "being_a_bot"

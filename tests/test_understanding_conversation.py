@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.models import Group, GroupProposal, Membership, SupportRequest
+from bot.core.models import Group, GroupProposal, InviteRequest, Membership, SupportRequest
 from tests.journeys import everything_of, rows
 
 pytestmark = pytest.mark.conversation
@@ -194,3 +194,22 @@ def test_stop_or_thanks_with_nothing_under_way(chat, assistant):
     chat.text_of("what open groups are there?")
     assert "haven't sent anything" in chat.text_of("stop")
     assert "welcome" in chat.text_of("cheers, thanks!").lower()
+
+
+def test_two_questions_in_one_message_and_a_join_told_all_at_once(chat, assistant):
+    said = replies(chat, "are you a bot? sorry. also whats the difference between open and closed groups")
+    assert said[:2] == ["utter_i_am_a_bot", "utter_faq/group_types"]
+    summary = chat.text_of("WiT invite pls. yes i identify as a woman. note for the organisers: "
+                           "'moved over from the Leeds office, happy to help run the quarterly social'")
+    assert "Here's your request" in summary and "Leeds office" in summary and "Amara Okafor" in summary
+    assert "sent" in chat.text_of("👍").lower()
+    [invite] = rows(assistant, InviteRequest, InviteRequest.requester_slack_id == chat.sender)
+    assert slug_of(assistant, invite.group_id) == "women-in-tech"
+
+
+def test_the_calendar_asked_for_in_other_words_even_when_groups_are_mentioned(chat, assistant):
+    said = replies(chat, "heyyy 📆 doing the content plan for linkedin & want to make sure we shout about all the "
+                         "awareness days our groups care about, what've we got in the diary for the next few months? 🙏")
+    assert said and said[0] == "utter_upcoming_events"
+    # How groups are run, not one group's organisers nor the list of groups.
+    assert replies(chat, "ok. who actually runs these groups, is it HR?") == ["utter_faq/managing_group"]

@@ -532,8 +532,10 @@ def asks_for_a_list(text: str) -> bool:
 
 def wants_in(text: str) -> bool:
     """Asks to be added to what was just shown: "sick, add me", "go on then, sign me up"."""
-    text = text or ""
-    return len(text.split()) <= 12 and bool(_WANTS_IN.search(text))
+    # Said in a short sentence of its own, however long the message: "WiT invite pls. yes i
+    # identify as a woman. note for the organisers: '…'" (a long story that mentions joining isn't).
+    return any(len(sentence.split()) <= 12 and _WANTS_IN.search(sentence)
+               for sentence in re.split(r"(?<=[.!?])\s+|\n+", (text or "").strip())[:2])
 
 
 def refers_back(text: str) -> bool:
