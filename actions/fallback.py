@@ -111,7 +111,7 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, 
     from actions.find_group import ActionFindGroup, follow_up_on_focus, names_groups
     from bot.journeys.find_group import search_groups
     from actions.request_support import last_replies
-    from actions.start_journey import answer_first, kinds_named, start_a_group_instead
+    from actions.start_journey import answer_first, kinds_named, start_a_group_instead, support_instead
 
     text = (tracker.latest_message.get("text") or "").strip()
     if not text or text.startswith("/"):
@@ -128,7 +128,7 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, 
         return []
     if reader.asks_whether_possible(text) and kinds_named(text):
         return answer_first(dispatcher, tracker, domain)
-    instead = start_a_group_instead(text, dispatcher)
+    instead = start_a_group_instead(text, dispatcher) or support_instead(text, dispatcher, unclear=True)
     if instead is not None:
         return instead
     if reader.for_someone_else(text):

@@ -187,7 +187,7 @@ class ActionFindGroup(Action):
                     tracker.slots["last_group"] = result.matches[0].name
                     explain(topic, dispatcher, tracker, domain, subject="invite")
                     return focus_on(result.matches[0])
-                if reader.wants_in(message) and not reader.has_question(message):
+                if (reader.wants_in(message) or reader.asks_to_join(message)) and not reader.has_question(message):
                     # "WiT invite pls. yes i identify as a woman": joining it, whatever the model made of it.
                     return [SlotSet("group", result.matches[0].name), FollowupAction("join_group_form")]
                 return show_group(result.matches[0], reader.group_detail(message), dispatcher, domain)

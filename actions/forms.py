@@ -544,8 +544,21 @@ class GuidedFormValidation(FormValidationAction):
         return False
 
     def _has_answers(self, tracker: Tracker, domain: DomainDict) -> bool:
-        return any(tracker.get_slot(slot) is not None for slot in domain["forms"][self.form_name()]["required_slots"]
-                   if slot not in self.starting_slots)
+        """Whether leaving would lose answers: any the person gave to its questions. What started
+        the form (`starting_slots`, from the first message or a question answered first) counts
+        only when it was answered to a question ("Climate Action" where the group was asked)."""
+        required = domain["forms"][self.form_name()]["required_slots"]
+        if any(tracker.get_slot(slot) is not None for slot in required if slot not in self.starting_slots):
+            return True
+        events = tracker.events
+        started = max((i for i, e in enumerate(events) if e.get("event") == "active_loop"
+                       and e.get("name") == self.form_name()), default=None)
+        users = [i for i, e in enumerate(events) if e.get("event") == "user" and (started is None or i > started)]
+        if started is None or len(users) < 2:
+            return False  # this message is the first reply: nothing was answered before it
+        # Between the first reply and this message: what the replies set.
+        return any(e.get("event") == "slot" and e.get("name") in self.starting_slots and e.get("value") is not None
+                   and tracker.get_slot(e["name"]) is not None for e in events[users[0]:users[-1]])
 
     def switch_to(self, switch: dict[str, Any], tracker: Tracker, domain: DomainDict) -> list:
         """Leave this form (undoing what it kept) and start the other journey with what was named."""

@@ -76,13 +76,15 @@ def start_a_group_instead(text: str, dispatcher: CollectingDispatcher) -> list |
     return [FollowupAction("start_group_form")]
 
 
-def support_instead(text: str, dispatcher: CollectingDispatcher) -> list | None:
+def support_instead(text: str, dispatcher: CollectingDispatcher, unclear: bool = False) -> list | None:
     """"now the speaker one, WiT, £500, same day" read as finding a group: a request for that kind
-    of support, with everything it gives (an amount or a date says it is a request)."""
+    of support, with everything it gives (an amount or a date says it is a request; where the
+    model was sure of nothing, `unclear`, asking for it does too: "help with a social please")."""
     kinds = kinds_named(text)
     if len(kinds) > 1:  # "the speaker one, £500, same day": "day" is when, not an awareness day
         kinds = [kind for kind in kinds if kind != "awareness_event"]
-    if len(kinds) != 1 or reader.has_question(text) or not (amount_in(text) or when_in(text)):
+    asked_for = amount_in(text) or when_in(text) or (unclear and reader.asks_for_it(text))
+    if len(kinds) != 1 or reader.has_question(text) or not asked_for:
         return None
     dispatcher.utter_message(response="utter_support_intro")
     return [SlotSet("support_kind", kinds[0]), FollowupAction("support_form")]

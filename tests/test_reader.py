@@ -356,3 +356,12 @@ def test_a_question_about_the_one_shown_is_no_request_for_a_list(text, listing):
 def test_asking_what_the_assistant_is_is_no_request_for_a_person(text, person):
     assert reader.asks_for_person(text, plainly=True) is person
     assert person or reader.about_the_assistant(text) == "being_a_bot"
+
+
+@pytest.mark.parametrize("text, joining, asking", [
+    ("join the parents one", True, False), ("ok i wanna join climate action", True, True),
+    ("can i join climate action?", False, False), ("help with a social please", False, True),
+    ("any groups for socials please?", False, False), ("joining is easy", False, False),
+])
+def test_opening_with_joining_and_asking_for_something_rather_than_about_it(text, joining, asking):
+    assert reader.asks_to_join(text) is joining and reader.asks_for_it(text) is asking

@@ -213,3 +213,14 @@ def test_the_calendar_asked_for_in_other_words_even_when_groups_are_mentioned(ch
     assert said and said[0] == "utter_upcoming_events"
     # How groups are run, not one group's organisers nor the list of groups.
     assert replies(chat, "ok. who actually runs these groups, is it HR?") == ["utter_faq/managing_group"]
+
+
+def test_join_the_one_from_a_list_and_a_second_thought_after_answering_asks_first(chat, assistant):
+    chat.text_of("and the open ones?")
+    assert "Welcome to *Parents and Carers*" in chat.text_of("join the parents one")
+    chat.say("help with a social please")
+    chat.say("Climate Action")  # the group, answered to its question
+    said = replies(chat, "actually can I just join the faith and belief group instead?")
+    assert "utter_confirm_switch" in said  # an answer would be lost: asked first
+    assert "Welcome to *Faith and Belief*" in chat.text_of("yes")
+    assert everything_of(assistant, chat.sender)["support"] == 0

@@ -309,6 +309,8 @@ _RAISED_FOR = {name: _compile(r"\b" + alternatives(name)) for name in
                ("for_myself", "for_someone", "consent_given", "not_to_be_named", "to_be_named")}
 _START_A_GROUP = _compile(r"\b" + alternatives("start_a_group"))
 _ASKS_WHETHER_ONE_EXISTS = _compile(alternatives("asks_whether_one_exists"))
+_ASKS_FOR_IT = _compile(r"\b" + alternatives("asks_for_it"))
+_ASKS_TO_JOIN = _compile(alternatives("asks_to_join"))
 _ATTESTS = _compile(r"\b" + alternatives("attests"))
 _NOTE_IN = _compile(r"\b" + alternatives("note_in") + r"\s*[:\-–—]?\s*(?P<note>\S.{1,400})$")
 _FOR_SOMEONE_ELSE = _compile(r"\b" + alternatives("for_someone_else"))
@@ -347,6 +349,16 @@ def wants_to_start_a_group(text: str) -> bool:
     """Asks to start a group ("new open group pls: 'Runners'"), not whether one exists first."""
     text = text or ""
     return not text.startswith("/") and bool(_START_A_GROUP.search(text)) and not _ASKS_WHETHER_ONE_EXISTS.search(text)
+
+
+def asks_to_join(text: str) -> bool:
+    """Opens with joining: "join the parents one", "ok i wanna join climate action"."""
+    return not has_question(text or "") and bool(_ASKS_TO_JOIN.search(text or ""))
+
+
+def asks_for_it(text: str) -> bool:
+    """Asks for something rather than about it: "help with a social please"."""
+    return not has_question(text or "") and bool(_ASKS_FOR_IT.search(text or ""))
 
 
 def asks_whether_one_exists(text: str) -> bool:
