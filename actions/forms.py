@@ -571,7 +571,10 @@ class GuidedFormValidation(FormValidationAction):
     async def _correct(self, slot: str, value: str | None, dispatcher: CollectingDispatcher, tracker: Tracker,
                        domain: DomainDict) -> list:
         """A field named with its new value is changed (through its validator) and the form
-        carries on; named alone, it is asked again."""
+        carries on; named alone, it is asked again (unless the message gives the value in other
+        words: "she's fine with being named after all")."""
+        if value is None:
+            value = self.fields_in(typed(tracker), tracker).get(slot)
         if value is not None and self.answers.get(slot) == CHOICE:
             # "make it closed, it should just be for people who've served": the choice may be anywhere.
             for candidate in (value, typed(tracker)):

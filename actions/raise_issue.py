@@ -52,7 +52,9 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
                "issue_excluded": OPTIONAL_TEXT, "issue_route": CHOICE, "issue_confirmed": TEXT}
     changeable = {"issue_category": ("category", "kind"), "issue_excluded": ("who must not", "handle", "anyone"),
                   "case_draft_id": ("what happened", "story", "narrative", "description"),
-                  "issue_route": ("team", "who it goes", "route")}
+                  "issue_route": ("team", "who it goes", "route"),
+                  # "she's fine with being named after all. can you change that bit?"
+                  "issue_may_name": ("permission to name them", "be named", "being named", "naming")}
 
     stopped_response = "utter_stopped_raise_issue"
 

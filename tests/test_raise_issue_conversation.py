@@ -86,6 +86,21 @@ def test_on_someone_elses_behalf_needs_their_agreement(chat, assistant):
     assert everything_of(assistant, chat.sender)["cases"] == 0
 
 
+def test_on_behalf_told_in_passing_and_naming_changed_at_the_summary(chat, assistant):
+    said = chat.text_of("one of my reports told me something at our network drinks and she's ok with me raising it. "
+                        "she'd rather not be named")
+    assert "Which of these is it closest to?" in said  # for whom, agreement and naming all taken
+    chat.say("discrimination")
+    chat.say("A member of our network was repeatedly misgendered at an event and asked me to raise it.")
+    chat.say("no one")
+    assert "*The person may be named:* no" in chat.text_of("D&I service team")
+    summary = chat.text_of("ah, she messaged me, she's fine with being named after all. can you change that bit?")
+    assert "*The person may be named:* yes" in summary
+    chat.say("spot on now, send")
+    case = the_case(assistant, chat)
+    assert case.on_behalf and case.affected_person_consented and case.affected_person_may_be_named is True
+
+
 def test_on_behalf_with_agreement(chat, assistant):
     chat.say("I need to report something that happened to someone in our group")
     chat.say("on someone's behalf")

@@ -365,3 +365,8 @@ def test_asking_what_the_assistant_is_is_no_request_for_a_person(text, person):
 ])
 def test_opening_with_joining_and_asking_for_something_rather_than_about_it(text, joining, asking):
     assert reader.asks_to_join(text) is joining and reader.asks_for_it(text) is asking
+
+
+def test_whether_someone_may_be_named_says_on_whose_behalf_by_itself():
+    assert raised_for("ah, she messaged me, she's fine with being named after all") == {"issue_may_name": True}
+    assert raised_for("it's for me, you can name me") == {"issue_for": "myself"}

@@ -335,9 +335,10 @@ def raised_for(text: str) -> dict[str, object]:
         found["issue_for"] = "myself"
     elif _RAISED_FOR["for_someone"].search(text) or _RAISED_FOR["consent_given"].search(text):
         found["issue_for"] = "behalf"
-    if found.get("issue_for") == "behalf":
-        if _RAISED_FOR["consent_given"].search(text):
-            found["issue_consent"] = True
+    if found.get("issue_for") == "behalf" and _RAISED_FOR["consent_given"].search(text):
+        found["issue_consent"] = True
+    # Whether they may be named says on whose behalf by itself ("she's fine with being named after all").
+    if found.get("issue_for") != "myself":
         if _RAISED_FOR["not_to_be_named"].search(text):
             found["issue_may_name"] = False
         elif _RAISED_FOR["to_be_named"].search(text):
