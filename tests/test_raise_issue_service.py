@@ -56,6 +56,8 @@ def test_too_little_is_asked_again_and_a_short_maybe_stop_is_checked(demo_uow):
     unsure = take(ME, "ugh, forget it, I'll talk to Sam first", demo_uow)
     assert unsure.unsure and not unsure.slots and waiting_for(ME, demo_uow) == NARRATIVE  # held, still waiting
     assert take(ME, "is this anonymous?", demo_uow).unsure
+    # A question a little longer, not ending in "?", is asked about too: never stored as the story unasked.
+    assert take(ME, "can't i just paste it here? i've got her write-up in a doc", demo_uow).unsure
     confirmed = confirm_narrative(ME, unsure.draft_id, demo_uow)
     assert confirmed.slots == {"case_draft_id": unsure.draft_id} and waiting_for(ME, demo_uow) is None
     with pytest.raises(NotFound):

@@ -51,6 +51,7 @@ USER_ID_RE = re.compile(r"\b([UW][A-Z0-9]{6,})\b")
 # A message up to this long at the narrative step that reads as "no" or ends with a question
 # may not be what happened: held (encrypted) while the person is asked which they meant.
 SHORT_WORDS = 8
+ASKING_WORDS = 20  # a question this short, at "what happened?", is asked whether it is the story
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,12 @@ def take(conversation_id: str, text: str, uow: UnitOfWork, *, mentioned: list[st
 def _take_narrative(conversation_id: str, text: str, draft_id: str | None, uow: UnitOfWork) -> Taken:
     # A stop with more said ("ugh. let's park it, I'll talk to Sam") or second thoughts may still
     # be part of the story: kept encrypted, and the person asked which they meant.
+    # So may a short message that asks something ("can't i just paste it here? i've got her
+    # write-up in a doc"): answered, and asked whether it is what happened.
+    words = len(text.split())
     unsure = reader.wants_to_stop(text) is not None or (
-        len(text.split()) <= SHORT_WORDS and (reader.yes_or_no(text) is reader.NO or text.endswith("?")))
+        words <= SHORT_WORDS and (reader.yes_or_no(text) is reader.NO or text.endswith("?"))) or (
+        words <= ASKING_WORDS and reader.has_question(text))
     if not unsure:
         try:
             _check_narrative(text)
