@@ -121,7 +121,8 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, 
         for topic in reader.all_about_the_assistant(text):
             explain(topic, dispatcher, tracker, domain)
     offered = any(reply in SUPPORT_OFFERED and reply != "utter_support_request_sent" for reply in last_replies(tracker))
-    if offered and reader.yes_or_no(reader.without_questions(text) or text) is reader.YES:
+    # Only what isn't a question can take it up: "ok, which groups are open?" asks something else.
+    if offered and reader.yes_or_no(reader.without_questions(text)) is reader.YES:
         # "omg yes pls. bout £250, fri 29 oct" after the offer: the request, with what it gives.
         return [FollowupAction("action_follow_up_faq")]
     if asked:

@@ -23,7 +23,7 @@ def takes_up_the_offer(tracker: Tracker) -> bool:
     """An unclear message that still reads as taking up what the bot just offered."""
     ranking = [r.get("name") for r in (tracker.latest_message.get("intent_ranking") or [])[:3]]
     text = tracker.latest_message.get("text") or ""
-    if reader.yes_or_no(reader.without_questions(text) or text) is reader.YES:  # "omg yes pls. about £250…"
+    if reader.yes_or_no(reader.without_questions(text)) is reader.YES:  # "omg yes pls. about £250…", not "ok, which groups?"
         return True
     return reader.takes_up_an_offer(text) and any(i in WANTS_IT for i in ranking)
 

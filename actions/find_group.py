@@ -155,7 +155,7 @@ class ActionFindGroup(Action):
         from actions.about_assistant import SUPPORT_OFFERED  # it imports this module
 
         offered = any(reply in SUPPORT_OFFERED and reply != "utter_support_request_sent" for reply in last_replies(tracker))
-        if offered and reader.yes_or_no(message) is reader.YES:
+        if offered and not reader.has_question(message) and reader.yes_or_no(message) is reader.YES:
             # "ok. it's for the lgbtq network, something for pride month. go on then": the request, for that group.
             return [FollowupAction("action_follow_up_faq")]
         if reader.about_the_calendar(message) and asked is None:

@@ -716,7 +716,7 @@ class GuidedFormValidation(FormValidationAction):
                           "payload": f"change the {words[0]}"}
                          for slot, words in self.changeable.items() if tracker.get_slot(slot) is not None])
             return {self.confirm_slot: None, NOT_A_MISS: True}
-        if reply is True and text != "yes" and reader.has_switch_cue(text):
+        if reply is True and text != "yes" and reader.switch_said_with_yes(text):
             # "yes switch" where the summary asks to send: sending can't be undone, so only a plain yes does.
             return self.reject(self.confirm_slot, dispatcher, "utter_confirm_again")
         if text == "yes" or reply is True:

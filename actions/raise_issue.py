@@ -157,9 +157,9 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
                 choice = team
             else:
                 left = handlers_left(draft_id, tracker.sender_id, choice, default_uow())
-                if left:  # someone there was kept away: who will handle it, before the summary
+                if left:  # someone there was kept away: how many can still open it, before the summary
                     dispatcher.utter_message(response="utter_handlers_left", team=TEAM_NAMES[choice],
-                                             names=escape_mrkdwn(" and ".join(left)))
+                                             names="one person" if left == 1 else f"{left} people")
         return {"issue_route": choice}
 
     def explain_issue_route(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

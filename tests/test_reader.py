@@ -370,3 +370,33 @@ def test_opening_with_joining_and_asking_for_something_rather_than_about_it(text
 def test_whether_someone_may_be_named_says_on_whose_behalf_by_itself():
     assert raised_for("ah, she messaged me, she's fine with being named after all") == {"issue_may_name": True}
     assert raised_for("it's for me, you can name me") == {"issue_for": "myself"}
+
+
+@pytest.mark.parametrize("text, starting", [
+    ("can I get money to make a group booking for our pride social", False), ("I'd call it harassment", False),
+    ("fine, let's call it Lunch Walkers", True), ("i want to make a group for hikers", True),
+])
+def test_starting_a_group_is_not_a_group_booking_or_calling_something_a_name(text, starting):
+    assert wants_to_start_a_group(text) is starting
+
+
+def test_what_he_wants_me_to_do_is_no_consent_and_a_hedged_answer_is_no_stop():
+    assert raised_for("I want to raise an issue, my manager keeps saying he wants me to stay late") == {}
+    assert raised_for("she asked me to, so yes") == {"issue_for": "behalf", "issue_consent": True}
+    assert reader.wants_to_stop("not sure, maybe £200?", None, 0.0) is None
+    assert reader.wants_to_stop("not sure, maybe", None, 0.0) == "maybe"
+
+
+@pytest.mark.parametrize("text", ["thanks, i don't want to join just yet", "dont add me yet"])
+def test_not_wanting_to_join_is_no_join(text):
+    assert not reader.wants_in(text) and not reader.asks_to_join(text)
+
+
+def test_being_really_helpful_is_no_question_about_being_a_bot():
+    assert reader.about_the_assistant("thank you, you are really helpful") is None
+    assert reader.about_the_assistant("you are a bot?") == "being_a_bot"
+
+
+def test_a_yes_that_opens_with_actually_is_a_yes_not_a_switch():
+    assert not reader.switch_said_with_yes("actually yes, looks good")
+    assert reader.switch_said_with_yes("yes switch")

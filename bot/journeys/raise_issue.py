@@ -356,17 +356,17 @@ def team_for(draft_id: str, owner: str, route_to: str, uow: UnitOfWork) -> str:
         return other if routing.case_handlers(uow.session, other, kept_away) else route_to
 
 
-def handlers_left(draft_id: str, owner: str, route_to: str, uow: UnitOfWork) -> list[str] | None:
-    """The names of who could still open the case on `route_to` when someone there was named as
-    someone who must not handle it ("then it's only Tom yeah?"); None when nobody there was named."""
+def handlers_left(draft_id: str, owner: str, route_to: str, uow: UnitOfWork) -> int | None:
+    """How many could still open the case on `route_to` when someone there was named as someone
+    who must not handle it; None when nobody there was named. A count, never names: the names
+    left, beside the team's roster, would say who was kept away, and this is said through Rasa."""
     with uow:
         case = _draft(uow, draft_id, owner)
         kept_away = excluded_ids(case) if case is not None else set()
         members = routing.team_members(uow.session, route_to)
         if not kept_away & set(members):
             return None
-        roster = routing.case_roster(uow.session)
-        return [roster.get(member, ("", ""))[0] or "someone" for member in members if member not in kept_away]
+        return len([member for member in members if member not in kept_away])
 
 
 # ---------------------------------------------------------------- submitting

@@ -311,6 +311,8 @@ _START_A_GROUP = _compile(r"\b" + alternatives("start_a_group"))
 _ASKS_WHETHER_ONE_EXISTS = _compile(alternatives("asks_whether_one_exists"))
 _ASKS_FOR_IT = _compile(r"\b" + alternatives("asks_for_it"))
 _ASKS_TO_JOIN = _compile(alternatives("asks_to_join"))
+_NEGATED_WANT = _compile(r"\b" + alternatives("negated_want"))
+_SWITCH_OPENERS = _compile(r"^\W*(?:(?:" + "|".join(cues()["switch_openers"]) + r")\b\W*)+")
 _ATTESTS = _compile(r"\b" + alternatives("attests"))
 _NOTE_IN = _compile(r"\b" + alternatives("note_in") + r"\s*[:\-–—]?\s*(?P<note>\S.{1,400})$")
 _FOR_SOMEONE_ELSE = _compile(r"\b" + alternatives("for_someone_else"))
@@ -354,7 +356,8 @@ def wants_to_start_a_group(text: str) -> bool:
 
 def asks_to_join(text: str) -> bool:
     """Opens with joining: "join the parents one", "ok i wanna join climate action"."""
-    return not has_question(text or "") and bool(_ASKS_TO_JOIN.search(text or ""))
+    return not has_question(text or "") and bool(_ASKS_TO_JOIN.search(text or "")) \
+        and not _NEGATED_WANT.search(text or "")
 
 
 def asks_for_it(text: str) -> bool:
@@ -422,6 +425,12 @@ def is_just_thanks(text: str) -> bool:
 def has_switch_cue(text: str) -> bool:
     """Words that mark another journey started instead of this one: "actually", "instead"."""
     return bool(_SWITCH_CUE.search(text or ""))
+
+
+def switch_said_with_yes(text: str) -> bool:
+    """A yes that also asks to switch ("yes switch", "yes, I'd rather join instead"), not a yes
+    that opens with "actually" ("actually yes, looks good")."""
+    return has_switch_cue(_SWITCH_OPENERS.sub("", text or "", count=1))
 
 
 def is_question(text: str) -> bool:
@@ -547,8 +556,9 @@ def wants_in(text: str) -> bool:
     """Asks to be added to what was just shown: "sick, add me", "go on then, sign me up"."""
     # Said in a short sentence of its own, however long the message: "WiT invite pls. yes i
     # identify as a woman. note for the organisers: '…'" (a long story that mentions joining isn't).
-    return any(len(sentence.split()) <= 12 and _WANTS_IN.search(sentence)
-               for sentence in re.split(r"(?<=[.!?])\s+|\n+", (text or "").strip())[:2])
+    return not _NEGATED_WANT.search(text or "") and any(
+        len(sentence.split()) <= 12 and _WANTS_IN.search(sentence)
+        for sentence in re.split(r"(?<=[.!?])\s+|\n+", (text or "").strip())[:2])
 
 
 def refers_back(text: str) -> bool:
