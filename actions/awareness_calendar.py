@@ -1,7 +1,6 @@
 """What's coming up on the social and awareness calendar."""
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from rasa_sdk import Action, Tracker
@@ -18,9 +17,6 @@ from bot.nlu import reader
 from bot.slack.markup import escape_mrkdwn
 
 
-# Words that ask about the calendar, not a group's meetings.
-CALENDAR_WORDS = re.compile(r"\b(calendar|awareness|observances?|coming up|upcoming|month|day|week|events?|dates?)\b",
-                            re.IGNORECASE)
 
 
 def say_event_date(text: str, dispatcher: CollectingDispatcher, domain: DomainDict, buttons: list | None = None) -> bool:
@@ -56,7 +52,7 @@ class ActionUpcomingEvents(Action):
         if say_event_date(tracker.latest_message.get("text") or "", dispatcher, domain, buttons=[button]):
             return []  # "when's International Women's Day?": that one
         text = tracker.latest_message.get("text") or ""
-        if reader.group_detail(text) == "meeting" and not CALENDAR_WORDS.search(text):
+        if reader.group_detail(text) == "meeting" and not reader.calendar_word_in(text):
             # "when/where", "when's the next one?" after a group's card: when the group meets.
             from actions.find_group import follow_up_on_focus  # find_group imports much of actions/
 

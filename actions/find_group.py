@@ -1,7 +1,6 @@
 """Find a group by name, topic or type, and show what it is and how to join."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -121,14 +120,7 @@ def names_groups(text: str) -> bool:
     result = search_groups(text, default_uow())
     if result.matches:
         return True
-    return any(words.search(text) for words in TYPE_WORDS.values()) and bool(GROUPISH.search(text))
-
-
-GROUPS_IN_GENERAL = re.compile(r"\b(these|the|all the|our|community|all) (groups|networks|communities)\b", re.IGNORECASE)
-GROUPISH = re.compile(r"\b(groups?|grps?|networks?|ones|list|communities)\b", re.IGNORECASE)
-TYPE_WORDS = {"closed": re.compile(r"\b(invite[- ]only|by invitation|private|closed|(need|needs|require|requires) an invite)\b",
-                                   re.IGNORECASE),
-              "open": re.compile(r"\b(open to (all|everyone|anyone)|anyone can join|open ones?)\b", re.IGNORECASE)}
+    return bool(reader.group_types_named(text)) and reader.names_groups(text)
 
 
 class ActionFindGroup(Action):
@@ -145,7 +137,8 @@ class ActionFindGroup(Action):
         message = tracker.latest_message.get("text") or ""
         if group_type is None and asked is None:
             # "which of the groups are invite-only?": the type in other words than the model knows.
-            group_type = next((kind for kind, words in TYPE_WORDS.items() if words.search(message)), None)
+            named_types = reader.group_types_named(message)
+            group_type = "closed" if "closed" in named_types else (named_types[0] if named_types else None)
 
         from actions.start_journey import answer_first, kinds_named, start_a_group_instead, support_instead  # it imports much of actions/
 
@@ -196,7 +189,7 @@ class ActionFindGroup(Action):
                                      buttons=[show_group_button(g) for g in result.matches])
             return focus_on(None, [g.name for g in result.matches])
 
-        if asked is None and reader.group_detail(message) == "organisers" and GROUPS_IN_GENERAL.search(message) \
+        if asked is None and reader.group_detail(message) == "organisers" and reader.groups_in_general(message) \
                 and not (result and result.matches):
             # "who actually runs these groups, is it HR?": how groups are run, not one group's organisers.
             dispatcher.utter_message(response="utter_faq/managing_group")

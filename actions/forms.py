@@ -153,7 +153,7 @@ def read_answer(tracker: Tracker, kind: str) -> Any:
     return text or None
 
 
-_FILLER_WORDS = {"the", "a", "an", "my", "our", "it", "its", "is", "one", "thing"}
+_FILLER_WORDS = frozenset(reader.cue_words("value_filler_words"))
 
 
 def _words(text: str) -> set[str]:
@@ -176,7 +176,7 @@ def _replace_words(value: str, old: str, new: str) -> str:
 def pick_choice(value: Any, choices: dict[str, tuple[str, ...]]) -> str | None:
     """The choice key whose key or keywords appear in what was typed or clicked."""
     # "for them, not for me": what is ruled out is no choice.
-    text = re.sub(r"\b(not|rather than|instead of)\s+(for |a |an |the )?[\w&+-]+", " ", str(value or "").lower())
+    text = reader.without_what_is_ruled_out(str(value or "").lower())
     for key, keywords in choices.items():
         if key in text or any(re.search(rf"\b{re.escape(word)}\b", text) for word in keywords):
             return key

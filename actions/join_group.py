@@ -25,7 +25,7 @@ from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn, quote_user_text
 
 INVITE_SLOTS = ["criteria_confirmed", "invite_note", "invite_confirmed"]
-PARTS = {"open": ("channel", "everyone", "anyone", "join it"), "closed": ("space", "invite", "private")}
+PARTS = reader.choice_words("group_part")
 
 
 def join_button(name: str, part: str | None = None, title: str | None = None) -> dict[str, str]:

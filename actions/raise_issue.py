@@ -23,17 +23,9 @@ from bot.journeys.raise_issue import (CATEGORIES, EXCLUSIONS, NARRATIVE, discard
 from bot.nlu import reader
 from bot.slack.markup import escape_mrkdwn
 
-FOR_WHOM = {"myself": ("me", "my", "self", "mine", "own"), "behalf": ("someone", "colleague", "other", "them", "nominated")}
-CATEGORY_WORDS = {
-    "discrimination": ("harass", "racis", "sexis", "homophob", "transphob", "discriminat", "bully"),
-    "behaviour": ("behaviour", "behavior", "conduct", "rude", "comment"),
-    "wellbeing": ("wellbeing", "well-being", "safety", "safe", "unsafe", "mental"),
-    "accessibility": ("access", "adjustment", "disab", "hearing", "deaf", "wheelchair", "step-free", "caption",
-                      "too loud", "noisy", "ramp", "screen reader", "sign language"),
-    "group_running": ("running", "run", "organis", "organiz", "group is"),
-    "other": ("else", "other", "none", "not sure"),
-}
-ROUTE_WORDS = {"people": ("people", "hr"), "dandi_service": ("d&i", "dandi", "diversity", "inclusion", "service")}
+FOR_WHOM = reader.choice_words("issue_for")
+CATEGORY_WORDS = reader.choice_words("issue_category")
+ROUTE_WORDS = reader.choice_words("issue_route")
 ON_BEHALF_SLOTS = ["issue_consent", "issue_may_name"]
 
 
@@ -95,7 +87,7 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
     def validate_issue_for(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").lower()
-        if re.search(r"\b(my own|own|my) behalf\b|\bmyself\b", text):
+        if reader.answers_for_myself(text):
             choice = "myself"  # "on my own behalf"
         else:
             choice = "behalf" if "behalf" in text else pick_choice(text, FOR_WHOM)

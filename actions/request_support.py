@@ -2,7 +2,6 @@
 a summary; then the request goes to the team the policy names for it."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -21,24 +20,12 @@ from bot.journeys.request_support import KINDS, amount_in, format_pence, parse_a
 from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn
 
-KIND_WORDS = {
-    "social_budget": ("social", "party", "drinks", "food", "meal", "pizza", "celebration", "a do", "diwali", "eid",
-                      "christmas", "xmas", "iftar", "potluck", "bbq", "picnic", "festival", "get-together", "dinner"),
-    "speaker_fee": ("speaker", "talk", "fee", "presenter", "speak", "guest speaker", "speaking"),
-    "awareness_event": ("awareness", "calendar", "observance", "day", "month", "promote", "promotion"),
-    "office_space": ("office", "space", "room", "venue", "meeting space"),
-    "other": ("else", "other", "not listed", "something"),
-}
-# Support the policy doesn't list, named in so many words: the D&I service team decides on it, so it
-# is never read as the nearest listed kind ("BSL interpreters at our talk" is no speaker fee).
-NOT_LISTED_WORDS = ("interpreter", "interpreters", "interpreting", "bsl", "sign language", "captioning", "captions",
-                    "childcare", "babysitter", "sitter", "creche", "crèche", "travel", "train tickets", "taxi",
-                    "taxis", "accommodation", "hotel", "translation", "translator", "equipment", "merch", "t-shirts")
+# The kinds of support by the words people use for them, and support the policy doesn't list (the D&I
+# service team decides on it, never the nearest listed kind): the reader's words (bot/nlu/cues.yml).
+KIND_WORDS = {kind: reader.cue_words(f"support_{kind}")
+              for kind in ("social_budget", "speaker_fee", "awareness_event", "office_space", "other")}
+NOT_LISTED_WORDS = reader.cue_words("support_not_listed")
 NO_GROUP = NONE
-# "it's not really for any group", "not a group thing", "just me".
-NOT_FOR_A_GROUP = re.compile(r"\b(not|no|isn'?t|without)\b.{0,20}\b(any|a|one|particular|specific)?\s*(group|network)s?\b|"
-                             r"^\W*(just (me|us|myself)|personal|myself|none of them|n/?a)\W*$|"
-                             r"\b(none of them|company[- ]wide|whole company|all staff|everyone at)\b", re.IGNORECASE)
 # The support an FAQ answer was about, for "we'd like that" after it.
 FAQ_KINDS = {"faq/social_budget": "social_budget", "faq/speaker_budget": "speaker_fee",
              "faq/awareness_calendar": "awareness_event", "faq/meeting_spaces": "office_space"}
@@ -152,7 +139,7 @@ class ValidateSupportForm(GuidedFormValidation):
     def validate_support_group(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").strip()
-        if text == NO_GROUP or text.lower() in ("none", "no group", "not for a group", "no") or NOT_FOR_A_GROUP.search(text):
+        if text == NO_GROUP or text.lower() in ("none", "no group", "not for a group", "no") or reader.not_for_a_group(text):
             return {"support_group": NO_GROUP}
         result = search_groups(text, default_uow())
         found = result.matches[:1] or (result.suggestions[:1] if len(result.suggestions) == 1 else [])

@@ -400,3 +400,54 @@ def test_being_really_helpful_is_no_question_about_being_a_bot():
 def test_a_yes_that_opens_with_actually_is_a_yes_not_a_switch():
     assert not reader.switch_said_with_yes("actually yes, looks good")
     assert reader.switch_said_with_yes("yes switch")
+
+
+# Value grammar that is no way of saying something: months, weekdays, ordinals, am/pm, currency, "next/this/on" a weekday.
+_VALUE_GRAMMAR = re.compile(r"jan\|feb\|mar[^)]*|mon\|tue[^)]*|st\|nd\|rd\|th|am\|pm|pounds\|quid\|gbp|next\|this\|on")
+_WORD_LIST = re.compile(r"[a-z']{2,}(?:\s[a-z']+)*(?:\|[a-z'?]{2,}(?:\s[a-z'?]+)*){2,}")
+
+
+def test_no_phrase_list_outside_the_reader():
+    """Every list of words that says what a message means lives in bot/nlu/cues.yml, read through
+    bot/nlu/reader.py: no regex elsewhere spells three or more words as alternatives."""
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    offenders = []
+    for folder in ("actions", "bot"):
+        for path in sorted((root / folder).rglob("*.py")):
+            if path.parent.name == "nlu":
+                continue
+            source = path.read_text()
+            for found in re.finditer(r'\br[fb]?"((?:[^"\\]|\\.)*)"', source):
+                if _WORD_LIST.search(_VALUE_GRAMMAR.sub("", found.group(1))):
+                    offenders.append(f"{path.relative_to(root)}:{source[:found.start()].count(chr(10)) + 1}")
+    assert offenders == []
+
+
+def test_the_words_moved_into_the_cues_read_as_before():
+    # A few readings that the start_group, find_group, request_support and raise_issue code relied on.
+    assert reader.group_types_named("which ones are invite-only?") == ["closed"]
+    assert reader.group_types_named("is it open to everyone or do you need an invite") == ["open", "closed"]
+    assert reader.group_types_named("do I need an invite for an open group?", proposal=True) == ["open"]
+    assert reader.only_me("just me for now") and reader.only_me("myself obvs")
+    assert reader.only_me("is it ok if it's just me for now? i don't know anyone", anywhere=True)
+    assert not reader.only_me("nah, drop the whole request, i'll sort it myself", anywhere=True)
+    assert reader.not_for_a_group("it's not really for any group") and reader.not_for_a_group("company-wide")
+    assert reader.changed_amount("actually make it 250") == "250" and reader.changed_amount("make it 25 people") is None
+    assert reader.names_nobody_else("only myself at the moment") and not reader.names_nobody_else("Priya")
+    assert reader.answers_for_myself("on my own behalf") and not reader.answers_for_myself("for a colleague")
+    assert reader.without_words_before_a_name("and maybe Sam") == "maybe Sam"
+    assert reader.choice_words("issue_route")["people"] == ("people", "hr")
+
+
+@pytest.mark.parametrize("text", [
+    "Hi – quick one. Nadia co-runs Parents and Carers and wants a summer picnic. Is there budget for that, and can I just request it for her?",
+    "Two questions: is there budget for socials, and can we actually pay a speaker?",
+    "I'd like budget for a social, is that possible?",
+])
+def test_a_question_in_any_clause_is_answered_first(text):
+    assert reader.asks_whether_possible(text)
+
+
+def test_asking_only_to_make_the_request_is_no_question_first():
+    assert not reader.asks_whether_possible("Can I request budget for a social, please?")

@@ -231,8 +231,7 @@ def match_handlers(text: str, mentioned: list[str], roster: dict[str, tuple[str,
     unmatched: list[str] = []
     for piece in re.split(r",|;|\n|&|\+|\band\b|\bor\b|\balso\b", rest, flags=re.IGNORECASE):
         typed = " ".join(re.sub(r"[^\w' -]", " ", piece).split())
-        typed = re.sub(r"^(and|or|also|maybe|probably|perhaps|definitely|not|please|the|mr|mrs|ms|dr)\s+", "",
-                       typed, flags=re.IGNORECASE)
+        typed = reader.without_words_before_a_name(typed)
         if not typed or reader.means_nobody(typed):
             continue
         found = _matches(typed, roster) if len(typed) > 2 else []  # not the "I" of "D&I"

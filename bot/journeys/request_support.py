@@ -14,6 +14,7 @@ from bot.core.errors import AlreadyDone, InvalidInput
 from bot.core.models import RequestStatus, SupportRequest, utcnow
 from bot.core.references import new_reference
 from bot.journeys.join_group import active_group
+from bot.nlu import reader
 
 
 @dataclass(frozen=True)
@@ -77,15 +78,9 @@ _WHEN_IN_TEXT = re.compile(
     rf"\b(?:(?:{_WEEKDAY}\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}|(?:{_WEEKDAY}\s+)?{_MONTH}\s+{_DAY}\b|"
     rf"(?:next|this|on)\s+{_WEEKDAY}|{_WEEKDAY}\s+(?:the\s+)?{_DAY}\b|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|"
     rf"(?:the\s+)?{_DAY}(?=\s*(?:[,.!?]|$|\bat\b|\blunch)))"
-    rf"(?:,?\s*(?:at\s+)?(?:lunchtime|lunch|evening|morning|afternoon|after work|\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?"
+    rf"(?:,?\s*(?:at\s+)?(?:{'|'.join(reader.cue_words('times_of_day'))}|\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?"
     rf"(?:\s*-\s*\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?)?))?",
     re.IGNORECASE)
-
-
-# A bare number that can only be a new amount: "actually make it 250", "make that 350 instead".
-_AMOUNT_AFTER_CHANGE = re.compile(r"\b(?:make (?:it|that|the amount)|change (?:it|that|the amount) to|bump (?:it|that) (?:up )?to|"
-                                  r"up (?:it )?to|more like)\s+~?(\d{2,6}(?:\.\d{1,2})?)\b(?!\s*(?:(?:people|ppl|persons|of us)\b|[/:]))",
-                                  re.IGNORECASE)
 
 
 def amount_in(text: str) -> str | None:
@@ -93,8 +88,8 @@ def amount_in(text: str) -> str | None:
     match = _AMOUNT_IN_TEXT.search(text or "")
     if match:
         return match.group(0).strip()
-    bare = _AMOUNT_AFTER_CHANGE.search(text or "")
-    return f"£{bare.group(1)}" if bare else None
+    bare = reader.changed_amount(text)  # "actually make it 250": it can only be a new amount
+    return f"£{bare}" if bare else None
 
 
 def when_in(text: str) -> str | None:

@@ -317,7 +317,7 @@ _ATTESTS = _compile(r"\b" + alternatives("attests"))
 _NOTE_IN = _compile(r"\b" + alternatives("note_in") + r"\s*[:\-–—]?\s*(?P<note>\S.{1,400})$")
 _FOR_SOMEONE_ELSE = _compile(r"\b" + alternatives("for_someone_else"))
 _ABOUT_THE_CALENDAR = _compile(r"\b" + alternatives("about_the_calendar"))
-_JOIN_VERB = _compile(r"\b(join|sign (me )?up (for|to)|get an invite)\b")
+_JOIN_VERB = _compile(r"\b" + alternatives("join_verbs") + r"\b")
 _WHEN_AT_START = _compile(_lead() + r"(?:(?:and|also|btw|quick q)\W+)*" + alternatives("asks_when") + r"\b")
 _ASKS_WHEN = _compile(r"\b" + alternatives("asks_when") + r"\b")
 _THANKS_ANYWHERE = _compile(r"(?<!\w)" + alternatives("thanks") + r"(?!\w)")
@@ -526,7 +526,18 @@ def asks_whether_possible(text: str) -> bool:
     """Asks whether something is possible or who pays ("is there money for a diwali do?",
     "who pays if WiT want a speaker?"), rather than asking for it ("can I request budget…")."""
     text = text or ""
-    return not text.startswith("/") and bool(_ASKS_WHETHER.search(text)) and not _ASKS_TO_MAKE_IT.search(text)
+    if text.startswith("/"):
+        return False
+    # Read clause by clause: "Nadia wants a picnic. Is there budget for that, and can I just request
+    # it for her?" asks whether first, whatever the next clause asks for.
+    return any(_ASKS_WHETHER.search(clause) and not _ASKS_TO_MAKE_IT.search(clause) for clause in _clauses(text))
+
+
+_CLAUSE_BREAK = _compile(r"[.?!;:]+\s+|,\s*(?:and|but|or|also|plus)\b\s*|,\s*(?=(?:is|are|can|could|do|does|will|would|who)\b)|\s+(?:and|but|or)\s+(?=(?:can|could|do|does|is|are|will|would|who|what|how)\b)|\n+")
+
+
+def _clauses(text: str) -> list[str]:
+    return [clause.strip() for clause in _CLAUSE_BREAK.split(text) if clause and clause.strip()]
 
 
 def group_detail(text: str) -> str | None:
@@ -626,3 +637,127 @@ def swapped_value(text: str) -> tuple[str, str] | None:
             if new and old and len(new.split()) <= 6 and len(old.split()) <= 5 and new.lower() != old.lower():
                 return new, old
     return None
+
+
+# ---------------------------------------------------------------- the values answers carry
+
+def cue_words(name: str) -> tuple[str, ...]:
+    """A cue's words as plain strings, for a caller that matches them itself (pick_choice)."""
+    return tuple(cues()[name])
+
+
+def _words(name: str) -> str:
+    return "(?:" + "|".join(cues()[name]) + ")"
+
+
+_GROUP_TYPES = {"open": _compile(r"\b" + alternatives("open_group") + r"\b"),
+                "closed": _compile(r"\b" + alternatives("closed_group") + r"\b")}
+_OPEN_ALONE = _compile(r"\bopen\b")
+_NEEDS_AN_INVITE = _compile(r"\b" + alternatives("needs_an_invite") + r"\b")
+_GROUPISH = _compile(r"\b" + alternatives("groupish") + r"\b")
+_GROUPS_IN_GENERAL = _compile(r"\b" + alternatives("groups_in_general") + r"\b")
+_CALENDAR_WORDS = _compile(r"\b" + alternatives("calendar_words") + r"\b")
+_JUST_ME = _compile(r"^\W*(?:" + _words("just_me_lead") + r" )?(" + "|".join(cues()["just_me"] + cues()["just_me_alone"]) + r")\b")
+_JUST_ME_IN = _compile(r"\b" + alternatives("just_me") + r"\b")
+_NOT_FOR_A_GROUP = _compile(alternatives("not_for_a_group"))
+_AMOUNT_AFTER_CHANGE = _compile(r"\b" + _words("amount_change") + r"\s+~?(?P<amount>\d{2,6}(?:\.\d{1,2})?)\b"
+                                r"(?!\s*(?:(?:people|ppl|persons|of us)\b|[/:]))")
+
+
+def group_types_named(text: str, proposal: bool = False) -> list[str]:
+    """The group types a message names, "open" before "closed": "which are invite-only?" ->
+    ["closed"]. In a `proposal`, "open" alone says the type, and "needs an invite" doesn't (it
+    asks about groups that do)."""
+    text = text or ""
+    found = [kind for kind, words in _GROUP_TYPES.items() if words.search(text)
+             or (kind == "open" and proposal and _OPEN_ALONE.search(text))
+             or (kind == "closed" and not proposal and _NEEDS_AN_INVITE.search(text))]
+    return found
+
+
+def names_groups(text: str) -> bool:
+    """Speaks of groups as such: "list closed grps", "the open ones"."""
+    return bool(_GROUPISH.search(text or ""))
+
+
+def groups_in_general(text: str) -> bool:
+    """All the groups, not one: "who runs these groups?"."""
+    return bool(_GROUPS_IN_GENERAL.search(text or ""))
+
+
+def calendar_word_in(text: str) -> bool:
+    """A word of the calendar (a month, a day, an event): "when" about it is no group's meeting."""
+    return bool(_CALENDAR_WORDS.search(text or ""))
+
+
+def only_me(text: str, anywhere: bool = False) -> bool:
+    """The organiser is the person alone: "just me for now"; `anywhere`: said in a longer
+    message ("is it ok if it's just me for now? I don't know anyone yet")."""
+    return bool((_JUST_ME_IN if anywhere else _JUST_ME).search(text or ""))
+
+
+def not_for_a_group(text: str) -> bool:
+    """Support for no group in particular: "it's not really for any group", "company-wide"."""
+    return bool(_NOT_FOR_A_GROUP.search(text or ""))
+
+
+def changed_amount(text: str) -> str | None:
+    """The bare number of "actually make it 250", "more like 180": it can only be a new amount."""
+    match = _AMOUNT_AFTER_CHANGE.search(text or "")
+    return match.group("amount") if match else None
+
+
+# A proposal's parts (actions/start_group.proposal_parts): what introduces a name, what says the
+# group's purpose or its meetings, a part that is only its type, and words no name is made of.
+NAME_IN_TEXT = _compile(r"\b" + _words("name_lead") + r"\s*[\"“'‘]?(?P<name>[^\"”’,.;!?\n]{2,40}?)[\"”'’]?"
+                        r"(?=\s*(?:[,.;!?\n(]|\s-\s|:[a-z_]+:|\s+" + _words("name_ends_before") + r"\b|$))")
+PURPOSE_IN_TEXT = _compile(r"\b(?P<lead>" + "|".join(cues()["purpose_lead"]) + r")\s+(?P<purpose>[^.!?\n]{8,300})")
+PURPOSE_WORDS = _compile(alternatives("purpose_words"))
+PURPOSE_START = _compile("|".join(cues()["purpose_start"]))
+MEETING_IN_TEXT = _compile(r"(?P<meeting>[^.!?\n,]*\b" + _words("meeting_words") + r"\b[^.!?\n]*)")
+TIME_OR_PLACE = _compile(r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b|\b" + _words("time_words") + r"\b")
+TYPE_PART = _compile(r"^(?:" + _words("type_part_before") + r"\s+)*(?P<type>" + "|".join(cues()["type_part_words"])
+                     + r")(?:\s+" + _words("type_part_after") + r")*\W*$")
+# The group described as a thing ("a lunchtime yoga group"): what it is, not when it meets.
+THE_GROUP_ITSELF = _compile(r"\b(?:a|an|new|our|my)\s+(?:[\w+\-]+\s+){0,3}" + _words("group_nouns")
+                            + r"\b(?!\s+(?:meets?|will meet|would meet|meeting))")
+FILLER_PART = _compile(r"^(?:" + _words("filler_parts") + r"\W*)+$")
+ASKING_TO_START = _compile("|".join(cues()["asking_to_start"]))
+NOT_A_NAME = _compile(r"\b" + alternatives("not_a_name") + r"\b")
+GENERIC_NAME_WORDS = frozenset(cues()["generic_name_words"])
+
+_FOR_THE_TIME_BEING = _compile(r"\b" + alternatives("for_the_time_being") + r"\b")
+_NOT_NAMES = frozenset(cues()["not_names"])
+_NOT_NAME_WORDS = frozenset(cues()["not_name_words"])
+_FOR_MYSELF_ANSWER = _compile(r"\b" + alternatives("for_myself_answer") + r"\b")
+_BEFORE_A_NAME = _compile(r"^" + alternatives("before_a_name") + r"\s+")
+_RULED_OUT = _compile(r"\b" + alternatives("ruled_out") + r"\s+(for |a |an |the )?[\w&+-]+")
+
+
+def names_nobody_else(typed: str) -> bool:
+    """An organisers answer, or a piece of one, that names nobody but the proposer: "just me for
+    now", "only myself at the moment", "i don't really know anyone yet"."""
+    words = " ".join(_FOR_THE_TIME_BEING.sub("", (typed or "").lower()).split()).strip(" .!")
+    return words in _NOT_NAMES or set(re.findall(r"[\w']+", words)) <= _NOT_NAME_WORDS
+
+
+def answers_for_myself(text: str) -> bool:
+    """"for yourself or someone else?" answered "myself", "on my own behalf"."""
+    return bool(_FOR_MYSELF_ANSWER.search(text or ""))
+
+
+def without_words_before_a_name(typed: str) -> str:
+    """"and maybe Sam" -> "maybe Sam" (one word at a time, as typed)."""
+    return _BEFORE_A_NAME.sub("", typed or "")
+
+
+def without_what_is_ruled_out(text: str) -> str:
+    """"for them, not for me" -> "for them,  ": what a choice rules out is no choice."""
+    return _RULED_OUT.sub(" ", text or "")
+
+
+def choice_words(question: str) -> dict[str, tuple[str, ...]]:
+    """Each choice of a question with its keywords, in the file's order: cues named
+    `<question>_choice_<key>` ("issue_route" -> {"people": ("people", "hr"), ...})."""
+    prefix = f"{question}_choice_"
+    return {name[len(prefix):]: tuple(words) for name, words in cues().items() if name.startswith(prefix)}

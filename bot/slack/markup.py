@@ -5,13 +5,11 @@ from __future__ import annotations
 import html
 import re
 
+from bot.nlu import reader
+
 SLACK_USER_ID_RE = re.compile(r"\A[UW][A-Z0-9]{2,}\Z")
 # "@Sam" typed in Slack arrives as <@U0123ABCD>, or <@U0123ABCD|sam> from older clients.
 USER_MENTION_RE = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
-NOT_NAMES = {"me", "myself", "i", "just me", "only me", "no", "none", "nobody", "no one", "just myself", "only myself"}
-NOT_NAME_WORDS = {"me", "myself", "i", "i'm", "just", "only", "think", "guess", "is", "are", "will", "be", "helping",
-                  "help", "too", "also", "don't", "do", "not", "know", "anyone", "yet", "really", "no", "one", "else",
-                  "nobody", "probably", "maybe", "with", "me", "on", "it", "this", "as", "well", "now", "here", "new"}
 LINK_RE = re.compile(r"<(?:mailto:|https?://)[^|>]*\|([^>]*)>")
 BARE_LINK_RE = re.compile(r"<((?:https?://)[^|>]*)>")
 # "#climate-action" typed in Slack arrives as <#C0123|climate-action>, or without the name.
@@ -52,15 +50,8 @@ def unmentioned_names(text: str) -> list[str]:
     mention says who someone is in Slack."""
     rest = USER_MENTION_RE.sub(",", text or "")
     names = (" ".join(name.split()).strip(" .") for name in re.split(r",|\band\b|&|\n|;|\+", rest))
-    return [name[:120] for name in names if name and not _just_me(name)]
+    return [name[:120] for name in names if name and not reader.names_nobody_else(name)]
 
-
-def _just_me(typed: str) -> bool:
-    """"me", "just me", "just me for now", "only myself at the moment": the proposer alone."""
-    words = re.sub(r"\b(for now|for the moment|at the moment|to start( with)?|to begin with)\b", "", typed.lower())
-    words = " ".join(words.split()).strip(" .!")
-    # "only me i think", "i don't really know anyone yet", "<@U…> is helping me": words no name is made of.
-    return words in NOT_NAMES or set(re.findall(r"[\w']+", words)) <= NOT_NAME_WORDS
 
 
 def unnamed_channels(text: str) -> set[str]:
