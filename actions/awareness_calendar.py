@@ -48,10 +48,13 @@ class ActionUpcomingEvents(Action):
         return "action_upcoming_events"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        button = support_button("awareness_event", phrase(domain, "utter_add_event_button"))
-        if say_event_date(tracker.latest_message.get("text") or "", dispatcher, domain, buttons=[button]):
-            return []  # "when's International Women's Day?": that one
         text = tracker.latest_message.get("text") or ""
+        # "when's International Women's Day?": that one; "…and what else is coming up?": the rest too.
+        if reader.asks_whats_coming(text) and say_event_date(text, dispatcher, domain):
+            list_upcoming(dispatcher, domain)
+            return []
+        if say_event_date(text, dispatcher, domain, buttons=[add_event_button(domain)]):
+            return []
         if reader.group_detail(text) == "meeting" and not reader.calendar_word_in(text):
             # "when/where", "when's the next one?" after a group's card: when the group meets.
             from actions.find_group import follow_up_on_focus  # find_group imports much of actions/
@@ -59,11 +62,20 @@ class ActionUpcomingEvents(Action):
             followed = follow_up_on_focus(dispatcher, tracker, domain)
             if followed is not None:
                 return followed
-        events = upcoming_events(date.today(), default_uow())
-        if not events:
-            dispatcher.utter_message(response="utter_no_upcoming_events", buttons=[button])
-            return []
-        lines = [phrase(domain, "utter_event_line_with_link" if e.url else "utter_event_line",
-                        event=escape_mrkdwn(e.name), when=e.when(), url=e.url or "") for e in events]
-        dispatcher.utter_message(response="utter_upcoming_events", events="\n".join(lines), buttons=[button])
+        list_upcoming(dispatcher, domain)
         return []
+
+
+def add_event_button(domain: DomainDict) -> dict:
+    return support_button("awareness_event", phrase(domain, "utter_add_event_button"))
+
+
+def list_upcoming(dispatcher: CollectingDispatcher, domain: DomainDict) -> None:
+    """The next observances on the calendar, with the offer to add a group's event."""
+    events = upcoming_events(date.today(), default_uow())
+    if not events:
+        dispatcher.utter_message(response="utter_no_upcoming_events", buttons=[add_event_button(domain)])
+        return
+    lines = [phrase(domain, "utter_event_line_with_link" if e.url else "utter_event_line",
+                    event=escape_mrkdwn(e.name), when=e.when(), url=e.url or "") for e in events]
+    dispatcher.utter_message(response="utter_upcoming_events", events="\n".join(lines), buttons=[add_event_button(domain)])

@@ -27,8 +27,10 @@ class ActionCheckStatus(Action):
             try:
                 view = status_of(typed, tracker.sender_id, default_uow())
                 dispatcher.utter_message(response="utter_request_status", status=escape_mrkdwn(view.line()))
-            except NotFound as missing:
-                dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(missing)))
+            except NotFound:
+                # Whoever's it is (a colleague's, a mistyped one), only the person's own are ever shown.
+                dispatcher.utter_message(response="utter_only_your_requests",
+                                         reference=escape_mrkdwn(normalise_reference(typed) or ""))
             return [SlotSet("reference", None)]
         views = my_requests(tracker.sender_id, default_uow())
         if not views:

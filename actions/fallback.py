@@ -143,6 +143,11 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, 
         group = named.matches[0].name if len(named.matches) == 1 else tracker.get_slot("last_group")
         if group:  # "join the parents one", "sick, add me"
             return [SlotSet("group", group), FollowupAction("join_group_form")]
+    if len(text.split()) <= 12:
+        from actions.awareness_calendar import say_event_date  # it imports much of actions/
+
+        if say_event_date(text, dispatcher, domain):  # "idahobit", "when's eid this year"
+            return []
     if names_groups(text):  # the live registry knows what the model didn't learn
         return await ActionFindGroup().run(dispatcher, tracker, domain)
     if reader.about_the_calendar(text):  # "what've we got in the diary for the next few months?"

@@ -123,6 +123,10 @@ def names_groups(text: str) -> bool:
     return bool(reader.group_types_named(text)) and reader.names_groups(text)
 
 
+# What the calendar was last shown by: an observance named next is asked about there.
+CALENDAR_REPLIES = ("utter_upcoming_events", "utter_event_date", "utter_faq/awareness_calendar")
+
+
 class ActionFindGroup(Action):
     def name(self) -> str:
         return "action_find_group"
@@ -165,10 +169,12 @@ class ActionFindGroup(Action):
             if result.matches or result.suggestions:
                 break
 
-        if any(reply in ("utter_upcoming_events", "utter_event_date") for reply in last_replies(tracker)):
+        if reader.calendar_word_in(message) or any(reply in CALENDAR_REPLIES for reply in last_replies(tracker)):
+            # "the trans visibility one, that's LGBTQ+'s right?" after the calendar, "pride month's coming,
+            # does marketing do anything for it?": the observance, not the group it shares a word with.
             from actions.awareness_calendar import say_event_date  # it imports much of actions/
 
-            if say_event_date(message, dispatcher, domain):  # "the trans visibility one, that's LGBTQ+'s right?"
+            if say_event_date(message, dispatcher, domain):
                 return []
         if result and result.matches:
             if len(result.matches) == 1:

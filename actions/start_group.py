@@ -16,7 +16,7 @@ from bot.core.db import default_uow
 from bot.core.errors import AlreadyDone, DomainError, InvalidInput
 from bot.journeys.start_group import propose_group, similar_groups, validate_name, validate_text
 from bot.nlu import reader
-from bot.slack.markup import escape_mrkdwn, mentioned_users, quote_user_text, unmentioned_names
+from bot.slack.markup import escape_mrkdwn, mentioned_users, quote_user_text, typed_at_names, unmentioned_names
 
 TYPES = reader.choice_words("group_type")
 CLOSED_SLOTS = ["new_group_criteria", "new_group_how_to_ask"]
@@ -208,11 +208,16 @@ class ValidateStartGroupForm(GuidedFormValidation):
         typed = " ".join(str(value or "").split())[:500]
         if not mentioned_users(typed) and (reader.only_me(typed) or (len(typed.split()) <= 16 and reader.only_me(typed, anywhere=True))):
             typed = "just me"  # "just me for now. i read it shouldn't all fall on one person"
+        named = typed_at_names(typed)
         unknown = unmentioned_names(typed)
-        if unknown:
-            # Only an @-mention says who someone is in Slack; a typed name would be lost on approval.
+        if unknown and not named:
+            # Only an @-mention says who someone is in Slack: "Priya" alone could be anyone.
             return self.reject("new_group_organisers", dispatcher, "utter_organisers_need_mentions",
                                names=" or ".join(f"*{quote_user_text(name)}*" for name in unknown))
+        if named:
+            # "@Marcus Lee" that Slack didn't make a mention: kept by name, for the D&I service team
+            # to check who they are, rather than asked for again and again.
+            dispatcher.utter_message(response="utter_organisers_named", names=_and_list(named))
         if not set(mentioned_users(typed)) - {tracker.sender_id}:
             dispatcher.utter_message(response="utter_find_a_co_organiser")
         return {"new_group_organisers": typed or "just me"}
@@ -246,12 +251,17 @@ class ValidateStartGroupForm(GuidedFormValidation):
         return self.validate_confirmation(value, dispatcher, tracker, domain)
 
 
+def _and_list(names: list[str]) -> str:
+    return ", ".join(f"*{quote_user_text(name)}*" for name in names)
+
+
 def _organisers_summary(typed: str | None, proposer_id: str, domain: DomainDict) -> str:
-    others = [user for user in mentioned_users(typed or "") if user != proposer_id]
+    # Ids taken from Slack mentions (<@U…>), so a mention is safe to write back; typed names are quoted.
+    others = [f"<@{user_id}>" for user_id in mentioned_users(typed or "") if user_id != proposer_id]
+    others += [phrase(domain, "utter_organiser_by_name", name=quote_user_text(name)) for name in typed_at_names(typed or "")]
     if not others:
         return phrase(domain, "utter_organisers_just_you")
-    # Ids taken from Slack mentions (<@U…>), so a mention is safe to write back.
-    return phrase(domain, "utter_organisers_you_and", others=", ".join(f"<@{user_id}>" for user_id in others))
+    return phrase(domain, "utter_organisers_you_and", others=", ".join(others))
 
 
 class ActionAskStartGroupConfirmed(Action):
@@ -286,7 +296,8 @@ class ActionSubmitStartGroup(Action):
                 proposal = propose_group(
                     tracker.sender_id, name=slot("new_group_name"), group_type=slot("new_group_type"),
                     purpose=slot("new_group_purpose"), meeting=slot("new_group_meeting"),
-                    co_organisers=mentioned_users(slot("new_group_organisers") or ""), criteria=slot("new_group_criteria"),
+                    co_organisers=mentioned_users(slot("new_group_organisers") or ""),
+                    named_organisers=typed_at_names(slot("new_group_organisers") or ""), criteria=slot("new_group_criteria"),
                     how_to_ask=slot("new_group_how_to_ask"), edi_policy_confirmed=True, uow=default_uow())
                 dispatcher.utter_message(response="utter_proposal_sent", group_name=escape_mrkdwn(proposal.name),
                                          code=proposal.reference)

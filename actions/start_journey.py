@@ -140,4 +140,8 @@ class ActionAnswerFaq(Action):
             # "are you a bot? sorry. also whats the difference between open and closed groups": both asked.
             dispatcher.utter_message(response="utter_i_am_a_bot")
         dispatcher.utter_message(response=f"utter_{key}" if key else "utter_faq/support_overview")
+        if key == "faq/awareness_calendar":  # "what's the awareness calendar?": what it is, then what's on it
+            from actions.awareness_calendar import list_upcoming  # it imports much of actions/
+
+            list_upcoming(dispatcher, domain)
         return []

@@ -20,7 +20,7 @@ def test_my_requests_and_status_by_reference(chat, assistant):
     mine = chat.text_of("my requests")
     assert reference in mine and "invite to Women in Tech, waiting for a decision" in mine
     assert "waiting for a decision" in chat.text_of(f"what's the status of {reference}?")
-    assert "couldn't find INV-ZZZZZZ among your requests" in chat.text_of("any update on INV-ZZZZZZ?")
+    assert "couldn't find INV-ZZZZZZ among them" in chat.text_of("any update on INV-ZZZZZZ?")
 
 
 def test_someone_elses_reference_reveals_nothing(chat, assistant):

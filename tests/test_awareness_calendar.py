@@ -36,3 +36,39 @@ def test_the_date_is_said_in_the_right_tense(demo_uow):
     day = event_named("when is international women's day", TODAY, demo_uow)
     assert day.when_phrase(TODAY) == "is on 8 March 2027"
     assert day.when_phrase(date(2027, 3, 9)).startswith("was on")
+
+
+# ---------------------------------------------------------------- in the conversation (actions, real database)
+
+from actions.awareness_calendar import ActionUpcomingEvents  # noqa: E402
+from actions.fallback import ActionUnclear  # noqa: E402
+from actions.start_journey import ActionAnswerFaq  # noqa: E402
+import asyncio  # noqa: E402
+
+from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
+
+from tests.action_runner import DOMAIN_DICT, run, texts  # noqa: E402
+from tests.action_runner import tracker as make_tracker  # noqa: E402
+
+
+def test_what_the_calendar_is_comes_with_what_is_on_it(configured_database):
+    asked = make_tracker("In my induction they said there is an awareness calendar. What is that?", intent="faq")
+    asked.latest_message["response_selector"] = {"faq": {"response": {"intent_response_key": "faq/awareness_calendar"}}}
+    dispatcher = CollectingDispatcher()  # the FAQ's answers live outside domain.yml: read by name
+    asyncio.run(ActionAnswerFaq().run(dispatcher, asked, DOMAIN_DICT))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_faq/awareness_calendar", "utter_upcoming_events"]
+
+
+def test_one_date_and_what_else_is_coming_up_both_answered(configured_database):
+    _, messages = run(ActionUpcomingEvents(), make_tracker(
+        "when is Black History Month? and what else is coming up that's relevant to us?", intent="awareness_calendar"))
+    said = texts(messages)
+    assert "Black History Month" in said and "Coming up on the awareness calendar" in said
+    # One offer to add an event, not one per message.
+    assert sum(len(m.get("buttons") or []) for m in messages) == 1
+
+
+@pytest.mark.parametrize("text", ["idahobit", "IWD?"])
+def test_an_observance_named_alone_gets_its_date_when_the_model_is_unsure(configured_database, text):
+    _, messages = run(ActionUnclear(), make_tracker(text, intent="nlu_fallback"))
+    assert " is on " in texts(messages) and "Did you mean" not in texts(messages)

@@ -147,3 +147,24 @@ def test_every_reply_of_every_action_is_a_domain_response():
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(r"utter_[a-z_]*[a-z]", node.value) \
                     and node.value not in NOT_RESPONSES:
                 assert node.value in responses, f"{path.name}:{node.lineno} {node.value}"
+
+
+@pytest.mark.parametrize("answer", ["@Marcus Lee and me", "Organisers would be me and @Helen Carter. Oh and @Rosa Delgado said she'd help too"])
+def test_organisers_typed_after_an_at_are_kept_by_name_and_the_form_goes_on(configured_database, answer):
+    # Over a channel with no Slack, or a name Slack didn't resolve: never "mention them" again and again.
+    events, messages = run(ValidateStartGroupForm(), tracker(
+        answer, intent="inform", form="start_group_form",
+        slots={"requested_slot": "new_group_organisers", "new_group_name": "Cycle Crew", "new_group_type": "open",
+               "new_group_purpose": "for anyone who cycles to work", "new_group_meeting": "fridays at lunch"}))
+    said = texts(messages)
+    from bot.slack.markup import typed_at_names
+    assert typed_at_names(slots_set(events)["new_group_organisers"]) == typed_at_names(answer) != []
+    assert "by name" in said and "can only add organisers you @-mention" not in said
+
+
+def test_a_plain_name_without_an_at_is_still_asked_to_be_mentioned(configured_database):
+    events, messages = run(ValidateStartGroupForm(), tracker(
+        "Priya and me", intent="inform", form="start_group_form",
+        slots={"requested_slot": "new_group_organisers", "new_group_name": "Cycle Crew", "new_group_type": "open"}))
+    assert slots_set(events)["new_group_organisers"] is None
+    assert "can only add organisers you @-mention" in texts(messages)

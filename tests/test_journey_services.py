@@ -171,6 +171,22 @@ def test_the_proposer_is_the_first_organiser_and_nobody_is_listed_twice(demo_uow
         assert [o["slack_user_id"] for o in proposal.organisers] == [ALEX, "U0SAM00001"]
 
 
+def test_organisers_named_without_a_mention_reach_the_dandi_team_but_are_never_made_organisers(demo_uow):
+    # "@Marcus Lee and me" that Slack didn't resolve: the name goes to the D&I team to check, escaped.
+    ref = propose_group(ALEX, uow=demo_uow, **{**PROPOSAL, "named_organisers": ["Marcus Lee", "<b>Jo</b>"]}).reference
+    [(_, _, payload)] = outbox(demo_uow, "group_proposal")
+    assert "Marcus Lee" in payload["text"] and "not yet known in Slack" in payload["text"] and "<b>" not in payload["text"]
+    group = approve_proposal(ref, DANDI, demo_uow)
+    assert {o[1] for o in group.organisers} == {ALEX, "U0SAM00001"}
+
+
+def test_names_typed_after_an_at_are_read_as_typed():
+    from bot.slack.markup import typed_at_names
+    assert typed_at_names("@Marcus Lee and me") == ["Marcus Lee"]
+    assert typed_at_names("me and @Helen Carter. Oh and @Rosa Delgado said she'd help") == ["Helen Carter", "Rosa Delgado"]
+    assert typed_at_names("<@U0SAM00001> and me") == [] and typed_at_names("mail jo@example.com") == []
+
+
 def test_similar_groups_are_found_by_name_or_purpose(demo_uow):
     assert [g.name for g in similar_groups("Working Parents", None, demo_uow)] == ["Parents and Carers"]
     assert [g.name for g in similar_groups("Green Team", "talk about climate change", demo_uow)] == ["Climate Action"]

@@ -451,3 +451,15 @@ def test_a_question_in_any_clause_is_answered_first(text):
 
 def test_asking_only_to_make_the_request_is_no_question_first():
     assert not reader.asks_whether_possible("Can I request budget for a social, please?")
+
+
+@pytest.mark.parametrize("text, detail", [("when", "meeting"), ("where?", "meeting"), ("who?", "organisers"),
+                                          ("whoever", None)])
+def test_a_question_word_alone_asks_about_the_thing_in_focus(text, detail):
+    assert reader.group_detail(text) == detail
+
+
+@pytest.mark.parametrize("text", ["She has, we talked this morning. But she'd rather her name wasn't on it if possible",
+                                  "ok, but without his name please"])
+def test_not_to_be_named_in_other_words(text):
+    assert reader.raised_for(text).get("issue_may_name") is False

@@ -66,9 +66,11 @@ def similar_groups(name: str, purpose: str | None, uow: UnitOfWork) -> list[Grou
 
 def propose_group(proposer_id: str, *, name: str, group_type: str, purpose: str, meeting: str,
                   co_organisers: list[str], criteria: str | None, how_to_ask: str | None,
-                  edi_policy_confirmed: bool, uow: UnitOfWork) -> ProposalView:
-    """`co_organisers` are user ids (the chat takes them from @-mentions, bot.slack.markup):
-    a typed name can't say who someone is, so it can't make them an organiser."""
+                  edi_policy_confirmed: bool, uow: UnitOfWork, named_organisers: list[str] = ()) -> ProposalView:
+    """`co_organisers` are user ids (the chat takes them from @-mentions, bot.slack.markup).
+    `named_organisers` are names typed after an @ that Slack didn't resolve: a name can't say who
+    someone is, so they are passed to the D&I service team to check, and never made organisers
+    on approval."""
     if not edi_policy_confirmed:
         raise InvalidInput("Every group needs to follow the Equality, Diversity & Inclusion Policy, "
                            "so I can't send the proposal without that.")
@@ -83,11 +85,12 @@ def propose_group(proposer_id: str, *, name: str, group_type: str, purpose: str,
     else:
         criteria = how_to_ask = None
     organisers = list(dict.fromkeys([proposer_id, *co_organisers]))  # the proposer first, each once
+    named = [" ".join(str(n).split())[:80] for n in dict.fromkeys(named_organisers) if str(n).strip()][:10]
     with uow:
         session = uow.session
         proposal = GroupProposal(
             reference=new_reference(PREFIX), proposer_slack_id=proposer_id, name=name, type=GroupType(group_type),
-            purpose=purpose, meeting=meeting, organisers=[{"slack_user_id": o} for o in organisers], criteria=criteria, how_to_ask=how_to_ask,
+            purpose=purpose, meeting=meeting, organisers=[{"slack_user_id": o} for o in organisers] + [{"name": n} for n in named], criteria=criteria, how_to_ask=how_to_ask,
             edi_policy_confirmed=True)
         session.add(proposal)
         session.flush()
@@ -95,7 +98,7 @@ def propose_group(proposer_id: str, *, name: str, group_type: str, purpose: str,
             outbox.notify(session, key=outbox.copy_key(NOTICE_KIND, proposal.reference, recipient),
                           kind=NOTICE_KIND, recipient=recipient, reference=proposal.reference,
                           proposer=proposer_id, name=name, group_type=group_type, purpose=purpose, meeting=meeting,
-                          organisers=organisers, criteria=criteria, how_to_ask=how_to_ask)
+                          organisers=organisers, named_organisers=named, criteria=criteria, how_to_ask=how_to_ask)
         audit.record(session, proposer_id, "proposed_group", "group_proposal", proposal.reference)
         view = ProposalView(proposal.reference, name, proposal.status.value)
         uow.commit()

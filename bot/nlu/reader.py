@@ -761,3 +761,11 @@ def choice_words(question: str) -> dict[str, tuple[str, ...]]:
     `<question>_choice_<key>` ("issue_route" -> {"people": ("people", "hr"), ...})."""
     prefix = f"{question}_choice_"
     return {name[len(prefix):]: tuple(words) for name, words in cues().items() if name.startswith(prefix)}
+
+
+_WHATS_COMING = _compile(r"\b" + alternatives("whats_coming") + r"\b")
+
+
+def asks_whats_coming(text: str) -> bool:
+    """Asks what is coming up on the calendar: "…and what else is coming up that's relevant to us?"."""
+    return bool(_WHATS_COMING.search(text or ""))

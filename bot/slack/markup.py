@@ -45,6 +45,17 @@ def mentioned_users(text: str) -> list[str]:
     return list(dict.fromkeys(USER_MENTION_RE.findall(text or "")))
 
 
+# "@Marcus Lee" typed without choosing them from Slack's list (or over a channel with no Slack):
+# a name after @, its further words capitalised ("@Marcus Lee and me" is Marcus Lee).
+TYPED_AT_NAME_RE = re.compile(r"(?<![\w<])@(?![UW][A-Z0-9]{6,}\b)([^\W\d_][\w'.-]*(?:[ \t]+[A-Z][\w'-]*){0,2})")
+
+
+def typed_at_names(text: str) -> list[str]:
+    """Names typed after an @ that Slack did not turn into a mention, each once, as typed."""
+    return list(dict.fromkeys(name.strip(" .'-") for name in TYPED_AT_NAME_RE.findall(USER_MENTION_RE.sub(" ", text or ""))
+                              if name.strip(" .'-")))
+
+
 def unmentioned_names(text: str) -> list[str]:
     """Names typed as plain text rather than @-mentioned ("Priya", "Jo Bloggs"): only a
     mention says who someone is in Slack."""

@@ -40,7 +40,10 @@ def _invite_decision(n: dict) -> str:
 def _group_proposal(n: dict) -> str:
     text = (f"{mention(n['proposer'])} proposes a new *{n['group_type']}* group: *{e(n['name'])}* ({n['reference']})\n"
             f"*Purpose:* {e(n['purpose'])}\n*Meets:* {e(n['meeting'])}\n"
-            f"*Organisers:* {', '.join(mention(o) for o in n['organisers'])}")
+            f"*Organisers:* {', '.join([mention(o) for o in n['organisers']] + [e(name) for name in n.get('named_organisers') or []])}")
+    if n.get("named_organisers"):
+        text += ("\n_Named without an @-mention, so not yet known in Slack: please check who they are with the "
+                 "proposer; they aren't made organisers on approval._")
     if n.get("criteria"):
         text += f"\n*Who it's for:* {e(n['criteria'])}\n*How to ask:* {e(n.get('how_to_ask') or '')}"
     return text
