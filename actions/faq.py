@@ -10,13 +10,15 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.request_support import kind_from_last_answer
+from actions.request_support import kind_from_last_answer, last_faq_key
 from bot.core.db import default_uow
 from bot.journeys.find_group import search_groups
 from bot.nlu import reader
 
 
 WANTS_IT = ("request_support", "affirm")
+# Answers about joining a group: a yes after one, with a group in focus, is joining it.
+ABOUT_JOINING = ("faq/closed_group_criteria", "faq/group_types", "faq/message_organiser_directly")
 
 
 def takes_up_the_offer(tracker: Tracker) -> bool:
@@ -43,6 +45,10 @@ class ActionFollowUpFaq(Action):
             answered = await answer_in_context(dispatcher, tracker, domain)
             return answered if answered is not None else [FollowupAction("action_two_stage_fallback")]
         if kind is None:
+            group = tracker.get_slot("last_group")
+            if group and last_faq_key(tracker) in ABOUT_JOINING:
+                # "do I have to prove anything?" about the group in focus, then "yes that's me. go on then".
+                return [SlotSet("group", group), FollowupAction("join_group_form")]
             dispatcher.utter_message(response="utter_anything_else")
             return []
         dispatcher.utter_message(response="utter_support_intro")

@@ -129,6 +129,13 @@ class ValidateSupportForm(GuidedFormValidation):
             found["support_amount"] = amount
         return found
 
+    def answer_in(self, requested: str, text: str, tracker: Tracker, strict: bool = False) -> Any:
+        """"yes please. 20 July, about £300, Regent's Park" where the date is asked: the date, and the
+        amount with fields_in (the whole message is no date)."""
+        if requested == "support_when" and amount_in(text):
+            return when_in(text)
+        return None
+
     def validate_support_kind(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
         choice = pick_choice(value, KIND_WORDS)

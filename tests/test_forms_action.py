@@ -168,3 +168,13 @@ def test_a_plain_name_without_an_at_is_still_asked_to_be_mentioned(configured_da
         slots={"requested_slot": "new_group_organisers", "new_group_name": "Cycle Crew", "new_group_type": "open"}))
     assert slots_set(events)["new_group_organisers"] is None
     assert "can only add organisers you @-mention" in texts(messages)
+
+
+def test_a_date_asked_and_answered_among_other_answers_is_only_the_date(configured_database):
+    # "yes please. 20 July, about £300, Regent's Park, kids welcome" where the date is asked.
+    from actions.request_support import ValidateSupportForm
+    events, _ = run(ValidateSupportForm(), tracker(
+        "yes please. 20 July, about £300, Regent's Park, kids welcome", intent="inform", form="support_form",
+        slots={"requested_slot": "support_when", "support_kind": "social_budget", "support_group": "Parents and Carers"}))
+    slots = slots_set(events)
+    assert slots["support_when"] == "20 July" and slots["support_amount"] == "£300"
