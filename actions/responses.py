@@ -13,8 +13,9 @@ from rasa_sdk.types import DomainDict
 PLACEHOLDER = re.compile(r"{([^\n{}]+?)}")
 
 
-def phrase(domain: DomainDict, name: str, **values: Any) -> str:
-    """The text of response `name` with its {placeholders} filled from `values`. A value
+def phrase(domain: DomainDict, name: str, /, **values: Any) -> str:
+    """The text of response `name` with its {placeholders} filled from `values` (a placeholder may
+    itself be called {name}: `name` is positional only). A value
     missing is an error here: unlike Rasa, never fall back to a slot, which may hold
     unescaped typed text."""
     text = domain["responses"][name][0]["text"]

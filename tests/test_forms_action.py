@@ -178,3 +178,11 @@ def test_a_date_asked_and_answered_among_other_answers_is_only_the_date(configur
         slots={"requested_slot": "support_when", "support_kind": "social_budget", "support_group": "Parents and Carers"}))
     slots = slots_set(events)
     assert slots["support_when"] == "20 July" and slots["support_amount"] == "£300"
+
+
+def test_the_summary_names_organisers_typed_after_an_at(configured_database):
+    from actions.start_group import ActionAskStartGroupConfirmed
+    _, messages = run(ActionAskStartGroupConfirmed(), tracker("yes", slots={
+        "new_group_name": "Cycle Crew", "new_group_type": "open", "new_group_purpose": "for anyone who cycles",
+        "new_group_meeting": "fridays", "new_group_organisers": "me and @Marcus Lee"}))
+    assert "*Organisers:* you, Marcus Lee (by name)" in texts(messages)
