@@ -227,3 +227,25 @@ def test_join_the_one_from_a_list_and_a_second_thought_after_answering_asks_firs
     assert "utter_confirm_switch" in said  # an answer would be lost: asked first
     assert "Welcome to *Faith and Belief*" in chat.text_of("yes")
     assert everything_of(assistant, chat.sender)["support"] == 0
+
+
+def test_a_proposal_with_an_organiser_typed_after_an_at_is_sent_with_their_name(chat, assistant):
+    # Slack didn't resolve "@Marcus Lee" (or there is no Slack): kept by name, asked for once, never again.
+    said = replies(chat, "start an open grp called Cycle Crew, for anyone who cycles to work or weekends, we meet fridays")
+    assert "utter_ask_new_group_organisers" in said
+    said = replies(chat, "@Marcus Lee and me")
+    assert "utter_organisers_named" in said and "utter_organisers_need_mentions" not in said
+    assert "utter_ask_edi_policy_confirmed" in said
+    summary = chat.text_of("yes it does")
+    assert "Marcus Lee (by name)" in summary and "Cycle Crew" in summary
+    assert "PRO-" in chat.text_of("yep send it")
+    [proposal] = rows(assistant, GroupProposal, GroupProposal.proposer_slack_id == chat.sender)
+    assert {"name": "Marcus Lee"} in proposal.organisers
+
+
+def test_the_calendar_explained_comes_with_what_is_on_it_and_an_observance_named_alone(chat, assistant):
+    said = replies(chat, "In my induction they said there is an 'awareness calendar'. What is that?")
+    assert said[:2] == ["utter_faq/awareness_calendar", "utter_upcoming_events"]
+    assert "17 May" in chat.text_of("idahobit")
+    said = replies(chat, "can you chase the organisers for me? my invite's been sitting there a week")
+    assert said == ["utter_faq/cannot_chase"]
