@@ -10,7 +10,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.request_support import kind_from_last_answer, last_faq_key
+from actions.request_support import kind_from_last_answer, last_faq_key, last_replies
 from bot.core.db import default_uow
 from bot.journeys.find_group import search_groups
 from bot.nlu import reader
@@ -44,6 +44,10 @@ class ActionFollowUpFaq(Action):
 
             answered = await answer_in_context(dispatcher, tracker, domain)
             return answered if answered is not None else [FollowupAction("action_two_stage_fallback")]
+        if kind is None and "utter_faq/how_to_start_group" in last_replies(tracker):
+            # "Yes let's do it! Name: Menopause Matters…" after how starting a group works.
+            dispatcher.utter_message(response="utter_start_group_intro")
+            return [FollowupAction("start_group_form")]
         if kind is None:
             group = tracker.get_slot("last_group")
             if group and last_faq_key(tracker) in ABOUT_JOINING:

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.about_assistant import FORM_SUBJECTS, explain
 from actions.forms import JOURNEYS, intent_of, likely_faq_answer, typed
-from actions.request_support import FAQ_KINDS, KIND_WORDS, NOT_LISTED_WORDS, kind_from_last_answer, support_button
+from actions.request_support import FAQ_KINDS, KIND_WORDS, NOT_LISTED_WORDS, kind_from_last_answer, last_replies, support_button
 from actions.responses import phrase
 from bot.core.db import default_uow
 from bot.journeys.find_group import search_groups
@@ -102,6 +102,12 @@ class ActionStartJourney(Action):
         if intent == "request_support" and reader.asks_whether_possible(text) and kind_from_last_answer(tracker) is None:
             # (After the policy's answer, "can we get that for our Diwali social?" takes it up.)
             return answer_first(dispatcher, tracker, domain)
+        if intent == "start_group" and reader.asks_if_allowed(text) \
+                and "utter_faq/how_to_start_group" not in last_replies(tracker):
+            # "Is that something I can just start? Do I need permission?": the answer (with its
+            # *Start a group* button) first; a yes then starts it (actions/faq.py).
+            dispatcher.utter_message(response="utter_faq/how_to_start_group")
+            return [FollowupAction("action_listen")]
         if intent in ("join_group", "find_group", "request_support"):
             instead = start_a_group_instead(text, dispatcher)
             if instead is not None:

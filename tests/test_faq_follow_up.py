@@ -29,3 +29,24 @@ def test_yes_after_the_criteria_answer_with_no_group_in_focus_joins_nothing(conf
     events, messages = run(ActionFollowUpFaq(), after_faq("faq/closed_group_criteria", "yes"))
     assert not any(e.get("name") == "join_group_form" for e in events)
     assert "anything else" in texts(messages).lower()
+
+
+def test_asking_whether_one_may_start_a_group_is_answered_first_then_a_yes_starts_it(configured_database):
+    from actions.start_journey import ActionStartJourney
+    asked = make_tracker("A few of us want a menopause group. Is that something I can just start? Do I need permission?",
+                         intent="start_group")
+    events, messages = run(ActionStartJourney(), asked)
+    assert any(e.get("name") == "action_listen" for e in events)  # no form yet
+    then = make_tracker("Yes let's do it! Name: Menopause Matters", intent="affirm")
+    then.events = [{"event": "user", "text": "Is that something I can just start?", "parse_data": {"intent": {"name": "start_group"}}},
+                   {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_faq/how_to_start_group"}},
+                   {"event": "user", "text": "Yes let's do it! Name: Menopause Matters", "parse_data": {"intent": {"name": "affirm"}}}]
+    events, messages = run(ActionFollowUpFaq(), then)
+    assert any(e.get("event") == "followup" and e.get("name") == "start_group_form" for e in events)
+    assert "let's get your group started" in texts(messages)
+
+
+def test_asking_to_start_a_group_with_no_question_starts_it():
+    from bot.nlu import reader
+    assert not reader.asks_if_allowed("I want to start a new group") and not reader.asks_if_allowed("can I start a running club?")
+    assert reader.asks_if_allowed("how do I start a group?") and reader.asks_if_allowed("do we need approval to set one up?")

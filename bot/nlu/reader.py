@@ -769,3 +769,12 @@ _WHATS_COMING = _compile(r"\b" + alternatives("whats_coming") + r"\b")
 def asks_whats_coming(text: str) -> bool:
     """Asks what is coming up on the calendar: "…and what else is coming up that's relevant to us?"."""
     return bool(_WHATS_COMING.search(text or ""))
+
+
+_ASKS_IF_ALLOWED = _compile(r"\b" + alternatives("asks_if_allowed"))
+
+
+def asks_if_allowed(text: str) -> bool:
+    """Asks whether they may start a group, or how, before starting one: "Is that something I can
+    just start? Do I need permission from someone?"."""
+    return not (text or "").startswith("/") and bool(_ASKS_IF_ALLOWED.search(text or "")) and has_question(text)
