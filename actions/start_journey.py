@@ -128,6 +128,12 @@ class ActionStartJourney(Action):
         return []  # the rule goes on to the form
 
 
+# The FAQ's answers about paying for something: asked about support the policy doesn't list, the
+# answer is that the D&I service team decides, never the nearest listed kind.
+BUDGET_ANSWERS = ("faq/social_budget", "faq/speaker_budget", "faq/meeting_spaces", "faq/support_overview",
+                  "faq/no_fixed_budget")
+
+
 class ActionAnswerFaq(Action):
     """A question about the policy: its answer (the FAQ topic the model chose, as utter_faq says
     it), unless it asks whether something the policy doesn't list is paid for ("would the company
@@ -138,10 +144,11 @@ class ActionAnswerFaq(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         text = typed(tracker)
-        if reader.asks_whether_possible(text) and names_unlisted(text):
-            return answer_first(dispatcher, tracker, domain)
         selected = ((tracker.latest_message.get("response_selector") or {}).get("faq") or {}).get("response") or {}
         key = selected.get("intent_response_key")
+        if names_unlisted(text) and (reader.asks_whether_possible(text) or key in BUDGET_ANSWERS):
+            # "would co pay for bsl interpreter for DCIN mtg?": a budget question about what isn't listed.
+            return answer_first(dispatcher, tracker, domain)
         if "being_a_bot" in reader.all_about_the_assistant(text):
             # "are you a bot? sorry. also whats the difference between open and closed groups": both asked.
             dispatcher.utter_message(response="utter_i_am_a_bot")

@@ -50,3 +50,18 @@ def test_asking_to_start_a_group_with_no_question_starts_it():
     from bot.nlu import reader
     assert not reader.asks_if_allowed("I want to start a new group") and not reader.asks_if_allowed("can I start a running club?")
     assert reader.asks_if_allowed("how do I start a group?") and reader.asks_if_allowed("do we need approval to set one up?")
+
+
+def test_a_budget_question_about_what_the_policy_does_not_list_is_never_the_nearest_kind(configured_database):
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.start_journey import ActionAnswerFaq
+    from tests.action_runner import DOMAIN_DICT
+    asked = make_tracker("would co pay for bsl interpreter for DCIN mtg? one of our ppl is deaf", intent="faq")
+    asked.latest_message["response_selector"] = {"faq": {"response": {"intent_response_key": "faq/speaker_budget"}}}
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionAnswerFaq().run(dispatcher, asked, DOMAIN_DICT))
+    said = [m["response"] for m in dispatcher.messages]
+    assert "utter_not_listed_support" in said and "utter_faq/speaker_budget" not in said
