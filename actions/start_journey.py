@@ -53,7 +53,11 @@ def answer_first(dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dom
     unlisted = not kinds
     if unlisted:
         dispatcher.utter_message(response="utter_not_listed_support")
-    offered = kinds or ["other"]
+    return offer_the_request(kinds or ["other"], text, dispatcher, domain)
+
+
+def offer_the_request(offered: list[str], text: str, dispatcher: CollectingDispatcher, domain: DomainDict) -> list:
+    """The offer to make a request of each kind, after an answer; a group the question named is carried in."""
     buttons = [support_button(kind, phrase(domain, "utter_request_other_button") if kind == "other" else
                               phrase(domain, "utter_request_kind_button", kind=KINDS[kind].label.lower()))
                for kind in offered]
@@ -153,6 +157,14 @@ class ActionAnswerFaq(Action):
             # "are you a bot? sorry. also whats the difference between open and closed groups": both asked.
             dispatcher.utter_message(response="utter_i_am_a_bot")
         dispatcher.utter_message(response=f"utter_{key}" if key else "utter_faq/support_overview")
+        if key in ("faq/support_routing", "faq/no_fixed_budget") and kinds_named(text):
+            # "if a group wanted money for a social, who approves it?": then the offer, as after any answer.
+            return offer_the_request(kinds_named(text), text, dispatcher, domain)
+        if key == "faq/lookup_not_shared" and tracker.get_slot("last_group"):
+            # "would people be able to see that i asked?" with a group just shown: who an invite would reach.
+            from actions.about_assistant import explain  # it imports much of actions/
+
+            explain("who_sees", dispatcher, tracker, domain, subject="invite")
         if key == "faq/awareness_calendar":  # "what's the awareness calendar?": what it is, then what's on it
             from actions.awareness_calendar import list_upcoming  # it imports much of actions/
 

@@ -65,3 +65,29 @@ def test_a_budget_question_about_what_the_policy_does_not_list_is_never_the_near
     asyncio.run(ActionAnswerFaq().run(dispatcher, asked, DOMAIN_DICT))
     said = [m["response"] for m in dispatcher.messages]
     assert "utter_not_listed_support" in said and "utter_faq/speaker_budget" not in said
+
+
+def answer_faq(text: str, key: str, **slots) -> list[str]:
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.start_journey import ActionAnswerFaq
+    from tests.action_runner import DOMAIN_DICT
+    asked = make_tracker(text, intent="faq", slots=slots)
+    asked.latest_message["response_selector"] = {"faq": {"response": {"intent_response_key": key}}}
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionAnswerFaq().run(dispatcher, asked, DOMAIN_DICT))
+    return [m["response"] for m in dispatcher.messages]
+
+
+def test_who_approves_a_named_kind_of_support_is_answered_then_the_request_offered(configured_database):
+    said = answer_faq("hypothetically, if a group wanted money for a social, who approves it?", "faq/support_routing")
+    assert said == ["utter_faq/support_routing", "utter_offer_support_request"]
+    assert answer_faq("who decides on these requests?", "faq/support_routing") == ["utter_faq/support_routing"]
+
+
+def test_whether_anyone_sees_a_lookup_with_a_group_shown_says_who_an_invite_would_reach(configured_database):
+    said = answer_faq("would people be able to see that i asked? i'm not out at work", "faq/lookup_not_shared",
+                      last_group="LGBTQ+ Network")
+    assert said == ["utter_faq/lookup_not_shared", "utter_who_sees_invite_request"]
