@@ -108,10 +108,9 @@ class ActionStartJourney(Action):
             return answer_first(dispatcher, tracker, domain)
         if intent == "start_group" and reader.asks_if_allowed(text) \
                 and "utter_faq/how_to_start_group" not in last_replies(tracker):
-            # "Is that something I can just start? Do I need permission?": the answer (with its
-            # *Start a group* button) first; a yes then starts it (actions/faq.py).
+            # "Is that something I can just start? Do I need permission?": how it works, then the
+            # proposal's questions at once (the rule goes on to the form).
             dispatcher.utter_message(response="utter_faq/how_to_start_group")
-            return [FollowupAction("action_listen")]
         if intent in ("join_group", "find_group", "request_support"):
             instead = start_a_group_instead(text, dispatcher)
             if instead is not None:
@@ -156,6 +155,10 @@ class ActionAnswerFaq(Action):
         if "being_a_bot" in reader.all_about_the_assistant(text):
             # "are you a bot? sorry. also whats the difference between open and closed groups": both asked.
             dispatcher.utter_message(response="utter_i_am_a_bot")
+        if key == "faq/how_to_start_group":  # asked as a question: the answer, and starting one a button away
+            dispatcher.utter_message(response="utter_faq/how_to_start_group", buttons=[
+                {"title": phrase(domain, "utter_start_group_button"), "payload": intent_payload("start_group")}])
+            return []
         dispatcher.utter_message(response=f"utter_{key}" if key else "utter_faq/support_overview")
         if key in ("faq/support_routing", "faq/no_fixed_budget") and kinds_named(text):
             # "if a group wanted money for a social, who approves it?": then the offer, as after any answer.

@@ -31,16 +31,25 @@ def test_yes_after_the_criteria_answer_with_no_group_in_focus_joins_nothing(conf
     assert "anything else" in texts(messages).lower()
 
 
-def test_asking_whether_one_may_start_a_group_is_answered_first_then_a_yes_starts_it(configured_database):
+def test_asking_whether_one_may_start_a_group_is_answered_and_the_proposal_starts(configured_database):
     from actions.start_journey import ActionStartJourney
     asked = make_tracker("A few of us want a menopause group. Is that something I can just start? Do I need permission?",
                          intent="start_group")
-    events, messages = run(ActionStartJourney(), asked)
-    assert any(e.get("name") == "action_listen" for e in events)  # no form yet
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from tests.action_runner import DOMAIN_DICT
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionStartJourney().run(dispatcher, asked, DOMAIN_DICT))
+    # How it works, then the proposal at once (the rule goes on to the form: nothing stops it here).
+    assert [m["response"] for m in dispatcher.messages] == ["utter_faq/how_to_start_group", "utter_start_group_intro"]
+    assert not any(e.get("name") == "action_listen" for e in events)
     then = make_tracker("Yes let's do it! Name: Menopause Matters", intent="affirm")
     then.events = [{"event": "user", "text": "Is that something I can just start?", "parse_data": {"intent": {"name": "start_group"}}},
                    {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_faq/how_to_start_group"}},
                    {"event": "user", "text": "Yes let's do it! Name: Menopause Matters", "parse_data": {"intent": {"name": "affirm"}}}]
+    # Asked as an FAQ outside a form: the answer with a button, and a yes starts it.
     events, messages = run(ActionFollowUpFaq(), then)
     assert any(e.get("event") == "followup" and e.get("name") == "start_group_form" for e in events)
     assert "let's get your group started" in texts(messages)
