@@ -463,3 +463,8 @@ def test_a_question_word_alone_asks_about_the_thing_in_focus(text, detail):
                                   "ok, but without his name please"])
 def test_not_to_be_named_in_other_words(text):
     assert reader.raised_for(text).get("issue_may_name") is False
+
+
+def test_who_finds_out_asked_in_a_clause_without_a_question_mark():
+    assert reader.asked_about_the_assistant("I'm thinking about the lgbt network. if I ask to join, who finds out") == "who_sees"
+    assert reader.asked_about_the_assistant("I told him who sees it") is None

@@ -519,7 +519,9 @@ def asked_about_the_assistant(text: str) -> str | None:
     """The topic of a question about the assistant that is put as one ("is it anonymous tho?"),
     or any mention of its being a bot; None otherwise (see about_the_assistant)."""
     topic = about_the_assistant(text)
-    return topic if topic and (topic == "being_a_bot" or has_question(text)) else None
+    # "if I ask to join, who finds out": a clause of it is the question, "?" or not.
+    asked = has_question(text) or any(has_question(clause) for clause in _clauses(text or ""))
+    return topic if topic and (topic == "being_a_bot" or asked) else None
 
 
 def asks_whether_possible(text: str) -> bool:
