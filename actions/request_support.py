@@ -16,7 +16,7 @@ from bot.core.db import default_uow
 from bot.core.errors import DomainError, InvalidInput
 from bot.nlu import reader
 from bot.journeys.find_group import get_group, list_groups_of_type, search_groups
-from bot.journeys.request_support import KINDS, amount_in, format_pence, parse_amount, request_support, when_in
+from bot.journeys.request_support import KINDS, amount_in, format_pence, last_request, parse_amount, request_support, when_in
 from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn
 
@@ -127,6 +127,15 @@ class ValidateSupportForm(GuidedFormValidation):
             found["support_when"] = when
         if amount:
             found["support_amount"] = amount
+        same_day, same_group = reader.same_as_last_request(text)
+        if same_day or same_group:
+            # "and now the speaker one pls. Same day, £300 fee": the request just made says which.
+            last = last_request(tracker.sender_id, default_uow())
+            if last is not None:
+                if same_day and last.when and "support_when" not in found:
+                    found["support_when"] = last.when
+                if same_group and last.group_name and "support_group" not in found:
+                    found["support_group"] = last.group_name
         return found
 
     def answer_in(self, requested: str, text: str, tracker: Tracker, strict: bool = False) -> Any:

@@ -186,3 +186,22 @@ def test_the_summary_names_organisers_typed_after_an_at(configured_database):
         "new_group_name": "Cycle Crew", "new_group_type": "open", "new_group_purpose": "for anyone who cycles",
         "new_group_meeting": "fridays", "new_group_organisers": "me and @Marcus Lee"}))
     assert "*Organisers:* you, Marcus Lee (by name)" in texts(messages)
+
+
+def test_a_second_request_for_the_same_day_takes_the_first_ones_date_and_group(configured_database, demo_uow):
+    # "and now the speaker one pls. Same day, £300 fee" right after the social was sent.
+    from actions.request_support import ValidateSupportForm
+    from bot.journeys.request_support import request_support
+    request_support("U0TESTER01", kind="social_budget", group_slug="women-in-tech", when="Thursday the 11th",
+                    amount_text="£250", details="", uow=demo_uow)
+    events, _ = run(ValidateSupportForm(), tracker(
+        "and now the speaker one pls. Same day, £300 fee, she's called Dr Funmi Adebayo", intent="request_support",
+        form="support_form", slots={"support_kind": "speaker_fee"}))
+    slots = slots_set(events)
+    assert slots["support_when"] == "Thursday the 11th" and slots["support_amount"] == "£300"
+    assert slots["support_group"] == "women-in-tech"
+    # Someone else's request says nothing about this person's.
+    events, _ = run(ValidateSupportForm(), tracker(
+        "same day please", intent="inform", form="support_form", sender="U0SOMEONE2",
+        slots={"requested_slot": "support_amount", "support_kind": "speaker_fee", "support_group": "women-in-tech"}))
+    assert slots_set(events).get("support_when") is None

@@ -468,3 +468,14 @@ def test_not_to_be_named_in_other_words(text):
 def test_who_finds_out_asked_in_a_clause_without_a_question_mark():
     assert reader.asked_about_the_assistant("I'm thinking about the lgbt network. if I ask to join, who finds out") == "who_sees"
     assert reader.asked_about_the_assistant("I told him who sees it") is None
+
+
+@pytest.mark.parametrize("text", ["add event", "yes add ours pls", "put it on the calendar"])
+def test_taking_up_the_offer_to_add_an_event_in_its_own_words(text):
+    assert reader.takes_up_an_offer(text)
+
+
+def test_the_same_day_or_group_as_the_request_just_made():
+    assert reader.same_as_last_request("and now the speaker one pls. Same day, £300 fee") == (True, True)
+    assert reader.same_as_last_request("office for the same group") == (False, True)
+    assert reader.same_as_last_request("14 march, £200") == (False, False)

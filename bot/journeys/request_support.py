@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from bot.core import audit, outbox, routing
 from bot.core.db import UnitOfWork
 from bot.core.decisions import pending_request
 from bot.core.errors import AlreadyDone, InvalidInput
-from bot.core.models import RequestStatus, SupportRequest, utcnow
+from bot.core.models import Group, RequestStatus, SupportRequest, utcnow
 from bot.core.references import new_reference
 from bot.journeys.join_group import active_group
 from bot.nlu import reader
@@ -96,6 +97,32 @@ def when_in(text: str) -> str | None:
     """A date named in passing in a longer message ("xmas social 11 dec, ~£120"), as typed."""
     match = _WHEN_IN_TEXT.search(text or "")
     return match.group(0).strip(" ,") if match else None
+
+
+@dataclass(frozen=True)
+class LastRequest:
+    group_name: str | None
+    when: str | None
+
+
+# How long after one request "the same day" or "now the speaker one" still means that one.
+SAME_CONVERSATION = timedelta(hours=3)
+
+
+def last_request(user_id: str, uow: UnitOfWork) -> LastRequest | None:
+    """The person's newest support request, if they made it within SAME_CONVERSATION: what "same
+    day", "for the same group" or "now the speaker one" refers back to."""
+    with uow:
+        request = uow.session.scalars(select(SupportRequest).where(SupportRequest.requester_slack_id == user_id)
+                                      .order_by(SupportRequest.id.desc()).limit(1)).first()
+        if request is None or utcnow() - _aware(request.created_at) > SAME_CONVERSATION:
+            return None
+        group = uow.session.get(Group, request.group_id) if request.group_id else None
+        return LastRequest(group.name if group else None, request.when_text)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def format_pence(pence: int) -> str:

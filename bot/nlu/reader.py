@@ -780,3 +780,15 @@ def asks_if_allowed(text: str) -> bool:
     """Asks whether they may start a group, or how, before starting one: "Is that something I can
     just start? Do I need permission from someone?"."""
     return not (text or "").startswith("/") and bool(_ASKS_IF_ALLOWED.search(text or "")) and has_question(text)
+
+
+_SAME_DAY = _compile(r"\b" + alternatives("same_day") + r"\b")
+_SAME_GROUP = _compile(r"\b" + alternatives("same_group") + r"\b")
+
+
+def same_as_last_request(text: str) -> tuple[bool, bool]:
+    """(the same day, the same group) as the request just made: "and now the speaker one pls.
+    Same day, £300 fee" -> (True, True)."""
+    text = text or ""
+    same_day = bool(_SAME_DAY.search(text))
+    return same_day, same_day or bool(_SAME_GROUP.search(text))
