@@ -17,8 +17,6 @@ from bot.nlu import reader
 from bot.slack.markup import escape_mrkdwn
 
 
-
-
 def say_event_date(text: str, dispatcher: CollectingDispatcher, domain: DomainDict, buttons: list | None = None) -> bool:
     """The date of the observance a message names ("when's IWD this time?"); False when it names none."""
     named = event_named(text, date.today(), default_uow())

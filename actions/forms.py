@@ -386,7 +386,7 @@ class GuidedFormValidation(FormValidationAction):
         is kept, the question answered when the FAQ can, and the form goes on."""
         if not requested or requested == self.confirm_slot or not kind or not reader.has_question(text):
             return None
-        first = re.split(r"(?<=[.!?])\s+|\n+", text.strip())[0]
+        first = reader.sentences(text)[0]
         if reader.is_question(first):  # the answer comes first: "what's on there? don't want to clash" is no answer
             return None
         rest = reader.without_questions(text)
@@ -651,7 +651,7 @@ class GuidedFormValidation(FormValidationAction):
         if in_parts is None and requested in self.answers and self.answers[requested] in FREE_TEXT:
             # The answer asked for is the first sentence; others may give more ("…not feeling alone.
             # we'd do a monthly chat on google meet"), but "a monthly pub quiz" is the purpose.
-            text = " ".join(re.split(r"(?<=[.!?])\s+|\n+", text.strip())[1:])
+            text = " ".join(reader.sentences(text)[1:])
         if text and not text.startswith("/") and requested != self.confirm_slot and not is_interruption(tracker):
             found = self.fields_in(text, tracker)
             # Twice: an answer may bring in questions of its own ("on her behalf" asks whether she agreed).

@@ -22,8 +22,7 @@ from bot.slack.markup import escape_mrkdwn
 
 # The kinds of support by the words people use for them, and support the policy doesn't list (the D&I
 # service team decides on it, never the nearest listed kind): the reader's words (bot/nlu/cues.yml).
-KIND_WORDS = {kind: reader.cue_words(f"support_{kind}")
-              for kind in ("social_budget", "speaker_fee", "awareness_event", "office_space", "other")}
+KIND_WORDS = reader.choice_words("support_kind")
 NOT_LISTED_WORDS = reader.cue_words("support_not_listed")
 NO_GROUP = NONE
 # The support an FAQ answer was about, for "we'd like that" after it.

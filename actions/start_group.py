@@ -157,8 +157,7 @@ class ValidateStartGroupForm(GuidedFormValidation):
     def answer_in(self, requested: str, text: str, tracker: Tracker, strict: bool = False) -> Any:
         """The answer to the question asked, when the message gives it among others ("Open. Name is
         Falamos Português." where the name is asked): the part that answers it."""
-        if requested == "new_group_organisers" and not _MENTION.search(text) and len(text.split()) <= 16 \
-                and reader.only_me(text, anywhere=True):
+        if requested == "new_group_organisers" and not _MENTION.search(text) and reader.only_me(text, anywhere=True):
             return "just me"  # "Is it ok if it's just me for now? I don't know anyone yet"
         if requested not in FIELDS or len(_PART_SPLIT.split(text)) < 2:
             return None
@@ -206,7 +205,7 @@ class ValidateStartGroupForm(GuidedFormValidation):
     def validate_new_group_organisers(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> dict[str, Any]:
         typed = " ".join(str(value or "").split())[:500]
-        if not mentioned_users(typed) and (reader.only_me(typed) or (len(typed.split()) <= 16 and reader.only_me(typed, anywhere=True))):
+        if not mentioned_users(typed) and (reader.only_me(typed) or reader.only_me(typed, anywhere=True)):
             typed = "just me"  # "just me for now. i read it shouldn't all fall on one person"
         named = typed_at_names(typed)
         unknown = unmentioned_names(typed)

@@ -160,13 +160,12 @@ class ActionAnswerFaq(Action):
                 {"title": phrase(domain, "utter_start_group_button"), "payload": intent_payload("start_group")}])
             return []
         dispatcher.utter_message(response=f"utter_{key}" if key else "utter_faq/support_overview")
-        if key in ("faq/support_routing", "faq/no_fixed_budget") and kinds_named(text):
+        kinds = kinds_named(text) if key in ("faq/support_routing", "faq/no_fixed_budget") else []
+        if kinds:
             # "if a group wanted money for a social, who approves it?": then the offer, as after any answer.
-            return offer_the_request(kinds_named(text), text, dispatcher, domain)
+            return offer_the_request(kinds, text, dispatcher, domain)
         if key == "faq/lookup_not_shared" and tracker.get_slot("last_group"):
             # "would people be able to see that i asked?" with a group just shown: who an invite would reach.
-            from actions.about_assistant import explain  # it imports much of actions/
-
             explain("who_sees", dispatcher, tracker, domain, subject="invite")
         if key == "faq/awareness_calendar":  # "what's the awareness calendar?": what it is, then what's on it
             from actions.awareness_calendar import list_upcoming  # it imports much of actions/

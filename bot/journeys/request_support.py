@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from bot.core import audit, outbox, routing
 from bot.core.db import UnitOfWork
 from bot.core.decisions import pending_request
 from bot.core.errors import AlreadyDone, InvalidInput
-from bot.core.models import Group, RequestStatus, SupportRequest, utcnow
+from bot.core.models import Group, RequestStatus, SupportRequest, as_utc, utcnow
 from bot.core.references import new_reference
 from bot.journeys.join_group import active_group
 from bot.nlu import reader
@@ -115,14 +115,10 @@ def last_request(user_id: str, uow: UnitOfWork) -> LastRequest | None:
     with uow:
         request = uow.session.scalars(select(SupportRequest).where(SupportRequest.requester_slack_id == user_id)
                                       .order_by(SupportRequest.id.desc()).limit(1)).first()
-        if request is None or utcnow() - _aware(request.created_at) > SAME_CONVERSATION:
+        if request is None or utcnow() - as_utc(request.created_at) > SAME_CONVERSATION:
             return None
         group = uow.session.get(Group, request.group_id) if request.group_id else None
         return LastRequest(group.name if group else None, request.when_text)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def format_pence(pence: int) -> str:

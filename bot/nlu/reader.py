@@ -440,7 +440,7 @@ def is_question(text: str) -> bool:
 
 def has_question(text: str) -> bool:
     """Some sentence of it is put as a question: "for me. is it anonymous tho"."""
-    return any(is_question(s.strip()) for s in re.split(r"(?<=[.!?])\s+|\n+", text or "") if s.strip())
+    return any(is_question(s.strip()) for s in sentences(text) if s.strip())
 
 
 def is_a_question_back(text: str) -> bool:
@@ -510,8 +510,7 @@ def all_about_the_assistant(text: str) -> list[str]:
 
 def without_questions(text: str) -> str:
     """What a message says besides its questions: "for me. is it anonymous tho?" -> "for me"."""
-    sentences = re.split(r"(?<=[.!?])\s+|\n+", (text or "").strip())
-    kept = [s for s in sentences if s.strip() and not is_question(s) and not about_the_assistant(s)]
+    kept = [s for s in sentences(text) if s.strip() and not is_question(s) and not about_the_assistant(s)]
     return " ".join(kept).strip(" .!")
 
 
@@ -536,6 +535,11 @@ def asks_whether_possible(text: str) -> bool:
 
 
 _CLAUSE_BREAK = _compile(r"[.?!;:]+\s+|,\s*(?:and|but|or|also|plus)\b\s*|,\s*(?=(?:is|are|can|could|do|does|will|would|who)\b)|\s+(?:and|but|or)\s+(?=(?:can|could|do|does|is|are|will|would|who|what|how)\b)|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a message, split after . ! ? and at line breaks."""
+    return re.split(r"(?<=[.!?])\s+|\n+", (text or "").strip())
 
 
 def _clauses(text: str) -> list[str]:
@@ -571,7 +575,7 @@ def wants_in(text: str) -> bool:
     # identify as a woman. note for the organisers: '…'" (a long story that mentions joining isn't).
     return not _NEGATED_WANT.search(text or "") and any(
         len(sentence.split()) <= 12 and _WANTS_IN.search(sentence)
-        for sentence in re.split(r"(?<=[.!?])\s+|\n+", (text or "").strip())[:2])
+        for sentence in sentences(text)[:2])
 
 
 def refers_back(text: str) -> bool:
@@ -692,10 +696,17 @@ def calendar_word_in(text: str) -> bool:
     return bool(_CALENDAR_WORDS.search(text or ""))
 
 
+# "Just me" said within a message this long is about who organises; in a longer one it may be
+# about anything.
+JUST_ME_WORDS = 16
+
+
 def only_me(text: str, anywhere: bool = False) -> bool:
-    """The organiser is the person alone: "just me for now"; `anywhere`: said in a longer
-    message ("is it ok if it's just me for now? I don't know anyone yet")."""
-    return bool((_JUST_ME_IN if anywhere else _JUST_ME).search(text or ""))
+    """The organiser is the person alone: "just me for now"; `anywhere`: said in a message of up
+    to JUST_ME_WORDS ("is it ok if it's just me for now? I don't know anyone yet")."""
+    if anywhere:
+        return len((text or "").split()) <= JUST_ME_WORDS and bool(_JUST_ME_IN.search(text or ""))
+    return bool(_JUST_ME.search(text or ""))
 
 
 def not_for_a_group(text: str) -> bool:

@@ -64,7 +64,6 @@ def unmentioned_names(text: str) -> list[str]:
     return [name[:120] for name in names if name and not reader.names_nobody_else(name)]
 
 
-
 def unnamed_channels(text: str) -> set[str]:
     """The ids of channel mentions that came without the channel's name."""
     return {m.group(1) for m in CHANNEL_RE.finditer(text or "") if not m.group(2)}
