@@ -39,11 +39,11 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAINING_INPUTS := config.yml domain.yml $(filter-out bot/nlu/reader.py,$(wildcard bot/nlu/*.py)) \
 	$(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help run test bench install spacy db train actions shell serve validate nlu-eval conversation-eval clean
+.PHONY: help run test test-fast bench install spacy db train actions shell serve validate nlu-eval conversation-eval clean
 
 help:
 	@echo "make run       set everything up and chat with the assistant in this terminal"
-	@echo "make test      run the whole test suite"
+	@echo "make test      run the whole test suite (make test-fast: without the conversation tests)"
 	@echo "make train | actions | shell | serve | validate | db | spacy | clean"
 	@echo "make conversation-eval   multi-turn conversations against the real servers (ARGS=\"--part dev --verbose\")"
 
@@ -119,6 +119,10 @@ validate: $(SPACY_MODEL)/config.cfg
 
 test: $(BIN)/.installed $(SPACY_MODEL)/config.cfg
 	$(BIN)/python -m pytest
+
+# The unit and integration tests only: no model, no Rasa server (about a minute and a half).
+test-fast: $(BIN)/.installed $(SPACY_MODEL)/config.cfg
+	$(BIN)/python -m pytest -m "not conversation"
 
 # Not part of `make test`: the Slack acknowledgement latency, ours beside Rasa's stock channel;
 # then long messages' time to answer and memory, ours beside Rasa's stock REST channel.

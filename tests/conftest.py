@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import threading
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -60,10 +64,34 @@ def database_url(request, tmp_path):
     yield url
 
 
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory) -> dict[str, Path]:
+    """SQLite files migrated once per run, one empty and one holding the demo registry: a test's
+    database is a copy of one (migrating per test cost a fifth of the unit suite)."""
+    folder = tmp_path_factory.mktemp("templates")
+    migrated, demo = folder / "migrated.db", folder / "demo.db"
+    db.upgrade(f"sqlite:///{migrated}")
+    shutil.copyfile(migrated, demo)
+    engine = db.make_engine(f"sqlite:///{demo}")
+    import_registry_file(DEMO_REGISTRY, db.uow_factory(engine)())
+    engine.dispose()
+    return {"migrated": migrated, "demo": demo}
+
+
 @pytest.fixture
-def engine(database_url):
-    db.upgrade(database_url)
-    engine = db.make_engine(database_url)
+def engine(database_url, request):
+    """The database at the latest migration; holding the demo registry already when the test
+    asks for `demo_uow` (on SQLite a copy of a template, on PostgreSQL migrated and imported)."""
+    demo = "demo_uow" in request.fixturenames
+    if database_url.startswith("sqlite:///"):
+        template = request.getfixturevalue("sqlite_templates")["demo" if demo else "migrated"]
+        shutil.copyfile(template, database_url.removeprefix("sqlite:///"))
+        engine = db.make_engine(database_url)
+    else:
+        db.upgrade(database_url)
+        engine = db.make_engine(database_url)
+        if demo:
+            import_registry_file(DEMO_REGISTRY, db.uow_factory(engine)())
     yield engine
     engine.dispose()
 
@@ -75,7 +103,7 @@ def uow(engine):
 
 @pytest.fixture
 def demo_uow(uow):
-    import_registry_file(DEMO_REGISTRY, uow)
+    """A unit of work on a database holding the demo registry (`engine` put it there)."""
     return uow
 
 
@@ -95,6 +123,11 @@ def configured_database(database_url, demo_uow, monkeypatch):
 class RunningAssistant:
     base_url: str
     database_url: str
+    # The shared assistant's Slack side and logs (None for an assistant started without them).
+    slack: Any = None
+    socket: Any = None
+    workdir: Path | None = None
+    actions: Any = None  # its action server, to stop and start (fault tests)
 
     def uow(self) -> db.UnitOfWork:
         if self.database_url not in db._engines:
@@ -102,18 +135,131 @@ class RunningAssistant:
         return db.uow_factory(db._engines[self.database_url])()
 
 
-@pytest.fixture(scope="session")
-def assistant(tmp_path_factory):
-    """The real Rasa server and action server with a small trained model, on a fresh
-    SQLite database holding the demo registry. Started once per test run."""
-    from tests.rasa_harness import demo_database, running_assistant, trained_model
+# Slack's signing secret for the shared assistant (the Slack tests sign with it).
+SLACK_SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
-    workdir = tmp_path_factory.mktemp("assistant")
-    database_url = demo_database(workdir)
-    key = Fernet.generate_key().decode()
-    with running_assistant(trained_model(), database_url, workdir, {"CASE_ENCRYPTION_KEY": key}) as base_url:
-        os.environ["CASE_ENCRYPTION_KEY"] = key  # so tests can decrypt what the action server stored
-        yield RunningAssistant(base_url, database_url)
+
+# One key for every assistant of the run, so tests can decrypt what any of them stored.
+CASE_KEY = Fernet.generate_key().decode()
+
+
+class BackgroundAssistant:
+    """The real Rasa server (REST and Slack both on, both servers logging at DEBUG for the canary)
+    and the action server, on a fresh SQLite database holding the demo registry, with the Slack
+    Web API double (and the Socket Mode double for the shared one).
+
+    Started in a background thread as soon as the run is collected, so the model's training (if
+    this content was never trained) and the servers' start-up overlap the unit tests, which run
+    first; the first test that needs it waits for it. `store`: the tracker store, "memory" (the
+    embedded default; the assistant every conversation test shares), "sql" or "redis" (the
+    canary's, each needing a server of its own)."""
+
+    def __init__(self, workdir: Path, store: str = "memory") -> None:
+        from tests.rasa_harness import demo_database, tracker_store
+
+        self.workdir, self.store = workdir, store  # pytest's temporary folder: logs kept after a failed run
+        self._stack = ExitStack()
+        self._ready: RunningAssistant | None = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        # Here, not in the thread: Alembic's migration context is one per process.
+        self.database_url = demo_database(workdir)
+        try:
+            self.tracker_url, self.read_tracker_store = self._stack.enter_context(tracker_store(store, workdir))
+        except Exception as unavailable:  # Redis not running: its test is skipped, saying so
+            self._error = unavailable
+            return
+        self._thread = threading.Thread(target=self._start, name=f"assistant-{store}", daemon=True)
+        self._thread.start()
+
+    def _start(self) -> None:
+        """Only what touches nothing the unit tests running meanwhile use: the model, the
+        Slack doubles (threads of their own), the servers (processes of their own)."""
+        from tests.rasa_harness import running_assistant, trained_model
+        from tests.slack_double import SlackDouble, SocketModeDouble
+
+        try:
+            model = trained_model()
+            slack = self._stack.enter_context(SlackDouble())
+            slack.add_channel("C0DANDI001", "dandi-service")
+            slack.add_channel("C0WIT00001", "women-in-tech", private=True)
+            env = {"CASE_ENCRYPTION_KEY": CASE_KEY, "SLACK_BOT_TOKEN": "xoxb-test",
+                   "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET, "SLACK_API_URL": slack.base_url,
+                   "ENABLE_REST_CHANNEL": "1", "OUTBOX_POLL_SECONDS": "0.5"}
+            socket = None
+            if self.store == "memory":
+                socket = self._stack.enter_context(SocketModeDouble())
+                slack.socket_url = socket.url
+                env["SLACK_APP_TOKEN"] = "xapp-test"
+            if self.tracker_url:
+                env["TRACKER_STORE_URL"] = self.tracker_url
+            servers: dict = {}
+            base_url = self._stack.enter_context(
+                running_assistant(model, self.database_url, self.workdir, env, debug=True, servers=servers))
+            if socket is not None:
+                socket.wait_connected(timeout=60)
+            self._ready = RunningAssistant(base_url, self.database_url, slack, socket, self.workdir, servers["actions"])
+        except BaseException as error:  # handed to the first test that asks
+            self._error = error
+
+    def wait(self) -> RunningAssistant:
+        if self._thread is not None:
+            self._thread.join()
+        if isinstance(self._error, pytest.skip.Exception):
+            raise self._error
+        if self._error is not None:
+            raise RuntimeError(f"the assistant ({self.store} tracker store) did not start") from self._error
+        # Set here, in the main thread, once conversation tests run (a unit test running
+        # meanwhile must not see it change): tests decrypt what the action server stored.
+        os.environ["CASE_ENCRYPTION_KEY"] = CASE_KEY
+        return self._ready
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+        self._stack.close()
+
+
+_assistants: dict[str, BackgroundAssistant] = {}
+
+
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected
+def pytest_collection_modifyitems(config, items):
+    """Unit tests first, conversation tests last (stable within each), and the assistants they
+    need starting in the background meanwhile."""
+    items.sort(key=lambda item: item.get_closest_marker("conversation") is not None)
+    if config.option.collectonly:
+        return
+    stores = set()
+    for item in items:
+        if item.get_closest_marker("conversation"):
+            callspec = getattr(item, "callspec", None)
+            stores.add(callspec.params.get("store", "memory") if callspec else "memory")
+    for store in sorted(stores, key=lambda store: store != "memory"):  # the shared one first
+        _assistants[store] = BackgroundAssistant(config._tmp_path_factory.mktemp(f"assistant-{store}"), store)
+
+
+def pytest_unconfigure(config):
+    for assistant in _assistants.values():
+        assistant.close()
+
+
+@pytest.fixture(scope="session")
+def assistant() -> RunningAssistant:
+    """The assistant every conversation test shares (BackgroundAssistant), up and answering."""
+    if "memory" not in _assistants:
+        pytest.skip("no conversation test was collected, so no assistant was started")
+    return _assistants["memory"].wait()
+
+
+@pytest.fixture
+def assistant_with_store(store):
+    """For a test parametrized by `store`: the assistant with that tracker store, and a function
+    reading back all the store holds as text (None for the in-process store)."""
+    if store not in _assistants:
+        pytest.skip(f"no assistant with the {store} tracker store was started")
+    background = _assistants[store]
+    return background.wait(), background.read_tracker_store
 
 
 _senders = itertools.count()

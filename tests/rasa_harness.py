@@ -3,26 +3,35 @@ hash of everything that goes into it), starts the action server and the Rasa HTT
 as subprocesses on free loopback ports, and talks to the REST channel."""
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+import sqlalchemy as sa
 import yaml
 
 from bot.core import db
 from bot.journeys.registry import import_registry_file
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / ".cache" / "test-models"
+# Trained test models, by the hash of what goes into them, kept per user rather than per checkout:
+# every clone and worktree of the same content on this machine (CI's clean checkout included)
+# takes the same model instead of training its own for ten minutes. TEST_MODEL_CACHE moves it.
+CACHE = Path(os.environ.get("TEST_MODEL_CACHE")
+             or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "community-groups-assistant" / "test-models")
+# Models kept: the newest few, so switching between branches doesn't retrain.
+KEEP_MODELS = 4
 BIN = Path(sys.executable).parent
 # The HTTP API's token for the servers the tests start (the API is never open without one).
 API_TOKEN = secrets.token_urlsafe(16)
@@ -35,7 +44,8 @@ TEST_EPOCHS = {"DIETClassifier": 30, "TEDPolicy": 40}
 def _training_inputs() -> list[Path]:
     # Our own NLU components and spaCy pipeline (bot/nlu/): a change to one changes the model.
     # (The reader of replies lives there too but is read by the actions, not trained: not an input.)
-    files = [ROOT / "config.yml", ROOT / "domain.yml",
+    # The pinned dependencies too: another Rasa or TensorFlow trains another model.
+    files = [ROOT / "config.yml", ROOT / "domain.yml", ROOT / "constraints.txt", ROOT / "requirements-model.txt",
              *sorted(p for p in (ROOT / "bot" / "nlu").glob("*.py") if p.name != "reader.py")]
     files += sorted((ROOT / "data").rglob("*.yml"))
     return files
@@ -50,38 +60,47 @@ def _test_config() -> dict:
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+    # Unbuffered: a log read while the server runs (the canary's search) holds every line written.
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
            "PYTHONWARNINGS": "ignore", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
     env.update(extra)
     return env
 
 
 def trained_model() -> Path:
-    """A model trained on the project's data with the test config; trained once per change."""
+    """A model trained on the project's data with the test config: trained once per content,
+    whichever checkout asks; a second run asking meanwhile waits for the first's model."""
     digest = hashlib.sha256(json.dumps(_test_config(), sort_keys=True).encode())
     for path in _training_inputs():
         digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
-    model = CACHE / f"{digest.hexdigest()[:16]}.tar.gz"
-    if model.exists():
-        return model
+    name = digest.hexdigest()[:16]
+    model = CACHE / f"{name}.tar.gz"
     CACHE.mkdir(parents=True, exist_ok=True)
-    config_path = CACHE / "config.test.yml"
-    config_path.write_text(yaml.safe_dump(_test_config(), sort_keys=False))
+    with (CACHE / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not model.exists():
+            _train(model)
+        os.utime(model)  # most recently used: kept
+    for stale in sorted(CACHE.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)[KEEP_MODELS:]:
+        stale.unlink(missing_ok=True)
+        stale.with_name(stale.name.replace(".tar.gz", ".lock")).unlink(missing_ok=True)
+    return model
+
+
+def _train(model: Path) -> None:
     spacy_model = ROOT / "models" / "spacy_en"
     if not (spacy_model / "config.cfg").exists():
         subprocess.run([BIN / "python", "-m", "bot.nlu.spacy_pipeline", str(spacy_model)], cwd=ROOT, check=True,
                        env=subprocess_env(), stdout=subprocess.DEVNULL)
-    work = CACHE / "training"
-    shutil.rmtree(work, ignore_errors=True)
-    subprocess.run(  # through our launcher, as `make train` does: the same start-up warnings silenced
-        [BIN / "python", "-m", "bot.rasa_plumbing.launch", "train", "--config", str(config_path), "--out", str(work),
-         "--fixed-model-name", "model", "--quiet"],
-        cwd=ROOT, check=True, env=subprocess_env(), stdout=subprocess.DEVNULL,
-    )
-    for stale in CACHE.glob("*.tar.gz"):
-        stale.unlink()
-    (work / "model.tar.gz").rename(model)
-    return model
+    with tempfile.TemporaryDirectory(dir=CACHE, prefix="training-") as work:
+        config_path = Path(work) / "config.test.yml"
+        config_path.write_text(yaml.safe_dump(_test_config(), sort_keys=False))
+        subprocess.run(  # through our launcher, as `make train` does: the same start-up warnings silenced
+            [BIN / "python", "-m", "bot.rasa_plumbing.launch", "train", "--config", str(config_path), "--out", work,
+             "--fixed-model-name", "model", "--quiet"],
+            cwd=ROOT, check=True, env=subprocess_env(), stdout=subprocess.DEVNULL,
+        )
+        (Path(work) / "model.tar.gz").rename(model)  # whole or not at all
 
 
 def demo_database(workdir: Path) -> str:
@@ -193,6 +212,60 @@ def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: 
             yield base
     finally:
         actions.stop()
+
+
+@contextmanager
+def tracker_store(kind: str, workdir: Path):
+    """A fresh tracker store of `kind` ("memory", "sql": PostgreSQL when TEST_DATABASE_URL is set,
+    else SQLite; "redis") as (its TRACKER_STORE_URL, a function reading back all it holds as text);
+    (None, None) for the in-process store."""
+    if kind == "memory":
+        yield None, None
+        return
+    if kind == "sql":
+        server = os.environ.get("TEST_DATABASE_URL")
+        if not server:
+            url = f"sqlite:///{workdir / 'tracker.db'}"
+            yield url, lambda: dump_database(url)
+            return
+        name = "tracker_" + secrets.token_hex(4)
+        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
+        try:
+            yield url, lambda: dump_database(url)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+        return
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=6379, db=7)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    client.flushdb()
+    try:
+        yield "redis://127.0.0.1:6379/7", lambda: "\n".join(
+            f"{key!r} {client.get(key)!r}" for key in client.keys("*"))
+    finally:
+        client.flushdb()
+
+
+def dump_database(url: str) -> str:
+    """Every row of every table, as text."""
+    engine = sa.create_engine(url)
+    try:
+        metadata = sa.MetaData()
+        metadata.reflect(engine)
+        with engine.connect() as connection:
+            return "\n".join(f"{table.name}: {row!r}" for table in metadata.sorted_tables
+                             for row in connection.execute(table.select()))
+    finally:
+        engine.dispose()
 
 
 class Chat:

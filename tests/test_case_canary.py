@@ -13,24 +13,16 @@ design; tests/test_slack_handle_case.py checks it leaves no log line)."""
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import time
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from cryptography.fernet import Fernet
 
 from bot.core import crypto
 from bot.core.models import Case, CaseStatus, OutboxMessage
 from bot.journeys.raise_issue import excluded_ids
-from tests.conftest import RunningAssistant
 from tests.journeys import rows
-from tests.slack_double import SlackDouble
 from tests.test_slack_conversation import SlackPerson, SlackWorkspace, click, post_signed
 
 pytestmark = pytest.mark.conversation
@@ -44,58 +36,6 @@ MARKS = (NARRATIVE_MARK, EXCLUDED_MARK)
 TOM = "U0DANDI002"
 
 
-@contextmanager
-def tracker_store(kind: str, workdir: Path):
-    """A fresh tracker store of `kind` and a function reading back all it holds as text."""
-    if kind == "memory":
-        yield None, None
-        return
-    if kind == "sql":
-        server = os.environ.get("TEST_DATABASE_URL")
-        if not server:
-            url = f"sqlite:///{workdir / 'tracker.db'}"
-            yield url, lambda: _dump_database(url)
-            return
-        name = "tracker_" + secrets.token_hex(4)
-        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
-        try:
-            yield url, lambda: _dump_database(url)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        return
-    import redis
-
-    client = redis.Redis(host="127.0.0.1", port=6379, db=7)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    client.flushdb()
-    try:
-        yield "redis://127.0.0.1:6379/7", lambda: "\n".join(
-            f"{key!r} {client.get(key)!r}" for key in client.keys("*"))
-    finally:
-        client.flushdb()
-
-
-def _dump_database(url: str) -> str:
-    """Every row of every table, as text."""
-    engine = sa.create_engine(url)
-    try:
-        metadata = sa.MetaData()
-        metadata.reflect(engine)
-        with engine.connect() as connection:
-            return "\n".join(f"{table.name}: {row!r}" for table in metadata.sorted_tables
-                             for row in connection.execute(table.select()))
-    finally:
-        engine.dispose()
-
-
 def view_submission(user: str, channel: str, narrative: str, excluded: list[str]) -> dict:
     return {"type": "view_submission", "user": {"id": user}, "trigger_id": "123.789",
             "view": {"id": "V0CANARY01", "type": "modal", "callback_id": "raise_issue_details",
@@ -107,77 +47,75 @@ def view_submission(user: str, channel: str, narrative: str, excluded: list[str]
 
 
 @pytest.mark.parametrize("store", ["memory", "sql", "redis"])
-def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, tmp_path, monkeypatch):
-    from tests.rasa_harness import Chat, demo_database, running_assistant, trained_model
+def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_with_store):
+    from tests.rasa_harness import Chat, dump_database
 
-    database_url = demo_database(tmp_path)
-    key = Fernet.generate_key().decode()
-    with tracker_store(store, tmp_path) as (tracker_url, read_tracker_store), SlackDouble() as slack:
-        env = {"CASE_ENCRYPTION_KEY": key, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
-               "SLACK_API_URL": slack.base_url, "ENABLE_REST_CHANNEL": "1", "OUTBOX_POLL_SECONDS": "0.5",
-               **({"TRACKER_STORE_URL": tracker_url} if tracker_url else {})}
-        with running_assistant(trained_model(), database_url, tmp_path, env, debug=True) as base_url:
-            assistant = RunningAssistant(base_url, database_url)
-            workspace = SlackWorkspace(assistant, slack, None)
+    assistant, read_tracker_store = assistant_with_store
+    base_url, slack, database_url, logs = (assistant.base_url, assistant.slack, assistant.database_url,
+                                           assistant.workdir)
+    workspace = SlackWorkspace(assistant, slack, None)
 
-            # Over REST.
-            chat = Chat(base_url, "canary-rest")
-            for answer in ("I need to raise an issue", "for myself", "discrimination", NARRATIVE, EXCLUDED,
-                           "D&I service team"):
-                chat.say(answer)
-            assert "It's sent" in chat.text_of("yes")
+    # Over REST.
+    chat = Chat(base_url, "canary-rest")
+    for answer in ("I need to raise an issue", "for myself", "discrimination", NARRATIVE, EXCLUDED,
+                   "D&I service team"):
+        chat.say(answer)
+    assert "It's sent" in chat.text_of("yes")
 
-            # Typed into a Slack DM.
-            typed = SlackPerson(workspace, "U0CANARY01")
-            for answer in ("I need to raise an issue", "for myself", "discrimination"):
-                typed.say(answer)
-            typed.say(NARRATIVE)  # taken by the channel: answered privately, then the next question
-            typed.say(EXCLUDED)
-            typed.say("D&I service team")
-            assert "It's sent" in typed.say("yes")
+    # Typed into a Slack DM.
+    typed = SlackPerson(workspace, "U0CANARY01")
+    for answer in ("I need to raise an issue", "for myself", "discrimination"):
+        typed.say(answer)
+    typed.say(NARRATIVE)  # taken by the channel: answered privately, then the next question
+    typed.say(EXCLUDED)
+    typed.say("D&I service team")
+    assert "It's sent" in typed.say("yes")
 
-            # Through Slack's form.
-            form = SlackPerson(workspace, "U0CANARY02")
-            for answer in ("I need to raise an issue", "for myself"):
-                form.say(answer)
-            asked = form.say("discrimination")
-            assert "private form" in asked
-            message = form.replies()[-1]
-            button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
-                          if e["action_id"] == "raise_issue_details_open")
-            assert click(workspace, form.user, button["action_id"], button["value"], form.dm) == 200
-            slack.wait_for("views.open", timeout=20, predicate=lambda c: c["view"]["callback_id"]
-                           == "raise_issue_details")
-            before = len(form.replies())
-            body = urllib.parse.urlencode({"payload": json.dumps(view_submission(
-                form.user, form.dm, NARRATIVE + f" {EXCLUDED_MARK} saw it.", [TOM]))}).encode()
-            assert post_signed(workspace.webhook, body, "application/x-www-form-urlencoded")[0] == 200
-            assert "Who should it go to?" in "\n".join(m["text"] for m in form._await_replies(before))
-            form.say("D&I service team")
-            assert "It's sent" in form.say("yes")
+    # Through Slack's form.
+    form = SlackPerson(workspace, "U0CANARY02")
+    for answer in ("I need to raise an issue", "for myself"):
+        form.say(answer)
+    asked = form.say("discrimination")
+    assert "private form" in asked
+    message = form.replies()[-1]
+    button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+                  if e["action_id"] == "raise_issue_details_open")
+    assert click(workspace, form.user, button["action_id"], button["value"], form.dm) == 200
+    slack.wait_for("views.open", timeout=20, predicate=lambda c: c["view"]["callback_id"]
+                   == "raise_issue_details")
+    before = len(form.replies())
+    body = urllib.parse.urlencode({"payload": json.dumps(view_submission(
+        form.user, form.dm, NARRATIVE + f" {EXCLUDED_MARK} saw it.", [TOM]))}).encode()
+    assert post_signed(workspace.webhook, body, "application/x-www-form-urlencoded")[0] == 200
+    assert "Who should it go to?" in "\n".join(m["text"] for m in form._await_replies(before))
+    form.say("D&I service team")
+    assert "It's sent" in form.say("yes")
 
-            cases = rows(assistant, Case, Case.status == CaseStatus.open)
-            assert len(cases) == 3
-            # The notices reach the handlers (so the outbox and Slack calls hold everything they will).
-            slack.wait_for("chat.postMessage", count=3, timeout=30,
-                           predicate=lambda c: c["channel"] == "U0DANDI001" and "CASE-" in (c.get("text") or ""))
-            time.sleep(1)
-            trackers = "\n".join(json.dumps(tracker_of(base_url, sender))
-                                 for sender in (chat.sender, typed.user, form.user))
+    reporters = (chat.sender, typed.user, form.user)
+    cases = rows(assistant, Case, Case.status == CaseStatus.open, Case.reporter_slack_id.in_(reporters))
+    assert len(cases) == 3
+    references = {case.reference for case in cases}
+    # The notices reach the handlers (so the outbox and Slack calls hold everything they will).
+    slack.wait_for("chat.postMessage", count=3, timeout=30,
+                   predicate=lambda c: c["channel"] == "U0DANDI001" and any(
+                       reference in (c.get("text") or "") for reference in references))
+    time.sleep(1)
+    trackers = "\n".join(json.dumps(tracker_of(base_url, sender)) for sender in reporters)
 
-        monkeypatch.setenv("CASE_ENCRYPTION_KEY", key)  # to read the control below
-        for case in cases:
-            assert NARRATIVE_MARK in crypto.decrypt(case.narrative_ciphertext)  # the control
-            assert excluded_ids(case) == {TOM}  # Tom matched by name, and picked in the form
-        assert TOM not in {m.recipient for m in rows(assistant, OutboxMessage)}  # never told
-        places = {
-            "tracker store (Rasa's API)": trackers,
-            "tracker store (as stored)": read_tracker_store() if read_tracker_store else "",
-            "Rasa's log (DEBUG)": (tmp_path / "rasa.log").read_text(errors="replace"),
-            "the action server's log (DEBUG)": (tmp_path / "actions.log").read_text(errors="replace"),
-            "Slack API calls": json.dumps([[c.method, c.args, c.response] for c in slack.calls], default=str),
-            "the database (every table, outbox and audit log included)": _dump_database(database_url),
-        }
+    for case in cases:
+        assert NARRATIVE_MARK in crypto.decrypt(case.narrative_ciphertext)  # the control
+        assert excluded_ids(case) == {TOM}  # Tom matched by name, and picked in the form
+    notices = [m for m in rows(assistant, OutboxMessage)
+               if any(reference in json.dumps(m.payload) for reference in references)]
+    assert notices and TOM not in {m.recipient for m in notices}  # never told
+    places = {
+        "tracker store (Rasa's API)": trackers,
+        "tracker store (as stored)": read_tracker_store() if read_tracker_store else "",
+        "Rasa's log (DEBUG)": (logs / "rasa.log").read_text(errors="replace"),
+        "the action server's log (DEBUG)": (logs / "actions.log").read_text(errors="replace"),
+        "Slack API calls": json.dumps([[c.method, c.args, c.response] for c in slack.calls], default=str),
+        "the database (every table, outbox and audit log included)": dump_database(database_url),
+    }
     assert {place: [mark for mark in MARKS if mark.lower() in text.lower()] for place, text in places.items()} \
         == {place: [] for place in places}
     assert len(places["Rasa's log (DEBUG)"]) > 10_000  # it really logged at DEBUG level

@@ -1,13 +1,12 @@
 """An internal error is said, not met with silence, and loses nothing: with the action server
 stopped part-way through a form, the person is told something went wrong on our side; once it
-is back, the form carries on with the answers given before. Its own servers, so stopping the
-action server leaves every other test's alone."""
+is back, the form carries on with the answers given before. On the shared assistant: its
+action server is started again before the next test runs."""
 from __future__ import annotations
 
 import itertools
 
 import pytest
-from cryptography.fernet import Fernet
 
 from bot.core.models import SupportRequest
 from tests.journeys import rows
@@ -17,27 +16,12 @@ pytestmark = pytest.mark.conversation
 _senders = itertools.count()
 
 
-class Assistant:
-    def __init__(self, base_url: str, database_url: str, servers: dict):
-        from tests.conftest import RunningAssistant
-
-        self.running = RunningAssistant(base_url, database_url)
-        self.base_url, self.actions = base_url, servers["actions"]
-
-    def uow(self):
-        return self.running.uow()
-
-
-@pytest.fixture(scope="module")
-def faulty(tmp_path_factory):
-    from tests.rasa_harness import demo_database, running_assistant, trained_model
-
-    workdir = tmp_path_factory.mktemp("faulty")
-    database_url = demo_database(workdir)
-    servers: dict = {}
-    with running_assistant(trained_model(), database_url, workdir,
-                           {"CASE_ENCRYPTION_KEY": Fernet.generate_key().decode()}, servers=servers) as base_url:
-        yield Assistant(base_url, database_url, servers)
+@pytest.fixture
+def faulty(assistant):
+    """The shared assistant, its action server started again after each test whatever happened."""
+    yield assistant
+    if assistant.actions.process is None or assistant.actions.process.poll() is not None:
+        assistant.actions.start()
 
 
 @pytest.fixture

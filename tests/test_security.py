@@ -1,34 +1,22 @@
 """Trying to get in, against the real servers: every door that is open checks who calls."""
 from __future__ import annotations
 
+import asyncio
 import json
-import secrets
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.rasa_harness import _process, _wait_for, action_server_command, free_port, subprocess_env
-
-TOKEN = secrets.token_urlsafe(24)
+from tests.rasa_harness import ROOT, free_port
 
 
 @pytest.fixture(scope="module")
-def action_server(tmp_path_factory, configured_database_url):
-    workdir = tmp_path_factory.mktemp("action-server")
-    port = free_port()
-    env = subprocess_env(ACTION_SERVER_TOKEN=TOKEN, DATABASE_URL=configured_database_url)
-    with _process(action_server_command(port), workdir / "actions.log", env) as process:
-        _wait_for(f"http://127.0.0.1:{port}/health", process, workdir / "actions.log")
-        yield port, workdir / "actions.log"
-
-
-@pytest.fixture(scope="module")
-def configured_database_url(tmp_path_factory):
-    from tests.rasa_harness import demo_database
-
-    return demo_database(tmp_path_factory.mktemp("db"))
+def action_server(assistant):
+    """The shared assistant's action server: its port, its secret and its log."""
+    actions = assistant.actions
+    return actions.port, actions.env["ACTION_SERVER_TOKEN"], actions.log
 
 
 def call(port: int, path: str, body: dict | None = None, token: str | None = None) -> tuple[int, str]:
@@ -52,20 +40,22 @@ def forged_check_status(sender: str) -> dict:
             "domain": {"slots": {}, "responses": {}, "forms": {}}}
 
 
+@pytest.mark.conversation
 def test_the_action_server_refuses_requests_without_its_secret(action_server):
-    port, log = action_server
-    for token in (None, "", "not-the-secret", TOKEN[:-1]):
+    port, secret, log = action_server
+    for token in (None, "", "not-the-secret", secret[:-1]):
         status, body = call(port, "/webhook", forged_check_status("U0WIT00001"), token=token)
         assert status == 401 and "requests" not in body.lower(), token
         assert call(port, "/actions", token=token)[0] == 401
     assert call(port, "/health")[0] == 200  # open, and says only "ok"
-    status, body = call(port, "/actions", token=TOKEN)
+    status, body = call(port, "/actions", token=secret)
     assert status == 200 and "action_check_status" in body
     assert "Refused a request to /webhook" in log.read_text()
 
 
+@pytest.mark.conversation
 def test_the_action_server_listens_on_loopback_only(action_server):
-    port, _ = action_server
+    port, _, _ = action_server
     listening = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
@@ -210,6 +200,35 @@ def test_rest_takes_json_with_a_sender_and_a_text_only(chat, content_type, body,
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)
     assert refused.value.code == code
+
+
+def test_with_slack_configured_the_rest_channel_is_closed(monkeypatch):
+    """Rasa's own app, built from credentials.yml as `rasa run` builds it, with Slack configured:
+    the REST channel answers 403 and nothing reaches Rasa."""
+    from rasa.core import run
+
+    from bot.rasa_plumbing.rest import LocalRestInput
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.delenv("ENABLE_REST_CHANNEL", raising=False)
+    channels = run.create_http_input_channels(None, str(ROOT / "credentials.yml"))
+    rest_channels = [c for c in channels if isinstance(c, LocalRestInput)]  # Slack's would dial out
+    assert len(rest_channels) == 1 and not rest_channels[0].enabled
+    app = run.configure_app(rest_channels, enable_api=False, port=0)
+    port = free_port()
+
+    async def post_while_serving() -> tuple[int, str]:
+        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
+        await server.startup()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(None, lambda: rest(
+                f"http://127.0.0.1:{port}", "U0SLACKER1", "my requests"))
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    status, replies = asyncio.run(post_while_serving())
+    assert status == 403 and replies == []
 
 
 def test_the_terminal_chat_gets_the_namespaced_bounded_channel():
