@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 from cryptography.fernet import Fernet  # noqa: E402
 
-from tests.rasa_harness import (BIN, _process, _wait_for, action_server_command, demo_database,  # noqa: E402
+from harness.servers import (BIN, _process, _wait_for, action_server_command, demo_database,  # noqa: E402
                                 free_port, running_assistant, subprocess_env, trained_model)
 
 SIZES = (3_000, 4_000, 40_000, 1_000_000)  # 3,000: the longest message the channel lets through

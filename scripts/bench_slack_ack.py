@@ -37,11 +37,11 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 from cryptography.fernet import Fernet  # noqa: E402
 
-from tests.rasa_harness import (BIN, _process, _wait_for, demo_database, free_port, running_assistant,  # noqa: E402
+from harness.servers import (BIN, _process, _wait_for, demo_database, free_port, running_assistant,  # noqa: E402
                                 subprocess_env, trained_model)
-from tests.slack_double import SlackDouble, signed_by_slack  # noqa: E402
+from harness.slack_double import SIGNING_SECRET, SlackDouble, signed_by_slack  # noqa: E402
 
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+SECRET = SIGNING_SECRET
 ACKS = 100            # acknowledged events timed per channel
 ANSWERS = 20          # DMs timed to the answer (our channel)
 PAUSE = 0.05          # seconds between requests: latency, not a flood

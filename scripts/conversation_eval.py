@@ -1,7 +1,7 @@
 """Conversation evaluation: multi-turn conversations (eval/conversations/*.yml) played against
 the real servers, each bot step judged against what a good assistant should do.
 
-Starts the action server and Rasa exactly as the conversation tests do (tests/rasa_harness.py:
+Starts the action server and Rasa exactly as the conversation tests do (harness/servers.py:
 the cached small model, a fresh SQLite database with the demo registry), then plays every
 conversation as a new person over the REST channel. A step is judged by *which responses* the
 bot gave: the new `bot` events in Rasa's tracker after the turn, named by the `utter_action` in
@@ -315,7 +315,7 @@ def judge(alternatives: list[Alternative], said: list[Said]) -> tuple[bool, str]
 
 class Player:
     def __init__(self, base_url: str, database_url: str, catalogue: Catalogue, run_id: str):
-        from tests.conftest import RunningAssistant
+        from harness.servers import RunningAssistant
 
         self.base_url, self.catalogue, self.run_id = base_url, catalogue, run_id
         self.assistant = RunningAssistant(base_url, database_url)
@@ -339,7 +339,7 @@ class Player:
         return said
 
     def play(self, conversation: Conversation, verbose: bool) -> ConversationResult:
-        from tests.rasa_harness import Chat
+        from harness.servers import Chat
 
         chat = Chat(self.base_url, f"EVAL{self.run_id}{re.sub(r'[^A-Za-z0-9]', '', conversation.id)}")
         seen_events, previous, steps, server_errors = 0, [], [], 0
@@ -392,7 +392,7 @@ class Player:
 
         from bot.core.models import Case, CaseStatus, ConfidentialPrompt, GroupProposal, InviteRequest, Membership, \
             SupportRequest
-        from tests.journeys import count, everything_of, rows
+        from harness.records import count, everything_of, rows
 
         with self.db_lock:
             have = everything_of(self.assistant, sender)
@@ -585,7 +585,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from cryptography.fernet import Fernet
 
-    from tests.rasa_harness import demo_database, running_assistant, trained_model
+    from harness.servers import demo_database, running_assistant, trained_model
 
     started = time.monotonic()
     print(f"conversation-eval: {len(chosen)} conversations; training or loading the model…", flush=True)

@@ -8,9 +8,7 @@ import shutil
 import threading
 import uuid
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -20,6 +18,8 @@ from sqlalchemy.engine import make_url
 from bot.core import db
 from bot.core.models import Base
 from bot.journeys.registry import import_registry_file
+from harness.servers import RunningAssistant
+from harness.slack_double import SIGNING_SECRET as SLACK_SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_REGISTRY = ROOT / "registry" / "demo.yml"
@@ -119,24 +119,6 @@ def configured_database(database_url, demo_uow, monkeypatch):
 
 # ---------------------------------------------------------------- the running assistant
 
-@dataclass
-class RunningAssistant:
-    base_url: str
-    database_url: str
-    # The shared assistant's Slack side and logs (None for an assistant started without them).
-    slack: Any = None
-    socket: Any = None
-    workdir: Path | None = None
-    actions: Any = None  # its action server, to stop and start (fault tests)
-
-    def uow(self) -> db.UnitOfWork:
-        if self.database_url not in db._engines:
-            db._engines[self.database_url] = db.make_engine(self.database_url)
-        return db.uow_factory(db._engines[self.database_url])()
-
-
-# Slack's signing secret for the shared assistant (the Slack tests sign with it).
-SLACK_SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
 # One key for every assistant of the run, so tests can decrypt what any of them stored.
@@ -155,7 +137,7 @@ class BackgroundAssistant:
     canary's, each needing a server of its own)."""
 
     def __init__(self, workdir: Path, store: str = "memory") -> None:
-        from tests.rasa_harness import demo_database, tracker_store
+        from harness.servers import demo_database, tracker_store
 
         self.workdir, self.store = workdir, store  # pytest's temporary folder: logs kept after a failed run
         self._stack = ExitStack()
@@ -175,8 +157,8 @@ class BackgroundAssistant:
     def _start(self) -> None:
         """Only what touches nothing the unit tests running meanwhile use: the model, the
         Slack doubles (threads of their own), the servers (processes of their own)."""
-        from tests.rasa_harness import running_assistant, trained_model
-        from tests.slack_double import SlackDouble, SocketModeDouble
+        from harness.servers import running_assistant, trained_model
+        from harness.slack_double import SlackDouble, SocketModeDouble
 
         try:
             model = trained_model()
@@ -268,6 +250,6 @@ _senders = itertools.count()
 @pytest.fixture
 def chat(assistant):
     """A new person (a new Slack user id) talking to the assistant."""
-    from tests.rasa_harness import Chat
+    from harness.servers import Chat
 
     return Chat(assistant.base_url, f"U0CHAT{next(_senders):04d}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from bot.core.models import SupportRequest
-from tests.journeys import rows
-from tests.rasa_harness import Chat
+from harness.records import rows
+from harness.servers import Chat
 
 pytestmark = pytest.mark.conversation
 

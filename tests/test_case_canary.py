@@ -22,12 +22,11 @@ import pytest
 from bot.core import crypto
 from bot.core.models import Case, CaseStatus, OutboxMessage
 from bot.journeys.raise_issue import excluded_ids
-from tests.journeys import rows
-from tests.test_slack_conversation import SlackPerson, SlackWorkspace, click, post_signed
+from harness.records import rows
+from harness.slack_people import SlackPerson, SlackWorkspace, click, post_signed
 
 pytestmark = pytest.mark.conversation
 
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 NARRATIVE_MARK, EXCLUDED_MARK = "Quokkafrond", "Wombatlantern"
 NARRATIVE = (f"During the {NARRATIVE_MARK} planning call a senior colleague mocked my accent in front of "
              "everyone, and then did it again in the group channel the next day.")
@@ -48,7 +47,7 @@ def view_submission(user: str, channel: str, narrative: str, excluded: list[str]
 
 @pytest.mark.parametrize("store", ["memory", "sql", "redis"])
 def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_with_store):
-    from tests.rasa_harness import Chat, dump_database
+    from harness.servers import Chat, dump_database
 
     assistant, read_tracker_store = assistant_with_store
     base_url, slack, database_url, logs = (assistant.base_url, assistant.slack, assistant.database_url,
@@ -125,7 +124,7 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
 
 def tracker_of(base_url: str, sender: str) -> dict:
     """A conversation's tracker, through Rasa's token-checked API."""
-    from tests.rasa_harness import API_TOKEN
+    from harness.servers import API_TOKEN
 
     with urllib.request.urlopen(f"{base_url}/conversations/{urllib.parse.quote(sender)}/tracker?token={API_TOKEN}",
                                 timeout=30) as response:

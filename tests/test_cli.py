@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import DEMO_REGISTRY
-from tests.rasa_harness import subprocess_env
+from harness.servers import subprocess_env
 
 BIN = Path(sys.executable).parent
 

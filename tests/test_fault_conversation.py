@@ -9,7 +9,7 @@ import itertools
 import pytest
 
 from bot.core.models import SupportRequest
-from tests.journeys import rows
+from harness.records import rows
 
 pytestmark = pytest.mark.conversation
 
@@ -26,7 +26,7 @@ def faulty(assistant):
 
 @pytest.fixture
 def person(faulty):
-    from tests.rasa_harness import Chat
+    from harness.servers import Chat
 
     return Chat(faulty.base_url, f"U0FAULT{next(_senders):03d}")
 

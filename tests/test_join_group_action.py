@@ -10,7 +10,7 @@ from actions.find_group import ActionFindGroup
 from actions.join_group import ActionAskCriteriaConfirmed, ActionAskGroupPart, ActionJoinGroup, ValidateJoinGroupForm
 from bot.core.models import Membership
 from tests.action_runner import run, slots_set, texts, tracker
-from tests.journeys import add_both_group
+from harness.records import add_both_group
 
 NAME = "Over 50s Network"
 

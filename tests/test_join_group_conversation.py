@@ -6,7 +6,7 @@ import pytest
 
 from bot.core.models import InviteRequest, Membership, OutboxMessage
 from bot.journeys.registry import import_registry
-from tests.journeys import BOTH_GROUP, NOTHING_SENT, add_both_group, everything_of, outbox_for, rows
+from harness.records import BOTH_GROUP, NOTHING_SENT, add_both_group, everything_of, outbox_for, rows
 
 pytestmark = pytest.mark.conversation
 

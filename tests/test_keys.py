@@ -15,7 +15,7 @@ from bot.core.models import Case, CaseNote
 from bot.journeys.case_keys import RotationStopped, rotate_all
 from bot.journeys.raise_issue import excluded_ids, save_draft, submit_case
 from bot.rasa_plumbing.launch import refuse_without_key
-from tests.rasa_harness import subprocess_env
+from harness.servers import subprocess_env
 
 NARRATIVE = "What happened at the meetup on Tuesday, told in confidence."
 SHARED_DATABASE = "postgresql://postgres@127.0.0.1:5432/test"

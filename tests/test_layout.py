@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,13 +29,22 @@ def modules(folder: str) -> list[Path]:
     return sorted((ROOT / folder).rglob("*.py"))
 
 
+# Nothing shipped imports the test tooling; the tooling (harness/) and the scripts that measure
+# the assistant import nothing from the tests.
+NOT_SHIPPED = ("tests", "harness", "scripts")
 FORBIDDEN = {
-    "bot/core": ("bot.journeys", "bot.slack", "bot.nlu", "bot.rasa_plumbing", "bot.cli", "actions", *FRAMEWORKS),
-    "bot/journeys": ("bot.slack", "bot.rasa_plumbing", "bot.cli", "actions", *FRAMEWORKS),
-    "bot/nlu": ("bot.core", "bot.journeys", "bot.slack", "bot.rasa_plumbing", "actions", "slack_sdk", "slack_bolt"),
-    "bot/slack": ("actions", "bot.cli"),
-    "bot/rasa_plumbing": ("bot.slack", "actions"),
-    "actions": ("sqlalchemy", "bot.core.models", "bot.slack.app", "bot.slack.channels", "bot.slack.delivery"),
+    "bot/core": ("bot.journeys", "bot.slack", "bot.nlu", "bot.rasa_plumbing", "bot.cli", "actions", *FRAMEWORKS,
+                 *NOT_SHIPPED),
+    "bot/journeys": ("bot.slack", "bot.rasa_plumbing", "bot.cli", "actions", *FRAMEWORKS, *NOT_SHIPPED),
+    "bot/nlu": ("bot.core", "bot.journeys", "bot.slack", "bot.rasa_plumbing", "actions", "slack_sdk", "slack_bolt",
+                *NOT_SHIPPED),
+    "bot/slack": ("actions", "bot.cli", *NOT_SHIPPED),
+    "bot/rasa_plumbing": ("bot.slack", "actions", *NOT_SHIPPED),
+    "bot/cli": NOT_SHIPPED,
+    "actions": ("sqlalchemy", "bot.core.models", "bot.slack.app", "bot.slack.channels", "bot.slack.delivery",
+                *NOT_SHIPPED),
+    "harness": ("tests", "scripts"),
+    "scripts": ("tests",),
 }
 
 
@@ -63,3 +73,64 @@ def test_every_journey_has_its_rooms():
         assert (ROOT / "data" / "rules" / f"{journey}.yml").is_file(), journey
         assert (ROOT / "actions" / f"{journey}.py").is_file(), journey
         assert (ROOT / "bot" / "journeys" / f"{journey}.py").is_file(), journey
+
+
+# Debt, not design: loops closed by imports inside functions (`from actions.fallback import hand_off
+# # fallback imports this module`). Python tolerates them; a reader can't follow them. This list
+# may only shrink: a new loop fails, and so does a listed one once it is gone (take it off).
+KNOWN_CYCLES = [
+    {"bot.slack.app", "bot.slack.raise_issue"},
+    {"actions.about_assistant", "actions.awareness_calendar", "actions.fallback", "actions.find_group",
+     "actions.forms", "actions.join_group", "actions.request_support", "actions.start_journey"},
+]
+
+
+def import_cycles(folders: tuple[str, ...]) -> list[set[str]]:
+    """The loops among the project's modules (strongly connected components of more than one
+    module), counting every import, at the top of a module or inside a function."""
+    names = {".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
+             for folder in folders for path in modules(folder)}
+    graph = {name: {imported for imported in imports(path) if imported in names and imported != name}
+             for name, path in names.items()}
+    order, low, stack, on_stack, cycles = {}, {}, [], set(), []
+
+    def visit(name: str) -> None:  # Tarjan's algorithm
+        order[name] = low[name] = len(order)
+        stack.append(name)
+        on_stack.add(name)
+        for imported in graph[name]:
+            if imported not in order:
+                visit(imported)
+                low[name] = min(low[name], low[imported])
+            elif imported in on_stack:
+                low[name] = min(low[name], order[imported])
+        if low[name] == order[name]:
+            component = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.add(member)
+                if member == name:
+                    break
+            if len(component) > 1:
+                cycles.append(component)
+
+    for name in sorted(graph):
+        if name not in order:
+            visit(name)
+    return cycles
+
+
+def test_no_import_cycle_but_the_known_ones():
+    found = import_cycles(("bot", "actions", "harness"))
+    assert [cycle for cycle in found if cycle not in KNOWN_CYCLES] == []
+    assert [cycle for cycle in KNOWN_CYCLES if cycle not in found] == []  # gone: take it off the list
+
+
+def test_the_cycle_check_finds_a_loop(tmp_path, monkeypatch):
+    """The control: two modules importing each other inside functions are a loop."""
+    (tmp_path / "loop").mkdir()
+    (tmp_path / "loop" / "a.py").write_text("def f():\n    from loop.b import g\n")
+    (tmp_path / "loop" / "b.py").write_text("def g():\n    from loop.a import f\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert import_cycles(("loop",)) == [{"loop.a", "loop.b"}]

@@ -11,7 +11,7 @@ import pytest
 from bot.core import crypto
 from bot.core.models import Case, CaseStatus, ConfidentialPrompt
 from bot.journeys.raise_issue import excluded_ids
-from tests.journeys import count, everything_of, outbox_for, rows
+from harness.records import count, everything_of, outbox_for, rows
 
 pytestmark = pytest.mark.conversation
 

@@ -12,7 +12,7 @@ from bot.core import crypto
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import Case, CaseStatus, ConfidentialPrompt, OutboxMessage
 from bot.journeys import raise_issue
-from tests.journeys import nlu_examples
+from harness.records import nlu_examples
 from bot.journeys.raise_issue import (EXCLUSIONS, NARRATIVE, confirm_narrative, discard_draft, excluded_ids, expect,
                                       match_handlers, submit_case, take, take_from_form, waiting_for)
 

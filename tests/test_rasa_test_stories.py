@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 import yaml
 
-from tests.rasa_harness import API_TOKEN, ROOT
+from harness.servers import API_TOKEN, ROOT
 
 pytestmark = pytest.mark.conversation
 

@@ -202,7 +202,7 @@ def test_asking_for_more_in_a_field_names_it_for_a_change():
 
 # ---------------------------------------------------------------- the cues and the NLU agree
 
-from tests.journeys import nlu_examples  # noqa: E402
+from harness.records import nlu_examples  # noqa: E402
 
 
 @pytest.mark.parametrize("intent, example", [(i, e) for i, e in nlu_examples() if i == "stop"])

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import MetaData, select
 
 from bot.core.models import Case, ConfidentialPrompt, GroupProposal, InviteRequest, Membership, SupportRequest
-from tests.journeys import count, everything_of, rows
+from harness.records import count, everything_of, rows
 
 pytestmark = pytest.mark.conversation
 

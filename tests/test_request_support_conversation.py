@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.models import SupportRequest
-from tests.journeys import NOTHING_SENT, everything_of, outbox_for, rows
+from harness.records import NOTHING_SENT, everything_of, outbox_for, rows
 
 pytestmark = pytest.mark.conversation
 

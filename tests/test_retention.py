@@ -200,7 +200,7 @@ def test_housekeeping_runs_deadlines_and_purge(demo_uow, settings):
 def test_delivery_drops_a_notices_text_once_sent_but_a_waiting_requests_copies_keep_theirs(demo_uow):
     from bot.slack.api import web_client
     from bot.slack.delivery import deliver_due, queued_notices
-    from tests.slack_double import SlackDouble
+    from harness.slack_double import SlackDouble
 
     with SlackDouble() as slack:
         slack.add_channel("C0WIT00001", "women-in-tech", private=True)

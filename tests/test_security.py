@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.rasa_harness import ROOT, free_port
+from harness.servers import ROOT, free_port
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def said(replies: list) -> str:
 def test_a_rest_client_naming_a_slack_user_cannot_read_or_write_their_requests(assistant):
     from bot.journeys.invite_request import request_invite
     from bot.journeys.join_group import join_open_group
-    from tests.journeys import rows
+    from harness.records import rows
     from bot.core.models import Membership
 
     victim = "U0VICTIM01"
@@ -104,7 +104,7 @@ def test_a_rest_client_naming_a_slack_user_cannot_read_or_write_their_requests(a
 
 @pytest.mark.conversation
 def test_the_http_api_needs_its_token(assistant, chat):
-    from tests.rasa_harness import API_TOKEN
+    from harness.servers import API_TOKEN
 
     chat.say("hello")
     base = assistant.base_url
@@ -162,7 +162,7 @@ def test_a_request_body_over_the_cap_is_refused_before_anything_reads_it(chat):
 def test_the_rate_limit_answers_once_drops_the_rest_and_recovers(chat):
     import time
 
-    from tests.rasa_harness import RATE_LIMIT
+    from harness.servers import RATE_LIMIT
 
     messages, seconds = RATE_LIMIT
     started = time.monotonic()

@@ -24,7 +24,7 @@ from bot.slack.decisions import SlackDecisions
 from bot.slack.delivery import deliver_due, failed_messages
 from bot.slack.home import home_for
 from bot.slack.notices import notice_text
-from tests.slack_double import SlackDouble
+from harness.slack_double import SlackDouble
 
 REQUESTER, ORGANISERS, DANDI = "U0REQUEST1", ["U0WIT00001", "U0WIT00002"], "U0DANDI001"
 

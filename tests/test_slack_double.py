@@ -17,7 +17,7 @@ from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slack_double import BOT_USER_ID, SlackDouble, SocketModeDouble
+from harness.slack_double import BOT_USER_ID, SlackDouble, SocketModeDouble
 
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*hi*"}}]
 

@@ -23,9 +23,9 @@ from bot.journeys.raise_issue import save_draft, submit_case
 from bot.slack.api import web_client
 from bot.slack.delivery import deliver_due
 from bot.slack.home import home_for
-from tests.slack_double import SlackDouble, signed_by_slack
+from harness.slack_double import SIGNING_SECRET, SlackDouble, signed_by_slack
 
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+SECRET = SIGNING_SECRET
 PRIYA, TOM, GRACE = "U0DANDI001", "U0DANDI002", "U0PEOPLE01"
 REPORTER, STRANGER = "U0REPORT01", "U0STRANGE1"
 MARKER = "Quokkaflint"

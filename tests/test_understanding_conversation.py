@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.models import Group, GroupProposal, InviteRequest, Membership, SupportRequest
-from tests.journeys import everything_of, rows
+from harness.records import everything_of, rows
 
 pytestmark = pytest.mark.conversation
 

@@ -15,7 +15,9 @@ import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -266,6 +268,22 @@ def dump_database(url: str) -> str:
                              for row in connection.execute(table.select()))
     finally:
         engine.dispose()
+
+
+@dataclass
+class RunningAssistant:
+    base_url: str
+    database_url: str
+    # The shared assistant's Slack side and logs (None for an assistant started without them).
+    slack: Any = None
+    socket: Any = None
+    workdir: Path | None = None
+    actions: Any = None  # its action server, to stop and start (fault tests)
+
+    def uow(self) -> db.UnitOfWork:
+        if self.database_url not in db._engines:
+            db._engines[self.database_url] = db.make_engine(self.database_url)
+        return db.uow_factory(db._engines[self.database_url])()
 
 
 class Chat:

@@ -39,6 +39,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+# The signing secret the servers the tests start check Slack requests with.
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_USER_ID = "UBOT000001"
 BOT_ID = "BBOT000001"
 TEAM_ID = "T0TEST0001"
