@@ -8,13 +8,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms import validator_for
+from actions.hand_off import hand_off
 from bot.core.db import default_uow
-from bot.core.errors import DomainError
-from bot.core.routing import TEAM_NAMES, sentence_start
-from bot.journeys.request_support import request_support
 from bot.nlu import reader
 from bot.rasa_plumbing.payloads import intent_payload
-from bot.rasa_plumbing.tracker_store import REDACTED
 from bot.slack.markup import escape_mrkdwn
 
 # What each intent means to a person, for "Did you mean …?" buttons.
@@ -24,8 +21,6 @@ INTENT_LABELS = {
     "check_status": "Check on a request", "upcoming_events": "See what's coming up", "help": "See what I can do",
     "faq": "Ask about how groups work", "ask_service_team": "Talk to a person",
 }
-UNCLEAR = ("nlu_fallback",)
-CASE_FORM = "raise_issue_form"
 
 
 class ActionDefaultAskAffirmation(Action):
@@ -44,54 +39,11 @@ class ActionDefaultAskAffirmation(Action):
         return []
 
 
-def last_unclear_question(tracker: Tracker) -> str | None:
-    """The last message the bot didn't understand, to pass on to a person; never while an
-    issue is being raised (anything typed then may be part of it), never confidential text."""
-    if (tracker.active_loop or {}).get("name") == CASE_FORM:
-        return None
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            text = (event.get("text") or "").strip()
-            if (event.get("metadata") or {}).get("confidential") or text == REDACTED:
-                continue
-            if intent in UNCLEAR and text and not text.startswith("/"):
-                return text
-        elif event.get("event") == "active_loop" and event.get("name") == CASE_FORM:
-            return None  # what came before was said on the way into raising an issue
-    return None
-
-
 def form_progress(tracker: Tracker, domain: DomainDict) -> str:
     """What the person was doing and their answers so far, when they ask for a person
-    part-way through a form; never for raising an issue (GuidedFormValidation.progress)."""
+    part-way through a form; never for raising an issue (GuidedFormValidation.progress_line)."""
     validator = validator_for((tracker.active_loop or {}).get("name"))
-    if validator is None or not validator.journey_label:
-        return ""
-    answers = "; ".join(f"{label}: {value}" for label, value in validator.progress(tracker, domain))
-    return f"Asked for a person while {validator.journey_label}." + (f" Answers so far: {answers}." if answers else "")
-
-
-def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> None:
-    """Pass the person to the D&I service team: with their unanswered question, or what they
-    have answered so far in a form; how to reach the team when there is nothing to pass on."""
-    question = last_unclear_question(tracker)
-    handed_over = form_progress(tracker, domain)
-    if handed_over:
-        question = f"{handed_over} {question}" if question else handed_over
-    if not question:
-        dispatcher.utter_message(response="utter_service_team_how_to_reach",
-                                 dandi_team=sentence_start(TEAM_NAMES["dandi_service"]),
-                                 people_team=TEAM_NAMES["people"])
-        return
-    try:
-        details = question if handed_over else f"A question I couldn't answer: {question}"
-        request = request_support(tracker.sender_id, kind="other", group_slug=None, when="", amount_text=None,
-                                  details=details, uow=default_uow())
-        dispatcher.utter_message(response="utter_handed_over" if handed_over else "utter_question_passed_on",
-                                 team=request.team_name, code=request.reference)
-    except DomainError as error:
-        dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(error)))
+    return validator.progress_line(tracker, domain) if validator is not None else ""
 
 
 class ActionPassToServiceTeam(Action):
@@ -99,7 +51,7 @@ class ActionPassToServiceTeam(Action):
         return "action_pass_to_service_team"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        hand_off(dispatcher, tracker, domain)
+        hand_off(dispatcher, tracker, form_progress(tracker, domain))
         return []
 
 

@@ -8,7 +8,6 @@ and, after MAX_RETRIES_BEFORE_HELP, explains (the validator's `explain_<slot>`, 
 explanation) and shows the way out. Wording is in domain.yml; no journey is imported here."""
 from __future__ import annotations
 
-import json
 import re
 from abc import abstractmethod
 from typing import Any, ClassVar
@@ -19,25 +18,25 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.hand_off import hand_off
+from actions.pending import PENDING, Ask, Pending
+from bot.core.constants import EMPTY
+from bot.rasa_plumbing.model_config import FALLBACK_THRESHOLD
 from bot.nlu import reader
 from actions.responses import phrase
 
 MAX_RETRIES_BEFORE_HELP = 2
-NONE = "-"  # an optional answer left empty ("no note")
+NONE = EMPTY  # an optional answer left empty ("no note")
 # Returned by a validator beside a slot left to ask again, when the answer wasn't a miss.
 NOT_A_MISS = "form_not_a_miss"
 # A clarifying question the form asked instead of its own ("Do you want to stop here?"): while
 # it waits, the form's requested slot is this one, and action_ask_form_pending asks it.
-PENDING = "form_pending"
-STOP_PENDING, SWITCH_PENDING = "stop", "switch:"
 # A journey started while a form is under way needs the model to be this sure, or words like "instead".
 SWITCH_CONFIDENCE = 0.7
 SWITCH_WITH_CUE_CONFIDENCE = 0.4
 DIGRESSION_CONFIDENCE = 0.7
-# What the conversation answers mid-form (data/rules/<journey>.yml), and the confidence below
-# which the NLU's FallbackClassifier (config.yml) says it isn't sure.
+# What the conversation answers mid-form (data/rules/<journey>.yml).
 DIGRESSION_INTENTS = ("faq", "check_status", "find_group", "upcoming_events", "ask_service_team", "help")
-FALLBACK_THRESHOLD = 0.45
 # A question back answered from the FAQ: the FAQ's share of the intents, its topic's confidence.
 FAQ_SHARE, FAQ_TOPIC_CONFIDENCE = 0.2, 0.6
 QUESTION_DIGRESSION_CONFIDENCE = 0.5
@@ -215,6 +214,14 @@ class GuidedFormValidation(FormValidationAction):
     def name(self) -> str:
         """validate_<form name>: abstract so the action server does not register this base."""
 
+    def progress_line(self, tracker: Tracker, domain: DomainDict) -> str:
+        """What the person was doing and their answers so far, for the team a hand-off goes to;
+        empty for a form that says nothing (raising an issue)."""
+        if not self.journey_label:
+            return ""
+        answers = "; ".join(f"{label}: {value}" for label, value in self.progress(tracker, domain))
+        return f"Asked for a person while {self.journey_label}." + (f" Answers so far: {answers}." if answers else "")
+
     def progress(self, tracker: Tracker, domain: DomainDict) -> list[tuple[str, str]]:
         """The answers so far, as (what was asked, answer), for a person the form hands off to."""
         if not self.journey_label:
@@ -241,9 +248,9 @@ class GuidedFormValidation(FormValidationAction):
             # Back from a digression: a clarifying question left waiting is dropped.
             return events + ([SlotSet(PENDING, None)] if tracker.get_slot(PENDING) else [])
         events: list = []
-        pending = tracker.get_slot(PENDING)
-        if pending:
-            settled = await self._answer_pending(pending, dispatcher, tracker, domain)
+        if tracker.get_slot(PENDING):
+            pending = Pending.from_slot(tracker.get_slot(PENDING))
+            settled = await self._answer_pending(pending, dispatcher, tracker, domain) if pending else None
             if settled is not None:
                 return settled
             # Neither yes nor no: an answer to the form's own question.
@@ -285,14 +292,12 @@ class GuidedFormValidation(FormValidationAction):
         if fix is not None:
             return await self._correct(*fix, dispatcher, tracker, domain)
         if stop == "maybe" and not (kind == YES_NO and reader.yes_or_no(text) in (True, False)):
-            return self.ask_first(STOP_PENDING)
+            return self.ask_first(Pending(Ask.STOP))
         if reader.asks_to_repeat(text) and not text.startswith("/"):
             dispatcher.utter_message(response="utter_repeat_prefix")
             return await self._ask_again(dispatcher, tracker, domain)
         if intent != "ask_service_team" and reader.asks_for_person(text, plainly=True):
-            from actions.fallback import hand_off  # fallback imports this module
-
-            hand_off(dispatcher, tracker, domain)
+            hand_off(dispatcher, tracker, self.progress_line(tracker, domain))
             return await self._ask_again(dispatcher, tracker, domain)
         topic = reader.asked_about_the_assistant(text)
         if topic:
@@ -319,7 +324,7 @@ class GuidedFormValidation(FormValidationAction):
                 # What Rasa's own mappings took from the message (another group's name) waits for the answer.
                 kept = [SlotSet(name, slot_before_message(tracker, name)) for name in switch["entities"]
                         if name in domain.get("slots", {})]
-                return kept + self.ask_first(SWITCH_PENDING + json.dumps(switch))
+                return kept + self.ask_first(Pending(Ask.SWITCH, switch))
             return self.switch_to(switch, tracker, domain)
         in_parts = self.answer_in(requested, text, tracker, strict=True) if requested \
             and requested != self.confirm_slot and not text.startswith("/") else None
@@ -456,17 +461,17 @@ class GuidedFormValidation(FormValidationAction):
         changes.pop(NOT_A_MISS, None)
         return changes
 
-    async def _answer_pending(self, pending: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+    async def _answer_pending(self, pending: Pending, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> list | None:
         text = typed(tracker)
         reply = reader.yes_or_no(text, intent_of(tracker), confidence_of(tracker))
         carry_on = reply is False or reader.carries_on(text)
-        if pending == STOP_PENDING:
+        if pending.ask is Ask.STOP:
             if reply is True or reader.wants_to_stop(text) == "yes":
                 return self.stop_here()
-        elif pending.startswith(SWITCH_PENDING):
+        elif pending.ask is Ask.SWITCH:
             if reply is True or re.search(r"\bswitch\b", text, re.IGNORECASE):
-                return self.switch_to(json.loads(pending[len(SWITCH_PENDING):]), tracker, domain)
+                return self.switch_to(pending.switch, tracker, domain)
             if reader.wants_to_stop(text) == "yes":
                 return self.stop_here()
         if carry_on:
@@ -491,9 +496,9 @@ class GuidedFormValidation(FormValidationAction):
             dispatcher, tracker, domain)
 
     @staticmethod
-    def ask_first(pending: str) -> list:
+    def ask_first(pending: Pending) -> list:
         """Ask a clarifying question before going on (action_ask_form_pending asks it)."""
-        return [SlotSet(PENDING, pending), SlotSet("requested_slot", PENDING)]
+        return [SlotSet(PENDING, pending.to_slot()), SlotSet("requested_slot", PENDING)]
 
     @staticmethod
     def stop_here() -> list:
@@ -794,8 +799,8 @@ class ActionAskFormPending(Action):
         return "action_ask_form_pending"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        pending = tracker.get_slot(PENDING) or ""
-        if pending.startswith(SWITCH_PENDING):
+        pending = Pending.from_slot(tracker.get_slot(PENDING))
+        if pending is not None and pending.ask is Ask.SWITCH:
             dispatcher.utter_message(response="utter_confirm_switch")
         else:
             dispatcher.utter_message(response="utter_ask_stop_or_continue")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from actions.fallback import ActionPassToServiceTeam
 from actions.forms import PENDING, ActionStopForm, ActionSwitchJourney, GuidedFormValidation, answered
 from actions.join_group import ValidateJoinGroupForm
+from actions.pending import Ask, Pending
 from actions.raise_issue import ValidateRaiseIssueForm
 from actions.request_support import ValidateSupportForm
 from actions.start_group import ValidateStartGroupForm
@@ -120,8 +121,8 @@ def test_cancel_in_ordinary_words_stops_the_form_and_keeps_nothing(case):
 
 def test_second_thoughts_are_asked_about_with_buttons_and_either_answer_is_kept(case):
     events, slots, said = send(case, "hmm, not sure about this")
-    assert slots[PENDING] == "stop" and slots["requested_slot"] == PENDING
-    waiting = {**case.slots, PENDING: "stop", "requested_slot": PENDING}
+    assert Pending.from_slot(slots[PENDING]) == Pending(Ask.STOP) and slots["requested_slot"] == PENDING
+    waiting = {**case.slots, PENDING: slots[PENDING], "requested_slot": PENDING}
     events, slots, said = send(case, "carry on", slots=dict(waiting))
     assert slots[PENDING] is None and slots["requested_slot"] == case.slots["requested_slot"]
     assert "carry on" in said.lower()
@@ -156,7 +157,8 @@ def test_asking_for_the_question_again_repeats_it(case):
 
 def test_switching_journey_asks_first_then_leaves_this_form_for_the_other(case):
     events, slots, said = send(case, case.switch, intent=case.switch_intent, entities=case.switch_entities)
-    assert slots["requested_slot"] == PENDING and slots[PENDING].startswith("switch:")
+    pending = Pending.from_slot(slots[PENDING])
+    assert slots["requested_slot"] == PENDING and pending.ask is Ask.SWITCH and pending.switch
     waiting = {**case.slots, PENDING: slots[PENDING], "requested_slot": PENDING}
     # "no, carry on": the question asked again, nothing lost.
     events, no_slots, said = send(case, "no, carry on", intent="deny", slots=dict(waiting))
@@ -338,3 +340,14 @@ def test_a_message_that_fills_a_field_for_the_first_time_is_no_correction_of_it(
                         slots={"group": "ethnic minorities network"}, just_set={"group": "ethnic minorities network"})
         events, messages = run(join.validator(), first)
         assert "change" not in texts(messages), text
+
+
+def test_what_a_form_holds_pending_reads_back_as_written_and_as_stored_before():
+    switch = {"journey": "find_group", "entities": {"group": "Climate Action"}}
+    for pending in (Pending(Ask.STOP), Pending(Ask.SWITCH, switch)):
+        assert Pending.from_slot(pending.to_slot()) == pending
+    # A conversation mid-form across the upgrade: the old spellings still read.
+    assert Pending.from_slot("stop") == Pending(Ask.STOP)
+    assert Pending.from_slot('switch:{"journey": "find_group", "entities": {"group": "Climate Action"}}') \
+        == Pending(Ask.SWITCH, switch)
+    assert [Pending.from_slot(value) for value in (None, "", "nonsense", '{"ask": "dance"}')] == [None] * 4

@@ -64,3 +64,12 @@ def test_deadline_and_retention_periods_come_from_the_environment_and_zero_keeps
     read = load_settings()
     assert (read.case_acknowledge_days, read.retain_drafts_hours, read.retain_audit_days) == (5, 0, 30)
     assert (read.case_escalate_after_days, read.case_feedback_days, read.retain_closed_cases_days) == (2, 90, 365)
+
+
+def test_the_nlu_calls_out_of_scope_from_the_length_the_channels_refuse(dotenv, monkeypatch):
+    """config.yml keeps the long-message guard's length for Rasa; it is the one the code uses."""
+    monkeypatch.delenv("MAX_MESSAGE_CHARS", raising=False)
+    from bot.core.constants import TEXT_LIMIT
+    from bot.rasa_plumbing.model_config import pipeline_setting
+
+    assert pipeline_setting("LongMessageGuard", "max_chars") == TEXT_LIMIT == load_settings().max_message_chars

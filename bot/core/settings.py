@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.constants import TEXT_LIMIT
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DOTENV = PROJECT_ROOT / ".env"
 
@@ -54,8 +56,7 @@ class Settings:
     retain_audit_days: int = 730
     # Input bounds (bot.core.limits): the longest message read, messages per person per window,
     # and the largest request body the server takes.
-    # 3000: the length the NLU's long-message guard (config.yml) would call out of scope anyway.
-    max_message_chars: int = 3000
+    max_message_chars: int = TEXT_LIMIT
     rate_limit_messages: int = 20
     rate_limit_seconds: float = 60
     max_request_bytes: int = 2_000_000
@@ -92,7 +93,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         registry_file=Path(env.get("REGISTRY_FILE") or PROJECT_ROOT / "registry" / "demo.yml"),
         action_server_token=(env.get("ACTION_SERVER_TOKEN") or "").strip() or None,
         action_server_host=env.get("ACTION_SERVER_HOST") or "127.0.0.1",
-        max_message_chars=int(env.get("MAX_MESSAGE_CHARS") or 3000),
+        max_message_chars=int(env.get("MAX_MESSAGE_CHARS") or TEXT_LIMIT),
         rate_limit_messages=int(env.get("RATE_LIMIT_MESSAGES") or 20),
         rate_limit_seconds=float(env.get("RATE_LIMIT_SECONDS") or 60),
         max_request_bytes=int(env.get("MAX_REQUEST_BYTES") or 2_000_000),

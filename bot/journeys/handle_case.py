@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bot.core.constants import TEXT_LIMIT
 from bot.core import audit, crypto, outbox, routing
 from bot.core.db import UnitOfWork
 from bot.core.errors import AlreadyDone, InvalidInput, PermissionDenied
@@ -28,7 +29,7 @@ from bot.core.references import normalise_reference
 from bot.core.settings import load_settings
 from bot.journeys.raise_issue import CATEGORIES, USER_ID_RE, excluded_ids
 
-NOTE_MAX_CHARS = 3000
+NOTE_MAX_CHARS = TEXT_LIMIT
 OUTCOME_MAX_CHARS = 300
 # What a handler may set; "open" is only ever the state before anyone has picked it up.
 HANDLER_STATUSES = (CaseStatus.acknowledged, CaseStatus.in_progress, CaseStatus.waiting_for_reporter,

@@ -24,6 +24,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
+from bot.core.constants import EMPTY
 from bot.core import audit, crypto, outbox, routing
 from bot.core.db import UnitOfWork
 from bot.core.errors import InvalidInput, NotFound
@@ -195,7 +196,7 @@ def _take_exclusions(conversation_id: str, text: str, draft_id: str | None, ment
         uow.session.execute(delete(ConfidentialPrompt).where(ConfidentialPrompt.conversation_id == conversation_id))
         uow.commit()
     kept_from = tuple((roster[i][0] or "someone", routing.TEAM_NAMES[roster[i][1]]) for i in ids if i in roster)
-    return Taken(EXCLUSIONS, slots={"issue_excluded": str(len(ids)) if ids else "-"}, draft_id=draft_id,
+    return Taken(EXCLUSIONS, slots={"issue_excluded": str(len(ids)) if ids else EMPTY}, draft_id=draft_id,
                  kept_from=kept_from, not_handlers=tuple(names_left))
 
 
@@ -218,7 +219,7 @@ def take_from_form(conversation_id: str, narrative: str, excluded_ids: list[str]
         uow.commit()
         roster = routing.case_roster(uow.session)
     kept_from = tuple((roster[i][0] or "someone", routing.TEAM_NAMES[roster[i][1]]) for i in ids if i in roster)
-    return Taken(NARRATIVE, slots={"case_draft_id": draft_id, "issue_excluded": str(len(ids)) if ids else "-"},
+    return Taken(NARRATIVE, slots={"case_draft_id": draft_id, "issue_excluded": str(len(ids)) if ids else EMPTY},
                  draft_id=draft_id, kept_from=kept_from)
 
 

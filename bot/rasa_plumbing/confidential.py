@@ -18,12 +18,13 @@ from typing import Any, Awaitable, Callable
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
+from bot.core.constants import EMPTY
 from bot.core.db import default_uow
 from bot.core.errors import DomainError
 from bot.journeys import raise_issue
 from bot.journeys.raise_issue import TAKEN_INTENT, Taken
 from bot.rasa_plumbing.payloads import intent_payload
-from bot.rasa_plumbing.tracker_store import CONFIDENTIAL_SLOTS
+from bot.rasa_plumbing.tracker_store import CASE_FORM, CONFIDENTIAL_SLOTS
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,6 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 # Marks the placeholder in the tracker; the tracker store redacts any user message so marked.
 CONFIDENTIAL = {"confidential": True}
 STOP_PAYLOAD = "/stop"
-CASE_FORM = "raise_issue_form"
 # The Sanic app Rasa serves, whose agent holds the conversations (set as the server starts).
 _server: Any = None
 
@@ -81,7 +81,7 @@ def reply_to(taken: Taken, escape: Callable[[str], str] = str) -> tuple[str | No
         named = ", ".join(f"{escape(name)} ({team})" for name, team in taken.kept_from)
         lines.append(f"I'll keep this case away from {named}: they won't be told about it, shown it, or able "
                      "to open it.")
-    elif taken.slots.get("issue_excluded", "-") != "-":
+    elif taken.slots.get("issue_excluded", EMPTY) != EMPTY:
         count = taken.slots["issue_excluded"]
         lines.append(f"I'll keep it away from the {'person' if count == '1' else count + ' people'} you chose: "
                      "they won't be told about it, shown it, or able to open it.")
@@ -105,7 +105,7 @@ def _claimed_placeholder(sender: str, text: str) -> Taken | None:
         return Taken(raise_issue.NARRATIVE, problem="Sorry, I didn't follow that. Could you tell me again?")
     taken = raise_issue.confirm_narrative(sender, draft_id, default_uow())
     excluded = str(slots.get("issue_excluded", ""))
-    if excluded == "-" or excluded.isdigit():  # as Slack's form sends it: a count, never names
+    if excluded == EMPTY or excluded.isdigit():  # as Slack's form sends it: a count, never names
         return Taken(taken.step, slots={**taken.slots, "issue_excluded": excluded}, draft_id=taken.draft_id)
     return taken
 

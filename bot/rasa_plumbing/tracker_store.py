@@ -20,6 +20,8 @@ from bot.core.settings import load_settings
 
 
 REDACTED = "[confidential text removed]"
+# The form that raises an issue, whose confidential slots these are.
+CASE_FORM = "raise_issue_form"
 CONFIDENTIAL_SLOTS = ("case_draft_id", "issue_excluded")
 # What those slots may hold: a draft's id, "-" (nobody) or a count of people named.
 SAFE_SLOT_VALUE = re.compile(r"\A(draft-[\w-]{1,20}|-|\d{1,3})\Z")

@@ -25,7 +25,7 @@ from bot.rasa_plumbing.replies import always_answered
 from bot.rasa_plumbing.rest import cap_request_bodies
 from bot.slack.api import async_web_client
 from bot.slack.app import SlackRuntime
-from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, split_text, text_sections
+from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, SECTION_LIMIT, split_text, text_sections
 from bot.slack.markup import escape_mrkdwn
 from bot.slack.raise_issue import OPEN_FORM_ACTION, OPEN_FORM_PAYLOAD
 
@@ -53,7 +53,7 @@ class SlackOutput(SlackBot):
         await super()._post_message(channel=channel, **kwargs)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        for piece in split_text(text, 3000):
+        for piece in split_text(text, SECTION_LIMIT):
             await self._post_message(channel=self.slack_channel or recipient_id, text=piece)
 
     async def send_private_text(self, recipient_id: str, text: str) -> None:
@@ -61,7 +61,7 @@ class SlackOutput(SlackBot):
         for what the bot says about confidential text, e.g. whom a case is kept from)."""
         self.sent += 1
         await self.client.chat_postEphemeral(channel=self.slack_channel or recipient_id, user=recipient_id,
-                                             text=split_text(text, 3000)[0])
+                                             text=split_text(text, SECTION_LIMIT)[0])
 
     async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any) -> None:
         sections = text_sections(text)[: MESSAGE_BLOCK_LIMIT - 1]
@@ -71,7 +71,7 @@ class SlackOutput(SlackBot):
                           action_id=OPEN_FORM_ACTION if button["payload"] == OPEN_FORM_PAYLOAD else f"conversation:{i}",
                           style="primary" if button["payload"] == OPEN_FORM_PAYLOAD else None)
             for i, button in enumerate(buttons[:BUTTON_LIMIT])])
-        await self._post_message(channel=self.slack_channel or recipient_id, text=split_text(text, 3000)[0],
+        await self._post_message(channel=self.slack_channel or recipient_id, text=split_text(text, SECTION_LIMIT)[0],
                                  blocks=[block.to_dict() for block in [*sections, actions]])
 
 

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (ContextBlock, InputBlock, MarkdownTextObjec
                                      PlainTextObject, SectionBlock, UserMultiSelectElement)
 from slack_sdk.models.views import View
 
+from bot.core.constants import TEXT_LIMIT
 from bot.core.errors import DomainError
 from bot.journeys import raise_issue
 from bot.rasa_plumbing.confidential import placeholder, reply_to
@@ -33,7 +34,7 @@ OPEN_FORM_ACTION = "raise_issue_details_open"
 SUBMIT_CALLBACK = "raise_issue_details"
 NARRATIVE_BLOCK, EXCLUDED_BLOCK = "what_happened", "must_not_handle"
 # Slack's longest plain-text input.
-NARRATIVE_INPUT_LIMIT = 3000
+NARRATIVE_INPUT_LIMIT = TEXT_LIMIT
 
 
 def details_modal(channel: str) -> dict:

@@ -1,0 +1,12 @@
+"""The values more than one layer reads, each said once (the NLU's own copies, in config.yml,
+are checked against these by tests/test_layout.py)."""
+from __future__ import annotations
+
+# A slot's "nothing here": an optional answer left empty ("no note"), or nobody named as someone
+# who must not handle a case. Never a real answer: a person's typed "-" is read as "no".
+EMPTY = "-"
+
+# The longest text taken in one piece: a chat message (longer is answered without being read,
+# and the NLU's long-message guard calls it out of scope), what happened as typed into Slack's
+# form, a handler's note on a case.
+TEXT_LIMIT = 3000
