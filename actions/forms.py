@@ -21,8 +21,8 @@ from rasa_sdk.types import DomainDict
 from actions.hand_off import hand_off
 from actions.pending import PENDING, Ask, Pending
 from bot.core.constants import EMPTY
-from bot.rasa_plumbing.model_config import FALLBACK_THRESHOLD
 from bot.nlu import reader
+from bot.rasa_plumbing.model_config import FALLBACK_THRESHOLD
 from actions.responses import phrase
 
 MAX_RETRIES_BEFORE_HELP = 2

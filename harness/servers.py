@@ -121,7 +121,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for(url: str, process: subprocess.Popen, log: Path, ready=lambda body: True, timeout: float = 240) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, ready=lambda body: True, timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -137,7 +137,7 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path, ready=lambda body:
 
 
 @contextmanager
-def _process(args: list, log: Path, env: dict):
+def run_process(args: list, log: Path, env: dict):
     with log.open("wb") as out:
         process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
@@ -172,7 +172,7 @@ class ActionServerControl:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(action_server_command(self.port, self.debug), cwd=ROOT, env=self.env,
                                             stdout=out, stderr=subprocess.STDOUT)
-        _wait_for(f"http://127.0.0.1:{self.port}/health", self.process, self.log)
+        wait_until_up(f"http://127.0.0.1:{self.port}/health", self.process, self.log)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -204,12 +204,12 @@ def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: 
         servers["actions"] = actions
     actions.start()
     try:
-        with _process([BIN / "rasa", "run", "--enable-api", f"--auth-token={API_TOKEN}", "--model", str(model),
+        with run_process([BIN / "rasa", "run", "--enable-api", f"--auth-token={API_TOKEN}", "--model", str(model),
                        "--endpoints", str(endpoints),
                        "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
                        "--port", str(rasa_port), *(["--debug"] if debug else [])], workdir / "rasa.log", env) as rasa:
             base = f"http://127.0.0.1:{rasa_port}"
-            _wait_for(f"{base}/status?token={API_TOKEN}", rasa, workdir / "rasa.log",
+            wait_until_up(f"{base}/status?token={API_TOKEN}", rasa, workdir / "rasa.log",
                       ready=lambda body: bool(json.loads(body).get("model_file")))
             yield base
     finally:

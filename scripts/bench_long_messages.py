@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 from cryptography.fernet import Fernet  # noqa: E402
 
-from harness.servers import (BIN, _process, _wait_for, action_server_command, demo_database,  # noqa: E402
+from harness.servers import (BIN, run_process, wait_until_up, action_server_command, demo_database,  # noqa: E402
                                 free_port, running_assistant, subprocess_env, trained_model)
 
 SIZES = (3_000, 4_000, 40_000, 1_000_000)  # 3,000: the longest message the channel lets through
@@ -94,12 +94,12 @@ def stock_rest(model: Path, workdir: Path):
     (workdir / "endpoints.yml").write_text(yaml.safe_dump({"action_endpoint": {
         "url": f"http://127.0.0.1:{actions_port}/webhook", "token": "bench"}}))
     (workdir / "credentials.yml").write_text(yaml.safe_dump({"rest": None}))
-    with _process(action_server_command(actions_port), workdir / "actions.log", env) as actions:
-        _wait_for(f"http://127.0.0.1:{actions_port}/health", actions, workdir / "actions.log")
-        with _process([BIN / "rasa", "run", "--model", str(model), "--endpoints", str(workdir / "endpoints.yml"),
+    with run_process(action_server_command(actions_port), workdir / "actions.log", env) as actions:
+        wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, workdir / "actions.log")
+        with run_process([BIN / "rasa", "run", "--model", str(model), "--endpoints", str(workdir / "endpoints.yml"),
                        "--credentials", str(workdir / "credentials.yml"), "--interface", "127.0.0.1",
                        "--port", str(rasa_port)], workdir / "rasa.log", env) as rasa:
-            _wait_for(f"http://127.0.0.1:{rasa_port}/", rasa, workdir / "rasa.log")
+            wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, workdir / "rasa.log")
             time.sleep(2)
             yield f"http://127.0.0.1:{rasa_port}"
 

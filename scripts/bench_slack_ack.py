@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 from cryptography.fernet import Fernet  # noqa: E402
 
-from harness.servers import (BIN, _process, _wait_for, demo_database, free_port, running_assistant,  # noqa: E402
+from harness.servers import (BIN, run_process, wait_until_up, demo_database, free_port, running_assistant,  # noqa: E402
                                 subprocess_env, trained_model)
 from harness.slack_double import SIGNING_SECRET, SlackDouble, signed_by_slack  # noqa: E402
 
@@ -128,14 +128,14 @@ def running_stock_rasa(model: Path, database_url: str, workdir: Path, extra_env:
     endpoints.write_text(yaml.safe_dump({"action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook"}}))
     credentials.write_text(yaml.safe_dump({"rest": None,
                                            "slack": {"slack_token": "xoxb-test", "slack_signing_secret": SECRET}}))
-    with _process([BIN / "rasa", "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+    with run_process([BIN / "rasa", "run", "actions", "--actions", "actions", "--port", str(actions_port)],
                   workdir / "actions.log", env) as actions:
-        _wait_for(f"http://127.0.0.1:{actions_port}/health", actions, workdir / "actions.log")
-        with _process([BIN / "rasa", "run", "--enable-api", "--model", str(model), "--endpoints", str(endpoints),
+        wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, workdir / "actions.log")
+        with run_process([BIN / "rasa", "run", "--enable-api", "--model", str(model), "--endpoints", str(endpoints),
                        "--credentials", str(credentials), "--interface", "127.0.0.1",
                        "--port", str(rasa_port)], workdir / "rasa.log", env) as rasa:
             base = f"http://127.0.0.1:{rasa_port}"
-            _wait_for(f"{base}/status", rasa, workdir / "rasa.log",
+            wait_until_up(f"{base}/status", rasa, workdir / "rasa.log",
                       ready=lambda body: bool(json.loads(body).get("model_file")))
             yield base
 

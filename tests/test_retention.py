@@ -8,7 +8,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select, update
 
-from bot.core import audit, crypto, outbox
+from bot.core import audit, crypto
 from bot.core.models import (AuditEntry, Case, CaseNote, CaseStatus, ConfidentialPrompt, GroupProposal, InviteRequest,
                              OutboxMessage, OutboxStatus, SupportRequest, utcnow)
 from bot.core.settings import load_settings
@@ -137,9 +137,10 @@ def test_audit_rows_go_after_their_period(demo_uow, settings):
 
 
 def sent(uow, key: str, kind: str = "welcome", **fields) -> None:
+    """A row as an earlier version delivered it: any payload, stored as it was."""
     with uow:
-        message = outbox.notify(uow.session, key=key, kind=kind, recipient="U0ALEX0001", **fields)
-        message.status, message.sent_at = OutboxStatus.sent, utcnow()
+        uow.session.add(OutboxMessage(idempotency_key=key, kind=kind, recipient="U0ALEX0001", payload=fields,
+                                      status=OutboxStatus.sent, sent_at=utcnow()))
         uow.commit()
 
 

@@ -1,24 +1,23 @@
 """Notices, written to the outbox in the same transaction as the record they announce.
 
-A notice is a kind and plain fields (a reference, a group's name, a person's id, what
-someone typed): no markup. The Slack package renders and delivers it with retries, so a
-Slack outage delays a notice and never loses it. The idempotency key makes a repeated
-notice a no-op."""
+A notice is one of the typed notices of bot/core/notices.py (plain fields: a reference, a
+group's name, a person's id, what someone typed; no markup). The Slack package renders and
+delivers it with retries, so a Slack outage delays a notice and never loses it. The
+idempotency key makes a repeated notice a no-op."""
 from __future__ import annotations
-
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.models import OutboxMessage
+from bot.core.notices import ChannelInvite, Notice
 
 
-def notify(session: Session, *, key: str, kind: str, recipient: str, **fields: Any) -> OutboxMessage:
+def notify(session: Session, notice: Notice, *, key: str, recipient: str) -> OutboxMessage:
     existing = session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
     if existing is not None:
         return existing
-    message = OutboxMessage(idempotency_key=key, kind=kind, recipient=recipient, payload=fields)
+    message = OutboxMessage(idempotency_key=key, kind=notice.kind, recipient=recipient, payload=notice.payload())
     session.add(message)
     return message
 
@@ -34,4 +33,4 @@ def copies_prefix(kind: str, reference: str) -> str:
 
 def invite_to_channel(session: Session, *, key: str, channel_id: str, user_id: str) -> OutboxMessage:
     """Queue a Slack `conversations.invite` of the user to the channel."""
-    return notify(session, key=key, kind="channel_invite", recipient=channel_id, channel=channel_id, user=user_id)
+    return notify(session, ChannelInvite(channel=channel_id, user=user_id), key=key, recipient=channel_id)

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from bot.core import outbox, routing
 from bot.core.db import UnitOfWork
 from bot.core.models import Case, CaseStatus, as_utc, utcnow
+from bot.core.notices import CaseEscalationNotice, CaseFeedbackDueNotice, CaseReminderNotice, Notice
 from bot.core.settings import Settings
 from bot.journeys.raise_issue import CATEGORIES, excluded_ids
 
@@ -47,8 +48,8 @@ def nudge_cases(uow: UnitOfWork, settings: Settings, now: datetime | None = None
             if case.status == CaseStatus.open and settings.case_acknowledge_days:
                 if case.reminded_at is None and age >= timedelta(days=settings.case_acknowledge_days):
                     for handler in handlers:
-                        queued += _notify(session, f"case_reminder:{case.reference}:{handler}", "case_reminder",
-                                          handler, **fields)
+                        queued += _notify(session, f"case_reminder:{case.reference}:{handler}",
+                                          CaseReminderNotice(**fields), handler)
                     case.reminded_at = now
                 if (case.reminded_at is not None and case.escalated_at is None
                         and now - as_utc(case.reminded_at) >= timedelta(days=settings.case_escalate_after_days)):
@@ -56,8 +57,8 @@ def nudge_cases(uow: UnitOfWork, settings: Settings, now: datetime | None = None
                     if lead is None:
                         log.warning("Case %s waits unacknowledged and no team lead may be told", case.id)
                     else:
-                        queued += _notify(session, f"case_escalation:{case.reference}:{lead}", "case_escalation",
-                                          lead, team=routing.TEAM_NAMES[case.routed_to], **fields)
+                        queued += _notify(session, f"case_escalation:{case.reference}:{lead}",
+                                          CaseEscalationNotice(team=routing.TEAM_NAMES[case.routed_to], **fields), lead)
                     case.escalated_at = now
             if (settings.case_feedback_days and case.feedback_due_sent_at is None
                     and age >= timedelta(days=settings.case_feedback_days)):
@@ -65,14 +66,13 @@ def nudge_cases(uow: UnitOfWork, settings: Settings, now: datetime | None = None
                 reporter = case.reporter_slack_id or ""
                 told = bool(reporter) and not reporter.startswith("rest:")  # REST ids are no Slack user to DM
                 if told:
-                    queued += _notify(session, f"case_feedback_due:{case.reference}:reporter", "case_feedback_due",
-                                      reporter, audience="reporter", status=status,
-                                      team=routing.TEAM_NAMES[case.routed_to], **fields)
+                    queued += _notify(session, f"case_feedback_due:{case.reference}:reporter", CaseFeedbackDueNotice(
+                        audience="reporter", status=status, team=routing.TEAM_NAMES[case.routed_to], **fields), reporter)
                 # The handler looking after it, else everyone who may.
                 looking_after = [case.assignee_slack_id] if case.assignee_slack_id in handlers else handlers
                 for handler in looking_after:
-                    queued += _notify(session, f"case_feedback_due:{case.reference}:{handler}", "case_feedback_due",
-                                      handler, audience="handler", status=status, reporter_told=told, **fields)
+                    queued += _notify(session, f"case_feedback_due:{case.reference}:{handler}", CaseFeedbackDueNotice(
+                        audience="handler", status=status, reporter_told=told, **fields), handler)
                 case.feedback_due_sent_at = now
         uow.commit()
     return queued
@@ -87,6 +87,6 @@ def _lead(session, team: str, excluded: set[str]) -> str | None:
     return None
 
 
-def _notify(session, key: str, kind: str, recipient: str, **fields) -> int:
-    message = outbox.notify(session, key=key, kind=kind, recipient=recipient, **fields)
+def _notify(session, key: str, notice: Notice, recipient: str) -> int:
+    message = outbox.notify(session, notice, key=key, recipient=recipient)
     return int(message.id is None)  # new (not yet flushed), not an earlier one found by its key

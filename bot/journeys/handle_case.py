@@ -20,11 +20,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.core.constants import TEXT_LIMIT
 from bot.core import audit, crypto, outbox, routing
+from bot.core.constants import TEXT_LIMIT
 from bot.core.db import UnitOfWork
 from bot.core.errors import AlreadyDone, InvalidInput, PermissionDenied
 from bot.core.models import Case, CaseNote, CaseStatus, as_utc, utcnow
+from bot.core.notices import CaseAssignedNotice, CaseUpdateNotice
 from bot.core.references import normalise_reference
 from bot.core.settings import load_settings
 from bot.journeys.raise_issue import CATEGORIES, USER_ID_RE, excluded_ids
@@ -255,13 +256,12 @@ def _tell_reporter(session, case: Case, *, first_acknowledgement: bool, outcome:
     reporter = case.reporter_slack_id or ""
     if not USER_ID_RE.fullmatch(reporter):
         return False
-    fields = dict(reference=case.reference, status=case.status.value, team=routing.TEAM_NAMES[case.routed_to],
-                  acknowledged=first_acknowledgement, feedback_days=load_settings().case_feedback_days)
-    if case.status == CaseStatus.closed:
-        # A token, never text: the outbox keeps no confidential text (the renderer decrypts).
-        fields["outcome"] = crypto.encrypt(outcome).decode()
-    outbox.notify(session, key=f"case_update:{case.reference}:{case.status.value}:{version}", kind="case_update",
-                  recipient=reporter, **fields)
+    # Closed: the outcome as a token, never text: the outbox keeps no confidential text (the renderer decrypts).
+    token = crypto.encrypt(outcome).decode() if case.status == CaseStatus.closed else None
+    outbox.notify(session, CaseUpdateNotice(
+        reference=case.reference, status=case.status.value, team=routing.TEAM_NAMES[case.routed_to],
+        acknowledged=first_acknowledgement, feedback_days=load_settings().case_feedback_days, outcome=token),
+        key=f"case_update:{case.reference}:{case.status.value}:{version}", recipient=reporter)
     return True
 
 
@@ -298,12 +298,12 @@ def _reassign(session, case: Case, handlers: list[str], handler_id: str, to_id: 
     case.assignee_slack_id, case.updated_at = to_id, utcnow()
     audit.record(session, handler_id, "reassigned_case", "case", case.reference, to=to_id)
     if to_id != handler_id:
-        outbox.notify(session, key=f"case_assigned:{case.reference}:{to_id}:{version}", kind="case_assigned",
-                      recipient=to_id, reference=case.reference,
-                      category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
-                      team=routing.TEAM_NAMES[case.routed_to], by=handler_id, status=case.status.value,
-                      on_behalf=bool(case.on_behalf), may_be_named=case.affected_person_may_be_named,
-                      raised_at=_raised_at(case).isoformat())
+        outbox.notify(session, CaseAssignedNotice(
+            reference=case.reference, category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
+            team=routing.TEAM_NAMES[case.routed_to], by=handler_id, status=case.status.value,
+            on_behalf=bool(case.on_behalf), may_be_named=case.affected_person_may_be_named,
+            raised_at=_raised_at(case).isoformat()), key=f"case_assigned:{case.reference}:{to_id}:{version}",
+            recipient=to_id)
     return True
 
 

@@ -16,13 +16,14 @@ from bot.core.db import UnitOfWork
 from bot.core.decisions import pending_request
 from bot.core.errors import AlreadyDone, InvalidInput
 from bot.core.models import GroupType, InviteRequest, Membership, MembershipStatus, RequestStatus, as_utc, utcnow
+from bot.core.notices import InviteDecisionNotice, InviteEscalationNotice, InviteNudgeNotice, InviteRequestNotice
 from bot.core.references import new_reference
 from bot.core.settings import Settings
 from bot.journeys.join_group import active_group
 
 NOTE_MAX_CHARS = 500
 # This kind in bot.journeys.decidable: its reference prefix, and the outbox kind of its copies.
-PREFIX, NOTICE_KIND = "INV", "invite_request"
+PREFIX, NOTICE_KIND = "INV", InviteRequestNotice.kind
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,10 @@ def request_invite(user_id: str, group_slug: str, *, criteria_confirmed: bool, n
         session.add(request)
         session.flush()
         for organiser in group.organisers:
-            outbox.notify(session, key=outbox.copy_key(NOTICE_KIND, request.reference, organiser.slack_user_id),
-                          kind=NOTICE_KIND, recipient=organiser.slack_user_id, reference=request.reference,
-                          group=group.name, group_slug=group.slug, requester=user_id, note=note)
+            outbox.notify(session, InviteRequestNotice(reference=request.reference, group=group.name,
+                                                       group_slug=group.slug, requester=user_id, note=note),
+                          key=outbox.copy_key(NOTICE_KIND, request.reference, organiser.slack_user_id),
+                          recipient=organiser.slack_user_id)
         audit.record(session, user_id, "requested_invite", "invite_request", request.reference, group=group.slug)
         view = InviteRequestView(request.reference, group.name, request.status.value, request.created_at)
         uow.commit()
@@ -99,9 +101,9 @@ def _decide(reference: str, organiser_id: str, approve: bool, reason: str | None
             if channel:
                 outbox.invite_to_channel(session, key=f"invite:{request.reference}", channel_id=channel,
                                          user_id=request.requester_slack_id)
-        outbox.notify(session, key=f"invite_decision:{request.reference}", kind="invite_decision",
-                      recipient=request.requester_slack_id, reference=request.reference, group=group.name,
-                      approved=approve, reason=request.reason)
+        outbox.notify(session, InviteDecisionNotice(reference=request.reference, group=group.name, approved=approve,
+                                                    reason=request.reason),
+                      key=f"invite_decision:{request.reference}", recipient=request.requester_slack_id)
         audit.record(session, organiser_id, "approved_invite" if approve else "declined_invite", "invite_request",
                      request.reference)
         view = InviteRequestView(request.reference, group.name, request.status.value, request.created_at)
@@ -134,17 +136,17 @@ def nudge_waiting_invites(uow: UnitOfWork, settings: Settings, now: datetime | N
             days, group = (now - created).days, request.group
             if request.reminded_at is None:
                 for organiser in group.organisers:
-                    message = outbox.notify(session, key=f"invite_nudge:{request.reference}:{organiser.slack_user_id}",
-                                            kind="invite_nudge", recipient=organiser.slack_user_id,
-                                            reference=request.reference, requester=request.requester_slack_id,
-                                            group=group.name, days=days)
+                    message = outbox.notify(session, InviteNudgeNotice(
+                        reference=request.reference, requester=request.requester_slack_id, group=group.name, days=days),
+                        key=f"invite_nudge:{request.reference}:{organiser.slack_user_id}",
+                        recipient=organiser.slack_user_id)
                     queued += message.id is None
                 request.reminded_at = now
             if created <= now - timedelta(days=settings.invite_escalate_after_days):
                 for recipient in routing.team_recipients(session, "dandi_service"):
-                    message = outbox.notify(session, key=f"invite_escalation:{request.reference}:{recipient}",
-                                            kind="invite_escalation", recipient=recipient, reference=request.reference,
-                                            group=group.name, days=days)
+                    message = outbox.notify(session, InviteEscalationNotice(
+                        reference=request.reference, group=group.name, days=days),
+                        key=f"invite_escalation:{request.reference}:{recipient}", recipient=recipient)
                     queued += message.id is None
                 request.escalated_at = now
         uow.commit()

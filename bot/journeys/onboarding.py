@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core import outbox
 from bot.core.db import UnitOfWork
+from bot.core.notices import WelcomeNotice
 from bot.journeys.find_group import directory_entry, list_groups_of_type
 
 
@@ -13,8 +14,8 @@ def welcome(user_ids: list[str], uow: UnitOfWork) -> list[str]:
     queued = []
     with uow:
         for user_id in dict.fromkeys(u.strip() for u in user_ids if u and u.strip()):
-            message = outbox.notify(uow.session, key=f"welcome:{user_id}", kind="welcome", recipient=user_id,
-                                    groups=groups)
+            message = outbox.notify(uow.session, WelcomeNotice(groups=groups), key=f"welcome:{user_id}",
+                                    recipient=user_id)
             if message.id is None:
                 queued.append(user_id)
         uow.commit()

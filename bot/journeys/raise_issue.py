@@ -24,11 +24,12 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
-from bot.core.constants import EMPTY
 from bot.core import audit, crypto, outbox, routing
+from bot.core.constants import EMPTY
 from bot.core.db import UnitOfWork
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import Case, CaseStatus, ConfidentialPrompt, as_utc, utcnow
+from bot.core.notices import CaseNotice
 from bot.core.references import new_reference
 from bot.core.settings import load_settings
 from bot.nlu import reader
@@ -419,14 +420,13 @@ def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: 
         return receipt
 
 
-def notify_handler(session, case: Case, handler: str, *, key: str, kind: str = "case_notice") -> None:
+def notify_handler(session, case: Case, handler: str, *, key: str) -> None:
     """A case's notice for one handler, as a DM: what it is and how old, never what happened."""
-    outbox.notify(session, key=key, kind=kind, recipient=handler, reference=case.reference,
-                  category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
-                  team=routing.TEAM_NAMES[case.routed_to], on_behalf=bool(case.on_behalf),
-                  may_be_named=case.affected_person_may_be_named,
-                  raised_at=(case.submitted_at or case.created_at).isoformat(),
-                  acknowledge_days=load_settings().case_acknowledge_days)
+    outbox.notify(session, CaseNotice(
+        reference=case.reference, category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
+        team=routing.TEAM_NAMES[case.routed_to], on_behalf=bool(case.on_behalf),
+        may_be_named=case.affected_person_may_be_named, raised_at=(case.submitted_at or case.created_at).isoformat(),
+        acknowledge_days=load_settings().case_acknowledge_days), key=key, recipient=handler)
 
 
 def handlers_by_team(uow: UnitOfWork) -> dict[str, list[str]]:

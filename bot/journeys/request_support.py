@@ -13,6 +13,7 @@ from bot.core.db import UnitOfWork
 from bot.core.decisions import pending_request
 from bot.core.errors import AlreadyDone, InvalidInput
 from bot.core.models import Group, RequestStatus, SupportRequest, as_utc, utcnow
+from bot.core.notices import SupportDecisionNotice, SupportRequestNotice
 from bot.core.references import new_reference
 from bot.journeys.join_group import active_group
 from bot.nlu import reader
@@ -37,7 +38,7 @@ KINDS = {
     )
 }
 # This kind in bot.journeys.decidable: its reference prefix, and the outbox kind of its copies.
-PREFIX, NOTICE_KIND = "SUP", "support_request"
+PREFIX, NOTICE_KIND = "SUP", SupportRequestNotice.kind
 MAX_AMOUNT_PENCE = 10_000_00  # £10,000: above that it is a conversation, not a form
 
 
@@ -152,11 +153,11 @@ def request_support(user_id: str, *, kind: str, group_slug: str | None, when: st
         session.add(request)
         session.flush()
         for recipient in routing.team_recipients(session, support_kind.team):
-            outbox.notify(session, key=outbox.copy_key(NOTICE_KIND, request.reference, recipient),
-                          kind=NOTICE_KIND, recipient=recipient, reference=request.reference,
-                          requester=user_id, what=support_kind.label, group=group.name if group else None,
-                          when=when or None, amount=format_pence(amount) if amount is not None else None,
-                          details=details or None)
+            outbox.notify(session, SupportRequestNotice(
+                reference=request.reference, requester=user_id, what=support_kind.label,
+                group=group.name if group else None, when=when or None,
+                amount=format_pence(amount) if amount is not None else None, details=details or None),
+                key=outbox.copy_key(NOTICE_KIND, request.reference, recipient), recipient=recipient)
         audit.record(session, user_id, "requested_support", "support_request", request.reference, kind=kind)
         view = SupportRequestView(request.reference, kind, routing.TEAM_NAMES[support_kind.team], request.status.value)
         uow.commit()
@@ -182,9 +183,8 @@ def resolve_support_request(reference: str, actor_id: str, *, done: bool, reason
         request.status = RequestStatus.done if done else RequestStatus.declined
         request.decided_by, request.decided_at = actor_id, utcnow()
         request.reason = " ".join((reason or "").split()) or None
-        outbox.notify(session, key=f"support_decision:{request.reference}", kind="support_decision",
-                      recipient=request.requester_slack_id, reference=request.reference, done=done,
-                      reason=request.reason)
+        outbox.notify(session, SupportDecisionNotice(reference=request.reference, done=done, reason=request.reason),
+                      key=f"support_decision:{request.reference}", recipient=request.requester_slack_id)
         audit.record(session, actor_id, "resolved_support" if done else "declined_support", "support_request",
                      request.reference)
         view = SupportRequestView(request.reference, request.kind, routing.TEAM_NAMES[request.routed_to],

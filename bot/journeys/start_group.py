@@ -12,11 +12,12 @@ from bot.core.db import UnitOfWork
 from bot.core.decisions import pending_request
 from bot.core.errors import AlreadyDone, InvalidInput, NotFound
 from bot.core.models import Group, GroupProposal, GroupStatus, GroupType, Organiser, RequestStatus, utcnow
+from bot.core.notices import GroupProposalNotice, ProposalDecisionNotice
 from bot.core.references import new_reference
 from bot.journeys.find_group import GroupView, group_view, search_groups
 
 # This kind in bot.journeys.decidable: its reference prefix, and the outbox kind of its copies.
-PREFIX, NOTICE_KIND = "PRO", "group_proposal"
+PREFIX, NOTICE_KIND = "PRO", GroupProposalNotice.kind
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,11 @@ def propose_group(proposer_id: str, *, name: str, group_type: str, purpose: str,
         session.add(proposal)
         session.flush()
         for recipient in routing.team_recipients(session, "dandi_service"):
-            outbox.notify(session, key=outbox.copy_key(NOTICE_KIND, proposal.reference, recipient),
-                          kind=NOTICE_KIND, recipient=recipient, reference=proposal.reference,
-                          proposer=proposer_id, name=name, group_type=group_type, purpose=purpose, meeting=meeting,
-                          organisers=organisers, named_organisers=named, criteria=criteria, how_to_ask=how_to_ask)
+            outbox.notify(session, GroupProposalNotice(
+                reference=proposal.reference, proposer=proposer_id, name=name, group_type=group_type, purpose=purpose,
+                meeting=meeting, organisers=organisers, named_organisers=named, criteria=criteria,
+                how_to_ask=how_to_ask),
+                key=outbox.copy_key(NOTICE_KIND, proposal.reference, recipient), recipient=recipient)
         audit.record(session, proposer_id, "proposed_group", "group_proposal", proposal.reference)
         view = ProposalView(proposal.reference, name, proposal.status.value)
         uow.commit()
@@ -137,9 +139,8 @@ def approve_proposal(reference: str, actor_id: str, uow: UnitOfWork) -> GroupVie
         session.flush()
         proposal.status, proposal.group_id = RequestStatus.approved, group.id
         proposal.decided_by, proposal.decided_at = actor_id, utcnow()
-        outbox.notify(session, key=f"proposal_decision:{proposal.reference}", kind="proposal_decision",
-                      recipient=proposal.proposer_slack_id, reference=proposal.reference, name=proposal.name,
-                      approved=True, reason=None)
+        outbox.notify(session, ProposalDecisionNotice(reference=proposal.reference, name=proposal.name, approved=True),
+                      key=f"proposal_decision:{proposal.reference}", recipient=proposal.proposer_slack_id)
         audit.record(session, actor_id, "approved_proposal", "group_proposal", proposal.reference, group=slug)
         view = group_view(group)
         uow.commit()
@@ -184,9 +185,9 @@ def decline_proposal(reference: str, actor_id: str, reason: str, uow: UnitOfWork
         proposal = pending_proposal(session, reference, actor_id)
         proposal.status, proposal.reason = RequestStatus.declined, reason
         proposal.decided_by, proposal.decided_at = actor_id, utcnow()
-        outbox.notify(session, key=f"proposal_decision:{proposal.reference}", kind="proposal_decision",
-                      recipient=proposal.proposer_slack_id, reference=proposal.reference, name=proposal.name,
-                      approved=False, reason=reason)
+        outbox.notify(session, ProposalDecisionNotice(reference=proposal.reference, name=proposal.name,
+                                                      approved=False, reason=reason),
+                      key=f"proposal_decision:{proposal.reference}", recipient=proposal.proposer_slack_id)
         audit.record(session, actor_id, "declined_proposal", "group_proposal", proposal.reference)
         view = ProposalView(proposal.reference, proposal.name, proposal.status.value)
         uow.commit()

@@ -23,6 +23,7 @@ from bot.core import outbox, routing
 from bot.core.db import UnitOfWork
 from bot.core.models import (Case, Group, GroupType, Membership, MembershipStatus, OutboxMessage, OutboxStatus,
                              RequestStatus, as_utc, utcnow)
+from bot.core.notices import AddBotNotice, DeliveryFailedNotice
 from bot.core.settings import Settings
 from bot.journeys.decidable import BY_NOTICE_KIND
 from bot.journeys.retention import delivered_payload, is_stripped
@@ -237,26 +238,25 @@ def _ask_organisers_to_add_the_bot(session, group: Group, channel: str, now: dat
     """At most once a day per channel and organiser, however many people are waiting."""
     name = group.closed_slack_channel_name if group.closed_slack_channel_id == channel else group.slack_channel_name
     for organiser in group.organisers:
-        outbox.notify(session, key=f"add_bot:{channel}:{now:%Y-%m-%d}:{organiser.slack_user_id}", kind="add_bot",
-                      recipient=organiser.slack_user_id, channel=channel, channel_name=name)
+        outbox.notify(session, AddBotNotice(channel=channel, channel_name=name),
+                      key=f"add_bot:{channel}:{now:%Y-%m-%d}:{organiser.slack_user_id}", recipient=organiser.slack_user_id)
 
 
 def _report_failure(session, message: OutboxMessage) -> None:
     """Tell a person, without revealing what the message was about where that is sensitive.
     A case's failure goes to the people of the team it was routed to, never to anyone else."""
     sensitive = message.kind in SENSITIVE_KINDS or _about_a_case(message.kind)
-    notice = dict(what=message.kind.replace("_", " "), number=message.id, attempts=message.attempts,
-                  error=message.last_error, sensitive=sensitive,
-                  reference=None if sensitive else (message.payload or {}).get("reference"),
-                  undelivered_to=None if sensitive else message.recipient)
+    notice = DeliveryFailedNotice(what=message.kind.replace("_", " "), number=message.id, attempts=message.attempts,
+                                  error=message.last_error, sensitive=sensitive,
+                                  reference=None if sensitive else (message.payload or {}).get("reference"),
+                                  undelivered_to=None if sensitive else message.recipient)
     recipients = routing.team_recipients(session, "dandi_service")
     if _about_a_case(message.kind):
         case = session.scalar(select(Case).where(Case.reference == (message.payload or {}).get("reference")))
         team = routing.contact(session, case.routed_to if case and case.routed_to else "dandi_service")
         recipients = list(team.slack_user_ids or [])
     for recipient in recipients:
-        outbox.notify(session, key=f"delivery_failed:{message.id}:{recipient}", kind="delivery_failed",
-                      recipient=recipient, **notice)
+        outbox.notify(session, notice, key=f"delivery_failed:{message.id}:{recipient}", recipient=recipient)
 
 
 def deliver_due(uow_factory: Callable[[], UnitOfWork], client: WebClient, settings: Settings,

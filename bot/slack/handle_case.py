@@ -24,10 +24,11 @@ from slack_sdk.models.views import View
 from sqlalchemy import select
 
 from bot.core import crypto
-from bot.core.routing import sentence_start
 from bot.core.db import UnitOfWork
 from bot.core.errors import AlreadyDone, DomainError
 from bot.core.models import CaseStatus, OutboxMessage, OutboxStatus, as_utc, utcnow
+from bot.core.notices import CaseAssignedNotice, CaseNotice, CaseUpdateNotice
+from bot.core.routing import sentence_start
 from bot.journeys import handle_case
 from bot.journeys.handle_case import HANDLER_STATUSES, STATUS_LABELS, CaseView, FieldProblem
 from bot.slack.api import tell_privately
@@ -78,13 +79,13 @@ def refusal_text(refused: DomainError) -> str:
 
 # ---------------------------------------------------------------- notices (outbox kinds)
 
-def case_notice_text(n: dict) -> str:
-    raised = as_utc(datetime.fromisoformat(n["raised_at"]))
-    due = raised + timedelta(days=int(n.get("acknowledge_days") or 7))
-    lines = [f":lock: *New confidential case {n['reference']}*",
-             f"*Category:* {e(n['category'])}", f"*For:* {e(n['team'])}",
+def case_notice_text(n: CaseNotice) -> str:
+    raised = as_utc(datetime.fromisoformat(n.raised_at))
+    due = raised + timedelta(days=int(n.acknowledge_days or 7))
+    lines = [f":lock: *New confidential case {n.reference}*",
+             f"*Category:* {e(n.category)}", f"*For:* {e(n.team)}",
              f"*Raised:* {_when(raised)} ({age_words(raised)})"]
-    behalf = on_behalf_line(bool(n.get("on_behalf")), n.get("may_be_named"))
+    behalf = on_behalf_line(bool(n.on_behalf), n.may_be_named)
     if behalf:
         lines.append(behalf)
     lines.append(f"Please acknowledge it by *{_when(due)}*. What happened is shown only when you open it, "
@@ -99,26 +100,26 @@ def _buttons(reference: str, *, acknowledge: bool) -> ActionsBlock:
     return ActionsBlock(block_id=f"case:{reference}", elements=elements)
 
 
-def case_notice_blocks(n: dict) -> list[dict]:
+def case_notice_blocks(n: CaseNotice) -> list[dict]:
     sections = text_sections(case_notice_text(n))[: MESSAGE_BLOCK_LIMIT - 1]
-    return [block.to_dict() for block in [*sections, _buttons(n["reference"], acknowledge=True)]]
+    return [block.to_dict() for block in [*sections, _buttons(n.reference, acknowledge=True)]]
 
 
-def case_assigned_text(n: dict) -> str:
-    raised = as_utc(datetime.fromisoformat(n["raised_at"]))
-    lines = [f"{mention(n.get('by'))} has passed confidential case *{n['reference']}* to you.",
-             f"*Category:* {e(n['category'])}", f"*For:* {e(n['team'])}",
+def case_assigned_text(n: CaseAssignedNotice) -> str:
+    raised = as_utc(datetime.fromisoformat(n.raised_at))
+    lines = [f"{mention(n.by)} has passed confidential case *{n.reference}* to you.",
+             f"*Category:* {e(n.category)}", f"*For:* {e(n.team)}",
              f"*Raised:* {_when(raised)} ({age_words(raised)})",
-             f"*Status:* {STATUS_LABELS.get(CaseStatus(n['status']), n['status'])}"]
-    behalf = on_behalf_line(bool(n.get("on_behalf")), n.get("may_be_named"))
+             f"*Status:* {STATUS_LABELS.get(CaseStatus(n.status), n.status)}"]
+    behalf = on_behalf_line(bool(n.on_behalf), n.may_be_named)
     if behalf:
         lines.append(behalf)
     return "\n".join(lines)
 
 
-def case_assigned_blocks(n: dict) -> list[dict]:
+def case_assigned_blocks(n: CaseAssignedNotice) -> list[dict]:
     sections = text_sections(case_assigned_text(n))[: MESSAGE_BLOCK_LIMIT - 1]
-    return [block.to_dict() for block in [*sections, _buttons(n["reference"], acknowledge=False)]]
+    return [block.to_dict() for block in [*sections, _buttons(n.reference, acknowledge=False)]]
 
 
 def _outcome(token: str | None) -> str:
@@ -130,16 +131,16 @@ def _outcome(token: str | None) -> str:
         return "(the outcome can't be shown here: please ask the team)"
 
 
-def case_update_text(n: dict) -> str:
+def case_update_text(n: CaseUpdateNotice) -> str:
     """To the person who raised the case, in the bot's own voice."""
-    ref, team, status = n["reference"], e(n["team"]), n["status"]
-    feedback = (f"You'll hear how it's going within {_period(int(n.get('feedback_days') or 90))}, "
+    ref, team, status = n.reference, e(n.team), n.status
+    feedback = (f"You'll hear how it's going within {_period(int(n.feedback_days or 90))}, "
                 "unless it's closed before then.")
     talk = f"If you'd like to talk to someone in the meantime, {DANDI_OR_PEOPLE} is here for you."
     if status == CaseStatus.closed.value:
-        return (f"Your case *{ref}* has been closed by {team}.\n*Outcome:* {e(_outcome(n.get('outcome')))}\n"
+        return (f"Your case *{ref}* has been closed by {team}.\n*Outcome:* {e(_outcome(n.outcome))}\n"
                 f"Thank you for raising it. If you'd like to talk about it, {DANDI_OR_PEOPLE} is here for you.")
-    if n.get("acknowledged"):
+    if n.acknowledged:
         now = {CaseStatus.in_progress.value: " and they're now looking into it",
                CaseStatus.waiting_for_reporter.value: ", and they'd like to hear from you: they'll get in touch"
                }.get(status, "")

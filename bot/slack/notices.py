@@ -3,8 +3,13 @@ service) rendered to mrkdwn text, and to Block Kit where it carries buttons or a
 Every value that came from a person is escaped here, on its way out."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
+from bot.core.notices import (AddBotNotice, CaseAssignedNotice, CaseEscalationNotice, CaseFeedbackDueNotice,
+                               CaseNotice, CaseReminderNotice, CaseUpdateNotice, DeliveryFailedNotice,
+                               GroupProposalNotice, InviteDecisionNotice, InviteEscalationNotice, InviteNudgeNotice,
+                               InviteRequestNotice, Notice, ProposalDecisionNotice, SupportDecisionNotice,
+                               SupportRequestNotice, WelcomeNotice, notice_from)
 from bot.journeys.decidable import BY_NOTICE_KIND
 from bot.slack.blocks import (MESSAGE_BLOCK_LIMIT, SECTION_LIMIT, fallback_text, text_sections, welcome_blocks,
                               with_decision_buttons)
@@ -23,60 +28,60 @@ def _said(reason: str | None) -> str:
     return f" They said: {e(reason)}" if reason else ""
 
 
-def _invite_request(n: dict) -> str:
-    text = (f"{mention(n['requester'])} would like to join *{e(n['group'])}* and confirms they meet its criteria.\n"
-            f"Reference: {n['reference']}")
-    return text + (f"\nTheir note: {e(n['note'])}" if n.get("note") else "")
+def _invite_request(n: InviteRequestNotice) -> str:
+    text = (f"{mention(n.requester)} would like to join *{e(n.group)}* and confirms they meet its criteria.\n"
+            f"Reference: {n.reference}")
+    return text + (f"\nTheir note: {e(n.note)}" if n.note else "")
 
 
-def _invite_decision(n: dict) -> str:
-    if n["approved"]:
-        return (f"Good news: your request to join *{e(n['group'])}* ({n['reference']}) was approved. "
+def _invite_decision(n: InviteDecisionNotice) -> str:
+    if n.approved:
+        return (f"Good news: your request to join *{e(n.group)}* ({n.reference}) was approved. "
                 "You'll be added to its channel shortly.")
-    return (f"The organisers of *{e(n['group'])}* weren't able to accept your request ({n['reference']})."
-            + _said(n.get("reason")) + DANDI_OFFER)
+    return (f"The organisers of *{e(n.group)}* weren't able to accept your request ({n.reference})."
+            + _said(n.reason) + DANDI_OFFER)
 
 
-def _group_proposal(n: dict) -> str:
-    text = (f"{mention(n['proposer'])} proposes a new *{n['group_type']}* group: *{e(n['name'])}* ({n['reference']})\n"
-            f"*Purpose:* {e(n['purpose'])}\n*Meets:* {e(n['meeting'])}\n"
-            f"*Organisers:* {', '.join([mention(o) for o in n['organisers']] + [e(name) for name in n.get('named_organisers') or []])}")
-    if n.get("named_organisers"):
+def _group_proposal(n: GroupProposalNotice) -> str:
+    text = (f"{mention(n.proposer)} proposes a new *{n.group_type}* group: *{e(n.name)}* ({n.reference})\n"
+            f"*Purpose:* {e(n.purpose)}\n*Meets:* {e(n.meeting)}\n"
+            f"*Organisers:* {', '.join([mention(o) for o in n.organisers] + [e(name) for name in n.named_organisers or []])}")
+    if n.named_organisers:
         text += ("\n_Named without an @-mention, so not yet known in Slack: please check who they are with the "
                  "proposer; they aren't made organisers on approval._")
-    if n.get("criteria"):
-        text += f"\n*Who it's for:* {e(n['criteria'])}\n*How to ask:* {e(n.get('how_to_ask') or '')}"
+    if n.criteria:
+        text += f"\n*Who it's for:* {e(n.criteria)}\n*How to ask:* {e(n.how_to_ask or '')}"
     return text
 
 
-def _proposal_decision(n: dict) -> str:
-    if n["approved"]:
-        return (f"Great news: *{e(n['name'])}* ({n['reference']}) has been approved and is now listed. "
+def _proposal_decision(n: ProposalDecisionNotice) -> str:
+    if n.approved:
+        return (f"Great news: *{e(n.name)}* ({n.reference}) has been approved and is now listed. "
                 "People can find it through me straight away.")
-    return (f"The D&I service team couldn't approve *{e(n['name'])}* ({n['reference']}) as it stands."
-            + _said(n.get("reason")))
+    return (f"The D&I service team couldn't approve *{e(n.name)}* ({n.reference}) as it stands."
+            + _said(n.reason))
 
 
-def _support_request(n: dict) -> str:
-    lines = [f"{mention(n['requester'])} asks for support: *{e(n['what'])}* ({n['reference']})"]
-    for label, field in (("Group", "group"), ("When", "when"), ("Estimated amount", "amount"), ("Details", "details")):
-        if n.get(field):
-            lines.append(f"*{label}:* {e(n[field])}")
+def _support_request(n: SupportRequestNotice) -> str:
+    lines = [f"{mention(n.requester)} asks for support: *{e(n.what)}* ({n.reference})"]
+    for label, value in (("Group", n.group), ("When", n.when), ("Estimated amount", n.amount), ("Details", n.details)):
+        if value:
+            lines.append(f"*{label}:* {e(value)}")
     return "\n".join(lines)
 
 
-def _support_decision(n: dict) -> str:
-    return (f"Your support request {n['reference']} has been " + ("marked as done." if n["done"] else "declined.")
-            + _said(n.get("reason")))
+def _support_decision(n: SupportDecisionNotice) -> str:
+    return (f"Your support request {n.reference} has been " + ("marked as done." if n.done else "declined.")
+            + _said(n.reason))
 
 
-def _invite_nudge(n: dict) -> str:
-    return (f"A gentle reminder: {mention(n['requester'])} has been waiting {n['days']} days to join "
-            f"*{e(n['group'])}* ({n['reference']}). The Approve and Decline buttons are in my earlier message.")
+def _invite_nudge(n: InviteNudgeNotice) -> str:
+    return (f"A gentle reminder: {mention(n.requester)} has been waiting {n.days} days to join "
+            f"*{e(n.group)}* ({n.reference}). The Approve and Decline buttons are in my earlier message.")
 
 
-def _invite_escalation(n: dict) -> str:
-    return (f"An invite request for *{e(n['group'])}* ({n['reference']}) has waited {n['days']} days without a "
+def _invite_escalation(n: InviteEscalationNotice) -> str:
+    return (f"An invite request for *{e(n.group)}* ({n.reference}) has waited {n.days} days without a "
             "decision from its organisers. Could someone check in with them?")
 
 
@@ -89,80 +94,83 @@ CASE_STANDING = {
 }
 
 
-def _case_reminder(n: dict) -> str:
-    return (f"A gentle reminder: confidential case *{n['reference']}* ({e(n['category'])}) was raised {n['days']} "
+def _case_reminder(n: CaseReminderNotice) -> str:
+    return (f"A gentle reminder: confidential case *{n.reference}* ({e(n.category)}) was raised {n.days} "
             "days ago and nobody has acknowledged it yet. Please open it from my earlier message and acknowledge it, "
             "so the person who raised it knows it's in hand.")
 
 
-def _case_escalation(n: dict) -> str:
-    return (f"Confidential case *{n['reference']}* ({e(n['category'])}), with {e(n['team'])}, has waited "
-            f"{n['days']} days without being acknowledged, even after a reminder. Could you make sure someone "
+def _case_escalation(n: CaseEscalationNotice) -> str:
+    return (f"Confidential case *{n.reference}* ({e(n.category)}), with {e(n.team)}, has waited "
+            f"{n.days} days without being acknowledged, even after a reminder. Could you make sure someone "
             "picks it up? (I never include what a case is about in a message.)")
 
 
-def _case_feedback_due(n: dict) -> str:
-    for_reporter, for_handlers = CASE_STANDING.get(n["status"], (n["status"], n["status"]))
-    if n.get("audience") == "reporter":
-        return (f"Hello again. It's been {n['days']} days since you raised {n['reference']} with {e(n['team'])}, "
+def _case_feedback_due(n: CaseFeedbackDueNotice) -> str:
+    for_reporter, for_handlers = CASE_STANDING.get(n.status, (n.status, n.status))
+    if n.audience == "reporter":
+        return (f"Hello again. It's been {n.days} days since you raised {n.reference} with {e(n.team)}, "
                 f"and I wanted you to know where it stands: {for_reporter}. You haven't been forgotten. If you'd "
                 "like to talk to someone in the meantime, the D&I service team and the People team are here for you.")
-    return (f"Confidential case *{n['reference']}* ({e(n['category'])}) was raised {n['days']} days ago and is "
+    return (f"Confidential case *{n.reference}* ({e(n.category)}) was raised {n.days} days ago and is "
             f"{for_handlers}. The person who raised it is due feedback on how it stands"
-            + (": I've let them know where it is, so please follow up with them" if n.get("reporter_told") else
+            + (": I've let them know where it is, so please follow up with them" if n.reporter_told else
                ": I can't reach them myself, so please follow up through the way they're in touch with you")
             + ", or close it with an outcome.")
 
 
-def _add_bot(n: dict) -> str:
-    return (f"I can't add people to <#{n['channel']}|{e(n.get('channel_name') or n['channel'])}> because I'm not "
+def _add_bot(n: AddBotNotice) -> str:
+    return (f"I can't add people to <#{n.channel}|{e(n.channel_name or n.channel)}> because I'm not "
             "in it. Please add me: open the channel, type `/invite @Community groups` and send. People you've "
             "approved are waiting, and I'll add them as soon as I'm in.")
 
 
-def _delivery_failed(n: dict) -> str:
-    said = f"after {n['attempts']} attempt(s) (Slack said: `{e(n['error'] or '')}`)."
-    if n["sensitive"]:
-        return (f"I couldn't deliver a notification ({n['what']}, number {n['number']}) {said[:-1]}. Please check "
+def _delivery_failed(n: DeliveryFailedNotice) -> str:
+    said = f"after {n.attempts} attempt(s) (Slack said: `{e(n.error or '')}`)."
+    if n.sensitive:
+        return (f"I couldn't deliver a notification ({n.what}, number {n.number}) {said[:-1]}. Please check "
                 "the app's access; `community-bot outbox failed` has the details.")
-    about = f" about {n['reference']}" if n.get("reference") else ""
-    return (f"I couldn't deliver a {n['what']}{about} to {mention_recipient(n['undelivered_to'])} {said[:-1]}. Please "
+    about = f" about {n.reference}" if n.reference else ""
+    return (f"I couldn't deliver a {n.what}{about} to {mention_recipient(n.undelivered_to)} {said[:-1]}. Please "
             "check the app's access, then follow it up by hand.")
 
 
-TEXT: dict[str, Callable[[dict], str]] = {
-    "invite_request": _invite_request, "invite_decision": _invite_decision, "group_proposal": _group_proposal,
-    "proposal_decision": _proposal_decision, "support_request": _support_request,
-    "support_decision": _support_decision, "invite_nudge": _invite_nudge,
-    "case_notice": case_notice_text, "case_update": case_update_text, "case_assigned": case_assigned_text,
-    "invite_escalation": _invite_escalation, "add_bot": _add_bot, "delivery_failed": _delivery_failed,
-    "case_reminder": _case_reminder, "case_escalation": _case_escalation, "case_feedback_due": _case_feedback_due,
-    "welcome": lambda _: WELCOME,
+TEXT: dict[type[Notice], Callable[[Any], str]] = {
+    InviteRequestNotice: _invite_request, InviteDecisionNotice: _invite_decision,
+    GroupProposalNotice: _group_proposal, ProposalDecisionNotice: _proposal_decision,
+    SupportRequestNotice: _support_request, SupportDecisionNotice: _support_decision,
+    InviteNudgeNotice: _invite_nudge, InviteEscalationNotice: _invite_escalation,
+    CaseNotice: case_notice_text, CaseUpdateNotice: case_update_text, CaseAssignedNotice: case_assigned_text,
+    AddBotNotice: _add_bot, DeliveryFailedNotice: _delivery_failed, CaseReminderNotice: _case_reminder,
+    CaseEscalationNotice: _case_escalation, CaseFeedbackDueNotice: _case_feedback_due,
+    WelcomeNotice: lambda _: WELCOME,
 }
 
 
 def notice_text(kind: str, payload: dict) -> str:
     # Rows queued before notices were structured carry their text, already escaped.
-    if "text" in payload or kind not in TEXT:
+    notice = notice_from(kind, payload) if "text" not in payload else None
+    if notice is None or type(notice) not in TEXT:
         return payload.get("text", "")
-    return TEXT[kind](payload)
+    return TEXT[type(notice)](notice)
 
 
-# Notices whose buttons are their own (a case's Open and Acknowledge): kind -> blocks.
-BLOCKS: dict[str, Callable[[dict], list[dict]]] = {
-    "case_notice": case_notice_blocks, "case_assigned": case_assigned_blocks,
+# Notices whose buttons are their own (a case's Open and Acknowledge).
+BLOCKS: dict[type[Notice], Callable[[Any], list[dict]]] = {
+    CaseNotice: case_notice_blocks, CaseAssignedNotice: case_assigned_blocks,
 }
 
 
 def render(kind: str, payload: dict) -> tuple[str, list[dict] | None]:
     """What an outbox notice looks like in Slack: (text, blocks)."""
     text = notice_text(kind, payload)
-    if kind in BLOCKS and "text" not in payload:
-        return fallback_text(text), BLOCKS[kind](payload)
+    notice = notice_from(kind, payload) if "text" not in payload else None
+    if notice is not None and type(notice) in BLOCKS:
+        return fallback_text(text), BLOCKS[type(notice)](notice)
     if kind in BY_NOTICE_KIND and payload.get("reference"):
         return fallback_text(text), with_decision_buttons(BY_NOTICE_KIND[kind], text, payload["reference"])
-    if kind == "welcome" and "groups" in payload:
-        return text, welcome_blocks(text, payload["groups"])
+    if isinstance(notice, WelcomeNotice) and "groups" in payload:
+        return text, welcome_blocks(text, notice.groups)
     if payload.get("blocks"):
         return fallback_text(text), payload["blocks"]
     if len(text) > SECTION_LIMIT:
