@@ -61,46 +61,51 @@ def _test_config() -> dict:
     return config
 
 
-def subprocess_env(**extra: str) -> dict[str, str]:
+def subprocess_env(base: dict[str, str] | None = None, **extra: str) -> dict[str, str]:
+    """The environment for a server or a training: `base` (a snapshot taken on the main thread,
+    when called from another: tests change os.environ meanwhile) or this process's own."""
     # Unbuffered: a log read while the server runs (the canary's search) holds every line written.
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-           "PYTHONWARNINGS": "ignore", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    env = {**(base if base is not None else os.environ), "PYTHONUNBUFFERED": "1", "RASA_TELEMETRY_ENABLED": "false",
+           "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
     env.update(extra)
     return env
 
 
-def trained_model() -> Path:
+def trained_model(base_env: dict[str, str] | None = None) -> Path:
     """A model trained on the project's data with the test config: trained once per content,
-    whichever checkout asks; a second run asking meanwhile waits for the first's model."""
+    whichever checkout asks. One lock for the whole cache: a second run waits for the first's
+    training, and no run removes a model while another is choosing or training one."""
     digest = hashlib.sha256(json.dumps(_test_config(), sort_keys=True).encode())
     for path in _training_inputs():
         digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
-    name = digest.hexdigest()[:16]
-    model = CACHE / f"{name}.tar.gz"
+    model = CACHE / f"{digest.hexdigest()[:16]}.tar.gz"
     CACHE.mkdir(parents=True, exist_ok=True)
-    with (CACHE / f"{name}.lock").open("w") as lock:
+    with (CACHE / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        _ensure_spacy_pipeline(base_env)  # config.yml loads it from this checkout, cached model or not
         if not model.exists():
-            _train(model)
+            _train(model, base_env)
         os.utime(model)  # most recently used: kept
-    for stale in sorted(CACHE.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)[KEEP_MODELS:]:
-        stale.unlink(missing_ok=True)
-        stale.with_name(stale.name.replace(".tar.gz", ".lock")).unlink(missing_ok=True)
+        for stale in sorted(CACHE.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime, reverse=True)[KEEP_MODELS:]:
+            stale.unlink(missing_ok=True)
     return model
 
 
-def _train(model: Path) -> None:
+def _ensure_spacy_pipeline(base_env: dict[str, str] | None) -> None:
     spacy_model = ROOT / "models" / "spacy_en"
     if not (spacy_model / "config.cfg").exists():
         subprocess.run([BIN / "python", "-m", "bot.nlu.spacy_pipeline", str(spacy_model)], cwd=ROOT, check=True,
-                       env=subprocess_env(), stdout=subprocess.DEVNULL)
+                       env=subprocess_env(base_env), stdout=subprocess.DEVNULL)
+
+
+def _train(model: Path, base_env: dict[str, str] | None) -> None:
     with tempfile.TemporaryDirectory(dir=CACHE, prefix="training-") as work:
         config_path = Path(work) / "config.test.yml"
         config_path.write_text(yaml.safe_dump(_test_config(), sort_keys=False))
         subprocess.run(  # through our launcher, as `make train` does: the same start-up warnings silenced
             [BIN / "python", "-m", "bot.rasa_plumbing.launch", "train", "--config", str(config_path), "--out", work,
              "--fixed-model-name", "model", "--quiet"],
-            cwd=ROOT, check=True, env=subprocess_env(), stdout=subprocess.DEVNULL,
+            cwd=ROOT, check=True, env=subprocess_env(base_env), stdout=subprocess.DEVNULL,
         )
         (Path(work) / "model.tar.gz").rename(model)  # whole or not at all
 
@@ -185,12 +190,12 @@ class ActionServerControl:
 
 @contextmanager
 def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: dict[str, str] | None = None,
-                      debug: bool = False, servers: dict | None = None):
+                      debug: bool = False, servers: dict | None = None, base_env: dict[str, str] | None = None):
     """The action server and the Rasa server, up and answering; yields the Rasa base URL.
     `debug`: both log at DEBUG level (into workdir's actions.log and rasa.log). `servers`, when
     given, receives "actions": an ActionServerControl to stop and restart the action server."""
     # A short rate-limit window, so a test can show the limit recovering.
-    env = subprocess_env(**{"DATABASE_URL": database_url, "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
+    env = subprocess_env(base_env, **{"DATABASE_URL": database_url, "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
                             "RATE_LIMIT_MESSAGES": str(RATE_LIMIT[0]), "RATE_LIMIT_SECONDS": str(RATE_LIMIT[1]),
                             **(extra_env or {})})
     actions_port, rasa_port = free_port(), free_port()

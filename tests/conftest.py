@@ -140,6 +140,8 @@ class BackgroundAssistant:
         from harness.servers import demo_database, tracker_store
 
         self.workdir, self.store = workdir, store  # pytest's temporary folder: logs kept after a failed run
+        # The servers' environment as it is now: the unit tests running meanwhile change os.environ.
+        self.environ = dict(os.environ)
         self._stack = ExitStack()
         self._ready: RunningAssistant | None = None
         self._error: BaseException | None = None
@@ -148,7 +150,7 @@ class BackgroundAssistant:
         self.database_url = demo_database(workdir)
         try:
             self.tracker_url, self.read_tracker_store = self._stack.enter_context(tracker_store(store, workdir))
-        except Exception as unavailable:  # Redis not running: its test is skipped, saying so
+        except (Exception, pytest.skip.Exception) as unavailable:  # Redis not running: its test skips, saying so
             self._error = unavailable
             return
         self._thread = threading.Thread(target=self._start, name=f"assistant-{store}", daemon=True)
@@ -161,7 +163,7 @@ class BackgroundAssistant:
         from harness.slack_double import SlackDouble, SocketModeDouble
 
         try:
-            model = trained_model()
+            model = trained_model(self.environ)
             slack = self._stack.enter_context(SlackDouble())
             slack.add_channel("C0DANDI001", "dandi-service")
             slack.add_channel("C0WIT00001", "women-in-tech", private=True)
@@ -177,7 +179,8 @@ class BackgroundAssistant:
                 env["TRACKER_STORE_URL"] = self.tracker_url
             servers: dict = {}
             base_url = self._stack.enter_context(
-                running_assistant(model, self.database_url, self.workdir, env, debug=True, servers=servers))
+                running_assistant(model, self.database_url, self.workdir, env, debug=True, servers=servers,
+                                  base_env=self.environ))
             if socket is not None:
                 socket.wait_connected(timeout=60)
             self._ready = RunningAssistant(base_url, self.database_url, slack, socket, self.workdir, servers["actions"])
