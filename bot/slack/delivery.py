@@ -17,15 +17,15 @@ from typing import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
 from bot.core import outbox, routing
 from bot.core.db import UnitOfWork
-from bot.core.models import (Case, Group, GroupType, Membership, MembershipStatus, OutboxMessage, OutboxStatus,
-                             RequestStatus, as_utc, utcnow)
-from bot.core.notices import AddBotNotice, DeliveryFailedNotice
+from bot.core.models import Case, OutboxMessage, OutboxStatus, RequestStatus, as_utc, utcnow
+from bot.core.notices import DeliveryFailedNotice
 from bot.core.settings import Settings
 from bot.journeys.decidable import BY_NOTICE_KIND
+from bot.journeys.join_group import ask_organisers_to_add_the_bot, group_waiting_for_the_bot, invited_to_channel
 from bot.journeys.retention import delivered_payload, is_stripped
 from bot.slack.blocks import decided
 from bot.slack.markup import mention
@@ -178,7 +178,7 @@ def _record_outcome(uow: UnitOfWork, claimed: Claimed, settings: Settings, now: 
             message.status, message.sent_at, message.last_error = OutboxStatus.sent, now, None
             message.slack_channel, message.slack_ts = landed
             if message.kind == "channel_invite":
-                _mark_member(session, message.payload["channel"], message.payload["user"])
+                invited_to_channel(session, message.payload["channel"], message.payload["user"])
             # Its text has done its job. A request's copies keep theirs while the request waits,
             # because its decision rewrites them (bot.slack.decisions); purge strips them later.
             if message.kind not in BY_NOTICE_KIND or claimed.decided:
@@ -189,10 +189,11 @@ def _record_outcome(uow: UnitOfWork, claimed: Claimed, settings: Settings, now: 
         wait = _backoff(message.attempts)
         if error.retry_after:
             wait = max(wait, timedelta(seconds=error.retry_after))
-        group = _group_waiting_for_the_bot(session, message, error)
+        group = (group_waiting_for_the_bot(session, message.payload["channel"], error.error)
+                 if message.kind == "channel_invite" else None)
         if group is not None and as_utc(message.created_at) > now - ADD_BOT_PATIENCE:
             # Not a failure yet: the organisers are asked to add the bot, and the invite waits.
-            _ask_organisers_to_add_the_bot(session, group, message.payload["channel"], now)
+            ask_organisers_to_add_the_bot(session, group, message.payload["channel"], now)
             message.next_attempt_at = now + min(wait, timedelta(hours=1))
             uow.commit()
             return "retrying"
@@ -209,37 +210,6 @@ def _record_outcome(uow: UnitOfWork, claimed: Claimed, settings: Settings, now: 
                     error.error, wait)
         uow.commit()
         return "retrying"
-
-
-def _group_of_channel(session, channel: str) -> Group | None:
-    return session.scalar(select(Group).where(or_(Group.slack_channel_id == channel,
-                                                  Group.closed_slack_channel_id == channel)))
-
-
-def _group_waiting_for_the_bot(session, message: OutboxMessage, error: DeliveryError) -> Group | None:
-    """The group whose channel the bot must be added to before this invite can work. Slack
-    answers `channel_not_found` for a private channel the bot is not in."""
-    if message.kind != "channel_invite" or error.error not in ("bot_not_in_private_channel", "channel_not_found"):
-        return None
-    channel = message.payload["channel"]
-    group = _group_of_channel(session, channel)
-    private = group is not None and (channel == group.closed_slack_channel_id or group.type == GroupType.closed)
-    return group if private else None  # a public channel Slack can't find is gone
-
-
-def _mark_member(session, channel: str, user: str) -> None:
-    groups = select(Group.id).where(or_(Group.slack_channel_id == channel, Group.closed_slack_channel_id == channel))
-    for membership in session.scalars(select(Membership).where(Membership.slack_user_id == user,
-                                                               Membership.group_id.in_(groups))):
-        membership.status = MembershipStatus.member
-
-
-def _ask_organisers_to_add_the_bot(session, group: Group, channel: str, now: datetime) -> None:
-    """At most once a day per channel and organiser, however many people are waiting."""
-    name = group.closed_slack_channel_name if group.closed_slack_channel_id == channel else group.slack_channel_name
-    for organiser in group.organisers:
-        outbox.notify(session, AddBotNotice(channel=channel, channel_name=name),
-                      key=f"add_bot:{channel}:{now:%Y-%m-%d}:{organiser.slack_user_id}", recipient=organiser.slack_user_id)
 
 
 def _report_failure(session, message: OutboxMessage) -> None:
