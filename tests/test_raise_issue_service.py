@@ -3,7 +3,6 @@ while the conversation waits for it, names are matched to the people who handle 
 a case's notices go to each eligible handler, or to the other team when none is left."""
 from __future__ import annotations
 
-import json
 
 import pytest
 from sqlalchemy import select
@@ -12,9 +11,10 @@ from bot.core import crypto
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import Case, CaseStatus, ConfidentialPrompt, OutboxMessage
 from bot.journeys import raise_issue
-from harness.records import nlu_examples
 from bot.journeys.raise_issue import (EXCLUSIONS, NARRATIVE, confirm_narrative, discard_draft, excluded_ids, expect,
                                       match_handlers, submit_case, take, take_from_form, waiting_for)
+from bot.rasa_plumbing.confidential import placeholder, slots_of
+from harness.records import nlu_examples
 
 ME, SOMEONE = "rest:alex", "rest:sam"
 PRIYA, TOM, GRACE, DANIEL = "U0DANDI001", "U0DANDI002", "U0PEOPLE01", "U0PEOPLE02"
@@ -43,7 +43,7 @@ def test_nothing_is_taken_unless_the_conversation_waits_for_it(demo_uow):
     assert waiting_for(ME, demo_uow) == NARRATIVE and waiting_for(SOMEONE, demo_uow) is None
     assert take(ME, "/affirm", demo_uow) is None and take(ME, "stop", demo_uow).stop  # a button; plainly stop
     taken = take(ME, NARRATIVE_TEXT, demo_uow)
-    assert taken.slots == {"case_draft_id": taken.draft_id} and NARRATIVE_TEXT not in json.dumps(taken.slots)
+    assert slots_of(taken) == {"case_draft_id": taken.draft_id} and NARRATIVE_TEXT not in placeholder(taken)
     assert waiting_for(ME, demo_uow) is None and take(ME, "and another thing", demo_uow) is None  # once only
     with demo_uow:
         case = demo_uow.session.scalar(select(Case).where(Case.reference == taken.draft_id))
@@ -54,12 +54,12 @@ def test_too_little_is_asked_again_and_a_short_maybe_stop_is_checked(demo_uow):
     expect(ME, NARRATIVE, None, demo_uow)
     assert "a little more" in take(ME, "ugh", demo_uow).problem
     unsure = take(ME, "ugh, forget it, I'll talk to Sam first", demo_uow)
-    assert unsure.unsure and not unsure.slots and waiting_for(ME, demo_uow) == NARRATIVE  # held, still waiting
+    assert unsure.unsure and not unsure.settled and waiting_for(ME, demo_uow) == NARRATIVE  # held, still waiting
     assert take(ME, "is this anonymous?", demo_uow).unsure
     # A question a little longer, not ending in "?", is asked about too: never stored as the story unasked.
     assert take(ME, "can't i just paste it here? i've got her write-up in a doc", demo_uow).unsure
     confirmed = confirm_narrative(ME, unsure.draft_id, demo_uow)
-    assert confirmed.slots == {"case_draft_id": unsure.draft_id} and waiting_for(ME, demo_uow) is None
+    assert slots_of(confirmed) == {"case_draft_id": unsure.draft_id} and waiting_for(ME, demo_uow) is None
     with pytest.raises(NotFound):
         confirm_narrative(SOMEONE, unsure.draft_id, demo_uow)  # not their draft
 
@@ -129,7 +129,7 @@ def test_the_slack_form_needs_a_conversation_waiting_for_it(demo_uow):
     with pytest.raises(InvalidInput):
         take_from_form("U0ALEX0001", "short", [TOM], demo_uow)
     taken = take_from_form("U0ALEX0001", NARRATIVE_TEXT, [TOM, "not-an-id"], demo_uow)
-    assert taken.slots == {"case_draft_id": taken.draft_id, "issue_excluded": "1"}
+    assert slots_of(taken) == {"case_draft_id": taken.draft_id, "issue_excluded": "1"}
 
 
 def test_stopping_discards_the_draft_and_stops_waiting(demo_uow):
@@ -151,7 +151,7 @@ def test_a_question_where_names_are_expected_is_left_to_the_conversation_which_k
     expect(ME, EXCLUSIONS, draft, demo_uow)
     # A question naming someone who handles cases is names all the same, kept encrypted.
     taken = take(ME, "can you keep Tom Becker away from it?", demo_uow)
-    assert taken.slots == {"issue_excluded": "1"} and waiting_for(ME, demo_uow) is None
+    assert slots_of(taken) == {"issue_excluded": "1"} and waiting_for(ME, demo_uow) is None
 
 
 
@@ -161,7 +161,7 @@ def test_no_one_in_more_words_keeps_it_from_nobody(demo_uow, said):
     draft = tell(demo_uow, excluded=None)
     expect(ME, EXCLUSIONS, draft, demo_uow)
     taken = take(ME, said, demo_uow)
-    assert taken is None or (taken.slots == {"issue_excluded": "-"} and not taken.not_handlers)
+    assert taken is None or (slots_of(taken) == {"issue_excluded": "-"} and not taken.not_handlers)
 
 
 def test_a_short_word_is_no_close_spelling_of_a_name():
@@ -183,7 +183,7 @@ def test_a_stop_at_a_confidential_step_is_a_stop_never_what_happened_or_names(de
         taken = take(ME, said, demo_uow)
         if step == NARRATIVE:
             assert taken.stop or taken.unsure, said
-            assert not taken.slots, said
+            assert not taken.settled, said
         else:
             assert taken is None or taken.stop, said
         if said in ("let's park it", "hold off"):

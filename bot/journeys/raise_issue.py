@@ -19,13 +19,12 @@ import difflib
 import json
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, select
 
 from bot.core import audit, crypto, outbox, routing
-from bot.core.constants import EMPTY
 from bot.core.db import UnitOfWork
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import Case, CaseStatus, ConfidentialPrompt, as_utc, utcnow
@@ -60,12 +59,14 @@ ASKING_WORDS = 20  # a question this short, at "what happened?", is asked whethe
 class Taken:
     """What the case service did with a confidential message, for the channel to say.
 
-    `slots` (not confidential: a draft id, a count) go to the conversation as a placeholder
-    message; empty when the person is asked again (`problem`) or asked what they meant
-    (`unsure`)."""
+    What the conversation may be told (never the text): that what happened was kept (as the
+    draft `draft_id`), and from how many people the case is kept (`excluded`: 0 for nobody; None
+    when this message didn't say). Neither when the person is asked again (`problem`) or asked
+    what they meant (`unsure`)."""
 
     step: str
-    slots: dict[str, str] = field(default_factory=dict)
+    narrative_kept: bool = False
+    excluded: int | None = None
     problem: str | None = None
     # At the narrative step: a short message that may have meant "stop" or a question.
     unsure: bool = False
@@ -76,6 +77,11 @@ class Taken:
     # that are nobody who handles cases.
     kept_from: tuple[tuple[str, str], ...] = ()
     not_handlers: tuple[str, ...] = ()
+
+    @property
+    def settled(self) -> bool:
+        """The step is answered: the conversation is told so (in a placeholder) and goes on."""
+        return self.narrative_kept or self.excluded is not None
 
 
 @dataclass(frozen=True)
@@ -157,7 +163,7 @@ def _take_narrative(conversation_id: str, text: str, draft_id: str | None, uow: 
     draft_id = _store_narrative(conversation_id, text, draft_id, uow, keep_waiting=unsure)
     if unsure:
         return Taken(NARRATIVE, unsure=True, draft_id=draft_id)
-    return Taken(NARRATIVE, slots={"case_draft_id": draft_id}, draft_id=draft_id)
+    return Taken(NARRATIVE, narrative_kept=True, draft_id=draft_id)
 
 
 def confirm_narrative(conversation_id: str, draft_id: str, uow: UnitOfWork) -> Taken:
@@ -168,7 +174,7 @@ def confirm_narrative(conversation_id: str, draft_id: str, uow: UnitOfWork) -> T
             raise NotFound("I've lost what you wrote, sorry. Could you tell me again?")
         uow.session.execute(delete(ConfidentialPrompt).where(ConfidentialPrompt.conversation_id == conversation_id))
         uow.commit()
-    return Taken(NARRATIVE, slots={"case_draft_id": draft_id}, draft_id=draft_id)
+    return Taken(NARRATIVE, narrative_kept=True, draft_id=draft_id)
 
 
 def _take_exclusions(conversation_id: str, text: str, draft_id: str | None, mentioned: list[str],
@@ -197,8 +203,8 @@ def _take_exclusions(conversation_id: str, text: str, draft_id: str | None, ment
         uow.session.execute(delete(ConfidentialPrompt).where(ConfidentialPrompt.conversation_id == conversation_id))
         uow.commit()
     kept_from = tuple((roster[i][0] or "someone", routing.TEAM_NAMES[roster[i][1]]) for i in ids if i in roster)
-    return Taken(EXCLUSIONS, slots={"issue_excluded": str(len(ids)) if ids else EMPTY}, draft_id=draft_id,
-                 kept_from=kept_from, not_handlers=tuple(names_left))
+    return Taken(EXCLUSIONS, excluded=len(ids), draft_id=draft_id, kept_from=kept_from,
+                 not_handlers=tuple(names_left))
 
 
 def take_from_form(conversation_id: str, narrative: str, excluded_ids: list[str], uow: UnitOfWork) -> Taken:
@@ -220,8 +226,7 @@ def take_from_form(conversation_id: str, narrative: str, excluded_ids: list[str]
         uow.commit()
         roster = routing.case_roster(uow.session)
     kept_from = tuple((roster[i][0] or "someone", routing.TEAM_NAMES[roster[i][1]]) for i in ids if i in roster)
-    return Taken(NARRATIVE, slots={"case_draft_id": draft_id, "issue_excluded": str(len(ids)) if ids else EMPTY},
-                 draft_id=draft_id, kept_from=kept_from)
+    return Taken(NARRATIVE, narrative_kept=True, excluded=len(ids), draft_id=draft_id, kept_from=kept_from)
 
 
 def match_handlers(text: str, mentioned: list[str], roster: dict[str, tuple[str, str]]) -> tuple[list[str], list[str]]:

@@ -57,8 +57,16 @@ async def _rasa_is_asking(sender: str) -> bool | None:
     return tracker.active_loop_name == CASE_FORM and tracker.get_slot("requested_slot") in CONFIDENTIAL_SLOTS
 
 
+def slots_of(taken: Taken) -> dict[str, str]:
+    """The conversation's slots for what was taken: a draft id and a count, never the text."""
+    slots = {"case_draft_id": taken.draft_id or ""} if taken.narrative_kept else {}
+    if taken.excluded is not None:
+        slots["issue_excluded"] = str(taken.excluded) if taken.excluded else EMPTY
+    return slots
+
+
 def placeholder(taken: Taken) -> str:
-    return intent_payload(TAKEN_INTENT, **taken.slots)
+    return intent_payload(TAKEN_INTENT, **slots_of(taken))
 
 
 def reply_to(taken: Taken, escape: Callable[[str], str] = str) -> tuple[str | None, list[dict]]:
@@ -73,7 +81,7 @@ def reply_to(taken: Taken, escape: Callable[[str], str] = str) -> tuple[str | No
                   "payload": intent_payload(TAKEN_INTENT, case_draft_id=taken.draft_id or "")},
                  {"title": "Stop here", "payload": STOP_PAYLOAD}])
     lines = []
-    if taken.step == raise_issue.NARRATIVE and "case_draft_id" in taken.slots:
+    if taken.step == raise_issue.NARRATIVE and taken.narrative_kept:
         lines.append("Thank you for telling me. I've stored it encrypted: only the team handling your case will "
                      "be able to read it, and it isn't kept in this conversation.")
     # Only names from the teams' roster are said back, never what was typed.
@@ -81,9 +89,9 @@ def reply_to(taken: Taken, escape: Callable[[str], str] = str) -> tuple[str | No
         named = ", ".join(f"{escape(name)} ({team})" for name, team in taken.kept_from)
         lines.append(f"I'll keep this case away from {named}: they won't be told about it, shown it, or able "
                      "to open it.")
-    elif taken.slots.get("issue_excluded", EMPTY) != EMPTY:
-        count = taken.slots["issue_excluded"]
-        lines.append(f"I'll keep it away from the {'person' if count == '1' else count + ' people'} you chose: "
+    elif taken.excluded:
+        count = taken.excluded
+        lines.append(f"I'll keep it away from the {'person' if count == 1 else f'{count} people'} you chose: "
                      "they won't be told about it, shown it, or able to open it.")
     if taken.not_handlers:
         some = "that name" if len(taken.not_handlers) == 1 else f"{len(taken.not_handlers)} of the names"
@@ -106,7 +114,8 @@ def _claimed_placeholder(sender: str, text: str) -> Taken | None:
     taken = raise_issue.confirm_narrative(sender, draft_id, default_uow())
     excluded = str(slots.get("issue_excluded", ""))
     if excluded == EMPTY or excluded.isdigit():  # as Slack's form sends it: a count, never names
-        return Taken(taken.step, slots={**taken.slots, "issue_excluded": excluded}, draft_id=taken.draft_id)
+        return Taken(taken.step, narrative_kept=taken.narrative_kept, draft_id=taken.draft_id,
+                     excluded=0 if excluded == EMPTY else int(excluded))
     return taken
 
 
@@ -131,11 +140,11 @@ async def intake(message: UserMessage, say: Callable[[str, list[dict]], Awaitabl
         return UserMessage(STOP_PAYLOAD, message.output_channel, message.sender_id,
                            input_channel=message.input_channel, metadata={**(message.metadata or {}), **CONFIDENTIAL})
     answer, buttons = reply_to(taken, escape)
-    if answer and taken.slots and typed_note:
+    if answer and taken.settled and typed_note:
         answer += "\n" + typed_note
     if answer:
         await say(answer, buttons)
-    if not taken.slots:
+    if not taken.settled:
         return None
     return UserMessage(placeholder(taken), message.output_channel, message.sender_id,
                        input_channel=message.input_channel, metadata={**(message.metadata or {}), **CONFIDENTIAL})
