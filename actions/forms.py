@@ -249,8 +249,8 @@ class GuidedFormValidation(FormValidationAction):
             return events + ([SlotSet(PENDING, None)] if tracker.get_slot(PENDING) else [])
         events: list = []
         if tracker.get_slot(PENDING):
-            pending = Pending.from_slot(tracker.get_slot(PENDING))
-            settled = await self._answer_pending(pending, dispatcher, tracker, domain) if pending else None
+            settled = await self._answer_pending(Pending.from_slot(tracker.get_slot(PENDING)), dispatcher, tracker,
+                                                 domain)
             if settled is not None:
                 return settled
             # Neither yes nor no: an answer to the form's own question.
@@ -461,15 +461,18 @@ class GuidedFormValidation(FormValidationAction):
         changes.pop(NOT_A_MISS, None)
         return changes
 
-    async def _answer_pending(self, pending: Pending, dispatcher: CollectingDispatcher, tracker: Tracker,
+    async def _answer_pending(self, pending: Pending | None, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> list | None:
+        """The answer to the form's own clarifying question; `pending` None when the slot holds
+        nothing readable, which "carry on" still answers."""
         text = typed(tracker)
         reply = reader.yes_or_no(text, intent_of(tracker), confidence_of(tracker))
         carry_on = reply is False or reader.carries_on(text)
-        if pending.ask is Ask.STOP:
+        ask = pending.ask if pending is not None else None
+        if ask is Ask.STOP:
             if reply is True or reader.wants_to_stop(text) == "yes":
                 return self.stop_here()
-        elif pending.ask is Ask.SWITCH:
+        elif ask is Ask.SWITCH:
             if reply is True or re.search(r"\bswitch\b", text, re.IGNORECASE):
                 return self.switch_to(pending.switch, tracker, domain)
             if reader.wants_to_stop(text) == "yes":

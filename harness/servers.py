@@ -196,8 +196,8 @@ def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: 
     given, receives "actions": an ActionServerControl to stop and restart the action server."""
     # A short rate-limit window, so a test can show the limit recovering.
     env = subprocess_env(base_env, **{"DATABASE_URL": database_url, "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
-                            "RATE_LIMIT_MESSAGES": str(RATE_LIMIT[0]), "RATE_LIMIT_SECONDS": str(RATE_LIMIT[1]),
-                            **(extra_env or {})})
+                                      "RATE_LIMIT_MESSAGES": str(RATE_LIMIT[0]), "RATE_LIMIT_SECONDS": str(RATE_LIMIT[1]),
+                                      **(extra_env or {})})
     actions_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     # The project's own tracker store (endpoints.yml): TRACKER_STORE_URL picks it, and it redacts.
@@ -210,12 +210,12 @@ def running_assistant(model: Path, database_url: str, workdir: Path, extra_env: 
     actions.start()
     try:
         with run_process([BIN / "rasa", "run", "--enable-api", f"--auth-token={API_TOKEN}", "--model", str(model),
-                       "--endpoints", str(endpoints),
-                       "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
-                       "--port", str(rasa_port), *(["--debug"] if debug else [])], workdir / "rasa.log", env) as rasa:
+                          "--endpoints", str(endpoints),
+                          "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
+                          "--port", str(rasa_port), *(["--debug"] if debug else [])], workdir / "rasa.log", env) as rasa:
             base = f"http://127.0.0.1:{rasa_port}"
             wait_until_up(f"{base}/status?token={API_TOKEN}", rasa, workdir / "rasa.log",
-                      ready=lambda body: bool(json.loads(body).get("model_file")))
+                          ready=lambda body: bool(json.loads(body).get("model_file")))
             yield base
     finally:
         actions.stop()

@@ -68,14 +68,12 @@ def database_url(request, tmp_path):
 def sqlite_templates(tmp_path_factory) -> dict[str, Path]:
     """SQLite files migrated once per run, one empty and one holding the demo registry: a test's
     database is a copy of one (migrating per test cost a fifth of the unit suite)."""
-    folder = tmp_path_factory.mktemp("templates")
-    migrated, demo = folder / "migrated.db", folder / "demo.db"
+    from harness.servers import demo_database
+
+    migrated = tmp_path_factory.mktemp("migrated") / "migrated.db"
     db.upgrade(f"sqlite:///{migrated}")
-    shutil.copyfile(migrated, demo)
-    engine = db.make_engine(f"sqlite:///{demo}")
-    import_registry_file(DEMO_REGISTRY, db.uow_factory(engine)())
-    engine.dispose()
-    return {"migrated": migrated, "demo": demo}
+    demo = demo_database(tmp_path_factory.mktemp("demo")).removeprefix("sqlite:///")
+    return {"migrated": migrated, "demo": Path(demo)}
 
 
 @pytest.fixture
@@ -83,15 +81,15 @@ def engine(database_url, request):
     """The database at the latest migration; holding the demo registry already when the test
     asks for `demo_uow` (on SQLite a copy of a template, on PostgreSQL migrated and imported)."""
     demo = "demo_uow" in request.fixturenames
-    if database_url.startswith("sqlite:///"):
+    sqlite = database_url.startswith("sqlite:///")
+    if sqlite:
         template = request.getfixturevalue("sqlite_templates")["demo" if demo else "migrated"]
         shutil.copyfile(template, database_url.removeprefix("sqlite:///"))
-        engine = db.make_engine(database_url)
     else:
         db.upgrade(database_url)
-        engine = db.make_engine(database_url)
-        if demo:
-            import_registry_file(DEMO_REGISTRY, db.uow_factory(engine)())
+    engine = db.make_engine(database_url)
+    if demo and not sqlite:
+        import_registry_file(DEMO_REGISTRY, db.uow_factory(engine)())
     yield engine
     engine.dispose()
 
@@ -118,8 +116,6 @@ def configured_database(database_url, demo_uow, monkeypatch):
 
 
 # ---------------------------------------------------------------- the running assistant
-
-
 
 # One key for every assistant of the run, so tests can decrypt what any of them stored.
 CASE_KEY = Fernet.generate_key().decode()

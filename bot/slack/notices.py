@@ -147,12 +147,19 @@ TEXT: dict[type[Notice], Callable[[Any], str]] = {
 }
 
 
-def notice_text(kind: str, payload: dict) -> str:
-    # Rows queued before notices were structured carry their text, already escaped.
-    notice = notice_from(kind, payload) if "text" not in payload else None
+def _typed(kind: str, payload: dict) -> Notice | None:
+    # Rows queued before notices were structured carry their text, already escaped: no notice.
+    return notice_from(kind, payload) if "text" not in payload else None
+
+
+def _text(notice: Notice | None, payload: dict) -> str:
     if notice is None or type(notice) not in TEXT:
         return payload.get("text", "")
     return TEXT[type(notice)](notice)
+
+
+def notice_text(kind: str, payload: dict) -> str:
+    return _text(_typed(kind, payload), payload)
 
 
 # Notices whose buttons are their own (a case's Open and Acknowledge).
@@ -163,8 +170,8 @@ BLOCKS: dict[type[Notice], Callable[[Any], list[dict]]] = {
 
 def render(kind: str, payload: dict) -> tuple[str, list[dict] | None]:
     """What an outbox notice looks like in Slack: (text, blocks)."""
-    text = notice_text(kind, payload)
-    notice = notice_from(kind, payload) if "text" not in payload else None
+    notice = _typed(kind, payload)
+    text = _text(notice, payload)
     if notice is not None and type(notice) in BLOCKS:
         return fallback_text(text), BLOCKS[type(notice)](notice)
     if kind in BY_NOTICE_KIND and payload.get("reference"):
