@@ -5,14 +5,15 @@ Which question it is comes from the reader (bot.nlu.reader.about_the_assistant);
 it is about, from the form under way or the one that just ended, else the group in focus."""
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms import last_form, typed
 from actions.request_support import last_replies
 from actions.responses import phrase
-from bot.core.db import default_uow
+from actions.wired import WiredAction
+from bot.core.db import UowFactory
 from bot.core.errors import DomainError
 from bot.core.routing import TEAM_NAMES, sentence_start
 from bot.journeys.find_group import search_groups
@@ -57,7 +58,7 @@ def subject_of(tracker: Tracker) -> str | None:
     return subject
 
 
-def explain(topic: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+def explain(uow_factory: UowFactory, topic: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
             subject: str | None = None) -> None:
     """Answer a question about the assistant (`topic`: being_a_bot, who_sees or what_next),
     about `subject` (invite, proposal, support, case) or what the conversation is doing."""
@@ -66,7 +67,7 @@ def explain(topic: str, dispatcher: CollectingDispatcher, tracker: Tracker, doma
         return
     subject = subject or subject_of(tracker)
     if subject == "case":
-        handlers = handlers_by_team(default_uow())
+        handlers = handlers_by_team(uow_factory())
         values = {"dandi_handlers": _names(handlers.get("dandi_service", [])),
                   "people_handlers": _names(handlers.get("people", []))}
         if topic == "who_sees":
@@ -75,7 +76,7 @@ def explain(topic: str, dispatcher: CollectingDispatcher, tracker: Tracker, doma
             _next(dispatcher, domain, "case", **values)
         return
     if subject == "invite":
-        group = _group_in_question(tracker)
+        group = _group_in_question(uow_factory, tracker)
         if group is not None and group.type == "open":
             dispatcher.utter_message(response="utter_who_sees_open_join", group_name=escape_mrkdwn(group.name))
             return
@@ -102,11 +103,11 @@ def _next(dispatcher: CollectingDispatcher, domain: DomainDict, subject: str, **
     dispatcher.utter_message(response="utter_what_happens_next", what_next=phrase(domain, f"utter_next_{subject}", **values))
 
 
-def _group_in_question(tracker: Tracker):
+def _group_in_question(uow_factory: UowFactory, tracker: Tracker):
     for name in (tracker.get_slot("group"), tracker.get_slot("last_group")):
         if name:
             try:
-                result = search_groups(str(name), default_uow())
+                result = search_groups(str(name), uow_factory())
             except DomainError:
                 continue
             if len(result.matches) == 1:
@@ -114,7 +115,7 @@ def _group_in_question(tracker: Tracker):
     return None
 
 
-class ActionExplain(Action):
+class ActionExplain(WiredAction):
     """A question about the assistant or the process, asked on its own or mid-form."""
 
     def name(self) -> str:
@@ -128,10 +129,10 @@ class ActionExplain(Action):
             # The model's guess, with no words of the kind: what else it may be ("an ADHD gang here??").
             from actions.fallback import answer_in_context  # it imports this module
 
-            answered = await answer_in_context(dispatcher, tracker, domain)
+            answered = await answer_in_context(self.uow, dispatcher, tracker, domain)
             if answered is None:  # (not the two-stage fallback: its "did you mean" would lead back here)
                 dispatcher.utter_message(response="utter_ask_rephrase")
             return answered or []
         for topic in topics:
-            explain(topic, dispatcher, tracker, domain)
+            explain(self.uow, topic, dispatcher, tracker, domain)
         return []

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.request_support import support_button
 from actions.responses import phrase
-from bot.core.db import default_uow
+from actions.wired import WiredAction
+from bot.core.db import UowFactory
 from bot.core.errors import DomainError
 from bot.journeys.awareness_calendar import event_named, upcoming_events
 from bot.journeys.find_group import get_group
@@ -17,13 +18,14 @@ from bot.nlu import reader
 from bot.slack.markup import escape_mrkdwn
 
 
-def say_event_date(text: str, dispatcher: CollectingDispatcher, domain: DomainDict, buttons: list | None = None) -> bool:
+def say_event_date(uow_factory: UowFactory, text: str, dispatcher: CollectingDispatcher, domain: DomainDict,
+                   buttons: list | None = None) -> bool:
     """The date of the observance a message names ("when's IWD this time?"); False when it names none."""
-    named = event_named(text, date.today(), default_uow())
+    named = event_named(text, date.today(), uow_factory())
     if named is None:
         return False
     link = phrase(domain, "utter_event_link", url=named.url) if named.url else ""
-    names = group_names(named.group_slugs, default_uow())
+    names = group_names(named.group_slugs, uow_factory())
     groups = phrase(domain, "utter_event_groups_line", groups=" and ".join(f"*{escape_mrkdwn(n)}*" for n in names)) if names else ""
     dispatcher.utter_message(response="utter_event_date", event=escape_mrkdwn(named.name), groups=groups,
                              when=named.when_phrase(date.today()), link=link, buttons=buttons or [])
@@ -41,26 +43,26 @@ def group_names(slugs: tuple[str, ...], uow) -> list[str]:
     return names
 
 
-class ActionUpcomingEvents(Action):
+class ActionUpcomingEvents(WiredAction):
     def name(self) -> str:
         return "action_upcoming_events"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         text = tracker.latest_message.get("text") or ""
         # "when's International Women's Day?": that one; "…and what else is coming up?": the rest too.
-        if reader.asks_whats_coming(text) and say_event_date(text, dispatcher, domain):
-            list_upcoming(dispatcher, domain)
+        if reader.asks_whats_coming(text) and say_event_date(self.uow, text, dispatcher, domain):
+            list_upcoming(self.uow, dispatcher, domain)
             return []
-        if say_event_date(text, dispatcher, domain, buttons=[add_event_button(domain)]):
+        if say_event_date(self.uow, text, dispatcher, domain, buttons=[add_event_button(domain)]):
             return []
         if reader.group_detail(text) == "meeting" and not reader.calendar_word_in(text):
             # "when/where", "when's the next one?" after a group's card: when the group meets.
             from actions.find_group import follow_up_on_focus  # find_group imports much of actions/
 
-            followed = follow_up_on_focus(dispatcher, tracker, domain)
+            followed = follow_up_on_focus(self.uow, dispatcher, tracker, domain)
             if followed is not None:
                 return followed
-        list_upcoming(dispatcher, domain)
+        list_upcoming(self.uow, dispatcher, domain)
         return []
 
 
@@ -68,9 +70,9 @@ def add_event_button(domain: DomainDict) -> dict:
     return support_button("awareness_event", phrase(domain, "utter_add_event_button"))
 
 
-def list_upcoming(dispatcher: CollectingDispatcher, domain: DomainDict) -> None:
+def list_upcoming(uow_factory: UowFactory, dispatcher: CollectingDispatcher, domain: DomainDict) -> None:
     """The next observances on the calendar, with the offer to add a group's event."""
-    events = upcoming_events(date.today(), default_uow())
+    events = upcoming_events(date.today(), uow_factory())
     if not events:
         dispatcher.utter_message(response="utter_no_upcoming_events", buttons=[add_event_button(domain)])
         return

@@ -1,7 +1,7 @@
 """Answers around every journey that need more than a fixed response."""
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -9,11 +9,12 @@ from rasa_sdk.types import DomainDict
 from actions.about_assistant import GROUP_SHOWN
 from actions.fallback import answer_in_context
 from actions.request_support import last_replies
+from actions.wired import WiredAction
 from bot.nlu import reader
 from bot.nlu.long_messages import MAX_CHARS
 
 
-class ActionOutOfScope(Action):
+class ActionOutOfScope(WiredAction):
     def name(self) -> str:
         return "action_out_of_scope"
 
@@ -21,14 +22,14 @@ class ActionOutOfScope(Action):
         if len(tracker.latest_message.get("text") or "") > MAX_CHARS:
             dispatcher.utter_message(response="utter_message_too_long")
             return []
-        answered = await answer_in_context(dispatcher, tracker, domain)
+        answered = await answer_in_context(self.uow, dispatcher, tracker, domain)
         if answered is not None:
             return answered
         dispatcher.utter_message(response="utter_out_of_scope")
         return []
 
 
-class ActionReplyInContext(Action):
+class ActionReplyInContext(WiredAction):
     """A yes or no with no question of ours open: a yes after a group's card joins it (the card
     offers it); otherwise what else the person would like."""
 
@@ -39,14 +40,14 @@ class ActionReplyInContext(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "affirm" and tracker.get_slot("last_group") and any(r in GROUP_SHOWN for r in last_replies(tracker)):
             return [SlotSet("group", tracker.get_slot("last_group")), FollowupAction("join_group_form")]
-        answered = await answer_in_context(dispatcher, tracker, domain)
+        answered = await answer_in_context(self.uow, dispatcher, tracker, domain)
         if answered is not None:
             return answered
         dispatcher.utter_message(response="utter_anything_else")
         return []
 
 
-class ActionNothingUnderWay(Action):
+class ActionNothingUnderWay(WiredAction):
     """A stop with nothing under way: "ok nvm thx" is thanks; after an answer or an offer ("not
     today"), that nothing was sent; said again after a stop, that nothing is under way."""
 

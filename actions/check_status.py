@@ -1,20 +1,20 @@
 """Check on requests: one by its reference, or all of the person's own."""
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.responses import phrase
-from bot.core.db import default_uow
+from actions.wired import WiredAction
 from bot.core.errors import NotFound
 from bot.core.references import normalise_reference
 from bot.journeys.check_status import my_requests, status_of
 from bot.slack.markup import escape_mrkdwn
 
 
-class ActionCheckStatus(Action):
+class ActionCheckStatus(WiredAction):
     def name(self) -> str:
         return "action_check_status"
 
@@ -25,14 +25,14 @@ class ActionCheckStatus(Action):
         typed = next((text for text in candidates if normalise_reference(text)), "")
         if typed:
             try:
-                view = status_of(typed, tracker.sender_id, default_uow())
+                view = status_of(typed, tracker.sender_id, self.uow())
                 dispatcher.utter_message(response="utter_request_status", status=escape_mrkdwn(view.line()))
             except NotFound:
                 # Whoever's it is (a colleague's, a mistyped one), only the person's own are ever shown.
                 dispatcher.utter_message(response="utter_only_your_requests",
                                          reference=escape_mrkdwn(normalise_reference(typed) or ""))
             return [SlotSet("reference", None)]
-        views = my_requests(tracker.sender_id, default_uow())
+        views = my_requests(tracker.sender_id, self.uow())
         if not views:
             dispatcher.utter_message(response="utter_no_requests_yet")
         else:

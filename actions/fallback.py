@@ -2,14 +2,15 @@
 offer to pass the question to a person on the D&I service team."""
 from __future__ import annotations
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms import validator_for
 from actions.hand_off import hand_off
-from bot.core.db import default_uow
+from actions.wired import WiredAction
+from bot.core.db import UowFactory
 from bot.nlu import reader
 from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn
@@ -23,7 +24,7 @@ INTENT_LABELS = {
 }
 
 
-class ActionDefaultAskAffirmation(Action):
+class ActionDefaultAskAffirmation(WiredAction):
     """Replaces Rasa's default, which shows raw intent names."""
 
     def name(self) -> str:
@@ -46,16 +47,17 @@ def form_progress(tracker: Tracker, domain: DomainDict) -> str:
     return validator.progress_line(tracker, domain) if validator is not None else ""
 
 
-class ActionPassToServiceTeam(Action):
+class ActionPassToServiceTeam(WiredAction):
     def name(self) -> str:
         return "action_pass_to_service_team"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        hand_off(dispatcher, tracker, form_progress(tracker, domain))
+        hand_off(self.uow, dispatcher, tracker, form_progress(tracker, domain))
         return []
 
 
-async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list | None:
+async def answer_in_context(uow_factory: UowFactory, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> list | None:
     """What an unclear or out-of-scope message may still be, from its words and what is in focus:
     a question about the assistant, a follow-up about the group just shown ("who runs it",
     "the second one"), or asking to join it ("sick, add me"). None when it is none of these."""
@@ -71,7 +73,7 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, 
     asked = reader.asked_about_the_assistant(text)
     if asked:
         for topic in reader.all_about_the_assistant(text):
-            explain(topic, dispatcher, tracker, domain)
+            explain(uow_factory, topic, dispatcher, tracker, domain)
     offered = any(reply in SUPPORT_OFFERED and reply != "utter_support_request_sent" for reply in last_replies(tracker))
     # Only what isn't a question can take it up: "ok, which groups are open?" asks something else.
     if offered and reader.yes_or_no(reader.without_questions(text)) is reader.YES:
@@ -80,33 +82,33 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, 
     if asked:
         return []
     if reader.asks_whether_possible(text) and kinds_named(text):
-        return answer_first(dispatcher, tracker, domain)
+        return answer_first(uow_factory, dispatcher, tracker, domain)
     instead = start_a_group_instead(text, dispatcher) or support_instead(text, dispatcher, unclear=True)
     if instead is not None:
         return instead
     if reader.for_someone_else(text):
         dispatcher.utter_message(response="utter_only_join_for_yourself")
         return []
-    followed = follow_up_on_focus(dispatcher, tracker, domain)
+    followed = follow_up_on_focus(uow_factory, dispatcher, tracker, domain)
     if followed is not None:
         return followed
     if reader.wants_in(text):
-        named = search_groups(text, default_uow())
+        named = search_groups(text, uow_factory())
         group = named.matches[0].name if len(named.matches) == 1 else tracker.get_slot("last_group")
         if group:  # "join the parents one", "sick, add me"
             return [SlotSet("group", group), FollowupAction("join_group_form")]
     if len(text.split()) <= 12:
         from actions.awareness_calendar import say_event_date  # it imports much of actions/
 
-        if say_event_date(text, dispatcher, domain):  # "idahobit", "when's eid this year"
+        if say_event_date(uow_factory, text, dispatcher, domain):  # "idahobit", "when's eid this year"
             return []
-    if names_groups(text):  # the live registry knows what the model didn't learn
+    if names_groups(uow_factory, text):  # the live registry knows what the model didn't learn
         return await ActionFindGroup().run(dispatcher, tracker, domain)
     if reader.about_the_calendar(text):  # "what've we got in the diary for the next few months?"
         from actions.awareness_calendar import ActionUpcomingEvents
 
         return await ActionUpcomingEvents().run(dispatcher, tracker, domain)
-    on_the_card = not_on_the_card(text, dispatcher, tracker, domain)
+    on_the_card = not_on_the_card(uow_factory, text, dispatcher, tracker, domain)
     if on_the_card is None and reader.thanks_in(text) and not reader.has_question(text):
         # "thanks. maybe ill come back to the returners thing in a few months": thanks, whatever else.
         dispatcher.utter_message(response="utter_you_are_welcome")
@@ -114,7 +116,8 @@ async def answer_in_context(dispatcher: CollectingDispatcher, tracker: Tracker, 
     return on_the_card
 
 
-def not_on_the_card(text: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list | None:
+def not_on_the_card(uow_factory: UowFactory, text: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    domain: DomainDict) -> list | None:
     """A question about the group just shown that its card doesn't answer ("do people have
     cameras on?", "is the slack bit enough on its own?"): said so, and who can answer it."""
     from actions.about_assistant import GROUP_SHOWN
@@ -124,14 +127,14 @@ def not_on_the_card(text: str, dispatcher: CollectingDispatcher, tracker: Tracke
     if not any(reply in GROUP_SHOWN for reply in last_replies(tracker)) or len(text.split()) > 40 \
             or not reader.has_question(text) or reader.asks_for_a_list(text):
         return None
-    group = group_in_focus(tracker, text)
+    group = group_in_focus(uow_factory, tracker, text)
     if group is None:
         return None
     dispatcher.utter_message(response="utter_not_on_the_card", group_name=escape_mrkdwn(group.name))
     return show_group(group, "organisers", dispatcher, domain)
 
 
-class ActionUnclear(Action):
+class ActionUnclear(WiredAction):
     """A message the model isn't sure of: answered from what is in focus when it can be, else
     Rasa's two-stage fallback ("did you mean …?")."""
 
@@ -139,5 +142,5 @@ class ActionUnclear(Action):
         return "action_unclear"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        answered = await answer_in_context(dispatcher, tracker, domain)
+        answered = await answer_in_context(self.uow, dispatcher, tracker, domain)
         return answered if answered is not None else [FollowupAction("action_two_stage_fallback")]

@@ -5,13 +5,13 @@ reads like one; anything else unclear is read as any unclear message is (action_
 from __future__ import annotations
 
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.request_support import kind_from_last_answer, last_faq_key, last_replies
-from bot.core.db import default_uow
+from actions.wired import WiredAction
 from bot.journeys.find_group import search_groups
 from bot.nlu import reader
 
@@ -30,7 +30,7 @@ def takes_up_the_offer(tracker: Tracker) -> bool:
     return reader.takes_up_an_offer(text) and any(i in WANTS_IT for i in ranking)
 
 
-class ActionFollowUpFaq(Action):
+class ActionFollowUpFaq(WiredAction):
     def name(self) -> str:
         return "action_follow_up_faq"
 
@@ -42,7 +42,7 @@ class ActionFollowUpFaq(Action):
             # any unclear message is read, before "did you mean …?".
             from actions.fallback import answer_in_context  # it imports much of actions/
 
-            answered = await answer_in_context(dispatcher, tracker, domain)
+            answered = await answer_in_context(self.uow, dispatcher, tracker, domain)
             return answered if answered is not None else [FollowupAction("action_two_stage_fallback")]
         if kind is None and "utter_faq/how_to_start_group" in last_replies(tracker):
             # "Yes let's do it! Name: Menopause Matters…" after how starting a group works.
@@ -58,7 +58,7 @@ class ActionFollowUpFaq(Action):
         dispatcher.utter_message(response="utter_support_intro")
         carried = [SlotSet("support_kind", kind)]
         asked = previous_question(tracker)
-        groups = search_groups(asked, default_uow()) if asked else None
+        groups = search_groups(asked, self.uow()) if asked else None
         if groups is not None and len(groups.matches) == 1 and not tracker.get_slot("support_group"):
             # "is there money for a diwali do? for faith and belief", then "yes please": that group.
             carried.append(SlotSet("support_group", groups.matches[0].slug))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -11,7 +11,8 @@ from rasa_sdk.types import DomainDict
 from actions.join_group import either, join_button
 from actions.request_support import last_replies
 from actions.responses import phrase
-from bot.core.db import default_uow
+from actions.wired import WiredAction
+from bot.core.db import UowFactory
 from bot.journeys.find_group import GroupView, list_groups_of_type, search_groups
 from bot.nlu import reader
 from bot.rasa_plumbing.payloads import intent_payload
@@ -50,23 +51,23 @@ def group_lines(groups: list[GroupView], domain: DomainDict) -> str:
                             purpose=escape_mrkdwn(g.purpose)) for g in groups)
 
 
-def group_in_focus(tracker: Tracker, text: str | None = None) -> GroupView | None:
+def group_in_focus(uow_factory: UowFactory, tracker: Tracker, text: str | None = None) -> GroupView | None:
     """The group a follow-up is about: the one it names, the one at the place in the last list
     it names ("the second one"), else the one the bot last showed. A list puts nothing in
     focus; a group's card does, until something else comes into focus."""
     text = tracker.latest_message.get("text") or "" if text is None else text
     if text and not text.startswith("/"):
-        named = search_groups(text, default_uow())
+        named = search_groups(text, uow_factory())
         if len(named.matches) == 1:
             return named.matches[0]
     listed = tracker.get_slot("listed_groups") or []
     place = reader.ordinal(text or "")
     if listed and place is not None and -len(listed) <= place < len(listed):
-        found = search_groups(listed[place], default_uow())
+        found = search_groups(listed[place], uow_factory())
         if found.matches:
             return found.matches[0]
     if tracker.get_slot("last_group"):
-        found = search_groups(tracker.get_slot("last_group"), default_uow())
+        found = search_groups(tracker.get_slot("last_group"), uow_factory())
         if len(found.matches) == 1:
             return found.matches[0]
     return None
@@ -87,7 +88,7 @@ def focus_on(group: GroupView | None, listed: list[str] | None = None) -> list:
     return [SlotSet("last_group", group.name if group else None), SlotSet("listed_groups", listed)]
 
 
-def follow_up_on_focus(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+def follow_up_on_focus(uow_factory: UowFactory, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
                        loosely: bool = False) -> list | None:
     """A question about the group in focus in any words ("who runs it", "when do they meet?",
     "the second one"), whatever the model made of it; None when it isn't one. `loosely` (the
@@ -98,7 +99,7 @@ def follow_up_on_focus(dispatcher: CollectingDispatcher, tracker: Tracker, domai
     about_focus = loosely and len(text.split()) <= 20 and not reader.asks_for_a_list(text)
     if detail is None and not about_focus and not (listed and reader.ordinal(text) is not None):
         return None
-    group = group_in_focus(tracker, text)
+    group = group_in_focus(uow_factory, tracker, text)
     if group is None:
         return None
     if detail is None and reader.ordinal(text) is None and group.name == tracker.get_slot("last_group"):
@@ -106,18 +107,18 @@ def follow_up_on_focus(dispatcher: CollectingDispatcher, tracker: Tracker, domai
         # doesn't give, said so (and who would know), rather than the same card again.
         from actions.fallback import not_on_the_card  # it imports this module
 
-        answered = not_on_the_card(text, dispatcher, tracker, domain)
+        answered = not_on_the_card(uow_factory, text, dispatcher, tracker, domain)
         if answered is not None:
             return answered
     return show_group(group, detail, dispatcher, domain)
 
 
-def names_groups(text: str) -> bool:
+def names_groups(uow_factory: UowFactory, text: str) -> bool:
     """Whether a message the model didn't read as finding a group still names one ("anything for
     adhd ppl?", "sustainibility grp??"), or asks for the open or closed ones ("list closed grps")."""
     if not text or text.startswith("/") or len(text.split()) > 45:
         return False
-    result = search_groups(text, default_uow())
+    result = search_groups(text, uow_factory())
     if result.matches:
         return True
     return bool(reader.group_types_named(text)) and reader.names_groups(text)
@@ -127,12 +128,12 @@ def names_groups(text: str) -> bool:
 CALENDAR_REPLIES = ("utter_upcoming_events", "utter_event_date", "utter_faq/awareness_calendar")
 
 
-class ActionFindGroup(Action):
+class ActionFindGroup(WiredAction):
     def name(self) -> str:
         return "action_find_group"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        uow = default_uow
+        uow = self.uow
         asked = next(tracker.get_latest_entity_values("group"), None)
         group_type = next(tracker.get_latest_entity_values("group_type"), None)
         group_type = group_type.lower() if isinstance(group_type, str) else None
@@ -148,7 +149,7 @@ class ActionFindGroup(Action):
 
         if reader.asks_whether_possible(message) and kinds_named(message):
             # "is there money for a diwali do?? for faith and belief": a question about support.
-            return answer_first(dispatcher, tracker, domain)
+            return answer_first(self.uow, dispatcher, tracker, domain)
         from actions.about_assistant import SUPPORT_OFFERED  # it imports this module
 
         offered = any(reply in SUPPORT_OFFERED and reply != "utter_support_request_sent" for reply in last_replies(tracker))
@@ -174,7 +175,7 @@ class ActionFindGroup(Action):
             # does marketing do anything for it?": the observance, not the group it shares a word with.
             from actions.awareness_calendar import say_event_date  # it imports much of actions/
 
-            if say_event_date(message, dispatcher, domain):
+            if say_event_date(self.uow, message, dispatcher, domain):
                 return []
         if result and result.matches:
             if len(result.matches) == 1:
@@ -184,7 +185,7 @@ class ActionFindGroup(Action):
                     from actions.about_assistant import explain  # it imports this module
 
                     tracker.slots["last_group"] = result.matches[0].name
-                    explain(topic, dispatcher, tracker, domain, subject="invite")
+                    explain(self.uow, topic, dispatcher, tracker, domain, subject="invite")
                     return focus_on(result.matches[0])
                 if (reader.wants_in(message) or reader.asks_to_join(message)) and not reader.has_question(message):
                     # "WiT invite pls. yes i identify as a woman": joining it, whatever the model made of it.
@@ -202,7 +203,7 @@ class ActionFindGroup(Action):
             return []
         if asked is None and group_type is None:
             # "who runs it?", "when do they meet?", "the second one": the group in focus.
-            followed = follow_up_on_focus(dispatcher, tracker, domain, loosely=True)
+            followed = follow_up_on_focus(self.uow, dispatcher, tracker, domain, loosely=True)
             if followed is not None:
                 return followed
 

@@ -12,7 +12,7 @@ import re
 from abc import abstractmethod
 from typing import Any, ClassVar
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
@@ -24,6 +24,7 @@ from bot.core.constants import EMPTY
 from bot.nlu import reader
 from bot.rasa_plumbing.model_config import FALLBACK_THRESHOLD
 from actions.responses import phrase
+from actions.wired import Wired, WiredAction
 
 MAX_RETRIES_BEFORE_HELP = 2
 NONE = EMPTY  # an optional answer left empty ("no note")
@@ -182,7 +183,7 @@ def pick_choice(value: Any, choices: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
-class GuidedFormValidation(FormValidationAction):
+class GuidedFormValidation(Wired, FormValidationAction):
     """Base for the journeys' form validators."""
 
     confirm_slot: str = ""
@@ -297,7 +298,7 @@ class GuidedFormValidation(FormValidationAction):
             dispatcher.utter_message(response="utter_repeat_prefix")
             return await self._ask_again(dispatcher, tracker, domain)
         if intent != "ask_service_team" and reader.asks_for_person(text, plainly=True):
-            hand_off(dispatcher, tracker, self.progress_line(tracker, domain))
+            hand_off(self.uow, dispatcher, tracker, self.progress_line(tracker, domain))
             return await self._ask_again(dispatcher, tracker, domain)
         topic = reader.asked_about_the_assistant(text)
         if topic:
@@ -305,7 +306,7 @@ class GuidedFormValidation(FormValidationAction):
             # asked again unless the message answers it too.
             from actions.about_assistant import explain  # it imports this module
 
-            explain(topic, dispatcher, tracker, domain)
+            explain(self.uow, topic, dispatcher, tracker, domain)
             rest = reader.without_questions(text)
             if rest and requested and requested != self.confirm_slot and kind:
                 answer = reader.yes_or_no(rest) if kind == YES_NO else rest
@@ -316,7 +317,7 @@ class GuidedFormValidation(FormValidationAction):
         if reader.asks_for_a_date(text) and not text.startswith("/"):
             from actions.awareness_calendar import say_event_date  # it imports this module
 
-            if say_event_date(text, dispatcher, domain):  # "oh and when's IDAHOBIT exactly": its date
+            if say_event_date(self.uow, text, dispatcher, domain):  # "oh and when's IDAHOBIT exactly": its date
                 return await self._ask_again(dispatcher, tracker, domain)
         switch = self._switch_wanted(tracker, kind)
         if switch is not None:
@@ -756,7 +757,7 @@ def clear_form_slots(form: str, domain: DomainDict) -> list[SlotSet]:
     return [SlotSet(slot, None) for slot in form_slots(form, domain)] + [SlotSet("form_retries", 0)]
 
 
-class ActionStopForm(Action):
+class ActionStopForm(WiredAction):
     """Leave whatever form is active at any step; nothing is written, and what the form kept
     so far is undone by its validator (a case draft is deleted)."""
 
@@ -795,7 +796,7 @@ def last_form(tracker: Tracker) -> str | None:
     return None
 
 
-class ActionAskFormPending(Action):
+class ActionAskFormPending(WiredAction):
     """Asks the clarifying question a form holds in `form_pending` (GuidedFormValidation.ask_first)."""
 
     def name(self) -> str:
@@ -810,7 +811,7 @@ class ActionAskFormPending(Action):
         return []
 
 
-class ActionSwitchJourney(Action):
+class ActionSwitchJourney(WiredAction):
     """Starts the journey a person switched to mid-form (GuidedFormValidation.switch_to): its
     opening words, then its form, with what they named already filled."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.core.db import default_uow
+from bot.core.db import UowFactory
 from bot.core.errors import DomainError
 from bot.core.routing import TEAM_NAMES, sentence_start
 from bot.journeys.request_support import request_support
@@ -34,7 +34,8 @@ def last_unclear_question(tracker: Tracker) -> str | None:
     return None
 
 
-def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, handed_over: str = "") -> None:
+def hand_off(uow_factory: UowFactory, dispatcher: CollectingDispatcher, tracker: Tracker,
+             handed_over: str = "") -> None:
     """Pass the person to the D&I service team: with their unanswered question, or what they
     have answered so far in a form (`handed_over`: GuidedFormValidation.progress_line); how to
     reach the team when there is nothing to pass on."""
@@ -49,7 +50,7 @@ def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, handed_over: st
     try:
         details = question if handed_over else f"A question I couldn't answer: {question}"
         request = request_support(tracker.sender_id, kind="other", group_slug=None, when="", amount_text=None,
-                                  details=details, uow=default_uow())
+                                  details=details, uow=uow_factory())
         dispatcher.utter_message(response="utter_handed_over" if handed_over else "utter_question_passed_on",
                                  team=request.team_name, code=request.reference)
     except DomainError as error:

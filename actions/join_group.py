@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.core.db import UowFactory
 from bot.nlu import reader
 from bot.nlu.reader import is_just_yes
 from actions.forms import (CHOICE, NONE, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots, intent_of,
                            pick_choice, typed)
 from actions.responses import phrase
-from bot.core.db import default_uow
+from actions.wired import WiredAction
 from bot.core.errors import DomainError
 from bot.journeys.find_group import GroupView, get_group, list_groups_of_type, search_groups
 from bot.journeys.invite_request import NOTE_MAX_CHARS, request_invite
@@ -62,7 +63,7 @@ class ValidateJoinGroupForm(GuidedFormValidation):
 
     def read_from_first_message(self, text: str) -> dict[str, Any]:
         """The group a message names, when it names one: "maybe i should just join the parents one instead"."""
-        named = search_groups(text, default_uow()).matches
+        named = search_groups(text, self.uow()).matches
         return {"group": named[0].name} if len(named) == 1 else {}
 
     def starts_afresh(self, entities: dict[str, Any], tracker: Tracker) -> bool:
@@ -70,7 +71,7 @@ class ValidateJoinGroupForm(GuidedFormValidation):
         current, named = tracker.get_slot("group_slug"), entities.get("group")
         if not (current and named) or tracker.get_slot("requested_slot") == "group":
             return False
-        result = search_groups(str(named), default_uow())
+        result = search_groups(str(named), self.uow())
         return bool(result.matches) and all(group.slug != current for group in result.matches)
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -88,26 +89,26 @@ class ValidateJoinGroupForm(GuidedFormValidation):
             return {}
         if typed(tracker).startswith("/"):
             return {}
-        result = search_groups(typed(tracker), default_uow())
+        result = search_groups(typed(tracker), self.uow())
         if len(result.matches) == 1:
             return {"group": result.matches[0].name}
         # "join it", "sick, add me", "I'd like to ask for an invite", "the second one": a message
         # that names no group is about the group in focus.
         if not result.matches and not result.suggestions:
             from actions.find_group import group_in_focus  # find_group imports this module
-            group = group_in_focus(tracker)
+            group = group_in_focus(self.uow, tracker)
             if group is not None:
                 return {"group": group.name}
         return {}
 
     def validate_group(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                        domain: DomainDict) -> dict[str, Any]:
-        result = search_groups(str(value or ""), default_uow())
+        result = search_groups(str(value or ""), self.uow())
         message = typed(tracker)
         if not result.matches and message and not message.startswith("/") and message != str(value or ""):
             # The entity may be a piece of the name ("action" of "#climate-action"): the whole
             # message, as find_group reads it, before saying there's no such group.
-            whole = search_groups(message, default_uow())
+            whole = search_groups(message, self.uow())
             if whole.matches:
                 result = whole
         if len(result.matches) == 1:
@@ -120,7 +121,7 @@ class ValidateJoinGroupForm(GuidedFormValidation):
         if result.suggestions:
             return self._offer(dispatcher, "utter_join_did_you_mean", result.suggestions,
                                typed=quote_user_text(str(value)), names=either([g.name for g in result.suggestions]))
-        return self._offer(dispatcher, "utter_join_no_such_group", list_groups_of_type(None, default_uow()),
+        return self._offer(dispatcher, "utter_join_no_such_group", list_groups_of_type(None, self.uow()),
                            typed=quote_user_text(str(value)))
 
     def _offer(self, dispatcher: CollectingDispatcher, response: str, groups: list[GroupView],
@@ -133,7 +134,7 @@ class ValidateJoinGroupForm(GuidedFormValidation):
         choice = value if value in ("open", "closed") else pick_choice(value, PARTS)
         slug = tracker.get_slot("group_slug")
         if slug:  # the group is known: its type decides, unless it's "both"
-            choice = part_for(get_group(slug, default_uow()), choice)
+            choice = part_for(get_group(slug, self.uow()), choice)
         elif choice:  # the group arrives in the same message: validate_group settles it
             return {"group_part": choice}
         if choice is None:
@@ -148,7 +149,7 @@ class ValidateJoinGroupForm(GuidedFormValidation):
         if tracker.get_slot("requested_slot") not in (None, "group") or typed(tracker).startswith("/"):
             return events
         named = next((e["value"] for e in events if e.get("name") == "group" and e.get("value")), None)
-        result = search_groups(str(named or tracker.get_slot("group") or ""), default_uow())
+        result = search_groups(str(named or tracker.get_slot("group") or ""), self.uow())
         if len(result.matches) != 1 or part_for(result.matches[0], tracker.get_slot("group_part")) != "closed":
             return events
         text = typed(tracker)
@@ -193,34 +194,34 @@ def has_both_parts(group: GroupView) -> bool:
     return group.type == "both"
 
 
-class ActionAskGroupPart(Action):
+class ActionAskGroupPart(WiredAction):
     def name(self) -> str:
         return "action_ask_group_part"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        group = get_group(tracker.get_slot("group_slug"), default_uow())
+        group = get_group(tracker.get_slot("group_slug"), self.uow())
         dispatcher.utter_message(response="utter_which_group_part", group_name=escape_mrkdwn(group.name))
         return []
 
 
-class ActionAskCriteriaConfirmed(Action):
+class ActionAskCriteriaConfirmed(WiredAction):
     def name(self) -> str:
         return "action_ask_criteria_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        group = get_group(tracker.get_slot("group_slug"), default_uow())
+        group = get_group(tracker.get_slot("group_slug"), self.uow())
         dispatcher.utter_message(
             response="utter_criteria_question_closed_space" if has_both_parts(group) else "utter_criteria_question",
             group_name=escape_mrkdwn(group.name), criteria=escape_mrkdwn(group.criteria or ""))
         return []
 
 
-class ActionAskInviteConfirmed(Action):
+class ActionAskInviteConfirmed(WiredAction):
     def name(self) -> str:
         return "action_ask_invite_confirmed"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        group = get_group(tracker.get_slot("group_slug"), default_uow())
+        group = get_group(tracker.get_slot("group_slug"), self.uow())
         note = tracker.get_slot("invite_note")
         dispatcher.utter_message(
             response="utter_invite_summary", group_name=escape_mrkdwn(group.name),
@@ -229,14 +230,14 @@ class ActionAskInviteConfirmed(Action):
         return []
 
 
-def _name_of(slug: str | None) -> str | None:
+def _name_of(uow_factory: UowFactory, slug: str | None) -> str | None:
     try:
-        return get_group(slug, default_uow()).name if slug else None
+        return get_group(slug, uow_factory()).name if slug else None
     except DomainError:
         return None
 
 
-class ActionJoinGroup(Action):
+class ActionJoinGroup(WiredAction):
     def name(self) -> str:
         return "action_join_group"
 
@@ -246,13 +247,13 @@ class ActionJoinGroup(Action):
             if not slug:
                 dispatcher.utter_message(response="utter_lost_track_of_group")
             elif not tracker.get_slot("group_is_closed"):
-                group = join_open_group(user, slug, default_uow())
+                group = join_open_group(user, slug, self.uow())
                 dispatcher.utter_message(
                     response="utter_join_welcome" if group.channel_name else "utter_join_welcome_no_channel",
                     group_name=escape_mrkdwn(group.name), channel=escape_mrkdwn(group.channel_name or ""),
                     meeting=escape_mrkdwn(group.meeting))
             elif tracker.get_slot("criteria_confirmed") is False:
-                group = get_group(slug, default_uow())
+                group = get_group(slug, self.uow())
                 if has_both_parts(group):
                     dispatcher.utter_message(
                         response="utter_criteria_not_met_closed_space", group_name=escape_mrkdwn(group.name),
@@ -262,7 +263,7 @@ class ActionJoinGroup(Action):
             elif tracker.get_slot("invite_confirmed") == "yes":
                 note = tracker.get_slot("invite_note")
                 request = request_invite(user, slug, criteria_confirmed=True, note=None if note == NONE else note,
-                                         uow=default_uow())
+                                         uow=self.uow())
                 dispatcher.utter_message(response="utter_invite_request_sent",
                                          group_name=escape_mrkdwn(request.group_name), code=request.reference)
             else:
@@ -270,4 +271,4 @@ class ActionJoinGroup(Action):
         except DomainError as error:
             dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(error)))
         # The group stays in focus: "when r they meeting next?" after joining is about it.
-        return clear_form_slots("join_group_form", domain) + [SlotSet("last_group", _name_of(slug))]
+        return clear_form_slots("join_group_form", domain) + [SlotSet("last_group", _name_of(self.uow, slug))]

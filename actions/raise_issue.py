@@ -8,14 +8,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms import (CHOICE, NONE, NOT_A_MISS, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots,
                            pick_choice)
 from actions.responses import phrase
-from bot.core.db import default_uow
+from actions.wired import WiredAction
 from bot.core.errors import DomainError
 from bot.core.routing import TEAM_NAMES, sentence_start
 from bot.journeys.raise_issue import (CATEGORIES, EXCLUSIONS, NARRATIVE, discard_draft, expect, handlers_left, keep_from_nobody,
@@ -57,7 +57,7 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
         """What happened was stored as a draft the moment it was typed: stopping deletes it,
         and the conversation no longer waits for confidential text."""
         draft_id = tracker.get_slot("case_draft_id")
-        discard_draft(draft_id if draft_id and draft_id != NONE else None, default_uow(), owner=tracker.sender_id)
+        discard_draft(draft_id if draft_id and draft_id != NONE else None, self.uow(), owner=tracker.sender_id)
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> list[str]:
@@ -125,7 +125,7 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
         text = str(value or "")
         if text == NONE or text.isdigit():
             if text == NONE:  # "No one", a button: nothing typed to take, so the form clears what was kept
-                keep_from_nobody(tracker.sender_id, tracker.get_slot("case_draft_id"), default_uow())
+                keep_from_nobody(tracker.sender_id, tracker.get_slot("case_draft_id"), self.uow())
             return {"issue_excluded": text}
         # Names reached the form (the channel didn't take them): not kept; asked again.
         dispatcher.utter_message(response="utter_case_text_again")
@@ -141,14 +141,14 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
             return self.reject("issue_route", dispatcher, "utter_issue_route_again")
         draft_id = tracker.get_slot("case_draft_id")
         if draft_id and draft_id != NONE:
-            team = team_for(draft_id, tracker.sender_id, choice, default_uow())
+            team = team_for(draft_id, tracker.sender_id, choice, self.uow())
             if team != choice:
                 # Everyone there was named as someone who must not handle it: said before the summary.
                 dispatcher.utter_message(response="utter_case_rerouted", chosen=TEAM_NAMES[choice],
                                          team=TEAM_NAMES[team])
                 choice = team
             else:
-                left = handlers_left(draft_id, tracker.sender_id, choice, default_uow())
+                left = handlers_left(draft_id, tracker.sender_id, choice, self.uow())
                 if left:  # someone there was kept away: how many can still open it, before the summary
                     dispatcher.utter_message(response="utter_handlers_left", team=TEAM_NAMES[choice],
                                              names="one person" if left == 1 else f"{left} people")
@@ -162,7 +162,7 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
         return self.validate_confirmation(value, dispatcher, tracker, domain)
 
 
-class ActionAskCaseDraftId(Action):
+class ActionAskCaseDraftId(WiredAction):
     """Asks what happened, after recording that the conversation waits for confidential text,
     so the channel takes the answer out of the conversation. In Slack: a button to a form."""
 
@@ -171,18 +171,18 @@ class ActionAskCaseDraftId(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         draft_id = tracker.get_slot("case_draft_id")
-        expect(tracker.sender_id, NARRATIVE, draft_id if draft_id and draft_id != NONE else None, default_uow())
+        expect(tracker.sender_id, NARRATIVE, draft_id if draft_id and draft_id != NONE else None, self.uow())
         slack = tracker.get_latest_input_channel() == "slack"
         dispatcher.utter_message(response="utter_ask_case_draft_id_slack" if slack else "utter_ask_case_draft_id")
         return []
 
 
-class ActionAskIssueExcluded(Action):
+class ActionAskIssueExcluded(WiredAction):
     def name(self) -> str:
         return "action_ask_issue_excluded"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        expect(tracker.sender_id, EXCLUSIONS, tracker.get_slot("case_draft_id"), default_uow())
+        expect(tracker.sender_id, EXCLUSIONS, tracker.get_slot("case_draft_id"), self.uow())
         dispatcher.utter_message(response="utter_ask_issue_excluded")
         return []
 
@@ -191,7 +191,7 @@ def _people(count: str) -> str:
     return "1 person" if count == "1" else f"{count} people"
 
 
-class ActionAskIssueConfirmed(Action):
+class ActionAskIssueConfirmed(WiredAction):
     def name(self) -> str:
         return "action_ask_issue_confirmed"
 
@@ -207,7 +207,7 @@ class ActionAskIssueConfirmed(Action):
         return []
 
 
-class ActionSubmitRaiseIssue(Action):
+class ActionSubmitRaiseIssue(WiredAction):
     def name(self) -> str:
         return "action_submit_raise_issue"
 
@@ -217,14 +217,14 @@ class ActionSubmitRaiseIssue(Action):
         if slot("issue_consent") is False:
             dispatcher.utter_message(response="utter_issue_needs_consent")
         elif slot("issue_confirmed") != "yes":
-            discard_draft(draft_id if draft_id and draft_id != NONE else None, default_uow(), owner=tracker.sender_id)
+            discard_draft(draft_id if draft_id and draft_id != NONE else None, self.uow(), owner=tracker.sender_id)
             dispatcher.utter_message(response="utter_issue_not_sent")
         else:
             try:
                 receipt = submit_case(
                     draft_id, tracker.sender_id, on_behalf=slot("issue_for") == "behalf",
                     consented=slot("issue_consent"), may_be_named=slot("issue_may_name"),
-                    category=slot("issue_category"), route_to=slot("issue_route"), uow=default_uow())
+                    category=slot("issue_category"), route_to=slot("issue_route"), uow=self.uow())
                 if receipt.rerouted:
                     dispatcher.utter_message(response="utter_issue_sent_rerouted", code=receipt.reference,
                                              team=receipt.team_name, days=receipt.acknowledge_days)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms import (CHOICE, NONE, OPTIONAL_TEXT, TEXT, GuidedFormValidation, clear_form_slots, intent_of,
                            pick_choice, typed)
 from actions.responses import phrase
+from actions.wired import WiredAction
 from bot.core import routing
-from bot.core.db import default_uow
 from bot.core.errors import DomainError, InvalidInput
 from bot.nlu import reader
 from bot.journeys.find_group import get_group, list_groups_of_type, search_groups
@@ -118,7 +118,7 @@ class ValidateSupportForm(GuidedFormValidation):
     def fields_in(self, text: str, tracker: Tracker, strict: bool = False) -> dict[str, Any]:
         """"WiT quarterly social, £150, 5 march": the kind, the group, the date and the amount."""
         found: dict[str, Any] = dict(self.read_from_first_message(text))
-        groups = search_groups(text, default_uow())
+        groups = search_groups(text, self.uow())
         if len(groups.matches) == 1:
             found["support_group"] = groups.matches[0].name
         when, amount = when_in(text), amount_in(text)
@@ -129,7 +129,7 @@ class ValidateSupportForm(GuidedFormValidation):
         same_day, same_group = reader.same_as_last_request(text)
         if same_day or same_group:
             # "and now the speaker one pls. Same day, £300 fee": the request just made says which.
-            last = last_request(tracker.sender_id, default_uow())
+            last = last_request(tracker.sender_id, self.uow())
             if last is not None:
                 if same_day and last.when and "support_when" not in found:
                     found["support_when"] = last.when
@@ -156,7 +156,7 @@ class ValidateSupportForm(GuidedFormValidation):
         text = str(value or "").strip()
         if text == NO_GROUP or text.lower() in ("none", "no group", "not for a group", "no") or reader.not_for_a_group(text):
             return {"support_group": NO_GROUP}
-        result = search_groups(text, default_uow())
+        result = search_groups(text, self.uow())
         found = result.matches[:1] or (result.suggestions[:1] if len(result.suggestions) == 1 else [])
         if found:
             return {"support_group": found[0].slug}
@@ -191,19 +191,19 @@ class ValidateSupportForm(GuidedFormValidation):
         return self.validate_confirmation(value, dispatcher, tracker, domain)
 
 
-class ActionAskSupportGroup(Action):
+class ActionAskSupportGroup(WiredAction):
     def name(self) -> str:
         return "action_ask_support_group"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        groups = list_groups_of_type(None, default_uow())
+        groups = list_groups_of_type(None, self.uow())
         dispatcher.utter_message(response="utter_which_group_is_it_for",
                                  buttons=[{"title": g.name, "payload": g.name} for g in groups]
                                  + [{"title": phrase(domain, "utter_not_for_a_group_button"), "payload": intent_payload("deny")}])
         return []
 
 
-class ActionAskSupportConfirmed(Action):
+class ActionAskSupportConfirmed(WiredAction):
     def name(self) -> str:
         return "action_ask_support_confirmed"
 
@@ -215,14 +215,14 @@ class ActionAskSupportConfirmed(Action):
         dispatcher.utter_message(
             response="utter_support_summary_with_amount" if kind.needs_amount else "utter_support_summary",
             kind=kind.label,
-            group_name=escape_mrkdwn(get_group(group, default_uow()).name) if group and group != NO_GROUP else "(none)",
+            group_name=escape_mrkdwn(get_group(group, self.uow()).name) if group and group != NO_GROUP else "(none)",
             when=escape_mrkdwn(slot("support_when") or ""), amount=escape_mrkdwn(slot("support_amount") or ""),
             details=escape_mrkdwn(details) if details and details != NONE else "(none)",
             team=routing.TEAM_NAMES[kind.team])
         return []
 
 
-class ActionSubmitSupport(Action):
+class ActionSubmitSupport(WiredAction):
     def name(self) -> str:
         return "action_submit_support"
 
@@ -237,7 +237,7 @@ class ActionSubmitSupport(Action):
             request = request_support(
                 tracker.sender_id, kind=slot("support_kind"), group_slug=None if group in (None, NO_GROUP) else group,
                 when=slot("support_when") or "", amount_text=slot("support_amount"),
-                details="" if details in (None, NONE) else details, uow=default_uow())
+                details="" if details in (None, NONE) else details, uow=self.uow())
             dispatcher.utter_message(response="utter_support_request_sent", team=request.team_name,
                                      code=request.reference)
         except DomainError as error:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.find_group import show_group_button
 from actions.forms import CHOICE, TEXT, YES_NO, GuidedFormValidation, clear_form_slots, pick_choice
 from actions.responses import phrase
-from bot.core.db import default_uow
+from actions.wired import WiredAction
 from bot.core.errors import AlreadyDone, DomainError, InvalidInput
 from bot.journeys.start_group import propose_group, similar_groups, validate_name, validate_text
 from bot.nlu import reader
@@ -166,7 +166,7 @@ class ValidateStartGroupForm(GuidedFormValidation):
     def validate_new_group_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:
         try:
-            return {"new_group_name": validate_name(str(value or ""), default_uow())}
+            return {"new_group_name": validate_name(str(value or ""), self.uow())}
         except AlreadyDone as exists:
             return self.reject("new_group_name", dispatcher, "utter_group_name_taken", error=escape_mrkdwn(str(exists)))
         except InvalidInput as problem:
@@ -191,7 +191,7 @@ class ValidateStartGroupForm(GuidedFormValidation):
             purpose = validate_text(str(value or ""), "its purpose")
         except InvalidInput as problem:
             return self.reject("new_group_purpose", dispatcher, "utter_domain_error", error=escape_mrkdwn(str(problem)))
-        similar = similar_groups(tracker.get_slot("new_group_name") or "", purpose, default_uow())
+        similar = similar_groups(tracker.get_slot("new_group_name") or "", purpose, self.uow())
         if similar:
             dispatcher.utter_message(response="utter_similar_groups",
                                      names=", ".join(f"*{escape_mrkdwn(g.name)}*" for g in similar),
@@ -263,7 +263,7 @@ def _organisers_summary(typed: str | None, proposer_id: str, domain: DomainDict)
     return phrase(domain, "utter_organisers_you_and", others=", ".join(others))
 
 
-class ActionAskStartGroupConfirmed(Action):
+class ActionAskStartGroupConfirmed(WiredAction):
     def name(self) -> str:
         return "action_ask_start_group_confirmed"
 
@@ -280,7 +280,7 @@ class ActionAskStartGroupConfirmed(Action):
         return []
 
 
-class ActionSubmitStartGroup(Action):
+class ActionSubmitStartGroup(WiredAction):
     def name(self) -> str:
         return "action_submit_start_group"
 
@@ -297,7 +297,7 @@ class ActionSubmitStartGroup(Action):
                     purpose=slot("new_group_purpose"), meeting=slot("new_group_meeting"),
                     co_organisers=mentioned_users(slot("new_group_organisers") or ""),
                     named_organisers=typed_at_names(slot("new_group_organisers") or ""), criteria=slot("new_group_criteria"),
-                    how_to_ask=slot("new_group_how_to_ask"), edi_policy_confirmed=True, uow=default_uow())
+                    how_to_ask=slot("new_group_how_to_ask"), edi_policy_confirmed=True, uow=self.uow())
                 dispatcher.utter_message(response="utter_proposal_sent", group_name=escape_mrkdwn(proposal.name),
                                          code=proposal.reference)
             except DomainError as error:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -15,7 +15,8 @@ from actions.about_assistant import FORM_SUBJECTS, explain
 from actions.forms import JOURNEYS, intent_of, likely_faq_answer, typed
 from actions.request_support import FAQ_KINDS, KIND_WORDS, NOT_LISTED_WORDS, kind_from_last_answer, last_replies, support_button
 from actions.responses import phrase
-from bot.core.db import default_uow
+from actions.wired import WiredAction
+from bot.core.db import UowFactory
 from bot.journeys.find_group import search_groups
 from bot.journeys.request_support import KINDS, amount_in, when_in
 from bot.nlu import reader
@@ -40,7 +41,8 @@ def names_unlisted(text: str) -> bool:
     return any(re.search(rf"\b{re.escape(word)}\b", lowered) for word in NOT_LISTED_WORDS)
 
 
-def answer_first(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+def answer_first(uow_factory: UowFactory, dispatcher: CollectingDispatcher, tracker: Tracker,
+                 domain: DomainDict) -> list:
     """"is there money for a diwali do?": the policy's answer for each kind it names, or that
     the D&I service team decides what isn't listed; then the offer to make the request."""
     text = typed(tracker)
@@ -53,10 +55,11 @@ def answer_first(dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dom
     unlisted = not kinds
     if unlisted:
         dispatcher.utter_message(response="utter_not_listed_support")
-    return offer_the_request(kinds or ["other"], text, dispatcher, domain)
+    return offer_the_request(uow_factory, kinds or ["other"], text, dispatcher, domain)
 
 
-def offer_the_request(offered: list[str], text: str, dispatcher: CollectingDispatcher, domain: DomainDict) -> list:
+def offer_the_request(uow_factory: UowFactory, offered: list[str], text: str, dispatcher: CollectingDispatcher,
+                      domain: DomainDict) -> list:
     """The offer to make a request of each kind, after an answer; a group the question named is carried in."""
     buttons = [support_button(kind, phrase(domain, "utter_request_other_button") if kind == "other" else
                               phrase(domain, "utter_request_kind_button", kind=KINDS[kind].label.lower()))
@@ -65,7 +68,7 @@ def offer_the_request(offered: list[str], text: str, dispatcher: CollectingDispa
     dispatcher.utter_message(response="utter_offer_support_request", buttons=buttons)
     # Listen: the rule that starts the form after this action is for a request, not a question.
     events = [SlotSet("offered_support_kind", offered[0]), FollowupAction("action_listen")]
-    groups = search_groups(text, default_uow())
+    groups = search_groups(text, uow_factory())
     if len(groups.matches) == 1:  # "…for faith and belief": carried into the request
         events.insert(0, SlotSet("support_group", groups.matches[0].slug))
     return events
@@ -94,7 +97,7 @@ def support_instead(text: str, dispatcher: CollectingDispatcher, unclear: bool =
     return [SlotSet("support_kind", kinds[0]), FollowupAction("support_form")]
 
 
-class ActionStartJourney(Action):
+class ActionStartJourney(WiredAction):
     """Starts the journey the message asks for (the rules send every journey's first message here)."""
 
     def name(self) -> str:
@@ -105,7 +108,7 @@ class ActionStartJourney(Action):
         form, intro = JOURNEYS[intent]
         if intent == "request_support" and reader.asks_whether_possible(text) and kind_from_last_answer(tracker) is None:
             # (After the policy's answer, "can we get that for our Diwali social?" takes it up.)
-            return answer_first(dispatcher, tracker, domain)
+            return answer_first(self.uow, dispatcher, tracker, domain)
         if intent == "start_group" and reader.asks_if_allowed(text) \
                 and "utter_faq/how_to_start_group" not in last_replies(tracker):
             # "Is that something I can just start? Do I need permission?": how it works, then the
@@ -122,12 +125,12 @@ class ActionStartJourney(Action):
         if intent == "request_support" and reader.has_question(text):
             from actions.awareness_calendar import say_event_date  # it imports much of actions/
 
-            say_event_date(text, dispatcher, domain)  # "earth day is april right? can we add a litter pick"
+            say_event_date(self.uow, text, dispatcher, domain)  # "earth day is april right? can we add a litter pick"
         if intro:
             dispatcher.utter_message(response=intro)
         topic = reader.about_the_assistant(text)
         if topic:
-            explain(topic, dispatcher, tracker, domain, subject=FORM_SUBJECTS[form])
+            explain(self.uow, topic, dispatcher, tracker, domain, subject=FORM_SUBJECTS[form])
         return []  # the rule goes on to the form
 
 
@@ -137,7 +140,7 @@ BUDGET_ANSWERS = ("faq/social_budget", "faq/speaker_budget", "faq/meeting_spaces
                   "faq/no_fixed_budget")
 
 
-class ActionAnswerFaq(Action):
+class ActionAnswerFaq(WiredAction):
     """A question about the policy: its answer (the FAQ topic the model chose, as utter_faq says
     it), unless it asks whether something the policy doesn't list is paid for ("would the company
     pay for BSL interpreters?"): then that the D&I service team decides, and the offer."""
@@ -151,7 +154,7 @@ class ActionAnswerFaq(Action):
         key = selected.get("intent_response_key")
         if names_unlisted(text) and (reader.asks_whether_possible(text) or key in BUDGET_ANSWERS):
             # "would co pay for bsl interpreter for DCIN mtg?": a budget question about what isn't listed.
-            return answer_first(dispatcher, tracker, domain)
+            return answer_first(self.uow, dispatcher, tracker, domain)
         if "being_a_bot" in reader.all_about_the_assistant(text):
             # "are you a bot? sorry. also whats the difference between open and closed groups": both asked.
             dispatcher.utter_message(response="utter_i_am_a_bot")
@@ -163,12 +166,12 @@ class ActionAnswerFaq(Action):
         kinds = kinds_named(text) if key in ("faq/support_routing", "faq/no_fixed_budget") else []
         if kinds:
             # "if a group wanted money for a social, who approves it?": then the offer, as after any answer.
-            return offer_the_request(kinds, text, dispatcher, domain)
+            return offer_the_request(self.uow, kinds, text, dispatcher, domain)
         if key == "faq/lookup_not_shared" and tracker.get_slot("last_group"):
             # "would people be able to see that i asked?" with a group just shown: who an invite would reach.
-            explain("who_sees", dispatcher, tracker, domain, subject="invite")
+            explain(self.uow, "who_sees", dispatcher, tracker, domain, subject="invite")
         if key == "faq/awareness_calendar":  # "what's the awareness calendar?": what it is, then what's on it
             from actions.awareness_calendar import list_upcoming  # it imports much of actions/
 
-            list_upcoming(dispatcher, domain)
+            list_upcoming(self.uow, dispatcher, domain)
         return []

@@ -23,6 +23,8 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
+from bot import bootstrap
+from bot.bootstrap import Wiring
 from bot.core import db
 from bot.core.errors import DomainError, RegistryFileInvalid
 from bot.core.settings import load_settings
@@ -85,20 +87,20 @@ PURGED = {
 }
 
 
-def _purge(dry_run: bool) -> None:
+def _purge(wiring: Wiring, dry_run: bool) -> None:
     from bot.journeys.retention import purge
 
-    counts = purge(db.default_uow(), load_settings(), dry_run=dry_run)
+    counts = purge(wiring.uow(), wiring.settings, dry_run=dry_run)
     print("Would remove:" if dry_run else "Removed:")
     for kind, label in PURGED.items():
         print(f"  {counts.get(kind, 0):>6}  {label}")
 
 
-def _rotate_keys() -> int:
+def _rotate_keys(wiring: Wiring) -> int:
     from bot.journeys.case_keys import RotationStopped, rotate_all
 
     try:
-        counts = rotate_all(db.default_uow)
+        counts = rotate_all(wiring.uow)
     except RotationStopped as stopped:
         print(str(stopped), file=sys.stderr)
         counts, code = stopped.counts, 1
@@ -108,15 +110,13 @@ def _rotate_keys() -> int:
     return code
 
 
-def _deliver() -> None:
-    from bot.slack.api import web_client
+def _deliver(wiring: Wiring) -> None:
     from bot.slack.delivery import deliver_due
 
-    settings = load_settings()
-    if not settings.slack_bot_token:
+    if not wiring.settings.slack_bot_token:
         print("SLACK_BOT_TOKEN is not set, so notifications stay queued until Slack is configured.")
         return
-    report = deliver_due(db.default_uow, web_client(settings), settings)
+    report = deliver_due(wiring.uow, wiring.slack, wiring.settings)
     print(f"Delivered {len(report.sent)}; {len(report.retrying)} will be retried; {len(report.failed)} failed.")
 
 
@@ -128,30 +128,32 @@ def main(argv: list[str] | None = None) -> int:
 
             print(Fernet.generate_key().decode())
             return 0
-        if args.area != "db":
-            db.check_ready()
+        settings = load_settings()
         if args.area == "db":
-            db.upgrade()
+            db.upgrade(settings.database_url)
             print("Database is up to date.")
-        elif args.area == "registry" and args.command == "import":
-            args.file = args.file or load_settings().registry_file
+            return 0
+        db.check_ready(settings.database_url)
+        wiring = bootstrap.build(settings)
+        if args.area == "registry" and args.command == "import":
+            args.file = args.file or settings.registry_file
             if not args.file.is_file():
                 print(f"No such file: {args.file}", file=sys.stderr)
                 return 2
-            summary = registry.import_registry_file(args.file, db.default_uow(), only_if_empty=args.if_empty)
+            summary = registry.import_registry_file(args.file, wiring.uow(), only_if_empty=args.if_empty)
             if summary is None:
                 print("The registry already has groups; nothing imported.")
             else:
                 print(f"Imported {args.file}: {summary.groups_added} groups added, {summary.groups_updated} updated, "
                       f"{summary.groups_retired} retired; {summary.contacts} contacts; {summary.events} calendar events.")
         elif args.area == "registry" and args.command == "export":
-            text = registry.export_registry(db.default_uow())
+            text = registry.export_registry(wiring.uow())
             if args.output:
                 args.output.write_text(text, encoding="utf-8")
             else:
                 sys.stdout.write(text)
         elif args.area == "registry" and args.command == "list":
-            groups = registry.list_groups(db.default_uow(), include_retired=args.all)
+            groups = registry.list_groups(wiring.uow(), include_retired=args.all)
             if not groups:
                 print("No groups registered. Import one with: community-bot registry import FILE")
             for g in groups:
@@ -160,24 +162,24 @@ def main(argv: list[str] | None = None) -> int:
         elif args.area == "onboarding":
             from bot.journeys.onboarding import welcome
 
-            queued = welcome(args.users, db.default_uow())
+            queued = welcome(args.users, wiring.uow())
             already = len(set(args.users)) - len(queued)
             print(f"Queued a welcome for {len(queued)} user(s)" + (f"; {already} already welcomed." if already else "."))
-            _deliver()
+            _deliver(wiring)
         elif args.area == "outbox" and args.command == "list":
             from bot.slack.delivery import queued_notices
 
-            notices = queued_notices(db.default_uow(), include_done=args.all)
+            notices = queued_notices(wiring.uow(), include_done=args.all)
             if not notices:
                 print("No notifications waiting." if not args.all else "No notifications yet.")
             for line in notices:
                 print(line)
         elif args.area == "outbox" and args.command == "deliver":
-            _deliver()
+            _deliver(wiring)
         elif args.area == "outbox":
             from bot.slack.delivery import failed_messages
 
-            failed = failed_messages(db.default_uow())
+            failed = failed_messages(wiring.uow())
             if not failed:
                 print("No failed notifications.")
             for line in failed:
@@ -187,14 +189,13 @@ def main(argv: list[str] | None = None) -> int:
 
             from bot.journeys.case_deadlines import nudge_cases
 
-            settings = load_settings()
-            print(f"Queued {nudge_waiting_invites(db.default_uow(), settings)} invite reminder(s) and "
-                  f"{nudge_cases(db.default_uow(), settings)} case notice(s).")
-            _deliver()
+            print(f"Queued {nudge_waiting_invites(wiring.uow(), settings)} invite reminder(s) and "
+                  f"{nudge_cases(wiring.uow(), settings)} case notice(s).")
+            _deliver(wiring)
         elif args.area == "purge":
-            _purge(args.dry_run)
+            _purge(wiring, args.dry_run)
         elif args.area == "keys":
-            return _rotate_keys()
+            return _rotate_keys(wiring)
     except RegistryFileInvalid as exc:
         print(f"{args.file}: nothing was imported.", file=sys.stderr)
         print(str(exc), file=sys.stderr)

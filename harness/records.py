@@ -76,3 +76,11 @@ def nlu_examples() -> list[tuple[str, str]]:
                 if line.startswith("- "):
                     found.append((item["intent"], re.sub(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})", r"\1", line[2:])))
     return found
+
+
+def environment_cipher():
+    """The cipher the environment configures now (a test that changes the key reads with the new one)."""
+    from bot.core.crypto import Cipher
+    from bot.core.settings import load_settings
+
+    return Cipher(load_settings())

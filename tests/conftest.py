@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot import bootstrap
 from bot.core import db
 from bot.core.models import Base
 from bot.journeys.registry import import_registry_file
@@ -40,7 +41,6 @@ def postgres_url():
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     yield url
-    db._engines.pop(url, None)
     with admin.connect() as conn:
         conn.execute(text(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"
@@ -107,12 +107,23 @@ def demo_uow(uow):
 
 @pytest.fixture
 def configured_database(database_url, demo_uow, monkeypatch):
-    """Point the app's own settings (as the action server reads them) at the test database."""
+    """Point the app's own settings (as the action server reads them) at the test database,
+    with a case key, which a server on a shared database must have."""
     monkeypatch.setenv("DATABASE_URL", database_url)
+    if not os.environ.get("CASE_ENCRYPTION_KEY"):
+        monkeypatch.setenv("CASE_ENCRYPTION_KEY", CASE_KEY)
     yield database_url
-    engine = db._engines.pop(database_url, None)
-    if engine is not None:
-        engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def process_wiring():
+    """The process's wiring (bot.bootstrap) is built from each test's own environment, on
+    first use, and disposed of after it: as a fresh process would."""
+    bootstrap.install(None)
+    yield
+    left = bootstrap.install(None)
+    if left is not None:
+        left.dispose()
 
 
 # ---------------------------------------------------------------- the running assistant

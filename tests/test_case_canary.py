@@ -19,10 +19,9 @@ import urllib.request
 
 import pytest
 
-from bot.core import crypto
 from bot.core.models import Case, CaseStatus, OutboxMessage
 from bot.journeys.raise_issue import excluded_ids
-from harness.records import rows
+from harness.records import environment_cipher, rows
 from harness.slack_people import SlackPerson, SlackWorkspace, click, post_signed
 
 pytestmark = pytest.mark.conversation
@@ -102,8 +101,8 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
     trackers = "\n".join(json.dumps(tracker_of(base_url, sender)) for sender in reporters)
 
     for case in cases:
-        assert NARRATIVE_MARK in crypto.decrypt(case.narrative_ciphertext)  # the control
-        assert excluded_ids(case) == {TOM}  # Tom matched by name, and picked in the form
+        assert NARRATIVE_MARK in environment_cipher().decrypt(case.narrative_ciphertext)  # the control
+        assert excluded_ids(case, environment_cipher()) == {TOM}  # Tom matched by name, and picked in the form
     notices = [m for m in rows(assistant, OutboxMessage)
                if any(reference in json.dumps(m.payload) for reference in references)]
     assert notices and TOM not in {m.recipient for m in notices}  # never told

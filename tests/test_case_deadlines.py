@@ -11,12 +11,12 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
-from bot.core import crypto
 from bot.core.models import Case, CaseStatus, OutboxMessage, utcnow
 from bot.core.settings import load_settings
 from bot.journeys.case_deadlines import nudge_cases
 from bot.journeys.raise_issue import save_draft, submit_case
 from bot.slack.notices import notice_text
+from harness.records import environment_cipher
 
 REPORTER = "U0REPORT01"
 NARRATIVE = "Marker-Quokka said something hurtful at the last meetup, in front of everyone."
@@ -39,7 +39,7 @@ def raise_case(uow, *, reporter=REPORTER, excluded=(), days_ago=0) -> str:
     if excluded:
         with uow:
             case = uow.session.scalar(select(Case).where(Case.reference == draft))
-            case.excluded_ciphertext = crypto.encrypt(json.dumps(list(excluded)))
+            case.excluded_ciphertext = environment_cipher().encrypt(json.dumps(list(excluded)))
             uow.commit()
     reference = submit_case(draft, reporter, on_behalf=False, consented=None, may_be_named=None,
                             category="behaviour", route_to="dandi_service", uow=uow).reference

@@ -8,13 +8,13 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
-from bot.core import crypto
 from bot.core.errors import AlreadyDone, PermissionDenied
 from bot.core.models import AuditEntry, Case, CaseNote, CaseStatus, OutboxMessage
 from bot.journeys import handle_case
 from bot.journeys.check_status import my_requests, status_of
 from bot.journeys.handle_case import FieldProblem
 from bot.journeys.raise_issue import save_draft, submit_case
+from harness.records import environment_cipher
 
 PRIYA, TOM = "U0DANDI001", "U0DANDI002"  # the D&I service team (demo registry)
 GRACE = "U0PEOPLE01"  # the People team
@@ -33,7 +33,7 @@ def a_case(uow, *, excluded=(), route="dandi_service", reporter=REPORTER, on_beh
     if excluded:
         with uow:
             case = uow.session.scalar(select(Case).where(Case.reference == draft))
-            case.excluded_ciphertext = crypto.encrypt(json.dumps(list(excluded)))
+            case.excluded_ciphertext = environment_cipher().encrypt(json.dumps(list(excluded)))
             uow.commit()
     return submit_case(draft, reporter, on_behalf=on_behalf, consented=True if on_behalf else None,
                        may_be_named=may_be_named, category="behaviour", route_to=route, uow=uow).reference
@@ -158,10 +158,10 @@ def test_closing_needs_an_outcome_the_reporter_sees_and_the_outbox_holds_only_ci
     handle_case.set_status(reference, PRIYA, "closed", outcome=outcome, uow=demo_uow)
     case = the_case(demo_uow, reference)
     assert case.status == CaseStatus.closed and case.closed_at is not None
-    assert crypto.decrypt(case.outcome_ciphertext) == outcome
+    assert environment_cipher().decrypt(case.outcome_ciphertext) == outcome
     [(_, _, update)] = notices(demo_uow, "case_update")
     assert update["status"] == "closed" and "ground rules" not in json.dumps(update)
-    assert crypto.decrypt(update["outcome"].encode()) == outcome
+    assert environment_cipher().decrypt(update["outcome"].encode()) == outcome
     # Closed is final, and drops off the handlers' list.
     with pytest.raises(AlreadyDone):
         handle_case.set_status(reference, PRIYA, "in_progress", uow=demo_uow)

@@ -7,10 +7,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from bot.core import crypto
+from bot.core import db
 from bot.core.errors import AlreadyDone, InvalidInput, NotFound, PermissionDenied
 from bot.core.models import AuditEntry, Case, CaseStatus, Group, GroupProposal, GroupStatus, Membership, OutboxMessage
 from bot.core.references import REFERENCE_RE
+from bot.core.settings import load_settings
 from bot.journeys.awareness_calendar import upcoming_events
 from bot.journeys.check_status import my_requests, status_of
 from bot.journeys.find_group import search_groups
@@ -20,6 +21,7 @@ from bot.journeys.raise_issue import discard_draft, save_draft, submit_case
 from bot.journeys.request_support import parse_amount, request_support, resolve_support_request
 from bot.journeys.start_group import approve_proposal, decline_proposal, propose_group, similar_groups
 from bot.slack.notices import notice_text
+from harness.records import environment_cipher
 
 ALEX = "U0ALEX0001"
 WIT_ORGANISERS = {"U0WIT00001", "U0WIT00002"}
@@ -253,7 +255,7 @@ def test_narrative_is_stored_encrypted_and_the_case_routed_without_it(demo_uow):
     with demo_uow:
         case = demo_uow.session.scalar(select(Case).where(Case.reference == receipt.reference))
         assert NARRATIVE.encode() not in case.narrative_ciphertext
-        assert crypto.decrypt(case.narrative_ciphertext) == NARRATIVE
+        assert environment_cipher().decrypt(case.narrative_ciphertext) == NARRATIVE
         audit = [a.detail for a in demo_uow.session.scalars(select(AuditEntry))]
     notices = outbox(demo_uow, "case_notice")
     assert sorted(to for to, _, _ in notices) == ["U0PEOPLE01", "U0PEOPLE02"]  # each handler, as a DM
@@ -296,9 +298,9 @@ def test_status_by_reference_is_only_for_the_requester(demo_uow):
     assert count(demo_uow, Case, Case.status == CaseStatus.draft) == 0
 
 
-def test_acknowledgement_deadline_comes_from_settings(demo_uow, monkeypatch):
-    monkeypatch.setenv("CASE_ACKNOWLEDGE_DAYS", "3")
-    receipt = submit_case(save_draft(NARRATIVE, demo_uow), ALEX, on_behalf=False, consented=None, may_be_named=None,
-                          category="other", route_to="dandi_service", uow=demo_uow)
+def test_acknowledgement_deadline_comes_from_settings(engine, demo_uow):
+    uow = db.uow_factory(engine, load_settings({"CASE_ACKNOWLEDGE_DAYS": "3"}))()
+    receipt = submit_case(save_draft(NARRATIVE, uow), ALEX, on_behalf=False, consented=None, may_be_named=None,
+                          category="other", route_to="dandi_service", uow=uow)
     assert receipt.acknowledge_days == 3
-    assert {payload["acknowledge_days"] for _, _, payload in outbox(demo_uow, "case_notice")} == {3}
+    assert {payload["acknowledge_days"] for _, _, payload in outbox(uow, "case_notice")} == {3}

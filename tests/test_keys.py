@@ -10,8 +10,9 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
-from bot.core import crypto
+from bot.core import db
 from bot.core.models import Case, CaseNote
+from bot.core.settings import load_settings
 from bot.journeys.case_keys import RotationStopped, rotate_all
 from bot.journeys.raise_issue import excluded_ids, save_draft, submit_case
 from bot.rasa_plumbing.launch import refuse_without_key
@@ -21,19 +22,24 @@ NARRATIVE = "What happened at the meetup on Tuesday, told in confidence."
 SHARED_DATABASE = "postgresql://postgres@127.0.0.1:5432/test"
 
 
+def keyed(engine, keys: str):
+    """A unit of work whose cipher has `keys`: a process started with CASE_ENCRYPTION_KEY=keys."""
+    return db.uow_factory(engine, load_settings({"CASE_ENCRYPTION_KEY": keys}))()
+
+
 def stored(uow) -> str:
     """A case with every encrypted column filled, and a note."""
     draft = save_draft(NARRATIVE, uow, owner="U0REPORT01")
     with uow:
-        uow.session.scalar(select(Case).where(Case.reference == draft)).excluded_ciphertext = crypto.encrypt(
+        uow.session.scalar(select(Case).where(Case.reference == draft)).excluded_ciphertext = uow.cipher.encrypt(
             json.dumps(["U0DANDI002"]))
         uow.commit()
     reference = submit_case(draft, "U0REPORT01", on_behalf=False, consented=None, may_be_named=None,
                             category="behaviour", route_to="dandi_service", uow=uow).reference
     with uow:
         case = uow.session.scalar(select(Case).where(Case.reference == reference))
-        case.outcome_ciphertext = crypto.encrypt("We spoke to the organisers.")
-        case.notes.append(CaseNote(author_slack_id="U0DANDI001", body_ciphertext=crypto.encrypt("Called them.")))
+        case.outcome_ciphertext = uow.cipher.encrypt("We spoke to the organisers.")
+        case.notes.append(CaseNote(author_slack_id="U0DANDI001", body_ciphertext=uow.cipher.encrypt("Called them.")))
         uow.commit()
     return reference
 
@@ -41,38 +47,37 @@ def stored(uow) -> str:
 def readable(uow, reference: str) -> tuple[str, set[str], str, list[str]]:
     with uow:
         case = uow.session.scalar(select(Case).where(Case.reference == reference))
-        return (crypto.decrypt(case.narrative_ciphertext), excluded_ids(case), crypto.decrypt(case.outcome_ciphertext),
-                [crypto.decrypt(note.body_ciphertext) for note in case.notes])
+        return (uow.cipher.decrypt(case.narrative_ciphertext), excluded_ids(case, uow.cipher),
+                uow.cipher.decrypt(case.outcome_ciphertext),
+                [uow.cipher.decrypt(note.body_ciphertext) for note in case.notes])
 
 
 EXPECTED = (NARRATIVE, {"U0DANDI002"}, "We spoke to the organisers.", ["Called them."])
 
 
-def test_rotation_moves_everything_to_the_newest_key(demo_uow, monkeypatch):
+def test_rotation_moves_everything_to_the_newest_key(engine, demo_uow):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    monkeypatch.setenv("CASE_ENCRYPTION_KEY", old)
-    reference = stored(demo_uow)
+    reference = stored(keyed(engine, old))
 
-    monkeypatch.setenv("CASE_ENCRYPTION_KEY", f"{new}, {old}")  # the new key put first
-    assert readable(demo_uow, reference) == EXPECTED
-    counts = rotate_all(lambda: demo_uow, batch_size=1)
+    both = keyed(engine, f"{new}, {old}")  # the new key put first
+    assert readable(both, reference) == EXPECTED
+    counts = rotate_all(lambda: both, batch_size=1)
     assert counts == {"narratives": 1, "exclusions": 1, "outcomes": 1, "notes": 1}
 
-    monkeypatch.setenv("CASE_ENCRYPTION_KEY", new)  # the old key removed
-    assert readable(demo_uow, reference) == EXPECTED
-    with demo_uow:
-        case = demo_uow.session.scalar(select(Case).where(Case.reference == reference))
+    newest = keyed(engine, new)  # the old key removed
+    assert readable(newest, reference) == EXPECTED
+    with newest:
+        case = newest.session.scalar(select(Case).where(Case.reference == reference))
         assert Fernet(new.encode()).decrypt(case.narrative_ciphertext) == NARRATIVE.encode()
         with pytest.raises(Exception):
             Fernet(old.encode()).decrypt(case.narrative_ciphertext)
 
 
-def test_rotation_stops_at_text_no_key_opens_and_says_so(demo_uow, monkeypatch):
-    monkeypatch.setenv("CASE_ENCRYPTION_KEY", Fernet.generate_key().decode())
-    stored(demo_uow)
-    monkeypatch.setenv("CASE_ENCRYPTION_KEY", Fernet.generate_key().decode())  # the old key lost
+def test_rotation_stops_at_text_no_key_opens_and_says_so(engine, demo_uow):
+    stored(keyed(engine, Fernet.generate_key().decode()))
+    lost = keyed(engine, Fernet.generate_key().decode())  # the old key lost
     with pytest.raises(RotationStopped) as stopped:
-        rotate_all(lambda: demo_uow)
+        rotate_all(lambda: lost)
     assert "add back the key" in str(stopped.value) and NARRATIVE not in str(stopped.value)
     assert stopped.value.counts["narratives"] == 0
 

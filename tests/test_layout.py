@@ -40,11 +40,12 @@ def modules(folder: str) -> list[Path]:
 # the assistant import nothing from the tests.
 NOT_SHIPPED = ("tests", "harness", "scripts")
 FORBIDDEN = {
-    "bot/core": ("bot.journeys", "bot.slack", "bot.nlu", "bot.rasa_plumbing", "bot.cli", "actions", *FRAMEWORKS,
-                 *NOT_SHIPPED),
-    "bot/journeys": ("bot.slack", "bot.rasa_plumbing", "bot.cli", "actions", *FRAMEWORKS, *NOT_SHIPPED),
-    "bot/nlu": ("bot.core", "bot.journeys", "bot.slack", "bot.rasa_plumbing", "actions", "slack_sdk", "slack_bolt",
-                *NOT_SHIPPED),
+    "bot/core": ("bot.journeys", "bot.slack", "bot.nlu", "bot.rasa_plumbing", "bot.cli", "bot.bootstrap", "actions",
+                 *FRAMEWORKS, *NOT_SHIPPED),
+    "bot/journeys": ("bot.slack", "bot.rasa_plumbing", "bot.cli", "bot.bootstrap", "actions", *FRAMEWORKS,
+                     *NOT_SHIPPED),
+    "bot/nlu": ("bot.core", "bot.journeys", "bot.slack", "bot.rasa_plumbing", "bot.bootstrap", "actions", "slack_sdk",
+                "slack_bolt", *NOT_SHIPPED),
     "bot/slack": ("actions", "bot.cli", *NOT_SHIPPED),
     "bot/rasa_plumbing": ("bot.slack", "actions", *NOT_SHIPPED),
     "bot/cli": NOT_SHIPPED,
@@ -70,6 +71,31 @@ def test_services_write_no_slack_markup(folder):
     wrong = [f"{path.relative_to(ROOT)}:{n}" for path in modules(folder)
              for n, line in enumerate(path.read_text().splitlines(), 1) if formatting.search(line)]
     assert not wrong
+
+
+# The entry points build the wiring (bot.bootstrap) and hand it in. A service or an action that
+# read the environment or opened its own database would be wiring nobody can see or replace.
+HIDDEN_WIRING = re.compile(r"\b(load_settings|default_uow|make_engine|bootstrap\.build|current)\(")
+# Where every action receives the process's wiring, once.
+RECEIVES_THE_WIRING = "actions/wired.py"
+
+
+def hidden_wiring(folders: tuple[str, ...]) -> list[str]:
+    return [f"{path.relative_to(ROOT)}:{n}: {line.strip()}" for folder in folders for path in modules(folder)
+            if path.relative_to(ROOT).as_posix() != RECEIVES_THE_WIRING
+            for n, line in enumerate(path.read_text().splitlines(), 1) if HIDDEN_WIRING.search(line)]
+
+
+def test_services_and_actions_are_handed_their_wiring():
+    assert hidden_wiring(("bot/journeys", "actions")) == []
+
+
+def test_the_wiring_check_finds_a_service_reading_the_environment(tmp_path, monkeypatch):
+    """The control: a service that reads its own settings is found."""
+    (tmp_path / "journeys").mkdir()
+    (tmp_path / "journeys" / "a.py").write_text("def f(uow):\n    days = load_settings().case_feedback_days\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert hidden_wiring(("journeys",)) == ["journeys/a.py:2: days = load_settings().case_feedback_days"]
 
 
 def test_every_journey_has_its_rooms():

@@ -8,10 +8,9 @@ import json
 
 import pytest
 
-from bot.core import crypto
 from bot.core.models import Case, CaseStatus, ConfidentialPrompt
 from bot.journeys.raise_issue import excluded_ids
-from harness.records import count, everything_of, outbox_for, rows
+from harness.records import count, environment_cipher, everything_of, outbox_for, rows
 
 pytestmark = pytest.mark.conversation
 
@@ -45,8 +44,8 @@ def test_raise_an_issue_for_yourself_keeping_it_from_someone(chat, assistant):
     done = chat.text_of("yes")
     case = the_case(assistant, chat)
     assert case.reference in done and "within 7 days" in done and "three months" in done
-    assert crypto.decrypt(case.narrative_ciphertext) == NARRATIVE and NARRATIVE.encode() not in case.narrative_ciphertext
-    assert excluded_ids(case) == {TOM}
+    assert environment_cipher().decrypt(case.narrative_ciphertext) == NARRATIVE and NARRATIVE.encode() not in case.narrative_ciphertext
+    assert excluded_ids(case, environment_cipher()) == {TOM}
     # One DM per eligible handler; none to Tom, none to the team's channel.
     assert {n.recipient for n in outbox_for(assistant, case.reference)} == {PRIYA}
     assert not any("accent" in json.dumps(n.payload) for n in outbox_for(assistant, case.reference))
@@ -156,7 +155,7 @@ def test_a_short_message_confirmed_as_what_happened_carries_on(chat, assistant):
     chat.say("no one")
     chat.say("People team")
     chat.say("yes")
-    assert crypto.decrypt(the_case(assistant, chat).narrative_ciphertext) == "no one listened to me"
+    assert environment_cipher().decrypt(the_case(assistant, chat).narrative_ciphertext) == "no one listened to me"
 
 
 ON_BEHALF_ANSWERS = ["on someone's behalf", "yes", "no", "wellbeing", NARRATIVE, "no", "D&I service team"]
@@ -189,7 +188,7 @@ def test_changing_what_happened_and_who_it_goes_to_at_the_summary(chat, assistan
     assert "*Goes to:* the People team" in chat.text_of("People team")
     chat.say("yes")
     case = the_case(assistant, chat)
-    assert case.routed_to == "people" and "lift" in crypto.decrypt(case.narrative_ciphertext)
+    assert case.routed_to == "people" and "lift" in environment_cipher().decrypt(case.narrative_ciphertext)
     assert count(assistant, Case, Case.draft_owner == chat.sender) == 0  # one draft, now the case
 
 

@@ -7,14 +7,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.core import crypto
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import Case, CaseStatus, ConfidentialPrompt, OutboxMessage
 from bot.journeys import raise_issue
 from bot.journeys.raise_issue import (EXCLUSIONS, NARRATIVE, confirm_narrative, discard_draft, excluded_ids, expect,
                                       match_handlers, submit_case, take, take_from_form, waiting_for)
 from bot.rasa_plumbing.confidential import placeholder, slots_of
-from harness.records import nlu_examples
+from harness.records import environment_cipher, nlu_examples
 
 ME, SOMEONE = "rest:alex", "rest:sam"
 PRIYA, TOM, GRACE, DANIEL = "U0DANDI001", "U0DANDI002", "U0PEOPLE01", "U0PEOPLE02"
@@ -47,7 +46,7 @@ def test_nothing_is_taken_unless_the_conversation_waits_for_it(demo_uow):
     assert waiting_for(ME, demo_uow) is None and take(ME, "and another thing", demo_uow) is None  # once only
     with demo_uow:
         case = demo_uow.session.scalar(select(Case).where(Case.reference == taken.draft_id))
-        assert case.draft_owner == ME and crypto.decrypt(case.narrative_ciphertext) == NARRATIVE_TEXT
+        assert case.draft_owner == ME and environment_cipher().decrypt(case.narrative_ciphertext) == NARRATIVE_TEXT
 
 
 def test_too_little_is_asked_again_and_a_short_maybe_stop_is_checked(demo_uow):
@@ -84,7 +83,7 @@ def test_exclusions_are_kept_encrypted_and_never_notified(demo_uow):
     assert not receipt.rerouted and notices(demo_uow, receipt.reference) == {PRIYA}
     with demo_uow:
         case = demo_uow.session.scalar(select(Case).where(Case.reference == receipt.reference))
-        assert b"Tom" not in case.excluded_ciphertext and excluded_ids(case) == {TOM}
+        assert b"Tom" not in case.excluded_ciphertext and excluded_ids(case, environment_cipher()) == {TOM}
         assert case.draft_owner is None and case.status == CaseStatus.open
 
 
@@ -119,7 +118,7 @@ def test_telling_it_again_replaces_the_text_on_the_same_draft(demo_uow):
     assert again.draft_id == first
     with demo_uow:
         [case] = demo_uow.session.scalars(select(Case))
-        assert "Thursday" in crypto.decrypt(case.narrative_ciphertext)
+        assert "Thursday" in environment_cipher().decrypt(case.narrative_ciphertext)
 
 
 def test_the_slack_form_needs_a_conversation_waiting_for_it(demo_uow):

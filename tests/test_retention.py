@@ -8,7 +8,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select, update
 
-from bot.core import audit, crypto
+from bot.core import audit
 from bot.core.models import (AuditEntry, Case, CaseNote, CaseStatus, ConfidentialPrompt, GroupProposal, InviteRequest,
                              OutboxMessage, OutboxStatus, SupportRequest, utcnow)
 from bot.core.settings import load_settings
@@ -16,6 +16,7 @@ from bot.journeys import invite_request, request_support, start_group
 from bot.journeys.housekeeping import run_housekeeping
 from bot.journeys.raise_issue import expect, save_draft, submit_case
 from bot.journeys.retention import delivered_payload, purge
+from harness.records import environment_cipher
 
 NARRATIVE = "Something happened at the last meetup that I would like the team to know about."
 REQUESTER = "U0ALEX0001"
@@ -106,7 +107,8 @@ def closed_case(uow, closed_days_ago: float) -> str:
     with uow:
         case = uow.session.scalar(select(Case).where(Case.reference == reference))
         case.status, case.closed_at = CaseStatus.closed, utcnow() - timedelta(days=closed_days_ago)
-        case.notes.append(CaseNote(author_slack_id="U0DANDI001", body_ciphertext=crypto.encrypt("a note")))
+        case.notes.append(CaseNote(author_slack_id="U0DANDI001",
+                          body_ciphertext=environment_cipher().encrypt("a note")))
         uow.commit()
     return reference
 

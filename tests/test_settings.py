@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.core import crypto, settings
+from bot import bootstrap
+from bot.core import settings
 from bot.core.settings import load_settings
 from bot.rasa_plumbing.tracker_store import EnvironmentTrackerStore
+from harness.records import environment_cipher
 
 SET_BY_DOTENV = ("CASE_ENCRYPTION_KEY", "TRACKER_STORE_URL", "DATABASE_URL", "SLACK_BOT_TOKEN", "OUTBOX_MAX_ATTEMPTS",
                  "CASE_ACKNOWLEDGE_DAYS", "RETAIN_DRAFTS_HOURS", "RETAIN_AUDIT_DAYS", "CASE_ESCALATE_AFTER_DAYS",
@@ -35,9 +37,9 @@ def test_dotenv_values_are_read_and_the_environment_wins(dotenv, monkeypatch):
 def test_the_case_key_in_dotenv_encrypts_what_is_stored(dotenv):
     key = Fernet.generate_key().decode()
     dotenv.write_text(f"CASE_ENCRYPTION_KEY={key}\n")
-    sealed = crypto.encrypt("what happened on Tuesday")
+    sealed = environment_cipher().encrypt("what happened on Tuesday")
     assert Fernet(key.encode()).decrypt(sealed) == b"what happened on Tuesday"
-    assert crypto.decrypt(sealed) == "what happened on Tuesday"
+    assert environment_cipher().decrypt(sealed) == "what happened on Tuesday"
 
 
 def test_the_tracker_store_in_dotenv_is_the_one_rasa_gets(dotenv, tmp_path):
@@ -45,6 +47,7 @@ def test_the_tracker_store_in_dotenv_is_the_one_rasa_gets(dotenv, tmp_path):
 
     assert isinstance(EnvironmentTrackerStore(), InMemoryTrackerStore)
     dotenv.write_text(f"TRACKER_STORE_URL=sqlite:///{tmp_path / 'conversations.db'}\n")
+    bootstrap.install(None)  # as a new process, which reads its settings once
     store = EnvironmentTrackerStore()
     assert isinstance(store, SQLTrackerStore) and (tmp_path / "conversations.db").exists()
 
@@ -52,11 +55,11 @@ def test_the_tracker_store_in_dotenv_is_the_one_rasa_gets(dotenv, tmp_path):
 def test_several_case_keys_in_dotenv_newest_first(dotenv):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     dotenv.write_text(f"CASE_ENCRYPTION_KEY={old}\n")
-    sealed_with_old = crypto.encrypt("said before the new key")
+    sealed_with_old = environment_cipher().encrypt("said before the new key")
     dotenv.write_text(f'CASE_ENCRYPTION_KEY="{new},{old}"\n')
     assert load_settings().case_encryption_keys == (new, old)
-    assert crypto.decrypt(sealed_with_old) == "said before the new key"
-    assert Fernet(new.encode()).decrypt(crypto.encrypt("said after")) == b"said after"
+    assert environment_cipher().decrypt(sealed_with_old) == "said before the new key"
+    assert Fernet(new.encode()).decrypt(environment_cipher().encrypt("said after")) == b"said after"
 
 
 def test_deadline_and_retention_periods_come_from_the_environment_and_zero_keeps(dotenv):

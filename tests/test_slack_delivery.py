@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.core.models import (Group, GroupStatus, InviteRequest, Membership, MembershipStatus, OutboxMessage,
                              OutboxStatus, as_utc, utcnow)
+from bot import bootstrap
 from bot.core.settings import load_settings
 from bot.journeys import invite_request, request_support, start_group
 from bot.journeys.invite_request import nudge_waiting_invites
@@ -447,10 +448,10 @@ def test_a_case_reaches_its_team_as_a_reference_and_category_never_the_narrative
 def test_a_slack_event_taken_in_is_remembered_across_a_restart(configured_database):
     from bot.slack.app import SlackRuntime
 
-    first_run = SlackRuntime(load_settings())
+    first_run = SlackRuntime(bootstrap.build())
     assert first_run.seen_before("Ev0RESTART1") is False
     assert first_run.seen_before("Ev0RESTART1") is True
-    after_restart = SlackRuntime(load_settings())  # a new process: only the database remembers
+    after_restart = SlackRuntime(bootstrap.build())  # a new process: only the database remembers
     assert after_restart.seen_before("Ev0RESTART1") is True
     assert after_restart.seen_before("Ev0RESTART2") is False
 
@@ -459,7 +460,7 @@ def test_event_ids_older_than_a_day_are_forgotten(configured_database, demo_uow)
     from bot.core.models import SlackEventSeen
     from bot.slack.app import SlackRuntime, forget_old_events
 
-    runtime = SlackRuntime(load_settings())
+    runtime = SlackRuntime(bootstrap.build())
     runtime.seen_before("Ev0TODAY001")
     with demo_uow:
         demo_uow.session.add(SlackEventSeen(event_id="Ev0LASTWEEK", received_at=utcnow() - timedelta(days=7)))

@@ -15,14 +15,14 @@ from cryptography.fernet import Fernet
 from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import select
 
-from bot.core import crypto
 from bot.core.models import AuditEntry, Case, CaseStatus
-from bot.core.settings import load_settings
+from bot import bootstrap
 from bot.journeys import handle_case
 from bot.journeys.raise_issue import save_draft, submit_case
 from bot.slack.api import web_client
 from bot.slack.delivery import deliver_due
 from bot.slack.home import home_for
+from harness.records import environment_cipher
 from harness.slack_double import SIGNING_SECRET, SlackDouble, signed_by_slack
 
 SECRET = SIGNING_SECRET
@@ -48,7 +48,7 @@ def runtime(configured_database, slack, monkeypatch):
                         "SLACK_API_URL": slack.base_url, "CASE_ENCRYPTION_KEY": Fernet.generate_key().decode()
                         }.items():
         monkeypatch.setenv(name, value)
-    return SlackRuntime(load_settings())
+    return SlackRuntime(bootstrap.build())
 
 
 def deliver(runtime) -> None:
@@ -60,7 +60,7 @@ def a_case(runtime, *, excluded=(), on_behalf=False, may_be_named=None) -> str:
     draft = save_draft(NARRATIVE, uow)
     if excluded:
         with uow:
-            uow.session.scalar(select(Case).where(Case.reference == draft)).excluded_ciphertext = crypto.encrypt(
+            uow.session.scalar(select(Case).where(Case.reference == draft)).excluded_ciphertext = environment_cipher().encrypt(
                 json.dumps(list(excluded)))
             uow.commit()
     return submit_case(draft, REPORTER, on_behalf=on_behalf, consented=True if on_behalf else None,

@@ -14,13 +14,12 @@ one server would leave every narrative it wrote unreadable to the next.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from bot.core.errors import DomainError
-from bot.core.settings import PROJECT_ROOT, Settings, load_settings
+from bot.core.settings import PROJECT_ROOT, Settings
 
 LOCAL_KEY_FILE = PROJECT_ROOT / "var" / "case-encryption.key"
 
@@ -33,9 +32,8 @@ class CannotDecrypt(DomainError):
     """Ciphertext that none of the configured keys opens (a key removed too soon)."""
 
 
-def require_key(settings: Settings | None = None) -> None:
+def require_key(settings: Settings) -> None:
     """Refuse to start without a configured key unless on the embedded SQLite default."""
-    settings = settings or load_settings()
     if not settings.case_encryption_keys and not settings.is_sqlite:
         raise KeyNotConfigured(
             "CASE_ENCRYPTION_KEY is not set. Cases are encrypted with it, and on a shared database "
@@ -55,34 +53,34 @@ def _local_key() -> bytes:
     return Path(LOCAL_KEY_FILE).read_bytes().strip()
 
 
-@lru_cache(maxsize=8)
-def _keys(keys: tuple[str, ...], database_is_sqlite: bool) -> MultiFernet:
-    if keys:
-        return MultiFernet([Fernet(key.encode()) for key in keys])
-    if not database_is_sqlite:
-        require_key()
-    return MultiFernet([Fernet(_local_key())])
+class Cipher:
+    """The configured keys, built once by the bootstrap and carried by every unit of work.
+    Checked on first use, so a command that reads no case works without a key."""
 
+    def __init__(self, settings: Settings):
+        self._settings = settings
+        self._keys: MultiFernet | None = None
 
-def _current() -> MultiFernet:
-    settings = load_settings()
-    return _keys(settings.case_encryption_keys, settings.is_sqlite)
+    @property
+    def _fernet(self) -> MultiFernet:
+        if self._keys is None:
+            require_key(self._settings)
+            keys = self._settings.case_encryption_keys
+            self._keys = MultiFernet([Fernet(key.encode()) for key in keys] if keys else [Fernet(_local_key())])
+        return self._keys
 
+    def encrypt(self, text: str) -> bytes:
+        return self._fernet.encrypt(text.encode("utf-8"))
 
-def encrypt(text: str) -> bytes:
-    return _current().encrypt(text.encode("utf-8"))
+    def decrypt(self, token: bytes) -> str:
+        try:
+            return self._fernet.decrypt(token).decode("utf-8")
+        except InvalidToken:
+            raise CannotDecrypt("This was encrypted with a key that is no longer configured.") from None
 
-
-def decrypt(token: bytes) -> str:
-    try:
-        return _current().decrypt(token).decode("utf-8")
-    except InvalidToken:
-        raise CannotDecrypt("This was encrypted with a key that is no longer configured.") from None
-
-
-def rotate(token: bytes) -> bytes:
-    """The same plaintext, encrypted with the newest key."""
-    try:
-        return _current().rotate(token)
-    except InvalidToken:
-        raise CannotDecrypt("This was encrypted with a key that is no longer configured.") from None
+    def rotate(self, token: bytes) -> bytes:
+        """The same plaintext, encrypted with the newest key."""
+        try:
+            return self._fernet.rotate(token)
+        except InvalidToken:
+            raise CannotDecrypt("This was encrypted with a key that is no longer configured.") from None

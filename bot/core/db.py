@@ -10,7 +10,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.errors import DomainError
-from bot.core.settings import load_settings
+from bot.core.crypto import Cipher
+from bot.core.settings import Settings, load_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -19,8 +20,7 @@ class DatabaseNotReady(DomainError):
     """The database is missing, unreachable or not migrated; the message says what to run."""
 
 
-def make_engine(url: str | None = None) -> Engine:
-    url = url or load_settings().database_url
+def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
@@ -39,10 +39,15 @@ def make_engine(url: str | None = None) -> Engine:
 
 class UnitOfWork:
     """One transaction. `with uow:` opens a session; `uow.commit()` makes it durable;
-    leaving the block without committing rolls back."""
+    leaving the block without committing rolls back.
 
-    def __init__(self, session_factory: Callable[[], Session]):
+    It carries what a service needs besides the session, built once by the bootstrap: the
+    settings (periods and limits the policy sets) and the cipher for confidential text."""
+
+    def __init__(self, session_factory: Callable[[], Session], settings: Settings, cipher: Cipher):
         self._session_factory = session_factory
+        self.settings = settings
+        self.cipher = cipher
         self.session: Session | None = None
 
     def __enter__(self) -> "UnitOfWork":
@@ -64,9 +69,18 @@ class UnitOfWork:
         self.session.rollback()
 
 
-def uow_factory(engine: Engine) -> Callable[[], UnitOfWork]:
+# What a caller holds to open units of work: the bootstrap's, or a test's.
+UowFactory = Callable[[], "UnitOfWork"]
+
+
+def uow_factory(engine: Engine, settings: Settings | None = None, cipher: Cipher | None = None
+                ) -> Callable[[], UnitOfWork]:
+    """Units of work on `engine`; without settings, those of the environment (the CLI's and the
+    tests' engines on a database of their own)."""
+    settings = settings or load_settings()
+    cipher = cipher or Cipher(settings)
     session_factory = sessionmaker(bind=engine, future=True, expire_on_commit=False)
-    return lambda: UnitOfWork(session_factory)
+    return lambda: UnitOfWork(session_factory, settings, cipher)
 
 
 def alembic_config(url: str):
@@ -78,33 +92,20 @@ def alembic_config(url: str):
     return config
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head") -> None:
     from alembic import command
 
-    url = url or load_settings().database_url
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), revision)
 
 
-_engines: dict[str, Engine] = {}
-
-
-def default_uow() -> UnitOfWork:
-    """A unit of work on the configured database (one engine per URL per process)."""
-    url = load_settings().database_url
-    if url not in _engines:
-        _engines[url] = make_engine(url)
-    return uow_factory(_engines[url])()
-
-
-def check_ready(url: str | None = None) -> None:
+def check_ready(url: str) -> None:
     """Raises DatabaseNotReady, saying what to run, when the database is missing, out of
     reach or not at the latest migration: better than SQLAlchemy's traceback at the CLI."""
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    url = url or load_settings().database_url
     shown = make_url(url).render_as_string(hide_password=True)
     create = "Create it with: community-bot db upgrade (or `make db`, which also loads the demo registry)."
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():

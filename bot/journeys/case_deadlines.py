@@ -43,7 +43,7 @@ def nudge_cases(uow: UnitOfWork, settings: Settings, now: datetime | None = None
             age = now - as_utc(case.submitted_at)
             fields = dict(reference=case.reference, category=CATEGORIES.get(case.category or "other",
                                                                            CATEGORIES["other"]), days=age.days)
-            excluded = excluded_ids(case)
+            excluded = excluded_ids(case, uow.cipher)
             handlers = routing.case_handlers(session, case.routed_to, excluded)
             if case.status == CaseStatus.open and settings.case_acknowledge_days:
                 if case.reminded_at is None and age >= timedelta(days=settings.case_acknowledge_days):

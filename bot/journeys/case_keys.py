@@ -49,7 +49,7 @@ def rotate_all(uow_factory: Callable[[], UnitOfWork], batch_size: int = 100) -> 
                         if token is None:
                             continue
                         try:
-                            setattr(row, column, crypto.rotate(token))
+                            setattr(row, column, uow.cipher.rotate(token))
                         except crypto.CannotDecrypt:
                             raise RotationStopped(
                                 f"A stored {name[:-1]} ({model.__tablename__} row {row.id}) opens with none of the "

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable
 
 from sqlalchemy import select
@@ -83,12 +84,12 @@ def channel_names(channel_ids: Iterable[str], uow: UnitOfWork) -> dict[str, str]
                 if channel_id in wanted and name}
 
 
-def _matcher_for(groups: list[Group]) -> GroupMatcher:
+def _matcher_for(groups: list[Group], pipeline_path: Path) -> GroupMatcher:
     # Rebuilt whenever a name, alias, channel or topic changes; reused otherwise.
     signature = tuple((g.slug, g.name, _names(g), tuple(g.topics)) for g in groups)
     if signature not in _matchers:
         _matchers.clear()
-        _matchers[signature] = GroupMatcher(signature)
+        _matchers[signature] = GroupMatcher(signature, pipeline_path)
     return _matchers[signature]
 
 
@@ -97,7 +98,7 @@ def search_groups(text: str, uow: UnitOfWork, *, limit: int = 3) -> SearchResult
     with uow:
         groups = _active_groups(uow)
         by_slug = {g.slug: g for g in groups}
-        found = _matcher_for(groups).match(text or "")
+        found = _matcher_for(groups, uow.settings.spacy_model_path).match(text or "")
         exact = [by_slug[m.key] for m in found if m.exact]
         near = [by_slug[m.key] for m in found if not m.exact]
         if exact:

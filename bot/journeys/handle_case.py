@@ -20,14 +20,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.core import audit, crypto, outbox, routing
+from bot.core import audit, outbox, routing
 from bot.core.constants import TEXT_LIMIT
 from bot.core.db import UnitOfWork
 from bot.core.errors import AlreadyDone, InvalidInput, PermissionDenied
 from bot.core.models import Case, CaseNote, CaseStatus, as_utc, utcnow
 from bot.core.notices import CaseAssignedNotice, CaseUpdateNotice
 from bot.core.references import normalise_reference
-from bot.core.settings import load_settings
 from bot.journeys.raise_issue import CATEGORIES, USER_ID_RE, excluded_ids
 
 NOTE_MAX_CHARS = TEXT_LIMIT
@@ -123,15 +122,16 @@ class Updated:
 
 # ---------------------------------------------------------------- permission
 
-def _case_for(session, reference: str, handler_id: str, *, lock: bool = False) -> tuple[Case, list[str]]:
+def _case_for(uow: UnitOfWork, reference: str, handler_id: str, *, lock: bool = False) -> tuple[Case, list[str]]:
     """The case and its eligible handlers, if `handler_id` is one of them; else PermissionDenied.
     Every read and action comes through here."""
+    session = uow.session
     wanted = normalise_reference(reference or "")
     query = select(Case).where(Case.reference == wanted, Case.status != CaseStatus.draft)
     case = session.scalar(query.with_for_update() if lock else query) if wanted else None
     if case is None or not case.routed_to:
         raise PermissionDenied(REFUSED)
-    handlers = routing.case_handlers(session, case.routed_to, excluded_ids(case))
+    handlers = routing.case_handlers(session, case.routed_to, excluded_ids(case, uow.cipher))
     if handler_id not in handlers:
         raise PermissionDenied(REFUSED)
     return case, handlers
@@ -166,7 +166,7 @@ def _guarded(action: str):
 def may_handle(reference: str, handler_id: str, uow: UnitOfWork) -> None:
     """Raises PermissionDenied unless the person may handle the case (before a form opens)."""
     with uow:
-        _case_for(uow.session, reference, handler_id)
+        _case_for(uow, reference, handler_id)
 
 
 # ---------------------------------------------------------------- reading
@@ -186,10 +186,10 @@ def _names(session, team: str) -> dict[str, str]:
 @_guarded("open")
 def open_case(reference: str, handler_id: str, uow: UnitOfWork) -> CaseView:
     """The case for its handler to read, decrypted on demand; the read is audit-logged."""
-    settings = load_settings()
+    settings = uow.settings
     with uow:
         session = uow.session
-        case, handlers = _case_for(session, reference, handler_id)
+        case, handlers = _case_for(uow, reference, handler_id)
         names = _names(session, case.routed_to)
         view = CaseView(
             reference=case.reference, category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
@@ -198,9 +198,9 @@ def open_case(reference: str, handler_id: str, uow: UnitOfWork) -> CaseView:
             acknowledge_by=_raised_at(case) + timedelta(days=settings.case_acknowledge_days),
             on_behalf=bool(case.on_behalf), affected_person_consented=case.affected_person_consented,
             affected_person_may_be_named=case.affected_person_may_be_named,
-            narrative=crypto.decrypt(case.narrative_ciphertext) if case.narrative_ciphertext else "",
+            narrative=uow.cipher.decrypt(case.narrative_ciphertext) if case.narrative_ciphertext else "",
             notes=tuple(NoteView(n.author_slack_id, names.get(n.author_slack_id, ""), as_utc(n.created_at),
-                                 crypto.decrypt(n.body_ciphertext)) for n in case.notes),
+                                 uow.cipher.decrypt(n.body_ciphertext)) for n in case.notes),
             assignee=case.assignee_slack_id,
             handlers=tuple(Handler(h, names.get(h, "")) for h in handlers))
         audit.record(session, handler_id, "opened_case", "case", case.reference)
@@ -219,7 +219,7 @@ def cases_for(handler_id: str, uow: UnitOfWork) -> list[CaseLine]:
         lines = []
         for case in session.scalars(select(Case).where(
                 Case.routed_to.in_(teams), Case.status.not_in([CaseStatus.draft, CaseStatus.closed]))):
-            if handler_id in excluded_ids(case):
+            if handler_id in excluded_ids(case, uow.cipher):
                 continue
             lines.append(CaseLine(case.reference, CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
                                   case.status.value, STATUS_LABELS[case.status], routing.TEAM_NAMES[case.routed_to],
@@ -250,17 +250,17 @@ def check_update(status: str | None, outcome: str | None, note: str | None) -> t
     return chosen, outcome, note
 
 
-def _tell_reporter(session, case: Case, *, first_acknowledgement: bool, outcome: str, version: str) -> bool:
+def _tell_reporter(uow: UnitOfWork, case: Case, *, first_acknowledgement: bool, outcome: str, version: str) -> bool:
     """A `case_update` to the reporter, if they can be reached in Slack (not anonymous, not
     the local REST channel). The key makes a repeated click a no-op."""
     reporter = case.reporter_slack_id or ""
     if not USER_ID_RE.fullmatch(reporter):
         return False
     # Closed: the outcome as a token, never text: the outbox keeps no confidential text (the renderer decrypts).
-    token = crypto.encrypt(outcome).decode() if case.status == CaseStatus.closed else None
-    outbox.notify(session, CaseUpdateNotice(
+    token = uow.cipher.encrypt(outcome).decode() if case.status == CaseStatus.closed else None
+    outbox.notify(uow.session, CaseUpdateNotice(
         reference=case.reference, status=case.status.value, team=routing.TEAM_NAMES[case.routed_to],
-        acknowledged=first_acknowledgement, feedback_days=load_settings().case_feedback_days, outcome=token),
+        acknowledged=first_acknowledgement, feedback_days=uow.settings.case_feedback_days, outcome=token),
         key=f"case_update:{case.reference}:{case.status.value}:{version}", recipient=reporter)
     return True
 
@@ -271,7 +271,7 @@ def _version(case: Case) -> str:
     return as_utc(case.updated_at or case.created_at).strftime("%Y%m%dT%H%M%S%f")
 
 
-def _set_status(session, case: Case, handler_id: str, status: CaseStatus, outcome: str) -> bool:
+def _set_status(uow: UnitOfWork, case: Case, handler_id: str, status: CaseStatus, outcome: str) -> bool:
     """Move the case; returns whether the reporter was told."""
     version, now = _version(case), utcnow()
     first = case.status == CaseStatus.open
@@ -280,13 +280,13 @@ def _set_status(session, case: Case, handler_id: str, status: CaseStatus, outcom
     case.status = status
     if status == CaseStatus.closed:
         case.closed_at = now
-        case.outcome_ciphertext = crypto.encrypt(outcome)
+        case.outcome_ciphertext = uow.cipher.encrypt(outcome)
     if not case.assignee_slack_id:
         case.assignee_slack_id = handler_id
     case.updated_at = now
-    audit.record(session, handler_id, "acknowledged_case" if status == CaseStatus.acknowledged and first
+    audit.record(uow.session, handler_id, "acknowledged_case" if status == CaseStatus.acknowledged and first
                  else "case_status", "case", case.reference, status=status.value)
-    return _tell_reporter(session, case, first_acknowledgement=first, outcome=outcome, version=version)
+    return _tell_reporter(uow, case, first_acknowledgement=first, outcome=outcome, version=version)
 
 
 def _reassign(session, case: Case, handlers: list[str], handler_id: str, to_id: str) -> bool:
@@ -307,13 +307,13 @@ def _reassign(session, case: Case, handlers: list[str], handler_id: str, to_id: 
     return True
 
 
-def _add_note(session, case: Case, handler_id: str, text: str) -> bool:
+def _add_note(uow: UnitOfWork, case: Case, handler_id: str, text: str) -> bool:
     # The same note sent twice (a double submission) is kept once.
     last = next((n for n in reversed(case.notes) if n.author_slack_id == handler_id), None)
-    if last is not None and crypto.decrypt(last.body_ciphertext) == text:
+    if last is not None and uow.cipher.decrypt(last.body_ciphertext) == text:
         return False
-    case.notes.append(CaseNote(author_slack_id=handler_id, body_ciphertext=crypto.encrypt(text)))
-    audit.record(session, handler_id, "noted_case", "case", case.reference)
+    case.notes.append(CaseNote(author_slack_id=handler_id, body_ciphertext=uow.cipher.encrypt(text)))
+    audit.record(uow.session, handler_id, "noted_case", "case", case.reference)
     return True
 
 
@@ -321,7 +321,7 @@ def _update(uow: UnitOfWork, reference: str, handler_id: str, *, status: CaseSta
             note: str, assign_to: str | None, only_if_open: bool = False) -> Updated:
     with uow:
         session = uow.session
-        case, handlers = _case_for(session, reference, handler_id, lock=True)
+        case, handlers = _case_for(uow, reference, handler_id, lock=True)
         if case.status == CaseStatus.closed:
             raise AlreadyDone(f"{case.reference} is already closed.", reference=case.reference,
                               decided_by=case.assignee_slack_id)
@@ -329,12 +329,12 @@ def _update(uow: UnitOfWork, reference: str, handler_id: str, *, status: CaseSta
             raise AlreadyDone(f"{case.reference} has already been acknowledged.", reference=case.reference,
                               decided_by=case.assignee_slack_id)
         changed, told = [], False
-        if note and _add_note(session, case, handler_id, note):
+        if note and _add_note(uow, case, handler_id, note):
             changed.append("note")
         if assign_to and _reassign(session, case, handlers, handler_id, assign_to):
             changed.append("assignee")
         if status is not None and status != case.status:
-            told = _set_status(session, case, handler_id, status, outcome)
+            told = _set_status(uow, case, handler_id, status, outcome)
             changed.append("status")
         result = Updated(case.reference, case.status.value, STATUS_LABELS[case.status], tuple(changed), told,
                          case.assignee_slack_id)

@@ -8,10 +8,10 @@ newly registered group is recognised without retraining the Rasa model.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from difflib import SequenceMatcher
 from typing import Iterable
 
-from bot.core.settings import load_settings
 from bot.nlu.spacy_pipeline import load_pipeline
 
 NAME_WEIGHT = 1.0  # the group's name or an alias
@@ -46,9 +46,9 @@ class Match:
 class GroupMatcher:
     """An index of every group's name, aliases and topics."""
 
-    def __init__(self, groups: Iterable[tuple[str, str, list[str], list[str]]]):
-        """`groups`: (key, name, aliases, topics) for each group."""
-        self._nlp = load_pipeline(str(load_settings().spacy_model_path))
+    def __init__(self, groups: Iterable[tuple[str, str, list[str], list[str]]], pipeline_path: Path):
+        """`groups`: (key, name, aliases, topics) for each group; the project's spaCy pipeline."""
+        self._nlp = load_pipeline(str(pipeline_path))
         entries = []
         for key, name, aliases, topics in groups:
             entries += [(key, name, NAME_WEIGHT)] + [(key, a, NAME_WEIGHT) for a in aliases]

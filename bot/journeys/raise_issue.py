@@ -24,13 +24,13 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
-from bot.core import audit, crypto, outbox, routing
+from bot.core import audit, outbox, routing
+from bot.core.crypto import Cipher
 from bot.core.db import UnitOfWork
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import Case, CaseStatus, ConfidentialPrompt, as_utc, utcnow
 from bot.core.notices import CaseNotice
 from bot.core.references import new_reference
-from bot.core.settings import load_settings
 from bot.nlu import reader
 
 CATEGORIES = {
@@ -100,7 +100,7 @@ def expect(conversation_id: str, step: str, draft_id: str | None, uow: UnitOfWor
     """The conversation's next message is confidential text for `step`: record it, so the
     input channel hands that message here and never to Rasa."""
     assert step in (NARRATIVE, EXCLUSIONS)
-    lifetime = timedelta(hours=load_settings().retain_drafts_hours or 24)
+    lifetime = timedelta(hours=uow.settings.retain_drafts_hours or 24)
     with uow:
         prompt = uow.session.get(ConfidentialPrompt, conversation_id) or ConfidentialPrompt(
             conversation_id=conversation_id)
@@ -199,7 +199,7 @@ def _take_exclusions(conversation_id: str, text: str, draft_id: str | None, ment
         if case is None:
             raise NotFound("I've lost track of what you told me, sorry: it may have expired. "
                            "Could we start again? Nothing has been sent.")
-        case.excluded_ciphertext = crypto.encrypt(json.dumps(ids)) if ids else None
+        case.excluded_ciphertext = uow.cipher.encrypt(json.dumps(ids)) if ids else None
         uow.session.execute(delete(ConfidentialPrompt).where(ConfidentialPrompt.conversation_id == conversation_id))
         uow.commit()
     kept_from = tuple((roster[i][0] or "someone", routing.TEAM_NAMES[roster[i][1]]) for i in ids if i in roster)
@@ -222,7 +222,7 @@ def take_from_form(conversation_id: str, narrative: str, excluded_ids: list[str]
     draft_id = _store_narrative(conversation_id, narrative, draft_id, uow, keep_waiting=False)
     with uow:
         case = _draft(uow, draft_id, conversation_id)
-        case.excluded_ciphertext = crypto.encrypt(json.dumps(ids)) if ids else None
+        case.excluded_ciphertext = uow.cipher.encrypt(json.dumps(ids)) if ids else None
         uow.commit()
         roster = routing.case_roster(uow.session)
     kept_from = tuple((roster[i][0] or "someone", routing.TEAM_NAMES[roster[i][1]]) for i in ids if i in roster)
@@ -315,7 +315,7 @@ def _store_narrative(conversation_id: str, narrative: str, draft_id: str | None,
             case = Case(reference="draft-" + secrets.token_urlsafe(9), status=CaseStatus.draft,
                         draft_owner=conversation_id)  # the id fits the reference column
             uow.session.add(case)
-        case.narrative_ciphertext = crypto.encrypt(narrative)
+        case.narrative_ciphertext = uow.cipher.encrypt(narrative)
         prompt = uow.session.get(ConfidentialPrompt, conversation_id)
         if keep_waiting and prompt is not None:
             prompt.draft_reference = case.reference
@@ -343,11 +343,11 @@ def discard_draft(draft_id: str | None, uow: UnitOfWork, owner: str | None = Non
         uow.commit()
 
 
-def excluded_ids(case: Case) -> set[str]:
+def excluded_ids(case: Case, cipher: Cipher) -> set[str]:
     """Who must not handle the case, decrypted: checked at every notice and every read."""
     if case.excluded_ciphertext is None:
         return set()
-    return set(json.loads(crypto.decrypt(case.excluded_ciphertext)))
+    return set(json.loads(cipher.decrypt(case.excluded_ciphertext)))
 
 
 def team_for(draft_id: str, owner: str, route_to: str, uow: UnitOfWork) -> str:
@@ -355,7 +355,7 @@ def team_for(draft_id: str, owner: str, route_to: str, uow: UnitOfWork) -> str:
     who handles cases on `route_to` was named as someone who must not handle it."""
     with uow:
         case = _draft(uow, draft_id, owner)
-        kept_away = excluded_ids(case) if case is not None else set()
+        kept_away = excluded_ids(case, uow.cipher) if case is not None else set()
         if routing.case_handlers(uow.session, route_to, kept_away):
             return route_to
         other = routing.other_case_team(route_to)
@@ -368,7 +368,7 @@ def handlers_left(draft_id: str, owner: str, route_to: str, uow: UnitOfWork) -> 
     left, beside the team's roster, would say who was kept away, and this is said through Rasa."""
     with uow:
         case = _draft(uow, draft_id, owner)
-        kept_away = excluded_ids(case) if case is not None else set()
+        kept_away = excluded_ids(case, uow.cipher) if case is not None else set()
         members = routing.team_members(uow.session, route_to)
         if not kept_away & set(members):
             return None
@@ -385,7 +385,6 @@ def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: 
         raise InvalidInput("Cases go to the D&I service team or the People team.")
     if on_behalf and not consented:
         raise InvalidInput("I can only raise this on someone's behalf once they've agreed to it being raised.")
-    settings = load_settings()
     with uow:
         session = uow.session
         # Only the conversation that wrote the draft can send it (a draft made in-process, by
@@ -394,7 +393,7 @@ def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: 
         if case is None or case.narrative_ciphertext is None:
             raise NotFound("I've lost track of what you told me, sorry: it may have expired. "
                            "Could we start again? Nothing has been sent.")
-        kept_away = excluded_ids(case)
+        kept_away = excluded_ids(case, uow.cipher)
         team = route_to
         handlers = routing.case_handlers(session, team, kept_away)
         if not handlers:
@@ -416,22 +415,22 @@ def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: 
         case.routed_to = team
         case.submitted_at = utcnow()
         for handler in handlers:
-            notify_handler(session, case, handler, key=f"case_notice:{case.reference}:{handler}")
+            notify_handler(uow, case, handler, key=f"case_notice:{case.reference}:{handler}")
         audit.record(session, reporter_id, "raised_case", "case", case.reference, category=category, team=team,
                      rerouted=team != route_to)
         receipt = CaseReceipt(case.reference, team, routing.TEAM_NAMES[team], team != route_to,
-                              settings.case_acknowledge_days)
+                              uow.settings.case_acknowledge_days)
         uow.commit()
         return receipt
 
 
-def notify_handler(session, case: Case, handler: str, *, key: str) -> None:
+def notify_handler(uow: UnitOfWork, case: Case, handler: str, *, key: str) -> None:
     """A case's notice for one handler, as a DM: what it is and how old, never what happened."""
-    outbox.notify(session, CaseNotice(
+    outbox.notify(uow.session, CaseNotice(
         reference=case.reference, category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
         team=routing.TEAM_NAMES[case.routed_to], on_behalf=bool(case.on_behalf),
         may_be_named=case.affected_person_may_be_named, raised_at=(case.submitted_at or case.created_at).isoformat(),
-        acknowledge_days=load_settings().case_acknowledge_days), key=key, recipient=handler)
+        acknowledge_days=uow.settings.case_acknowledge_days), key=key, recipient=handler)
 
 
 def handlers_by_team(uow: UnitOfWork) -> dict[str, list[str]]:

@@ -43,6 +43,7 @@ def build_app(token: str) -> Sanic:
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     warnings.filterwarnings("ignore", category=DeprecationWarning)
+    from bot import bootstrap
     from bot.core.settings import load_settings
 
     settings = load_settings()
@@ -63,12 +64,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s - %(message)s")
     logging.getLogger("matplotlib").setLevel(logging.WARNING)
-    app = build_app(settings.action_server_token)
-    from bot.core.db import default_uow
     from bot.journeys.housekeeping import start_timer
 
+    # Built once; every action the app registers reads it (actions.wired).
+    wiring = bootstrap.build(settings)
+    bootstrap.install(wiring)
+    app = build_app(settings.action_server_token)
     # Reminders, deadlines and retention, hourly, with or without Slack.
-    start_timer(default_uow, settings, first_after=60)
+    start_timer(wiring.uow, settings, first_after=60)
     warnings.filterwarnings("ignore", category=DeprecationWarning)  # Sanic turned them back on
     log.info("Action server on http://%s:%s (requests need the shared secret)", args.host, args.port)
     app.run(args.host, args.port, workers=1, access_log=False)

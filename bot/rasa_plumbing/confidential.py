@@ -19,7 +19,7 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
 from bot.core.constants import EMPTY
-from bot.core.db import default_uow
+from bot.bootstrap import current
 from bot.core.errors import DomainError
 from bot.journeys import raise_issue
 from bot.journeys.raise_issue import TAKEN_INTENT, Taken
@@ -111,7 +111,7 @@ def _claimed_placeholder(sender: str, text: str) -> Taken | None:
         draft_id = str(slots["case_draft_id"])
     except (ValueError, KeyError, TypeError):
         return Taken(raise_issue.NARRATIVE, problem="Sorry, I didn't follow that. Could you tell me again?")
-    taken = raise_issue.confirm_narrative(sender, draft_id, default_uow())
+    taken = raise_issue.confirm_narrative(sender, draft_id, current().uow())
     excluded = str(slots.get("issue_excluded", ""))
     if excluded == EMPTY or excluded.isdigit():  # as Slack's form sends it: a count, never names
         return Taken(taken.step, narrative_kept=taken.narrative_kept, draft_id=taken.draft_id,
@@ -125,12 +125,12 @@ async def intake(message: UserMessage, say: Callable[[str, list[dict]], Awaitabl
     text, sender = message.text or "", message.sender_id
     try:
         taken = await asyncio.to_thread(_claimed_placeholder, sender, text)
-        if taken is None and await asyncio.to_thread(raise_issue.waiting_for, sender, default_uow()):
+        if taken is None and await asyncio.to_thread(raise_issue.waiting_for, sender, current().uow()):
             if await _rasa_is_asking(sender) is False:
                 # The conversation moved on without saying so (an old button pressed): stop waiting.
-                await asyncio.to_thread(raise_issue.stop_waiting, sender, default_uow())
+                await asyncio.to_thread(raise_issue.stop_waiting, sender, current().uow())
             else:
-                taken = await asyncio.to_thread(raise_issue.take, sender, text, default_uow())
+                taken = await asyncio.to_thread(raise_issue.take, sender, text, current().uow())
     except DomainError as problem:
         await say(str(problem), [])
         return None

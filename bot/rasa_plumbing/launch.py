@@ -39,9 +39,10 @@ def refuse_without_key(argv: list[str]) -> None:
     """Exit before Rasa starts when it would serve against a shared database without a case key."""
     if argv[1:2] and argv[1] in SERVING:
         from bot.core.crypto import KeyNotConfigured, require_key
+        from bot.core.settings import load_settings
 
         try:
-            require_key()
+            require_key(load_settings())
         except KeyNotConfigured as missing:
             print(str(missing), file=sys.stderr)
             sys.exit(2)

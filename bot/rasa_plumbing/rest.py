@@ -16,7 +16,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.core.limits import MessageLimits
-from bot.core.settings import load_settings
+from bot.bootstrap import current
 from bot.rasa_plumbing.confidential import guarded, watch_conversations
 from bot.rasa_plumbing.replies import always_answered
 
@@ -46,7 +46,7 @@ class LocalRestInput(RestInput):
         return cls()
 
     def __init__(self) -> None:
-        settings = load_settings()
+        settings = current().settings
         self.enabled = settings.enable_rest_channel or not settings.slack_bot_token
         self.limits = MessageLimits.from_settings(settings)
         self.max_request_bytes = settings.max_request_bytes

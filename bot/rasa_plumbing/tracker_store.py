@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from bot.core.settings import load_settings
+from bot.bootstrap import current
 
 
 REDACTED = "[confidential text removed]"
@@ -70,7 +70,7 @@ class EnvironmentTrackerStore:
     def _store(domain: Any, event_broker: Any) -> Any:
         from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore, SQLTrackerStore
 
-        url = load_settings().tracker_store_url
+        url = current().settings.tracker_store_url
         if not url:
             return InMemoryTrackerStore(domain, event_broker=event_broker)
         parsed = make_url(url)

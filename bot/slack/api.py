@@ -18,7 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (ConnectionErrorRetryHandler, 
                                                    ServerErrorRetryHandler)
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.settings import Settings, load_settings
+from bot.core.settings import Settings
 
 # Retries inside one call; the outbox adds slower retries across calls on top.
 RETRIES_PER_CALL = 2
@@ -56,8 +56,7 @@ def bolt_logger() -> logging.Logger:
     return quiet_logger("bot.slack.api.bolt", logging.WARNING)
 
 
-def web_client(settings: Settings | None = None) -> WebClient:
-    settings = settings or load_settings()
+def web_client(settings: Settings) -> WebClient:
     return WebClient(
         token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT_SECONDS,
         logger=client_logger(),
@@ -67,8 +66,7 @@ def web_client(settings: Settings | None = None) -> WebClient:
     )
 
 
-def async_web_client(settings: Settings | None = None) -> AsyncWebClient:
-    settings = settings or load_settings()
+def async_web_client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(
         token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT_SECONDS,
         logger=client_logger(),

@@ -23,14 +23,13 @@ from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from bot.core.db import default_uow
 from bot.core.limits import MessageLimits
+from bot.bootstrap import Wiring, current
 from bot.core.models import SlackEventSeen, utcnow
-from bot.core.settings import Settings, load_settings
 from bot.journeys.decidable import BY_ACTION, DECIDABLE
 from bot.journeys.find_group import channel_names
 from bot.journeys.onboarding import welcome
-from bot.slack.api import async_web_client, bolt_logger, web_client
+from bot.slack.api import async_web_client, bolt_logger
 from bot.slack.decisions import SlackDecisions
 from bot.slack.delivery import DeliveryWorker
 from bot.slack.handle_case import register_case_listeners
@@ -67,13 +66,13 @@ class SlackRuntime:
     def get(cls) -> "SlackRuntime":
         with cls._lock:
             if cls._instance is None:
-                cls._instance = cls(load_settings())
+                cls._instance = cls(current())
             return cls._instance
 
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self.uow_factory = default_uow
-        self.client = web_client(settings)
+    def __init__(self, wiring: Wiring):
+        self.settings = settings = wiring.settings
+        self.uow_factory = wiring.uow
+        self.client = wiring.slack
         self.decisions = SlackDecisions(self.uow_factory, self.client, after_decision=self.wake_delivery)
         self.worker: DeliveryWorker | None = None
         # Set by the input channel Rasa loads: hands a message to the conversation.

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
 
 from bot.core import outbox, routing
+from bot.core.crypto import Cipher
 from bot.core.db import UnitOfWork
 from bot.core.models import Case, OutboxMessage, OutboxStatus, RequestStatus, as_utc, utcnow
 from bot.core.notices import DeliveryFailedNotice
@@ -107,14 +108,14 @@ def _claim_next(uow: UnitOfWork, now: datetime) -> Claimed | None:
         return None
 
 
-def _send(client: WebClient, message: Claimed) -> tuple[str | None, str | None]:
+def _send(client: WebClient, message: Claimed, cipher: Cipher) -> tuple[str | None, str | None]:
     """Sends one message; returns where it landed (channel, ts) for messages."""
     payload = message.payload or {}
     try:
         if message.kind == "channel_invite":
             _invite(client, payload["channel"], payload["user"])
             return None, None
-        text, blocks = render(message.kind, payload)
+        text, blocks = render(message.kind, payload, cipher)
         if message.decided:
             blocks = decided(text, message.decided)
         answer = client.chat_postMessage(channel=message.recipient, text=text, blocks=blocks,
@@ -233,12 +234,13 @@ def deliver_due(uow_factory: Callable[[], UnitOfWork], client: WebClient, settin
                 now: datetime | None = None, limit: int = 50) -> DeliveryReport:
     """Sends the messages that are due, one claim at a time; returns what happened, by key."""
     report = DeliveryReport()
+    cipher = uow_factory().cipher
     for _ in range(limit):
         message = _claim_next(uow_factory(), now or utcnow())
         if message is None:
             break
         try:
-            landed, error = _send(client, message), None
+            landed, error = _send(client, message, cipher), None
         except DeliveryError as failure:
             landed, error = None, failure
         except Exception as failure:  # a bug or an unexpected answer: keep the message, retry later

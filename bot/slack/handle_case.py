@@ -1,243 +1,26 @@
-"""The handlers' side of a confidential case in Slack: the notices (`case_notice` to each
-eligible handler, `case_assigned` to a new assignee, `case_update` to the reporter), the
-*Open* and *Acknowledge* buttons, and the case modal.
+"""The handlers' case buttons and modal on the Bolt app (how they look: bot.slack.case_views).
 
-What happened is shown only inside the modal a handler opens (views.open with their click's
-trigger): never in a message, never in `private_metadata` (which holds the reference only),
-never in a log line (the clients log through bot.slack.api's quiet logger). Every click and
-submission is checked again by bot.journeys.handle_case; a refused one is answered only to the
-person who clicked, and shows nothing of the case.
-"""
+Every click and submission is checked again by bot.journeys.handle_case; a refused one is
+answered only to the person who clicked, and shows nothing of the case."""
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
 from typing import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.models.blocks import (ActionsBlock, ButtonElement, ContextBlock, DividerBlock, HeaderBlock, InputBlock,
-                                     MarkdownTextObject, Option, PlainTextInputElement, SectionBlock,
-                                     StaticSelectElement)
-from slack_sdk.models.views import View
 from sqlalchemy import select
 
-from bot.core import crypto
 from bot.core.db import UnitOfWork
-from bot.core.errors import AlreadyDone, DomainError
-from bot.core.models import CaseStatus, OutboxMessage, OutboxStatus, as_utc, utcnow
-from bot.core.notices import CaseAssignedNotice, CaseNotice, CaseUpdateNotice
-from bot.core.routing import sentence_start
+from bot.core.errors import DomainError
+from bot.core.models import OutboxMessage, OutboxStatus
 from bot.journeys import handle_case
-from bot.journeys.handle_case import HANDLER_STATUSES, STATUS_LABELS, CaseView, FieldProblem
 from bot.slack.api import tell_privately
-from bot.slack.blocks import HOME_BLOCK_LIMIT, MESSAGE_BLOCK_LIMIT, split_text, text_sections
-from bot.slack.markup import escape_mrkdwn as e
-from bot.slack.markup import mention
+from bot.slack.case_views import (ACKNOWLEDGE_ACTION, FORM, OPEN_ACTION, case_modal, form_errors, form_values,
+                                  refusal_text, settled_notice)
 
 log = logging.getLogger(__name__)
-
-OPEN_ACTION = "case_open"
-ACKNOWLEDGE_ACTION = "case_acknowledge"
-FORM = "case_form"  # the modal's callback id
-STATUS, OUTCOME, NOTE, ASSIGNEE = "status", "outcome", "note", "assignee"  # block and action ids
-DANDI_OR_PEOPLE = "the D&I service team or the People team"
-
-
-# ---------------------------------------------------------------- wording
-
-def _when(moment: datetime) -> str:
-    return f"{moment:%-d %b %Y}"
-
-
-def age_words(moment: datetime, now: datetime | None = None) -> str:
-    days = max(((now or utcnow()) - as_utc(moment)).days, 0)
-    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
-
-
-def on_behalf_line(on_behalf: bool, may_be_named: bool | None) -> str:
-    if not on_behalf:
-        return ""
-    named = {True: "they may be named", False: "they would rather not be named"}.get(
-        may_be_named, "whether they may be named wasn't said")
-    return f"Raised on someone's behalf, with their agreement; {named}."
-
-
-def _period(days: int) -> str:
-    """90 -> "three months": how the reporter is told when they'll hear."""
-    months = {30: "a month", 60: "two months", 90: "three months", 120: "four months", 180: "six months"}
-    return months.get(days, f"{days} days")
-
-
-def refusal_text(refused: DomainError) -> str:
-    text = e(str(refused))
-    if isinstance(refused, AlreadyDone) and refused.decided_by and text.endswith("."):
-        text = f"{text[:-1]} by {mention(refused.decided_by)}."
-    return text
-
-
-# ---------------------------------------------------------------- notices (outbox kinds)
-
-def case_notice_text(n: CaseNotice) -> str:
-    raised = as_utc(datetime.fromisoformat(n.raised_at))
-    due = raised + timedelta(days=int(n.acknowledge_days or 7))
-    lines = [f":lock: *New confidential case {n.reference}*",
-             f"*Category:* {e(n.category)}", f"*For:* {e(n.team)}",
-             f"*Raised:* {_when(raised)} ({age_words(raised)})"]
-    behalf = on_behalf_line(bool(n.on_behalf), n.may_be_named)
-    if behalf:
-        lines.append(behalf)
-    lines.append(f"Please acknowledge it by *{_when(due)}*. What happened is shown only when you open it, "
-                 "and each opening is recorded.")
-    return "\n".join(lines)
-
-
-def _buttons(reference: str, *, acknowledge: bool) -> ActionsBlock:
-    elements = [ButtonElement(text="Open", action_id=OPEN_ACTION, value=reference, style="primary")]
-    if acknowledge:
-        elements.append(ButtonElement(text="Acknowledge", action_id=ACKNOWLEDGE_ACTION, value=reference))
-    return ActionsBlock(block_id=f"case:{reference}", elements=elements)
-
-
-def case_notice_blocks(n: CaseNotice) -> list[dict]:
-    sections = text_sections(case_notice_text(n))[: MESSAGE_BLOCK_LIMIT - 1]
-    return [block.to_dict() for block in [*sections, _buttons(n.reference, acknowledge=True)]]
-
-
-def case_assigned_text(n: CaseAssignedNotice) -> str:
-    raised = as_utc(datetime.fromisoformat(n.raised_at))
-    lines = [f"{mention(n.by)} has passed confidential case *{n.reference}* to you.",
-             f"*Category:* {e(n.category)}", f"*For:* {e(n.team)}",
-             f"*Raised:* {_when(raised)} ({age_words(raised)})",
-             f"*Status:* {STATUS_LABELS.get(CaseStatus(n.status), n.status)}"]
-    behalf = on_behalf_line(bool(n.on_behalf), n.may_be_named)
-    if behalf:
-        lines.append(behalf)
-    return "\n".join(lines)
-
-
-def case_assigned_blocks(n: CaseAssignedNotice) -> list[dict]:
-    sections = text_sections(case_assigned_text(n))[: MESSAGE_BLOCK_LIMIT - 1]
-    return [block.to_dict() for block in [*sections, _buttons(n.reference, acknowledge=False)]]
-
-
-def _outcome(token: str | None) -> str:
-    if not token:
-        return ""
-    try:
-        return crypto.decrypt(token.encode())
-    except DomainError:  # a key removed too soon: say so rather than fail the delivery for ever
-        return "(the outcome can't be shown here: please ask the team)"
-
-
-def case_update_text(n: CaseUpdateNotice) -> str:
-    """To the person who raised the case, in the bot's own voice."""
-    ref, team, status = n.reference, e(n.team), n.status
-    feedback = (f"You'll hear how it's going within {_period(int(n.feedback_days or 90))}, "
-                "unless it's closed before then.")
-    talk = f"If you'd like to talk to someone in the meantime, {DANDI_OR_PEOPLE} is here for you."
-    if status == CaseStatus.closed.value:
-        return (f"Your case *{ref}* has been closed by {team}.\n*Outcome:* {e(_outcome(n.outcome))}\n"
-                f"Thank you for raising it. If you'd like to talk about it, {DANDI_OR_PEOPLE} is here for you.")
-    if n.acknowledged:
-        now = {CaseStatus.in_progress.value: " and they're now looking into it",
-               CaseStatus.waiting_for_reporter.value: ", and they'd like to hear from you: they'll get in touch"
-               }.get(status, "")
-        return (f"Thank you for raising your case *{ref}*. {sentence_start(team)} has acknowledged it{now}. "
-                f"{feedback} {talk}")
-    if status == CaseStatus.in_progress.value:
-        return f"An update on your case *{ref}*: {team} is now looking into it. {talk}"
-    if status == CaseStatus.waiting_for_reporter.value:
-        return (f"An update on your case *{ref}*: {team} would like to hear from you, and they'll get in touch "
-                f"with you directly. {talk}")
-    return f"An update on your case *{ref}*: it's with {team}, acknowledged. {talk}"
-
-
-# ---------------------------------------------------------------- the modal
-
-def _option(value: str, label: str) -> Option:
-    return Option(value=value, label=label[:75])
-
-
-def case_modal(view: CaseView) -> dict:
-    """The case as its handler reads it, with the form to act on it. `private_metadata`
-    carries the reference only."""
-    assigned = f"Looked after by {mention(view.assignee)}" if view.assignee else "Nobody has taken it yet"
-    head = (f"*{view.reference}* · {e(view.category)}\nFor {e(view.team_name)} · raised {_when(view.raised_at)} "
-            f"({age_words(view.raised_at)}) · *{view.status_label}*\n{assigned}")
-    if view.status == CaseStatus.open.value:
-        head += f"\nPlease acknowledge it by {_when(view.acknowledge_by)}."
-    top: list = [SectionBlock(text=MarkdownTextObject(text=head))]
-    behalf = on_behalf_line(view.on_behalf, view.affected_person_may_be_named)
-    if behalf:
-        top.append(ContextBlock(elements=[MarkdownTextObject(text=behalf)]))
-    top.append(ContextBlock(elements=[MarkdownTextObject(
-        text=":lock: Confidential: please don't copy it into messages or channels. This opening is recorded.")]))
-    top += [HeaderBlock(text="What happened"), *text_sections(e(view.narrative) or "(nothing was written)")]
-
-    form: list = [DividerBlock()]
-    if view.closed:
-        form.append(SectionBlock(text=MarkdownTextObject(text="This case is closed; nothing more can be changed.")))
-    else:
-        statuses = [_option(s.value, STATUS_LABELS[s]) for s in HANDLER_STATUSES]
-        current = next((o for o in statuses if o.value == view.status), None)
-        handlers = [_option(h.slack_id, h.name or h.slack_id) for h in view.handlers]
-        assignee = next((o for o in handlers if o.value == view.assignee), None)
-        form += [
-            InputBlock(block_id=STATUS, label="Status", optional=True, element=StaticSelectElement(
-                action_id=STATUS, placeholder="Choose a status", options=statuses, initial_option=current)),
-            InputBlock(block_id=OUTCOME, label="Outcome (needed to close)", optional=True,
-                       hint="One short line. The person who raised it sees this when the case is closed.",
-                       element=PlainTextInputElement(action_id=OUTCOME, max_length=handle_case.OUTCOME_MAX_CHARS)),
-            InputBlock(block_id=NOTE, label="Internal note", optional=True,
-                       hint="Encrypted. Only the people handling this case can read it; never the person who "
-                            "raised it.",
-                       element=PlainTextInputElement(action_id=NOTE, multiline=True,
-                                                     max_length=handle_case.NOTE_MAX_CHARS)),
-            InputBlock(block_id=ASSIGNEE, label="Looked after by", optional=True, element=StaticSelectElement(
-                action_id=ASSIGNEE, placeholder="Choose someone on the team", options=handlers,
-                initial_option=assignee)),
-        ]
-
-    # Notes, newest kept when the view's block limit is near.
-    room = HOME_BLOCK_LIMIT - len(top) - len(form) - 2
-    notes: list = []
-    for note in reversed(view.notes):
-        who = e(note.author_name) if note.author_name else mention(note.author)
-        pieces = text_sections(f"*{who}* · {note.at:%-d %b %Y %H:%M}\n{e(note.text)}")
-        if len(notes) + len(pieces) > room - 1:
-            notes.insert(0, ContextBlock(elements=[MarkdownTextObject(text="Earlier notes are not shown.")]))
-            break
-        notes[:0] = pieces
-    middle = [HeaderBlock(text="Internal notes"), *notes] if notes else []
-    return View(type="modal", callback_id=FORM, title="Confidential case", close="Close",
-                submit=None if view.closed else "Save", private_metadata=view.reference,
-                blocks=[*top, *middle, *form]).to_dict()
-
-
-def _value(state: dict, block: str) -> str | None:
-    field = (state.get(block) or {}).get(block) or {}
-    if field.get("selected_option"):
-        return field["selected_option"].get("value")
-    return field.get("value")
-
-
-def form_values(body: dict) -> dict:
-    state = ((body.get("view") or {}).get("state") or {}).get("values") or {}
-    return {"status": _value(state, STATUS), "outcome": _value(state, OUTCOME), "note": _value(state, NOTE),
-            "assign_to": _value(state, ASSIGNEE)}
-
-
-def form_errors(body: dict) -> dict[str, str]:
-    """What the modal must show beside a field before anything is written (Slack's
-    `response_action: errors`); empty when the form is fine."""
-    values = form_values(body)
-    try:
-        handle_case.check_update(values["status"], values["outcome"], values["note"])
-    except FieldProblem as problem:
-        return {problem.field: str(problem)}
-    return {}
 
 
 # ---------------------------------------------------------------- clicks and submissions
@@ -301,14 +84,10 @@ class SlackCases:
                 select(OutboxMessage).where(
                     OutboxMessage.idempotency_key.startswith(f"case_notice:{reference}:", autoescape=True),
                     OutboxMessage.status == OutboxStatus.sent, OutboxMessage.slack_ts.is_not(None)))]
-        label = STATUS_LABELS.get(CaseStatus(status), status)
-        text = f":lock: Confidential case *{reference}*: {label.lower()} (by {mention(actor)})."
-        blocks: list = [SectionBlock(text=MarkdownTextObject(text=text))]
-        if status != CaseStatus.closed.value:
-            blocks.append(_buttons(reference, acknowledge=False))
+        text, blocks = settled_notice(reference, actor, status)
         for channel, ts in copies:
             try:
-                self.client.chat_update(channel=channel, ts=ts, text=text, blocks=[b.to_dict() for b in blocks])
+                self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
             except SlackApiError as failure:  # the change stands; a stale copy is only cosmetic
                 log.info("Could not update a case notice: %s", failure.response.get("error"))
 
@@ -348,15 +127,3 @@ def register_case_listeners(app, runtime) -> SlackCases:
         await asyncio.to_thread(cases.on_submission, body)
 
     return cases
-
-
-def home_case_blocks(lines: list, viewer: str) -> list:
-    """"Your cases" on the App Home: reference, category, status and age, each with Open."""
-    blocks: list = []
-    for line in lines:
-        mine = " · with you" if line.assignee and line.assignee == viewer else ""
-        text = (f"*{line.reference}* · {e(line.category)}\n{line.status_label} · raised {age_words(line.raised_at)}"
-                f" · {e(line.team_name)}{mine}")
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=split_text(text)[0]), accessory=ButtonElement(
-            text="Open", action_id=OPEN_ACTION, value=line.reference)))
-    return blocks

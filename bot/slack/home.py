@@ -10,7 +10,7 @@ from slack_sdk.models.views import View
 from bot.journeys.find_group import directory_entry
 from bot.journeys.overview import overview_for
 from bot.slack.blocks import HOME_BLOCK_LIMIT, directory_blocks, home_view
-from bot.slack.handle_case import home_case_blocks
+from bot.slack.case_views import home_case_blocks
 from bot.slack.markup import escape_mrkdwn, mention
 
 # Room for cases on the Home; the rest are one line away in the handler's DMs.

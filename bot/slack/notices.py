@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from bot.core.crypto import Cipher
 from bot.core.notices import (AddBotNotice, CaseAssignedNotice, CaseEscalationNotice, CaseFeedbackDueNotice,
                                CaseNotice, CaseReminderNotice, CaseUpdateNotice, DeliveryFailedNotice,
                                GroupProposalNotice, InviteDecisionNotice, InviteEscalationNotice, InviteNudgeNotice,
@@ -13,8 +14,8 @@ from bot.core.notices import (AddBotNotice, CaseAssignedNotice, CaseEscalationNo
 from bot.journeys.decidable import BY_NOTICE_KIND
 from bot.slack.blocks import (MESSAGE_BLOCK_LIMIT, SECTION_LIMIT, fallback_text, text_sections, welcome_blocks,
                               with_decision_buttons)
-from bot.slack.handle_case import (case_assigned_blocks, case_assigned_text, case_notice_blocks, case_notice_text,
-                                   case_update_text)
+from bot.slack.case_views import (case_assigned_blocks, case_assigned_text, case_notice_blocks, case_notice_text,
+                                   case_update_text, with_outcome_opened)
 from bot.slack.markup import escape_mrkdwn as e
 from bot.slack.markup import mention, mention_recipient
 
@@ -152,14 +153,17 @@ def _typed(kind: str, payload: dict) -> Notice | None:
     return notice_from(kind, payload) if "text" not in payload else None
 
 
-def _text(notice: Notice | None, payload: dict) -> str:
+def _text(notice: Notice | None, payload: dict, cipher: Cipher | None = None) -> str:
     if notice is None or type(notice) not in TEXT:
         return payload.get("text", "")
+    if isinstance(notice, CaseUpdateNotice):
+        notice = with_outcome_opened(notice, cipher)
     return TEXT[type(notice)](notice)
 
 
-def notice_text(kind: str, payload: dict) -> str:
-    return _text(_typed(kind, payload), payload)
+def notice_text(kind: str, payload: dict, cipher: Cipher | None = None) -> str:
+    """The notice's text; a closed case's outcome is shown only with the cipher."""
+    return _text(_typed(kind, payload), payload, cipher)
 
 
 # Notices whose buttons are their own (a case's Open and Acknowledge).
@@ -168,10 +172,10 @@ BLOCKS: dict[type[Notice], Callable[[Any], list[dict]]] = {
 }
 
 
-def render(kind: str, payload: dict) -> tuple[str, list[dict] | None]:
+def render(kind: str, payload: dict, cipher: Cipher | None = None) -> tuple[str, list[dict] | None]:
     """What an outbox notice looks like in Slack: (text, blocks)."""
     notice = _typed(kind, payload)
-    text = _text(notice, payload)
+    text = _text(notice, payload, cipher)
     if notice is not None and type(notice) in BLOCKS:
         return fallback_text(text), BLOCKS[type(notice)](notice)
     if kind in BY_NOTICE_KIND and payload.get("reference"):
