@@ -7,40 +7,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.asides import say_event_date
 from actions.request_support import support_button
 from actions.responses import phrase
 from actions.wired import WiredAction
 from bot.core.db import UowFactory
-from bot.core.errors import DomainError
-from bot.journeys.awareness_calendar import event_named, upcoming_events
-from bot.journeys.find_group import get_group
+from bot.journeys.awareness_calendar import upcoming_events
 from bot.nlu import reader
 from bot.slack.markup import escape_mrkdwn
-
-
-def say_event_date(uow_factory: UowFactory, text: str, dispatcher: CollectingDispatcher, domain: DomainDict,
-                   buttons: list | None = None) -> bool:
-    """The date of the observance a message names ("when's IWD this time?"); False when it names none."""
-    named = event_named(text, date.today(), uow_factory())
-    if named is None:
-        return False
-    link = phrase(domain, "utter_event_link", url=named.url) if named.url else ""
-    names = group_names(named.group_slugs, uow_factory())
-    groups = phrase(domain, "utter_event_groups_line", groups=" and ".join(f"*{escape_mrkdwn(n)}*" for n in names)) if names else ""
-    dispatcher.utter_message(response="utter_event_date", event=escape_mrkdwn(named.name), groups=groups,
-                             when=named.when_phrase(date.today()), link=link, buttons=buttons or [])
-    return True
-
-
-def group_names(slugs: tuple[str, ...], uow) -> list[str]:
-    """The names of the groups an observance is for (the calendar keeps their slugs)."""
-    names = []
-    for slug in slugs:
-        try:
-            names.append(get_group(slug, uow).name)
-        except DomainError:
-            continue  # a retired group
-    return names
 
 
 class ActionUpcomingEvents(WiredAction):

@@ -6,7 +6,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.about_assistant import GROUP_SHOWN
+from actions.asides import GROUP_SHOWN
 from actions.fallback import answer_in_context
 from actions.request_support import last_replies
 from actions.wired import WiredAction

@@ -7,7 +7,8 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import validator_for
+from actions.asides import GROUP_SHOWN, SUPPORT_OFFERED, explain, say_event_date
+from actions.form_registry import validator_for
 from actions.hand_off import hand_off
 from actions.wired import WiredAction
 from bot.core.db import UowFactory
@@ -61,7 +62,6 @@ async def answer_in_context(uow_factory: UowFactory, dispatcher: CollectingDispa
     """What an unclear or out-of-scope message may still be, from its words and what is in focus:
     a question about the assistant, a follow-up about the group just shown ("who runs it",
     "the second one"), or asking to join it ("sick, add me"). None when it is none of these."""
-    from actions.about_assistant import SUPPORT_OFFERED, explain
     from actions.find_group import ActionFindGroup, follow_up_on_focus, names_groups
     from bot.journeys.find_group import search_groups
     from actions.request_support import last_replies
@@ -98,7 +98,6 @@ async def answer_in_context(uow_factory: UowFactory, dispatcher: CollectingDispa
         if group:  # "join the parents one", "sick, add me"
             return [SlotSet("group", group), FollowupAction("join_group_form")]
     if len(text.split()) <= 12:
-        from actions.awareness_calendar import say_event_date  # it imports much of actions/
 
         if say_event_date(uow_factory, text, dispatcher, domain):  # "idahobit", "when's eid this year"
             return []
@@ -120,7 +119,6 @@ def not_on_the_card(uow_factory: UowFactory, text: str, dispatcher: CollectingDi
                     domain: DomainDict) -> list | None:
     """A question about the group just shown that its card doesn't answer ("do people have
     cameras on?", "is the slack bit enough on its own?"): said so, and who can answer it."""
-    from actions.about_assistant import GROUP_SHOWN
     from actions.find_group import group_in_focus, show_group
     from actions.request_support import last_replies
 

@@ -8,6 +8,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.asides import SUPPORT_OFFERED, explain, say_event_date
 from actions.join_group import either, join_button
 from actions.request_support import last_replies
 from actions.responses import phrase
@@ -150,7 +151,6 @@ class ActionFindGroup(WiredAction):
         if reader.asks_whether_possible(message) and kinds_named(message):
             # "is there money for a diwali do?? for faith and belief": a question about support.
             return answer_first(self.uow, dispatcher, tracker, domain)
-        from actions.about_assistant import SUPPORT_OFFERED  # it imports this module
 
         offered = any(reply in SUPPORT_OFFERED and reply != "utter_support_request_sent" for reply in last_replies(tracker))
         if offered and not reader.has_question(message) and reader.yes_or_no(message) is reader.YES:
@@ -173,7 +173,6 @@ class ActionFindGroup(WiredAction):
         if reader.calendar_word_in(message) or any(reply in CALENDAR_REPLIES for reply in last_replies(tracker)):
             # "the trans visibility one, that's LGBTQ+'s right?" after the calendar, "pride month's coming,
             # does marketing do anything for it?": the observance, not the group it shares a word with.
-            from actions.awareness_calendar import say_event_date  # it imports much of actions/
 
             if say_event_date(self.uow, message, dispatcher, domain):
                 return []
@@ -182,7 +181,6 @@ class ActionFindGroup(WiredAction):
                 topic = reader.asked_about_the_assistant(message)
                 if topic:
                     # "if i join the disability group does my manager find out?": asked about that group.
-                    from actions.about_assistant import explain  # it imports this module
 
                     tracker.slots["last_group"] = result.matches[0].name
                     explain(self.uow, topic, dispatcher, tracker, domain, subject="invite")

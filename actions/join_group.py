@@ -14,8 +14,9 @@ from rasa_sdk.types import DomainDict
 from bot.core.db import UowFactory
 from bot.nlu import reader
 from bot.nlu.reader import is_just_yes
-from actions.forms import (CHOICE, NONE, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots, intent_of,
-                           pick_choice, typed)
+from actions.form_registry import clear_form_slots
+from actions.forms import GuidedFormValidation
+from actions.reading import CHOICE, NONE, OPTIONAL_TEXT, TEXT, YES_NO, intent_of, pick_choice, typed
 from actions.responses import phrase
 from actions.wired import WiredAction
 from bot.core.errors import DomainError

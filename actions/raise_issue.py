@@ -12,8 +12,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import (CHOICE, NONE, NOT_A_MISS, OPTIONAL_TEXT, TEXT, YES_NO, GuidedFormValidation, clear_form_slots,
-                           pick_choice)
+from actions.form_registry import clear_form_slots
+from actions.forms import NOT_A_MISS, GuidedFormValidation
+from actions.reading import CHOICE, NONE, OPTIONAL_TEXT, TEXT, YES_NO, pick_choice
 from actions.responses import phrase
 from actions.wired import WiredAction
 from bot.core.errors import DomainError

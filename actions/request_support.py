@@ -8,8 +8,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.forms import (CHOICE, NONE, OPTIONAL_TEXT, TEXT, GuidedFormValidation, clear_form_slots, intent_of,
-                           pick_choice, typed)
+from actions.form_registry import clear_form_slots
+from actions.forms import GuidedFormValidation
+from actions.reading import CHOICE, NONE, OPTIONAL_TEXT, TEXT, intent_of, pick_choice, typed
+from actions.reading import last_faq_key, last_replies
 from actions.responses import phrase
 from actions.wired import WiredAction
 from bot.core import routing
@@ -30,35 +32,9 @@ FAQ_KINDS = {"faq/social_budget": "social_budget", "faq/speaker_budget": "speake
              "faq/awareness_calendar": "awareness_event", "faq/meeting_spaces": "office_space"}
 
 
-def last_faq_key(tracker: Tracker) -> str | None:
-    """The FAQ key of the last question answered before this message, if the bot's last
-    answer was one."""
-    users = [e for e in tracker.events if e.get("event") == "user"]
-    for event in reversed(users[:-1]):
-        parse = event.get("parse_data") or {}
-        if (parse.get("intent") or {}).get("name") != "faq":
-            return None
-        selected = ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
-        return selected.get("intent_response_key")
-    return None
-
-
 # The support a reply of the bot's own offers: an observance's date ends "If your group would like
 # to mark it, I can pass your event to marketing".
 REPLY_KINDS = {"utter_event_date": "awareness_event", "utter_upcoming_events": "awareness_event"}
-
-
-def last_replies(tracker: Tracker) -> list[str]:
-    """The responses the bot sent between the person's last two messages."""
-    said, seen_latest = [], False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_latest:
-                break
-            seen_latest = True
-        elif event.get("event") == "bot" and seen_latest:
-            said.append((event.get("metadata") or {}).get("utter_action") or "")
-    return said
 
 
 def kind_from_last_answer(tracker: Tracker) -> str | None:

@@ -10,7 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.find_group import show_group_button
-from actions.forms import CHOICE, TEXT, YES_NO, GuidedFormValidation, clear_form_slots, pick_choice
+from actions.form_registry import clear_form_slots
+from actions.forms import GuidedFormValidation
+from actions.reading import CHOICE, TEXT, YES_NO, pick_choice
 from actions.responses import phrase
 from actions.wired import WiredAction
 from bot.core.errors import AlreadyDone, DomainError, InvalidInput

@@ -11,8 +11,9 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.about_assistant import FORM_SUBJECTS, explain
-from actions.forms import JOURNEYS, intent_of, likely_faq_answer, typed
+from actions.asides import FORM_SUBJECTS, explain, say_event_date
+from actions.reading import intent_of, likely_faq_answer, typed
+from actions.switching import JOURNEYS
 from actions.request_support import FAQ_KINDS, KIND_WORDS, NOT_LISTED_WORDS, kind_from_last_answer, last_replies, support_button
 from actions.responses import phrase
 from actions.wired import WiredAction
@@ -123,7 +124,6 @@ class ActionStartJourney(WiredAction):
             dispatcher.utter_message(response="utter_only_join_for_yourself")
             return [FollowupAction("action_listen")]
         if intent == "request_support" and reader.has_question(text):
-            from actions.awareness_calendar import say_event_date  # it imports much of actions/
 
             say_event_date(self.uow, text, dispatcher, domain)  # "earth day is april right? can we add a litter pick"
         if intro:

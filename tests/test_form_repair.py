@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.fallback import ActionPassToServiceTeam
-from actions.forms import PENDING, ActionStopForm, ActionSwitchJourney, GuidedFormValidation, answered
+from actions.forms import PENDING, ActionStopForm, GuidedFormValidation, answered
+from actions.switching import ActionSwitchJourney
 from actions.join_group import ValidateJoinGroupForm
 from actions.pending import Ask, Pending
 from actions.raise_issue import ValidateRaiseIssueForm

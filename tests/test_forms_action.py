@@ -11,7 +11,8 @@ import yaml
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
-from actions.forms import ActionStopForm, form_slots
+from actions.form_registry import form_slots
+from actions.forms import ActionStopForm
 from actions.join_group import ValidateJoinGroupForm
 from actions.raise_issue import ValidateRaiseIssueForm  # noqa: F401  (registers itself, as on the action server)
 from actions.start_group import ValidateStartGroupForm
