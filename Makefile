@@ -120,9 +120,10 @@ validate: $(SPACY_MODEL)/config.cfg
 test: $(BIN)/.installed $(SPACY_MODEL)/config.cfg
 	$(BIN)/python -m pytest
 
-# The unit and integration tests only: no model, no Rasa server (about a minute and a half).
+# tests/unit and tests/integration only: no model, no Rasa server (about a minute and a half;
+# with TEST_DATABASE_URL set, each database test runs on PostgreSQL too).
 test-fast: $(BIN)/.installed $(SPACY_MODEL)/config.cfg
-	$(BIN)/python -m pytest -m "not conversation"
+	$(BIN)/python -m pytest tests/unit tests/integration
 
 # Not part of `make test`: the Slack acknowledgement latency, ours beside Rasa's stock channel;
 # then long messages' time to answer and memory, ours beside Rasa's stock REST channel.

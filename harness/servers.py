@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -289,6 +290,17 @@ class RunningAssistant:
         if self.database_url not in db._engines:
             db._engines[self.database_url] = db.make_engine(self.database_url)
         return db.uow_factory(db._engines[self.database_url])()
+
+
+def post_rest(base_url: str, sender: str, text: str) -> tuple[int, list]:
+    """One message over the REST channel: the HTTP status and the replies (none when refused)."""
+    request = urllib.request.Request(f"{base_url}/webhooks/rest/webhook", headers={"Content-Type": "application/json"},
+                                     data=json.dumps({"sender": sender, "message": text}).encode())
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, []
 
 
 class Chat:

@@ -215,10 +215,21 @@ class BackgroundAssistant:
 _assistants: dict[str, BackgroundAssistant] = {}
 
 
+CONVERSATION_TESTS = Path(__file__).resolve().parent / "conversation"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m and -k deselect
+def pytest_itemcollected(item):
+    """The folder says what a test needs: tests/conversation/ the running assistant, marked
+    `conversation` here; tests/unit/ and tests/integration/ (`make test-fast`) nothing served."""
+    if CONVERSATION_TESTS in Path(str(item.fspath)).resolve().parents:
+        item.add_marker(pytest.mark.conversation)
+
+
 @pytest.hookimpl(trylast=True)  # after -m and -k have deselected
 def pytest_collection_modifyitems(config, items):
-    """Unit tests first, conversation tests last (stable within each), and the assistants they
-    need starting in the background meanwhile."""
+    """Conversation tests last (stable within each), and the assistants they need starting in
+    the background meanwhile, while the others run."""
     items.sort(key=lambda item: item.get_closest_marker("conversation") is not None)
     if config.option.collectonly:
         return

@@ -1,5 +1,5 @@
 """The values more than one layer reads, each said once (the NLU's own copies, in config.yml,
-are checked against these by tests/test_layout.py)."""
+are checked against these by tests/unit/test_layout.py)."""
 from __future__ import annotations
 
 # A slot's "nothing here": an optional answer left empty ("no note"), or nobody named as someone

@@ -8,7 +8,7 @@ message each cue counts. Words are read from how the message *starts*: "yes, tha
 me" and "not yet, I'll check with him first" are answers; "I want this to stop, he keeps
 messaging me" is not a stop. The forms base (actions/forms.py) and the confidential intake
 (bot/journeys/raise_issue.py) both read replies here, and nowhere else keeps a phrase list
-(tests/test_reader.py checks the cues against the NLU's own examples)."""
+(tests/unit/test_reader.py checks the cues against the NLU's own examples)."""
 from __future__ import annotations
 
 import enum

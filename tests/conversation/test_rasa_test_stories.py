@@ -13,7 +13,6 @@ import yaml
 
 from harness.servers import API_TOKEN, ROOT
 
-pytestmark = pytest.mark.conversation
 
 STORIES = [(path.stem, story) for path in sorted((ROOT / "tests" / "stories").glob("*.yml"))
            for story in yaml.safe_load(path.read_text())["stories"]]

@@ -120,7 +120,7 @@ def test_stopping_another_form_says_nothing_was_sent(configured_database):
 
 @pytest.mark.parametrize("module", ["forms.py", "responses.py"])
 def test_the_shared_form_modules_import_no_journey(module):
-    tree = ast.parse((Path(__file__).resolve().parent.parent / "actions" / module).read_text())
+    tree = ast.parse((Path(__file__).resolve().parents[2] / "actions" / module).read_text())
     imported = [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
     imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
     # The reader of replies (bot.nlu.reader) is no journey: every form reads replies through it; nor
@@ -137,9 +137,9 @@ def test_every_reply_of_every_action_is_a_domain_response():
     """Wording lives in domain.yml: no action passes its own text, and every response an
     action names exists."""
     # (The FAQ's answers live in data/responses/faq.yml; Rasa adds them to the domain.)
-    faq = yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "responses" / "faq.yml").read_text())
+    faq = yaml.safe_load((Path(__file__).resolve().parents[2] / "data" / "responses" / "faq.yml").read_text())
     responses = set(DOMAIN_DICT["responses"]) | set(faq["responses"])
-    for path in sorted((Path(__file__).resolve().parent.parent / "actions").glob("*.py")):
+    for path in sorted((Path(__file__).resolve().parents[2] / "actions").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "utter_message":
                 keywords = {k.arg: k.value for k in node.keywords}

@@ -15,7 +15,6 @@ from bot.core.models import GroupProposal, InviteRequest
 from harness.records import rows
 from harness.slack_people import SlackPerson, SlackWorkspace, click, click_payload, dm_event, new_event_id, post_signed
 
-pytestmark = pytest.mark.conversation
 
 @pytest.fixture(scope="module")
 def workspace(assistant):

@@ -6,7 +6,6 @@ import pytest
 from bot.core.models import GroupProposal
 from harness.records import NOTHING_SENT, everything_of, outbox_for, rows
 
-pytestmark = pytest.mark.conversation
 
 OPEN_ANSWERS = ["Board Games Club", "open", "Playing board games together after work, everyone welcome",
                 "Thursdays at 6pm in the office", "just me", "yes"]

@@ -9,7 +9,7 @@ Each marker must be found 0 times, and, as the control that makes this test able
 found in the decrypted cases.
 
 Not searched: what a handler's *Open* shows in Slack (that modal carries the narrative by
-design; tests/test_slack_handle_case.py checks it leaves no log line)."""
+design; tests/integration/test_slack_handle_case.py checks it leaves no log line)."""
 from __future__ import annotations
 
 import json
@@ -24,7 +24,6 @@ from bot.journeys.raise_issue import excluded_ids
 from harness.records import environment_cipher, rows
 from harness.slack_people import SlackPerson, SlackWorkspace, click, post_signed
 
-pytestmark = pytest.mark.conversation
 
 NARRATIVE_MARK, EXCLUDED_MARK = "Quokkafrond", "Wombatlantern"
 NARRATIVE = (f"During the {NARRATIVE_MARK} planning call a senior colleague mocked my accent in front of "

@@ -1,7 +1,7 @@
 """Understanding people through the real servers: a thing in focus ("who runs it", "sign me
 up"), a question answered before any form starts, the assistant explaining itself at any
 step, and every answer a message gives taken at once. Several turns each, in people's own
-words; the readings themselves are in tests/test_reader.py."""
+words; the readings themselves are in tests/unit/test_reader.py."""
 from __future__ import annotations
 
 import pytest
@@ -9,7 +9,6 @@ import pytest
 from bot.core.models import Group, GroupProposal, InviteRequest, Membership, SupportRequest
 from harness.records import everything_of, rows
 
-pytestmark = pytest.mark.conversation
 
 
 def replies(chat, text: str) -> list[str]:

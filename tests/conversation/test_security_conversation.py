@@ -1,7 +1,7 @@
-"""Trying to get in, against the real servers: every door that is open checks who calls."""
+"""Trying to get in, against the real servers: every door that is open checks who calls.
+(The doors checked in-process, without the servers: tests/integration/test_security.py.)"""
 from __future__ import annotations
 
-import asyncio
 import json
 import urllib.error
 import urllib.request
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.servers import ROOT, free_port
+from harness.servers import post_rest
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,6 @@ def forged_check_status(sender: str) -> dict:
             "domain": {"slots": {}, "responses": {}, "forms": {}}}
 
 
-@pytest.mark.conversation
 def test_the_action_server_refuses_requests_without_its_secret(action_server):
     port, secret, log = action_server
     for token in (None, "", "not-the-secret", secret[:-1]):
@@ -53,7 +52,6 @@ def test_the_action_server_refuses_requests_without_its_secret(action_server):
     assert "Refused a request to /webhook" in log.read_text()
 
 
-@pytest.mark.conversation
 def test_the_action_server_listens_on_loopback_only(action_server):
     port, _, _ = action_server
     listening = []
@@ -68,21 +66,10 @@ def test_the_action_server_listens_on_loopback_only(action_server):
 
 # ---------------------------------------------------------------- the REST channel and the HTTP API
 
-def rest(base_url: str, sender: str, text: str) -> tuple[int, list]:
-    request = urllib.request.Request(f"{base_url}/webhooks/rest/webhook", headers={"Content-Type": "application/json"},
-                                     data=json.dumps({"sender": sender, "message": text}).encode())
-    try:
-        with urllib.request.urlopen(request, timeout=60) as answer:
-            return answer.status, json.loads(answer.read())
-    except urllib.error.HTTPError as refused:
-        return refused.code, []
-
-
 def said(replies: list) -> str:
     return "\n".join(r.get("text", "") for r in replies)
 
 
-@pytest.mark.conversation
 def test_a_rest_client_naming_a_slack_user_cannot_read_or_write_their_requests(assistant):
     from bot.journeys.invite_request import request_invite
     from bot.journeys.join_group import join_open_group
@@ -92,17 +79,16 @@ def test_a_rest_client_naming_a_slack_user_cannot_read_or_write_their_requests(a
     victim = "U0VICTIM01"
     secret = request_invite(victim, "lgbtq-network", criteria_confirmed=True, note=None, uow=assistant.uow()).reference
     join_open_group(victim, "climate-action", assistant.uow())
-    status, replies = rest(assistant.base_url, victim, "my requests")
+    status, replies = post_rest(assistant.base_url, victim, "my requests")
     assert status == 200 and secret not in said(replies) and "LGBTQ" not in said(replies)
-    status, replies = rest(assistant.base_url, victim, f"what's the status of {secret}?")
+    status, replies = post_rest(assistant.base_url, victim, f"what's the status of {secret}?")
     assert "couldn't find" in said(replies) and "LGBTQ" not in said(replies) and "waiting" not in said(replies)
-    rest(assistant.base_url, victim, "I'd like to join Parents and Carers")
+    post_rest(assistant.base_url, victim, "I'd like to join Parents and Carers")
     members = {m.slack_user_id for m in rows(assistant, Membership)}
     assert "rest:" + victim in members  # what REST did is the REST sender's own
     assert len([m for m in rows(assistant, Membership) if m.slack_user_id == victim]) == 1  # only the one above
 
 
-@pytest.mark.conversation
 def test_the_http_api_needs_its_token(assistant, chat):
     from harness.servers import API_TOKEN
 
@@ -132,15 +118,13 @@ def test_the_http_api_needs_its_token(assistant, chat):
         assert answer.status == 200
 
 
-@pytest.mark.conversation
 @pytest.mark.parametrize("size", [3_001, 4_000, 40_000, 1_000_000])
 def test_a_message_over_the_limit_gets_a_polite_answer_and_the_conversation_goes_on(chat, size):
-    status, replies = rest(chat.base_url, chat.user, ("I want to join Women in Tech. " * 40_000)[:size])
+    status, replies = post_rest(chat.base_url, chat.user, ("I want to join Women in Tech. " * 40_000)[:size])
     assert status == 200 and "That's a very long message" in said(replies)
     assert "*Parents and Carers*" in chat.text_of("is there a group for parents?")
 
 
-@pytest.mark.conversation
 def test_a_request_body_over_the_cap_is_refused_before_anything_reads_it(chat):
     import http.client
     from urllib.parse import urlsplit
@@ -158,7 +142,6 @@ def test_a_request_body_over_the_cap_is_refused_before_anything_reads_it(chat):
     assert "*Parents and Carers*" in chat.text_of("is there a group for parents?")
 
 
-@pytest.mark.conversation
 def test_the_rate_limit_answers_once_drops_the_rest_and_recovers(chat):
     import time
 
@@ -167,15 +150,14 @@ def test_the_rate_limit_answers_once_drops_the_rest_and_recovers(chat):
     messages, seconds = RATE_LIMIT
     started = time.monotonic()
     for n in range(messages):
-        assert rest(chat.base_url, chat.user, "hello")[1], n  # answered
+        assert post_rest(chat.base_url, chat.user, "hello")[1], n  # answered
     assert time.monotonic() - started < seconds, "too slow to reach the limit inside one window"
-    assert "faster than I can read them" in said(rest(chat.base_url, chat.user, "hello")[1])
-    assert rest(chat.base_url, chat.user, "is there a group for parents?")[1] == []  # dropped, silently
+    assert "faster than I can read them" in said(post_rest(chat.base_url, chat.user, "hello")[1])
+    assert post_rest(chat.base_url, chat.user, "is there a group for parents?")[1] == []  # dropped, silently
     time.sleep(seconds + 0.5)
     assert "*Parents and Carers*" in chat.text_of("is there a group for parents?")
 
 
-@pytest.mark.conversation
 @pytest.mark.parametrize("path", ["/webhooks/rest/webhook/", "/webhooks/rest/webhook//", "/webhooks/rest/webhook?x=1"])
 def test_the_rest_bounds_hold_whatever_the_path_looks_like(chat, path):
     request = urllib.request.Request(chat.base_url + path, headers={"Content-Type": "application/json"},
@@ -187,7 +169,6 @@ def test_the_rest_bounds_hold_whatever_the_path_looks_like(chat, path):
         assert refused.code == 404
 
 
-@pytest.mark.conversation
 @pytest.mark.parametrize("content_type, body, code", [
     ("text/plain", {"sender": "U0PAGE0001", "message": "my requests"}, 415),  # what a web page can send
     ("application/json", {"message": "my requests"}, 400),
@@ -200,69 +181,3 @@ def test_rest_takes_json_with_a_sender_and_a_text_only(chat, content_type, body,
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)
     assert refused.value.code == code
-
-
-def test_with_slack_configured_the_rest_channel_is_closed(monkeypatch):
-    """Rasa's own app, built from credentials.yml as `rasa run` builds it, with Slack configured:
-    the REST channel answers 403 and nothing reaches Rasa."""
-    from rasa.core import run
-
-    from bot.rasa_plumbing.rest import LocalRestInput
-
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
-    monkeypatch.delenv("ENABLE_REST_CHANNEL", raising=False)
-    channels = run.create_http_input_channels(None, str(ROOT / "credentials.yml"))
-    rest_channels = [c for c in channels if isinstance(c, LocalRestInput)]  # Slack's would dial out
-    assert len(rest_channels) == 1 and not rest_channels[0].enabled
-    app = run.configure_app(rest_channels, enable_api=False, port=0)
-    port = free_port()
-
-    async def post_while_serving() -> tuple[int, str]:
-        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
-        await server.startup()
-        try:
-            return await asyncio.get_running_loop().run_in_executor(None, lambda: rest(
-                f"http://127.0.0.1:{port}", "U0SLACKER1", "my requests"))
-        finally:
-            server.close()
-            await server.wait_closed()
-
-    status, replies = asyncio.run(post_while_serving())
-    assert status == 403 and replies == []
-
-
-def test_the_terminal_chat_gets_the_namespaced_bounded_channel():
-    from rasa.core.run import _create_single_channel
-
-    from bot.rasa_plumbing.launch import use_our_terminal_channel
-    from bot.rasa_plumbing.rest import LocalCmdlineInput
-
-    use_our_terminal_channel()
-    channel = _create_single_channel("cmdline", None)
-    assert isinstance(channel, LocalCmdlineInput) and channel.enabled and channel.url_prefix() == "rest"
-
-
-def test_the_rate_limit_forgets_quiet_senders_and_recovers():
-    from bot.core.limits import TOO_FAST, MessageLimits
-
-    now = [0.0]
-    limits = MessageLimits(max_chars=10, messages=2, seconds=60, clock=lambda: now[0])
-    assert [limits.refusal("U0A", "hi") for _ in range(4)] == [(False, None), (False, None), (True, TOO_FAST),
-                                                               (True, None)]
-    for n in range(5_000):
-        limits.refusal(f"U{n:06d}", "hi")
-    now[0] = 61
-    assert limits.refusal("U0A", "hi") == (False, None)
-    assert len(limits._sent) == 1  # everyone quiet for a window was forgotten
-    assert limits.refusal("U0B", "x" * 11)[1].startswith("That's a very long message")
-
-
-def test_make_serve_hands_rasa_the_api_token_without_putting_it_on_the_command_line():
-    from bot.rasa_plumbing.launch import with_api_token
-
-    argv = ["launch", "run", "--enable-api", "--interface", "127.0.0.1"]
-    assert with_api_token(argv, {"RASA_API_TOKEN": "s3cret"})[-1] == "--auth-token=s3cret"
-    # secrets.token_urlsafe can begin with "-": still the token, never taken for an option
-    assert with_api_token(argv, {"RASA_API_TOKEN": "-RBad"})[-1] == "--auth-token=-RBad"
-    assert with_api_token(argv, {}) == argv  # nothing to add: `make serve` refuses to start without a token
-    assert with_api_token(["launch", "shell"], {"RASA_API_TOKEN": "s3cret"}) == ["launch", "shell"]

@@ -5,7 +5,8 @@ import pytest
 
 from bot.core.errors import NotFound
 from bot.journeys.find_group import channel_names, get_group, list_groups_of_type, search_groups
-from bot.journeys.registry import export_registry, import_registry
+from bot.journeys.registry import import_registry
+from harness.records import add_board_games
 
 
 @pytest.mark.parametrize(
@@ -60,31 +61,6 @@ def test_list_by_type(demo_uow):
     assert len(list_groups_of_type("open", demo_uow)) == 5
     with pytest.raises(NotFound):
         list_groups_of_type("secret", demo_uow)
-
-
-BOARD_GAMES = """\
-- slug: board-games
-  name: Board Games Club
-  type: both
-  purpose: Board games.
-  meeting: Thursdays.
-  criteria: Anyone who likes games; the closed table is for experts.
-  how_to_ask: Ask an organiser.
-  topics: [tabletop]
-  slack_channel_id: C0BOARD001
-  slack_channel_name: board-gamers
-  closed_slack_channel_id: G0BOARD002
-  closed_slack_channel_name: meeple-experts
-  organisers:
-  - {slack_user_id: U0BOARD001, name: Pat Jones}
-"""
-
-
-def add_board_games(uow) -> str:
-    """Registers Board Games Club, a group no model was trained on; returns the registry before."""
-    exported = export_registry(uow)
-    import_registry(exported.replace("\ncalendar:", "\n" + BOARD_GAMES + "calendar:", 1), uow)
-    return exported
 
 
 def test_a_new_group_is_found_without_retraining_and_a_retired_one_is_not(demo_uow):

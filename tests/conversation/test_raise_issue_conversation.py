@@ -12,7 +12,6 @@ from bot.core.models import Case, CaseStatus, ConfidentialPrompt
 from bot.journeys.raise_issue import excluded_ids
 from harness.records import count, environment_cipher, everything_of, outbox_for, rows
 
-pytestmark = pytest.mark.conversation
 
 NARRATIVE = "At the last meetup a colleague kept making jokes about my accent, and it really upset me."
 PRIYA, TOM, GRACE, DANIEL = "U0DANDI001", "U0DANDI002", "U0PEOPLE01", "U0PEOPLE02"

@@ -14,7 +14,7 @@ import pytest
 
 from bot.nlu.sentence_encoder import ModelMissing, SentenceEncoder, model_dir, shared_encoder
 
-REFERENCE = json.loads((Path(__file__).parent / "fixtures" / "minilm_reference.json").read_text())
+REFERENCE = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "minilm_reference.json").read_text())
 
 
 @pytest.fixture(scope="module")

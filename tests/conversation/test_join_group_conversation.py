@@ -8,7 +8,6 @@ from bot.core.models import InviteRequest, Membership, OutboxMessage
 from bot.journeys.registry import import_registry
 from harness.records import BOTH_GROUP, NOTHING_SENT, add_both_group, everything_of, outbox_for, rows
 
-pytestmark = pytest.mark.conversation
 
 
 def test_join_an_open_group_then_again(chat, assistant):

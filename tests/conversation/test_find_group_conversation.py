@@ -1,9 +1,7 @@
 """Finding a group, and the basics around it, through the real Rasa server and action server."""
 from __future__ import annotations
 
-import pytest
 
-pytestmark = pytest.mark.conversation
 
 
 def test_topic_question_answers_with_parents_and_carers(chat):

@@ -1,7 +1,7 @@
 """Conversation repair in every form, at the validator (actions/forms.py), with real trackers,
 the real domain and database: cancel, ask before stopping, correct a field by naming it, skip,
 repeat the question, switch journey, digress, ask for a person. The same patterns through the
-real Rasa server are in tests/test_repair_conversation.py."""
+real Rasa server are in tests/conversation/test_repair_conversation.py."""
 from __future__ import annotations
 
 import asyncio

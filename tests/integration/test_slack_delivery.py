@@ -376,7 +376,7 @@ def test_home_shows_the_directory_my_requests_and_what_waits_for_an_organiser(de
 
 def test_a_group_with_an_open_channel_and_a_closed_space_offers_both_on_the_home_and_welcome(demo_uow, slack,
                                                                                              deliver):
-    from tests.test_find_group_service import add_board_games
+    from harness.records import add_board_games
 
     add_board_games(demo_uow)
     home = home_for(REQUESTER, lambda: demo_uow)

@@ -249,7 +249,7 @@ def test_a_correction_is_read_with_the_field_it_names():
 def test_the_cues_file_is_the_only_phrase_list():
     """No module outside the reader keeps its own words for stopping, yes/no, skipping or asking again."""
     from pathlib import Path
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     words = ("never ?mind", "changed my mind", "carry on", "leave it", "real person")
     patterns = lambda path: " ".join(re.findall(r'\br"[^"]*"', path.read_text()))  # noqa: E731 (regexes are raw strings)
     offenders = [f"{path.relative_to(root)}: {w}" for folder in ("actions", "bot") for path in (root / folder).rglob("*.py")
@@ -411,7 +411,7 @@ def test_no_phrase_list_outside_the_reader():
     """Every list of words that says what a message means lives in bot/nlu/cues.yml, read through
     bot/nlu/reader.py: no regex elsewhere spells three or more words as alternatives."""
     from pathlib import Path
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     offenders = []
     for folder in ("actions", "bot"):
         for path in sorted((root / folder).rglob("*.py")):

@@ -7,7 +7,6 @@ from bot.core.models import SupportRequest
 from harness.records import rows
 from harness.servers import Chat
 
-pytestmark = pytest.mark.conversation
 
 
 def test_my_requests_and_status_by_reference(chat, assistant):

@@ -6,7 +6,6 @@ import pytest
 from bot.core.models import SupportRequest
 from harness.records import NOTHING_SENT, everything_of, outbox_for, rows
 
-pytestmark = pytest.mark.conversation
 
 
 def test_social_budget_from_the_faq_button_with_amount_validation(chat, assistant):

@@ -11,7 +11,6 @@ import pytest
 from bot.core.models import SupportRequest
 from harness.records import rows
 
-pytestmark = pytest.mark.conversation
 
 _senders = itertools.count()
 
