@@ -115,6 +115,12 @@ def configured_database(database_url, demo_uow, monkeypatch):
     yield database_url
 
 
+@pytest.fixture
+def case_key(monkeypatch):
+    """A case key of the test's own (the processes and units of work it builds encrypt with it)."""
+    monkeypatch.setenv("CASE_ENCRYPTION_KEY", Fernet.generate_key().decode())
+
+
 @pytest.fixture(autouse=True)
 def process_wiring():
     """The process's wiring (bot.bootstrap) is built from each test's own environment, on

@@ -56,24 +56,23 @@ def bolt_logger() -> logging.Logger:
     return quiet_logger("bot.slack.api.bolt", logging.WARNING)
 
 
+def _configured(settings: Settings, *retry_handlers) -> dict:
+    """What every client shares: the token, the API host, the timeout, the quiet logger and
+    slack-sdk's retries (sync or async handlers, for that kind of client)."""
+    return dict(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT_SECONDS,
+                logger=client_logger(), retry_handlers=[handler(max_retry_count=RETRIES_PER_CALL)
+                                                        for handler in retry_handlers])
+
+
 def web_client(settings: Settings) -> WebClient:
-    return WebClient(
-        token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT_SECONDS,
-        logger=client_logger(),
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=RETRIES_PER_CALL),
-                        RateLimitErrorRetryHandler(max_retry_count=RETRIES_PER_CALL),
-                        ServerErrorRetryHandler(max_retry_count=RETRIES_PER_CALL)],
-    )
+    return WebClient(**_configured(settings, ConnectionErrorRetryHandler, RateLimitErrorRetryHandler,
+                                   ServerErrorRetryHandler))
 
 
 def async_web_client(settings: Settings) -> AsyncWebClient:
-    return AsyncWebClient(
-        token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=TIMEOUT_SECONDS,
-        logger=client_logger(),
-        retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=RETRIES_PER_CALL),
-                        AsyncRateLimitErrorRetryHandler(max_retry_count=RETRIES_PER_CALL),
-                        AsyncServerErrorRetryHandler(max_retry_count=RETRIES_PER_CALL)],
-    )
+    return AsyncWebClient(**_configured(settings, AsyncConnectionErrorRetryHandler, AsyncRateLimitErrorRetryHandler,
+                                        AsyncServerErrorRetryHandler))
+
 
 def tell_privately(client, user: str, channel: str | None, text: str) -> None:
     """An answer only the person who clicked sees: ephemeral where they clicked, else a DM."""

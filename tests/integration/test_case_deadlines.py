@@ -8,7 +8,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from bot.core.models import Case, CaseStatus, OutboxMessage, utcnow
@@ -24,9 +23,7 @@ DANDI = {"U0DANDI001", "U0DANDI002"}
 DANDI_LEAD, PEOPLE_LEAD = "U0DANDI001", "U0PEOPLE01"
 
 
-@pytest.fixture(autouse=True)
-def case_key(monkeypatch):
-    monkeypatch.setenv("CASE_ENCRYPTION_KEY", Fernet.generate_key().decode())
+pytestmark = pytest.mark.usefixtures("case_key")
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from actions.form_registry import form_slots
@@ -75,8 +74,7 @@ def test_form_slots_come_from_the_domain_plus_the_validators_helpers():
     assert "group_part" in required
 
 
-def test_stopping_a_raised_issue_lets_its_validator_discard_the_draft(configured_database, demo_uow, monkeypatch):
-    monkeypatch.setenv("CASE_ENCRYPTION_KEY", Fernet.generate_key().decode())
+def test_stopping_a_raised_issue_lets_its_validator_discard_the_draft(case_key, configured_database, demo_uow):
     draft_id = save_draft("Something happened at the meetup.", demo_uow)
     events, messages = run(ActionStopForm(), tracker(
         "stop", intent="stop", form="raise_issue_form",
@@ -90,9 +88,8 @@ def test_stopping_a_raised_issue_lets_its_validator_discard_the_draft(configured
     assert {"group_slug", "group_is_closed", "case_draft_id"} <= set(cleared)
 
 
-def test_a_case_draft_left_by_switching_forms_is_discarded_when_the_person_stops(configured_database, demo_uow,
-                                                                                  monkeypatch):
-    monkeypatch.setenv("CASE_ENCRYPTION_KEY", Fernet.generate_key().decode())
+def test_a_case_draft_left_by_switching_forms_is_discarded_when_the_person_stops(case_key, configured_database,
+                                                                                  demo_uow):
     draft_id = save_draft("Something happened at the meetup.", demo_uow)
     run(ActionStopForm(), tracker("actually stop", intent="stop", form="support_form",
                                   slots={"requested_slot": "support_when", "case_draft_id": draft_id}))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from bot.core.errors import AlreadyDone, PermissionDenied
@@ -23,9 +22,7 @@ NARRATIVE = "Zanzibarquux happened at the Tuesday meetup and I felt unsafe after
 MARKER = "Zanzibarquux"
 
 
-@pytest.fixture(autouse=True)
-def case_key(monkeypatch):
-    monkeypatch.setenv("CASE_ENCRYPTION_KEY", Fernet.generate_key().decode())
+pytestmark = pytest.mark.usefixtures("case_key")
 
 
 def a_case(uow, *, excluded=(), route="dandi_service", reporter=REPORTER, on_behalf=False, may_be_named=None) -> str:

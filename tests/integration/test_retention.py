@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from cryptography.fernet import Fernet
 from sqlalchemy import func, select, update
 
 from bot.core import audit
@@ -22,9 +21,7 @@ NARRATIVE = "Something happened at the last meetup that I would like the team to
 REQUESTER = "U0ALEX0001"
 
 
-@pytest.fixture(autouse=True)
-def case_key(monkeypatch):
-    monkeypatch.setenv("CASE_ENCRYPTION_KEY", Fernet.generate_key().decode())
+pytestmark = pytest.mark.usefixtures("case_key")
 
 
 @pytest.fixture
