@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.asides import explain
+from actions.fallback import answer_in_context
 from actions.reading import typed
 from actions.wired import WiredAction
 from bot.nlu import reader
@@ -28,7 +29,6 @@ class ActionExplain(WiredAction):
             topics = ["who_sees"]  # mid-form the model's guess stands: what the person is doing, explained
         if not topics:
             # The model's guess, with no words of the kind: what else it may be ("an ADHD gang here??").
-            from actions.fallback import answer_in_context  # it imports this module
 
             answered = await answer_in_context(self.uow, dispatcher, tracker, domain)
             if answered is None:  # (not the two-stage fallback: its "did you mean" would lead back here)

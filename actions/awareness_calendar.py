@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.asides import say_event_date
+from actions.focus import follow_up_on_focus
 from actions.request_support import support_button
 from actions.responses import phrase
 from actions.wired import WiredAction
@@ -31,7 +32,6 @@ class ActionUpcomingEvents(WiredAction):
             return []
         if reader.group_detail(text) == "meeting" and not reader.calendar_word_in(text):
             # "when/where", "when's the next one?" after a group's card: when the group meets.
-            from actions.find_group import follow_up_on_focus  # find_group imports much of actions/
 
             followed = follow_up_on_focus(self.uow, dispatcher, tracker, domain)
             if followed is not None:

@@ -8,7 +8,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.asides import GROUP_SHOWN
 from actions.fallback import answer_in_context
-from actions.request_support import last_replies
+from actions.reading import last_replies
 from actions.wired import WiredAction
 from bot.nlu import reader
 from bot.nlu.long_messages import MAX_CHARS

@@ -7,14 +7,18 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.asides import GROUP_SHOWN, SUPPORT_OFFERED, explain, say_event_date
+from actions.asides import SUPPORT_OFFERED, explain, say_event_date
+from actions.awareness_calendar import ActionUpcomingEvents
+from actions.find_group import ActionFindGroup, names_groups
+from actions.focus import follow_up_on_focus, not_on_the_card
 from actions.form_registry import validator_for
 from actions.hand_off import hand_off
+from actions.reading import last_replies
+from actions.start_journey import answer_first, kinds_named, start_a_group_instead, support_instead
 from actions.wired import WiredAction
 from bot.core.db import UowFactory
 from bot.nlu import reader
 from bot.rasa_plumbing.payloads import intent_payload
-from bot.slack.markup import escape_mrkdwn
 
 # What each intent means to a person, for "Did you mean …?" buttons.
 INTENT_LABELS = {
@@ -62,10 +66,7 @@ async def answer_in_context(uow_factory: UowFactory, dispatcher: CollectingDispa
     """What an unclear or out-of-scope message may still be, from its words and what is in focus:
     a question about the assistant, a follow-up about the group just shown ("who runs it",
     "the second one"), or asking to join it ("sick, add me"). None when it is none of these."""
-    from actions.find_group import ActionFindGroup, follow_up_on_focus, names_groups
     from bot.journeys.find_group import search_groups
-    from actions.request_support import last_replies
-    from actions.start_journey import answer_first, kinds_named, start_a_group_instead, support_instead
 
     text = (tracker.latest_message.get("text") or "").strip()
     if not text or text.startswith("/"):
@@ -98,13 +99,11 @@ async def answer_in_context(uow_factory: UowFactory, dispatcher: CollectingDispa
         if group:  # "join the parents one", "sick, add me"
             return [SlotSet("group", group), FollowupAction("join_group_form")]
     if len(text.split()) <= 12:
-
         if say_event_date(uow_factory, text, dispatcher, domain):  # "idahobit", "when's eid this year"
             return []
     if names_groups(uow_factory, text):  # the live registry knows what the model didn't learn
         return await ActionFindGroup().run(dispatcher, tracker, domain)
     if reader.about_the_calendar(text):  # "what've we got in the diary for the next few months?"
-        from actions.awareness_calendar import ActionUpcomingEvents
 
         return await ActionUpcomingEvents().run(dispatcher, tracker, domain)
     on_the_card = not_on_the_card(uow_factory, text, dispatcher, tracker, domain)
@@ -113,23 +112,6 @@ async def answer_in_context(uow_factory: UowFactory, dispatcher: CollectingDispa
         dispatcher.utter_message(response="utter_you_are_welcome")
         return []
     return on_the_card
-
-
-def not_on_the_card(uow_factory: UowFactory, text: str, dispatcher: CollectingDispatcher, tracker: Tracker,
-                    domain: DomainDict) -> list | None:
-    """A question about the group just shown that its card doesn't answer ("do people have
-    cameras on?", "is the slack bit enough on its own?"): said so, and who can answer it."""
-    from actions.find_group import group_in_focus, show_group
-    from actions.request_support import last_replies
-
-    if not any(reply in GROUP_SHOWN for reply in last_replies(tracker)) or len(text.split()) > 40 \
-            or not reader.has_question(text) or reader.asks_for_a_list(text):
-        return None
-    group = group_in_focus(uow_factory, tracker, text)
-    if group is None:
-        return None
-    dispatcher.utter_message(response="utter_not_on_the_card", group_name=escape_mrkdwn(group.name))
-    return show_group(group, "organisers", dispatcher, domain)
 
 
 class ActionUnclear(WiredAction):

@@ -10,7 +10,9 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.request_support import kind_from_last_answer, last_faq_key, last_replies
+from actions.fallback import answer_in_context
+from actions.reading import last_faq_key, last_replies
+from actions.request_support import kind_from_last_answer
 from actions.wired import WiredAction
 from bot.journeys.find_group import search_groups
 from bot.nlu import reader
@@ -40,7 +42,6 @@ class ActionFollowUpFaq(WiredAction):
         if unclear and (kind is None or not takes_up_the_offer(tracker)):
             # Not the offer taken up: what it may still be (a group asked for, a follow-up), as
             # any unclear message is read, before "did you mean …?".
-            from actions.fallback import answer_in_context  # it imports much of actions/
 
             answered = await answer_in_context(self.uow, dispatcher, tracker, domain)
             return answered if answered is not None else [FollowupAction("action_two_stage_fallback")]

@@ -9,109 +9,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.asides import SUPPORT_OFFERED, explain, say_event_date
-from actions.join_group import either, join_button
-from actions.request_support import last_replies
-from actions.responses import phrase
+from actions.awareness_calendar import ActionUpcomingEvents
+from actions.focus import (either, focus_on, follow_up_on_focus, group_lines, join_or_request_buttons, show_group,
+                           show_group_button)
+from actions.reading import last_replies
+from actions.start_journey import answer_first, kinds_named, start_a_group_instead, support_instead
 from actions.wired import WiredAction
 from bot.core.db import UowFactory
-from bot.journeys.find_group import GroupView, list_groups_of_type, search_groups
+from bot.journeys.find_group import list_groups_of_type, search_groups
 from bot.nlu import reader
-from bot.rasa_plumbing.payloads import intent_payload
-from bot.slack.markup import escape_mrkdwn, quote_user_text
-
-
-def describe_group(group: GroupView, domain: DomainDict) -> dict[str, Any]:
-    """utter_group_<type> and its values, every one escaped."""
-    channels = [c for c in (group.channel_name, group.closed_channel_name if group.type == "both" else None) if c]
-    return {
-        "response": f"utter_group_{group.type}", "group_name": escape_mrkdwn(group.name),
-        "purpose": escape_mrkdwn(group.purpose), "meeting": escape_mrkdwn(group.meeting),
-        "criteria": escape_mrkdwn(group.criteria or ""), "how_to_ask": escape_mrkdwn(group.how_to_ask or ""),
-        "organisers": ", ".join(escape_mrkdwn(name) for name, _ in group.organisers),
-        "slack_line": phrase(domain, "utter_group_slack_line", channels=", ".join(f"#{escape_mrkdwn(c)}" for c in channels))
-        if channels else "",
-    }
-
-
-def show_group_button(group: GroupView) -> dict[str, str]:
-    return {"title": group.name, "payload": intent_payload("find_group", group=group.name)}
-
-
-def join_or_request_buttons(group: GroupView, domain: DomainDict, *, both_parts: bool = False) -> list[dict[str, str]]:
-    """Join for open groups; an invite request for closed ones. A "both" group: one Join
-    (the journey asks which part), or with `both_parts` a button for each part."""
-    join = phrase(domain, "utter_join_button", group_name=group.name)
-    request = phrase(domain, "utter_request_invite_button", group_name=group.name)
-    if group.type == "both" and both_parts:
-        return [join_button(group.name, "open", join), join_button(group.name, "closed", request)]
-    return [join_button(group.name, title=request if group.type == "closed" else join)]
-
-
-def group_lines(groups: list[GroupView], domain: DomainDict) -> str:
-    return "\n".join(phrase(domain, f"utter_group_line_{g.type}", group_name=escape_mrkdwn(g.name),
-                            purpose=escape_mrkdwn(g.purpose)) for g in groups)
-
-
-def group_in_focus(uow_factory: UowFactory, tracker: Tracker, text: str | None = None) -> GroupView | None:
-    """The group a follow-up is about: the one it names, the one at the place in the last list
-    it names ("the second one"), else the one the bot last showed. A list puts nothing in
-    focus; a group's card does, until something else comes into focus."""
-    text = tracker.latest_message.get("text") or "" if text is None else text
-    if text and not text.startswith("/"):
-        named = search_groups(text, uow_factory())
-        if len(named.matches) == 1:
-            return named.matches[0]
-    listed = tracker.get_slot("listed_groups") or []
-    place = reader.ordinal(text or "")
-    if listed and place is not None and -len(listed) <= place < len(listed):
-        found = search_groups(listed[place], uow_factory())
-        if found.matches:
-            return found.matches[0]
-    if tracker.get_slot("last_group"):
-        found = search_groups(tracker.get_slot("last_group"), uow_factory())
-        if len(found.matches) == 1:
-            return found.matches[0]
-    return None
-
-
-def show_group(group: GroupView, detail: str | None, dispatcher: CollectingDispatcher, domain: DomainDict) -> list:
-    """The group's card, or who runs it when that is what was asked; the group comes into focus."""
-    if detail == "organisers":
-        dispatcher.utter_message(response="utter_group_organisers", group_name=escape_mrkdwn(group.name),
-                                 organisers=", ".join(escape_mrkdwn(name) for name, _ in group.organisers) or "—",
-                                 buttons=join_or_request_buttons(group, domain, both_parts=True))
-    else:
-        dispatcher.utter_message(**describe_group(group, domain), buttons=join_or_request_buttons(group, domain, both_parts=True))
-    return focus_on(group)
-
-
-def focus_on(group: GroupView | None, listed: list[str] | None = None) -> list:
-    return [SlotSet("last_group", group.name if group else None), SlotSet("listed_groups", listed)]
-
-
-def follow_up_on_focus(uow_factory: UowFactory, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
-                       loosely: bool = False) -> list | None:
-    """A question about the group in focus in any words ("who runs it", "when do they meet?",
-    "the second one"), whatever the model made of it; None when it isn't one. `loosely` (the
-    model read it as a question about groups): any short question that asks for no list."""
-    text = tracker.latest_message.get("text") or ""
-    detail = reader.group_detail(text)
-    listed = tracker.get_slot("listed_groups") or []
-    about_focus = loosely and len(text.split()) <= 20 and not reader.asks_for_a_list(text)
-    if detail is None and not about_focus and not (listed and reader.ordinal(text) is not None):
-        return None
-    group = group_in_focus(uow_factory, tracker, text)
-    if group is None:
-        return None
-    if detail is None and reader.ordinal(text) is None and group.name == tracker.get_slot("last_group"):
-        # "do they do anything about cycling to work tho?" just after the card: a detail it
-        # doesn't give, said so (and who would know), rather than the same card again.
-        from actions.fallback import not_on_the_card  # it imports this module
-
-        answered = not_on_the_card(uow_factory, text, dispatcher, tracker, domain)
-        if answered is not None:
-            return answered
-    return show_group(group, detail, dispatcher, domain)
+from bot.slack.markup import quote_user_text
 
 
 def names_groups(uow_factory: UowFactory, text: str) -> bool:
@@ -146,7 +53,6 @@ class ActionFindGroup(WiredAction):
             named_types = reader.group_types_named(message)
             group_type = "closed" if "closed" in named_types else (named_types[0] if named_types else None)
 
-        from actions.start_journey import answer_first, kinds_named, start_a_group_instead, support_instead  # it imports much of actions/
 
         if reader.asks_whether_possible(message) and kinds_named(message):
             # "is there money for a diwali do?? for faith and belief": a question about support.
@@ -158,7 +64,6 @@ class ActionFindGroup(WiredAction):
             return [FollowupAction("action_follow_up_faq")]
         if reader.about_the_calendar(message) and asked is None:
             # "…what've we got in the diary for the next few months?": the calendar, whatever group it mentions.
-            from actions.awareness_calendar import ActionUpcomingEvents  # it imports much of actions/
 
             return await ActionUpcomingEvents().run(dispatcher, tracker, domain)
         instead = start_a_group_instead(message, dispatcher) or support_instead(message, dispatcher)

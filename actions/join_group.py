@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from bot.core.db import UowFactory
 from bot.nlu import reader
 from bot.nlu.reader import is_just_yes
+from actions.focus import either, group_in_focus, join_button
 from actions.form_registry import clear_form_slots
 from actions.forms import GuidedFormValidation
 from actions.reading import CHOICE, NONE, OPTIONAL_TEXT, TEXT, YES_NO, intent_of, pick_choice, typed
@@ -23,16 +24,10 @@ from bot.core.errors import DomainError
 from bot.journeys.find_group import GroupView, get_group, list_groups_of_type, search_groups
 from bot.journeys.invite_request import NOTE_MAX_CHARS, request_invite
 from bot.journeys.join_group import join_open_group
-from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn, quote_user_text
 
 INVITE_SLOTS = ["criteria_confirmed", "invite_note", "invite_confirmed"]
 PARTS = reader.choice_words("group_part")
-
-
-def join_button(name: str, part: str | None = None, title: str | None = None) -> dict[str, str]:
-    entities = {"group": name, **({"group_part": part} if part else {})}
-    return {"title": title or name, "payload": intent_payload("join_group", **entities)}
 
 
 def part_for(group: GroupView, wanted: Any) -> str | None:
@@ -41,10 +36,6 @@ def part_for(group: GroupView, wanted: Any) -> str | None:
     if group.type != "both":
         return group.type
     return wanted if wanted in ("open", "closed") else None
-
-
-def either(names: list[str]) -> str:
-    return " or ".join(f"*{escape_mrkdwn(name)}*" for name in names)
 
 
 class ValidateJoinGroupForm(GuidedFormValidation):
@@ -96,7 +87,6 @@ class ValidateJoinGroupForm(GuidedFormValidation):
         # "join it", "sick, add me", "I'd like to ask for an invite", "the second one": a message
         # that names no group is about the group in focus.
         if not result.matches and not result.suggestions:
-            from actions.find_group import group_in_focus  # find_group imports this module
             group = group_in_focus(self.uow, tracker)
             if group is not None:
                 return {"group": group.name}

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.find_group import show_group_button
+from actions.focus import show_group_button
 from actions.form_registry import clear_form_slots
 from actions.forms import GuidedFormValidation
 from actions.reading import CHOICE, TEXT, YES_NO, pick_choice

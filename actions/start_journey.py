@@ -12,10 +12,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.asides import FORM_SUBJECTS, explain, say_event_date
-from actions.reading import intent_of, likely_faq_answer, typed
-from actions.switching import JOURNEYS
-from actions.request_support import FAQ_KINDS, KIND_WORDS, NOT_LISTED_WORDS, kind_from_last_answer, last_replies, support_button
+from actions.awareness_calendar import list_upcoming
+from actions.reading import intent_of, last_replies, likely_faq_answer, typed
+from actions.request_support import FAQ_KINDS, KIND_WORDS, NOT_LISTED_WORDS, kind_from_last_answer, support_button
 from actions.responses import phrase
+from actions.switching import JOURNEYS
 from actions.wired import WiredAction
 from bot.core.db import UowFactory
 from bot.journeys.find_group import search_groups
@@ -171,7 +172,6 @@ class ActionAnswerFaq(WiredAction):
             # "would people be able to see that i asked?" with a group just shown: who an invite would reach.
             explain(self.uow, "who_sees", dispatcher, tracker, domain, subject="invite")
         if key == "faq/awareness_calendar":  # "what's the awareness calendar?": what it is, then what's on it
-            from actions.awareness_calendar import list_upcoming  # it imports much of actions/
 
             list_upcoming(self.uow, dispatcher, domain)
         return []

@@ -108,16 +108,9 @@ def test_every_journey_has_its_rooms():
         assert (ROOT / "bot" / "journeys" / f"{journey}.py").is_file(), journey
 
 
-# Debt, not design: loops closed by imports inside functions (`from actions.fallback import hand_off
-# # fallback imports this module`). Python tolerates them; a reader can't follow them. This list
-# may only shrink: a new loop fails, and so does a listed one once it is gone (take it off).
-KNOWN_CYCLES = [
-    # Answering in context (actions/fallback.py) asks the journeys that show things (a group's card,
-    # the calendar, an answer first), and they ask it back for what isn't theirs. The forms, their
-    # repair and the assistant's explanations left this loop when split (actions/repair.py, asides.py).
-    {"actions.awareness_calendar", "actions.fallback", "actions.find_group", "actions.join_group",
-     "actions.start_journey"},
-]
+# Loops closed by imports inside functions were debt: Python tolerates them, a reader can't follow
+# them. There are none left; a new one fails.
+KNOWN_CYCLES: list[set[str]] = []
 
 
 def import_cycles(folders: tuple[str, ...]) -> list[set[str]]:
