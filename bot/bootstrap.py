@@ -45,7 +45,7 @@ def build(settings: Settings | None = None, *, clock: Callable[[], datetime] = u
     """Everything from `settings` (the environment's when None): one engine, one cipher."""
     settings = settings or load_settings()
     engine = db.make_engine(settings.database_url)
-    return Wiring(settings=settings, uow=db.uow_factory(engine, settings, Cipher(settings)), engine=engine,
+    return Wiring(settings=settings, uow=db.uow_factory(engine, settings, Cipher(settings), clock), engine=engine,
                   clock=clock)
 
 

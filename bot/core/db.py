@@ -1,6 +1,7 @@
 """Engine, unit of work and migrations."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -10,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.errors import DomainError
+from bot.core.models import utcnow
 from bot.core.crypto import Cipher
 from bot.core.settings import Settings, load_settings
 
@@ -42,12 +44,15 @@ class UnitOfWork:
     leaving the block without committing rolls back.
 
     It carries what a service needs besides the session, built once by the bootstrap: the
-    settings (periods and limits the policy sets) and the cipher for confidential text."""
+    settings (periods and limits the policy sets), the cipher for confidential text, and the
+    clock a service reads the time from (a test may pass its own)."""
 
-    def __init__(self, session_factory: Callable[[], Session], settings: Settings, cipher: Cipher):
+    def __init__(self, session_factory: Callable[[], Session], settings: Settings, cipher: Cipher,
+                 clock: Callable[[], datetime] = utcnow):
         self._session_factory = session_factory
         self.settings = settings
         self.cipher = cipher
+        self.clock = clock
         self.session: Session | None = None
 
     def __enter__(self) -> "UnitOfWork":
@@ -73,14 +78,14 @@ class UnitOfWork:
 UowFactory = Callable[[], "UnitOfWork"]
 
 
-def uow_factory(engine: Engine, settings: Settings | None = None, cipher: Cipher | None = None
-                ) -> Callable[[], UnitOfWork]:
+def uow_factory(engine: Engine, settings: Settings | None = None, cipher: Cipher | None = None,
+                clock: Callable[[], datetime] = utcnow) -> Callable[[], UnitOfWork]:
     """Units of work on `engine`; without settings, those of the environment (the CLI's and the
     tests' engines on a database of their own)."""
     settings = settings or load_settings()
     cipher = cipher or Cipher(settings)
     session_factory = sessionmaker(bind=engine, future=True, expire_on_commit=False)
-    return lambda: UnitOfWork(session_factory, settings, cipher)
+    return lambda: UnitOfWork(session_factory, settings, cipher, clock)
 
 
 def alembic_config(url: str):

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from bot.core import outbox, routing
 from bot.core.db import UnitOfWork
-from bot.core.models import Case, CaseStatus, as_utc, utcnow
+from bot.core.models import Case, CaseStatus, as_utc
 from bot.core.notices import CaseEscalationNotice, CaseFeedbackDueNotice, CaseReminderNotice, Notice
 from bot.core.settings import Settings
 from bot.journeys.raise_issue import CATEGORIES, excluded_ids
@@ -34,7 +34,7 @@ LIVE = (CaseStatus.open, CaseStatus.acknowledged, CaseStatus.in_progress, CaseSt
 
 def nudge_cases(uow: UnitOfWork, settings: Settings, now: datetime | None = None) -> int:
     """Reminders, escalations and feedback that are due. Returns how many notices were queued."""
-    now = now or utcnow()
+    now = now or uow.clock()
     queued = 0
     with uow:
         session = uow.session

@@ -24,7 +24,7 @@ from bot.core import audit, outbox, routing
 from bot.core.constants import TEXT_LIMIT
 from bot.core.db import UnitOfWork
 from bot.core.errors import AlreadyDone, InvalidInput, PermissionDenied
-from bot.core.models import Case, CaseNote, CaseStatus, as_utc, utcnow
+from bot.core.models import Case, CaseNote, CaseStatus, as_utc
 from bot.core.notices import CaseAssignedNotice, CaseUpdateNotice
 from bot.core.references import normalise_reference
 from bot.journeys.raise_issue import CATEGORIES, USER_ID_RE, excluded_ids
@@ -171,8 +171,8 @@ def may_handle(reference: str, handler_id: str, uow: UnitOfWork) -> None:
 
 # ---------------------------------------------------------------- reading
 
-def _age_days(case: Case) -> int:
-    return max((utcnow() - _raised_at(case)).days, 0)
+def _age_days(case: Case, now: datetime) -> int:
+    return max((now - _raised_at(case)).days, 0)
 
 
 def _raised_at(case: Case) -> datetime:
@@ -194,7 +194,7 @@ def open_case(reference: str, handler_id: str, uow: UnitOfWork) -> CaseView:
         view = CaseView(
             reference=case.reference, category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
             status=case.status.value, status_label=STATUS_LABELS[case.status], team=case.routed_to,
-            team_name=routing.TEAM_NAMES[case.routed_to], raised_at=_raised_at(case), age_days=_age_days(case),
+            team_name=routing.TEAM_NAMES[case.routed_to], raised_at=_raised_at(case), age_days=_age_days(case, uow.clock()),
             acknowledge_by=_raised_at(case) + timedelta(days=settings.case_acknowledge_days),
             on_behalf=bool(case.on_behalf), affected_person_consented=case.affected_person_consented,
             affected_person_may_be_named=case.affected_person_may_be_named,
@@ -223,7 +223,7 @@ def cases_for(handler_id: str, uow: UnitOfWork) -> list[CaseLine]:
                 continue
             lines.append(CaseLine(case.reference, CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
                                   case.status.value, STATUS_LABELS[case.status], routing.TEAM_NAMES[case.routed_to],
-                                  _raised_at(case), _age_days(case), case.assignee_slack_id))
+                                  _raised_at(case), _age_days(case, uow.clock()), case.assignee_slack_id))
         return sorted(lines, key=lambda line: line.raised_at)
 
 
@@ -273,7 +273,7 @@ def _version(case: Case) -> str:
 
 def _set_status(uow: UnitOfWork, case: Case, handler_id: str, status: CaseStatus, outcome: str) -> bool:
     """Move the case; returns whether the reporter was told."""
-    version, now = _version(case), utcnow()
+    version, now = _version(case), uow.clock()
     first = case.status == CaseStatus.open
     if first:
         case.acknowledged_at = now
@@ -289,16 +289,16 @@ def _set_status(uow: UnitOfWork, case: Case, handler_id: str, status: CaseStatus
     return _tell_reporter(uow, case, first_acknowledgement=first, outcome=outcome, version=version)
 
 
-def _reassign(session, case: Case, handlers: list[str], handler_id: str, to_id: str) -> bool:
+def _reassign(uow: UnitOfWork, case: Case, handlers: list[str], handler_id: str, to_id: str) -> bool:
     if to_id not in handlers:
         raise FieldProblem("assignee", "A case can only go to someone on the team who may handle it.")
     if to_id == case.assignee_slack_id:
         return False
     version = _version(case)
-    case.assignee_slack_id, case.updated_at = to_id, utcnow()
-    audit.record(session, handler_id, "reassigned_case", "case", case.reference, to=to_id)
+    case.assignee_slack_id, case.updated_at = to_id, uow.clock()
+    audit.record(uow.session, handler_id, "reassigned_case", "case", case.reference, to=to_id)
     if to_id != handler_id:
-        outbox.notify(session, CaseAssignedNotice(
+        outbox.notify(uow.session, CaseAssignedNotice(
             reference=case.reference, category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
             team=routing.TEAM_NAMES[case.routed_to], by=handler_id, status=case.status.value,
             on_behalf=bool(case.on_behalf), may_be_named=case.affected_person_may_be_named,
@@ -320,7 +320,6 @@ def _add_note(uow: UnitOfWork, case: Case, handler_id: str, text: str) -> bool:
 def _update(uow: UnitOfWork, reference: str, handler_id: str, *, status: CaseStatus | None, outcome: str,
             note: str, assign_to: str | None, only_if_open: bool = False) -> Updated:
     with uow:
-        session = uow.session
         case, handlers = _case_for(uow, reference, handler_id, lock=True)
         if case.status == CaseStatus.closed:
             raise AlreadyDone(f"{case.reference} is already closed.", reference=case.reference,
@@ -331,7 +330,7 @@ def _update(uow: UnitOfWork, reference: str, handler_id: str, *, status: CaseSta
         changed, told = [], False
         if note and _add_note(uow, case, handler_id, note):
             changed.append("note")
-        if assign_to and _reassign(session, case, handlers, handler_id, assign_to):
+        if assign_to and _reassign(uow, case, handlers, handler_id, assign_to):
             changed.append("assignee")
         if status is not None and status != case.status:
             told = _set_status(uow, case, handler_id, status, outcome)

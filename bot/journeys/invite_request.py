@@ -15,7 +15,7 @@ from bot.core import audit, outbox, routing
 from bot.core.db import UnitOfWork
 from bot.core.decisions import pending_request
 from bot.core.errors import AlreadyDone, InvalidInput
-from bot.core.models import GroupType, InviteRequest, Membership, MembershipStatus, RequestStatus, as_utc, utcnow
+from bot.core.models import GroupType, InviteRequest, Membership, MembershipStatus, RequestStatus, as_utc
 from bot.core.notices import InviteDecisionNotice, InviteEscalationNotice, InviteNudgeNotice, InviteRequestNotice
 from bot.core.references import new_reference
 from bot.core.settings import Settings
@@ -92,7 +92,7 @@ def _decide(reference: str, organiser_id: str, approve: bool, reason: str | None
         request = pending_invite(session, reference, organiser_id)
         group = request.group
         request.status = RequestStatus.approved if approve else RequestStatus.declined
-        request.decided_by, request.decided_at = organiser_id, utcnow()
+        request.decided_by, request.decided_at = organiser_id, uow.clock()
         request.reason = " ".join((reason or "").split()) or None
         if approve:
             session.add(Membership(group_id=group.id, slack_user_id=request.requester_slack_id, closed_part=True,
@@ -124,7 +124,7 @@ def nudge_waiting_invites(uow: UnitOfWork, settings: Settings, now: datetime | N
     `invite_escalate_after_days`,
     ask the D&I service team to check in (without saying who is waiting). Each happens once
     per request, recorded on it. Returns how many notices were queued."""
-    now = now or utcnow()
+    now = now or uow.clock()
     queued = 0
     with uow:
         session = uow.session

@@ -20,7 +20,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
@@ -28,7 +28,7 @@ from bot.core import audit, outbox, routing
 from bot.core.crypto import Cipher
 from bot.core.db import UnitOfWork
 from bot.core.errors import InvalidInput, NotFound
-from bot.core.models import Case, CaseStatus, ConfidentialPrompt, as_utc, utcnow
+from bot.core.models import Case, CaseStatus, ConfidentialPrompt, as_utc
 from bot.core.notices import CaseNotice
 from bot.core.references import new_reference
 from bot.nlu import reader
@@ -104,7 +104,7 @@ def expect(conversation_id: str, step: str, draft_id: str | None, uow: UnitOfWor
     with uow:
         prompt = uow.session.get(ConfidentialPrompt, conversation_id) or ConfidentialPrompt(
             conversation_id=conversation_id)
-        prompt.step, prompt.draft_reference, prompt.expires_at = step, draft_id, utcnow() + lifetime
+        prompt.step, prompt.draft_reference, prompt.expires_at = step, draft_id, uow.clock() + lifetime
         uow.session.add(prompt)
         uow.commit()
 
@@ -113,7 +113,7 @@ def waiting_for(conversation_id: str, uow: UnitOfWork) -> str | None:
     """The step the conversation waits for confidential text at, if any."""
     with uow:
         prompt = uow.session.get(ConfidentialPrompt, conversation_id)
-        return prompt.step if prompt is not None and _live(prompt) else None
+        return prompt.step if prompt is not None and _live(prompt, uow.clock()) else None
 
 
 def stop_waiting(conversation_id: str, uow: UnitOfWork) -> None:
@@ -122,8 +122,8 @@ def stop_waiting(conversation_id: str, uow: UnitOfWork) -> None:
         uow.commit()
 
 
-def _live(prompt: ConfidentialPrompt) -> bool:
-    return as_utc(prompt.expires_at) > utcnow()
+def _live(prompt: ConfidentialPrompt, now: datetime) -> bool:
+    return as_utc(prompt.expires_at) > now
 
 
 def take(conversation_id: str, text: str, uow: UnitOfWork, *, mentioned: list[str] | None = None) -> Taken | None:
@@ -134,7 +134,7 @@ def take(conversation_id: str, text: str, uow: UnitOfWork, *, mentioned: list[st
         return None
     with uow:
         prompt = uow.session.get(ConfidentialPrompt, conversation_id)
-        if prompt is None or not _live(prompt):
+        if prompt is None or not _live(prompt, uow.clock()):
             return None
         step, draft_id = prompt.step, prompt.draft_reference
     if reader.is_only_a_stop(text):
@@ -215,7 +215,7 @@ def take_from_form(conversation_id: str, narrative: str, excluded_ids: list[str]
     ids = list(dict.fromkeys(i for i in excluded_ids if USER_ID_RE.fullmatch(i or "")))
     with uow:
         prompt = uow.session.get(ConfidentialPrompt, conversation_id)
-        if prompt is None or not _live(prompt) or prompt.step != NARRATIVE:
+        if prompt is None or not _live(prompt, uow.clock()) or prompt.step != NARRATIVE:
             raise NotFound("This form belongs to a conversation that has moved on, so I haven't kept what you "
                            "wrote. If you'd still like to raise an issue, tell me in a message and I'll start again.")
         draft_id = prompt.draft_reference
@@ -413,7 +413,7 @@ def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: 
         case.affected_person_may_be_named = may_be_named if on_behalf else None
         case.category = category
         case.routed_to = team
-        case.submitted_at = utcnow()
+        case.submitted_at = uow.clock()
         for handler in handlers:
             notify_handler(uow, case, handler, key=f"case_notice:{case.reference}:{handler}")
         audit.record(session, reporter_id, "raised_case", "case", case.reference, category=category, team=team,

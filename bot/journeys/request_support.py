@@ -12,7 +12,7 @@ from bot.core import audit, outbox, routing
 from bot.core.db import UnitOfWork
 from bot.core.decisions import pending_request
 from bot.core.errors import AlreadyDone, InvalidInput
-from bot.core.models import Group, RequestStatus, SupportRequest, as_utc, utcnow
+from bot.core.models import Group, RequestStatus, SupportRequest, as_utc
 from bot.core.notices import SupportDecisionNotice, SupportRequestNotice
 from bot.core.references import new_reference
 from bot.journeys.join_group import active_group
@@ -116,7 +116,7 @@ def last_request(user_id: str, uow: UnitOfWork) -> LastRequest | None:
     with uow:
         request = uow.session.scalars(select(SupportRequest).where(SupportRequest.requester_slack_id == user_id)
                                       .order_by(SupportRequest.id.desc()).limit(1)).first()
-        if request is None or utcnow() - as_utc(request.created_at) > SAME_CONVERSATION:
+        if request is None or uow.clock() - as_utc(request.created_at) > SAME_CONVERSATION:
             return None
         group = uow.session.get(Group, request.group_id) if request.group_id else None
         return LastRequest(group.name if group else None, request.when_text)
@@ -181,7 +181,7 @@ def resolve_support_request(reference: str, actor_id: str, *, done: bool, reason
         session = uow.session
         request = pending_support(session, reference, actor_id)
         request.status = RequestStatus.done if done else RequestStatus.declined
-        request.decided_by, request.decided_at = actor_id, utcnow()
+        request.decided_by, request.decided_at = actor_id, uow.clock()
         request.reason = " ".join((reason or "").split()) or None
         outbox.notify(session, SupportDecisionNotice(reference=request.reference, done=done, reason=request.reason),
                       key=f"support_decision:{request.reference}", recipient=request.requester_slack_id)

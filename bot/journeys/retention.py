@@ -25,7 +25,7 @@ from sqlalchemy import delete, func, select
 
 from bot.core.db import UnitOfWork
 from bot.core.models import (AuditEntry, Case, CaseNote, CaseStatus, ConfidentialPrompt, GroupProposal, InviteRequest,
-                             OutboxMessage, OutboxStatus, RequestStatus, SupportRequest, as_utc, utcnow)
+                             OutboxMessage, OutboxStatus, RequestStatus, SupportRequest, as_utc)
 from bot.core.settings import Settings
 from bot.journeys.decidable import BY_NOTICE_KIND
 
@@ -51,7 +51,7 @@ def is_stripped(payload: dict[str, Any] | None) -> bool:
 
 def purge(uow: UnitOfWork, settings: Settings, now: datetime | None = None, dry_run: bool = False) -> dict[str, int]:
     """Forget what has outlived its period, in one transaction. With `dry_run`, count only."""
-    now = now or utcnow()
+    now = now or uow.clock()
     counts = dict.fromkeys(KINDS, 0)
 
     def older(hours: float = 0, days: float = 0) -> datetime | None:

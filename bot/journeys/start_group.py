@@ -11,7 +11,7 @@ from bot.core import audit, outbox, routing
 from bot.core.db import UnitOfWork
 from bot.core.decisions import pending_request
 from bot.core.errors import AlreadyDone, InvalidInput, NotFound
-from bot.core.models import Group, GroupProposal, GroupStatus, GroupType, Organiser, RequestStatus, utcnow
+from bot.core.models import Group, GroupProposal, GroupStatus, GroupType, Organiser, RequestStatus
 from bot.core.notices import GroupProposalNotice, ProposalDecisionNotice
 from bot.core.references import new_reference
 from bot.journeys.find_group import GroupView, group_view, search_groups
@@ -138,7 +138,7 @@ def approve_proposal(reference: str, actor_id: str, uow: UnitOfWork) -> GroupVie
         session.add(group)
         session.flush()
         proposal.status, proposal.group_id = RequestStatus.approved, group.id
-        proposal.decided_by, proposal.decided_at = actor_id, utcnow()
+        proposal.decided_by, proposal.decided_at = actor_id, uow.clock()
         outbox.notify(session, ProposalDecisionNotice(reference=proposal.reference, name=proposal.name, approved=True),
                       key=f"proposal_decision:{proposal.reference}", recipient=proposal.proposer_slack_id)
         audit.record(session, actor_id, "approved_proposal", "group_proposal", proposal.reference, group=slug)
@@ -184,7 +184,7 @@ def decline_proposal(reference: str, actor_id: str, reason: str, uow: UnitOfWork
         session = uow.session
         proposal = pending_proposal(session, reference, actor_id)
         proposal.status, proposal.reason = RequestStatus.declined, reason
-        proposal.decided_by, proposal.decided_at = actor_id, utcnow()
+        proposal.decided_by, proposal.decided_at = actor_id, uow.clock()
         outbox.notify(session, ProposalDecisionNotice(reference=proposal.reference, name=proposal.name,
                                                       approved=False, reason=reason),
                       key=f"proposal_decision:{proposal.reference}", recipient=proposal.proposer_slack_id)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.core.models import (Group, GroupStatus, InviteRequest, Membership, MembershipStatus, OutboxMessage,
                              OutboxStatus, as_utc, utcnow)
 from bot import bootstrap
+from bot.core import db
 from bot.core.settings import load_settings
 from bot.journeys import invite_request, request_support, start_group
 from bot.journeys.invite_request import nudge_waiting_invites
@@ -312,6 +313,19 @@ def test_the_routed_team_marks_a_support_request_done(demo_uow, slack, deliver, 
 
 
 # ---------------------------------------------------------------- nudges, onboarding, home
+
+def test_the_time_a_service_reads_is_the_clock_its_unit_of_work_was_built_with(engine, demo_uow, settings):
+    """The bootstrap hands services their clock: four days on, by that clock alone, a waiting
+    request reminds its organisers; a decision is dated by it."""
+    reference = an_invite_request(demo_uow)
+    later = utcnow() + timedelta(days=4)
+    days_on = db.uow_factory(engine, settings, clock=lambda: later)
+    assert nudge_waiting_invites(days_on(), settings) == 2
+    invite_request.approve_invite(reference, ORGANISERS[0], days_on())
+    with days_on() as uow:
+        decided = uow.session.scalar(select(InviteRequest).where(InviteRequest.reference == reference))
+        assert as_utc(decided.decided_at) == later
+
 
 def test_a_waiting_invite_request_reminds_organisers_then_goes_to_dandi_once(demo_uow, settings):
     reference = an_invite_request(demo_uow)

@@ -74,8 +74,9 @@ def test_services_write_no_slack_markup(folder):
 
 
 # The entry points build the wiring (bot.bootstrap) and hand it in. A service or an action that
-# read the environment or opened its own database would be wiring nobody can see or replace.
-HIDDEN_WIRING = re.compile(r"\b(load_settings|default_uow|make_engine|bootstrap\.build|current)\(")
+# read the environment, opened its own database or read its own clock would be wiring nobody can
+# see or replace (a unit of work carries the settings, the cipher and the clock).
+HIDDEN_WIRING = re.compile(r"\b(load_settings|default_uow|make_engine|bootstrap\.build|current|utcnow|datetime\.now)\(")
 # Where every action receives the process's wiring, once.
 RECEIVES_THE_WIRING = "actions/wired.py"
 
