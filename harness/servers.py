@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -285,11 +285,19 @@ class RunningAssistant:
     socket: Any = None
     workdir: Path | None = None
     actions: Any = None  # its action server, to stop and start (fault tests)
+    _units: Any = field(default=None, repr=False)
 
     def uow(self) -> db.UnitOfWork:
-        if self.database_url not in db._engines:
-            db._engines[self.database_url] = db.make_engine(self.database_url)
-        return db.uow_factory(db._engines[self.database_url])()
+        """A unit of work on the assistant's database (one engine per assistant, made on first use)."""
+        if self._units is None:
+            self._engine = db.make_engine(self.database_url)
+            self._units = db.uow_factory(self._engine)
+        return self._units()
+
+    def dispose(self) -> None:
+        if self._units is not None:
+            self._engine.dispose()
+            self._units = None
 
 
 def post_rest(base_url: str, sender: str, text: str) -> tuple[int, list]:

@@ -612,9 +612,7 @@ def main(argv: list[str] | None = None) -> int:
         except (RuntimeError, TimeoutError, OSError) as problem:
             print(f"conversation-eval: the servers failed: {problem}", file=sys.stderr)
             return 3
-        from bot.core import db as core_db
-        for engine in list(core_db._engines.values()):
-            engine.dispose()
+        player.assistant.dispose()
     turns = sum(len(r.steps) for r in results)
     errors = sum(r.server_errors for r in results)
     print()
