@@ -9,7 +9,7 @@ validator is each form's (actions.form_registry) and a hand-off to a person (act
 The shape of RasaHQ/financial-demo's CustomFormValidationAction: a form's validator says what
 was wrong and rejects (returns {slot: None}), or accepts; the base counts the misses in a row
 and, after MAX_RETRIES_BEFORE_HELP, explains (the validator's `explain_<slot>`, else a generic
-explanation) and shows the way out. Wording is in domain.yml; no journey is imported here."""
+explanation) and shows the way out. Wording is in data/responses/; no journey is imported here."""
 from __future__ import annotations
 
 import re

@@ -9,7 +9,7 @@ their metadata (Rasa 3.6 sets it for templated responses and for responses a cus
 with `dispatcher.utter_message(response=...)`). What the REST channel says itself (the
 confidential intake of the raise-an-issue form never passes through Rasa) is named by matching
 its text against eval/channel_responses.yml, and any unnamed text against the templates in
-domain.yml and data/responses/faq.yml ({placeholders} as wildcards).
+data/responses/ ({placeholders} as wildcards).
 
     .venv/bin/python scripts/conversation_eval.py [--part dev|heldout|all] [--only ID] [--verbose]
                                                   [--jobs N] [--json FILE]
@@ -98,7 +98,7 @@ class Catalogue:
 
     def __init__(self) -> None:
         responses: dict[str, list[dict]] = {}
-        for path in (ROOT / "domain.yml", ROOT / "data" / "responses" / "faq.yml"):
+        for path in sorted((ROOT / "data" / "responses").glob("*.yml")):
             responses.update((yaml.safe_load(path.read_text()) or {}).get("responses") or {})
         self.templates: list[Template] = []
         for name, variants in responses.items():

@@ -14,13 +14,15 @@ from typing import Any
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
-from rasa.shared.core.domain import Domain
+from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = Domain.load(ROOT / "domain.yml")
+# The domain as Rasa trains it: domain.yml with the responses of data/responses/ merged in.
+DOMAIN = TrainingDataImporter.load_from_config(str(ROOT / "config.yml"), str(ROOT / "domain.yml"),
+                                               [str(ROOT / "data")]).get_domain()
 DOMAIN_DICT = DOMAIN.as_dict()
 UNFILLED = re.compile(r"{[^\n{}]+?}")
 

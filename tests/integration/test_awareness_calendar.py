@@ -54,7 +54,7 @@ from tests.action_runner import tracker as make_tracker  # noqa: E402
 def test_what_the_calendar_is_comes_with_what_is_on_it(configured_database):
     asked = make_tracker("In my induction they said there is an awareness calendar. What is that?", intent="faq")
     asked.latest_message["response_selector"] = {"faq": {"response": {"intent_response_key": "faq/awareness_calendar"}}}
-    dispatcher = CollectingDispatcher()  # the FAQ's answers live outside domain.yml: read by name
+    dispatcher = CollectingDispatcher()  # which responses, by name
     asyncio.run(ActionAnswerFaq().run(dispatcher, asked, DOMAIN_DICT))
     assert [m["response"] for m in dispatcher.messages] == ["utter_faq/awareness_calendar", "utter_upcoming_events"]
 

@@ -100,11 +100,12 @@ def test_the_wiring_check_finds_a_service_reading_the_environment(tmp_path, monk
 
 
 def test_every_journey_has_its_rooms():
-    """A journey's NLU, rules, actions and service module share its name."""
+    """A journey's NLU, rules, responses, actions and service module share its name."""
     for journey in ("find_group", "join_group", "start_group", "request_support", "raise_issue", "check_status",
                     "awareness_calendar"):
         assert (ROOT / "data" / "nlu" / f"{journey}.yml").is_file(), journey
         assert (ROOT / "data" / "rules" / f"{journey}.yml").is_file(), journey
+        assert (ROOT / "data" / "responses" / f"{journey}.yml").is_file(), journey
         assert (ROOT / "actions" / f"{journey}.py").is_file(), journey
         assert (ROOT / "bot" / "journeys" / f"{journey}.py").is_file(), journey
 
