@@ -15,12 +15,12 @@ def register(cls: type) -> None:
     _validators.append(cls)
 
 
-def validator_for(form: str | None) -> Any:
-    """The validator of `form`. Each registers itself when its module is imported; the action
-    server imports every module in actions/."""
+def validator_for(form: str | None, wiring: Any = None) -> Any:
+    """The validator of `form`, with the asking action's wiring (None: the process's). Each
+    registers itself when its module is imported; the action server imports every module in actions/."""
     for cls in _validators:
         if "name" in cls.__dict__:
-            validator = cls()
+            validator = cls(wiring)
             if validator.form_name() == form:
                 return validator
     return None

@@ -435,13 +435,13 @@ class ActionStopForm(WiredAction):
         return "action_stop_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        validator = validator_for(last_form(tracker))
+        validator = validator_for(last_form(tracker), self._wiring)
         dispatcher.utter_message(response=validator.stopped_response if validator else "utter_stopped")
         events: list = [ActiveLoop(None), SlotSet("requested_slot", None)]
         # Every form's slots are cleared, so every form undoes what it kept: a case draft left
         # by a form the person switched away from is deleted too, not orphaned.
         for form in domain.get("forms", {}):
-            form_validator = validator_for(form)
+            form_validator = validator_for(form, self._wiring)
             if form_validator is not None:
                 form_validator.on_stop(tracker)
             events += [SlotSet(slot, None) for slot in form_slots(form, domain)]

@@ -31,7 +31,7 @@ SWITCH_WITH_CUE_CONFIDENCE = 0.4
 
 class JourneySwitching:
     """What a form does when the person starts another journey (mixed into GuidedFormValidation,
-    whose form_name, on_stop and starting_slots it uses)."""
+    whose form_name, on_stop, starting_slots and wiring it uses)."""
 
     def switch_wanted(self, tracker: Tracker, kind: str | None) -> dict[str, Any] | None:
         """The journey the message starts instead of this one, with what it named, or None."""
@@ -42,7 +42,7 @@ class JourneySwitching:
         instead = ("start_group" if reader.wants_to_start_a_group(text) else
                    "join_group" if reader.joins_instead(text) else None)
         if instead and JOURNEYS[instead][0] != self.form_name():
-            target = validator_for(JOURNEYS[instead][0])
+            target = validator_for(JOURNEYS[instead][0], self._wiring)
             return {"intent": instead, "entities": target.read_from_first_message(text) if target else {}}
         # (A button for this journey, "/join_group{…}" offered by this form, is an answer.)
         if intent not in JOURNEYS or (text.startswith("/") and JOURNEYS[intent][0] == self.form_name()):
@@ -60,7 +60,7 @@ class JourneySwitching:
                 return None
         if JOURNEYS[intent][0] == self.form_name() and not self.starts_afresh(entities, tracker):
             return None
-        target = validator_for(JOURNEYS[intent][0])
+        target = validator_for(JOURNEYS[intent][0], self._wiring)
         if target is not None and not text.startswith("/"):
             entities = {**target.read_from_first_message(text), **entities}
         return {"intent": intent, "entities": entities}

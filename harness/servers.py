@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -286,13 +287,16 @@ class RunningAssistant:
     workdir: Path | None = None
     actions: Any = None  # its action server, to stop and start (fault tests)
     _units: Any = field(default=None, repr=False)
+    _lock: Any = field(default_factory=threading.Lock, repr=False)
 
     def uow(self) -> db.UnitOfWork:
-        """A unit of work on the assistant's database (one engine per assistant, made on first use)."""
-        if self._units is None:
-            self._engine = db.make_engine(self.database_url)
-            self._units = db.uow_factory(self._engine)
-        return self._units()
+        """A unit of work on the assistant's database (one engine per assistant, made on first
+        use; the evaluation's players ask from several threads)."""
+        with self._lock:
+            if self._units is None:
+                self._engine = db.make_engine(self.database_url)
+                self._units = db.uow_factory(self._engine)
+            return self._units()
 
     def dispose(self) -> None:
         if self._units is not None:

@@ -276,7 +276,7 @@ def queued_notices(uow: UnitOfWork, *, include_done: bool = False) -> list[str]:
             elif m.kind == "channel_invite":
                 what = f"invite {m.payload.get('user')} to {m.payload.get('channel')}"
             else:
-                what = html.unescape(notice_text(m.kind, m.payload or {}))
+                what = html.unescape(notice_text(m.kind, m.payload or {}, uow.cipher))
             lines.append(f"#{m.id} {m.status.value} {m.kind} to {m.recipient} ({m.created_at:%Y-%m-%d %H:%M})\n"
                          + "\n".join(f"    {line}" for line in what.splitlines()))
         return lines

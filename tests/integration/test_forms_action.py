@@ -14,7 +14,9 @@ from actions.forms import ActionStopForm
 from actions.join_group import ValidateJoinGroupForm
 from actions.raise_issue import ValidateRaiseIssueForm  # noqa: F401  (registers itself, as on the action server)
 from actions.start_group import ValidateStartGroupForm
+from bot import bootstrap
 from bot.core.models import Case
+from bot.core.settings import load_settings
 from bot.journeys.raise_issue import save_draft
 from tests.action_runner import DOMAIN_DICT, run, slots_set, texts, tracker
 
@@ -92,6 +94,20 @@ def test_a_case_draft_left_by_switching_forms_is_discarded_when_the_person_stops
     draft_id = save_draft("Something happened at the meetup.", demo_uow)
     run(ActionStopForm(), tracker("actually stop", intent="stop", form="support_form",
                                   slots={"requested_slot": "support_when", "case_draft_id": draft_id}))
+    with demo_uow:
+        assert demo_uow.session.scalar(select(Case).where(Case.reference == draft_id)) is None
+
+
+def test_an_action_given_its_wiring_hands_it_to_the_validator_that_undoes_the_form(case_key, database_url, engine,
+                                                                                    demo_uow, monkeypatch, tmp_path):
+    """A test's own wiring, not the process's: the process is pointed at another database, and
+    the draft in the wiring's database is still the one discarded."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    wiring = bootstrap.Wiring(settings=load_settings({"DATABASE_URL": database_url}), uow=lambda: demo_uow,
+                              engine=engine)
+    draft_id = save_draft("Something happened at the meetup.", demo_uow)
+    run(ActionStopForm(wiring), tracker("stop", intent="stop", form="raise_issue_form",
+                                        slots={"requested_slot": "issue_excluded", "case_draft_id": draft_id}))
     with demo_uow:
         assert demo_uow.session.scalar(select(Case).where(Case.reference == draft_id)) is None
 

@@ -7,8 +7,10 @@ import json
 
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import bootstrap
 from bot.rasa_plumbing.tracker_store import REDACTED, EnvironmentTrackerStore
 
 SECRET = "the Zebrafinch incident in the kitchen"
@@ -40,7 +42,9 @@ def test_every_store_writes_the_tracker_without_confidential_text(monkeypatch, t
             monkeypatch.delenv("TRACKER_STORE_URL")
         else:
             monkeypatch.setenv("TRACKER_STORE_URL", url)
+        bootstrap.install(None)  # each store as a new process would choose it, from its settings
         store = EnvironmentTrackerStore(domain=Domain.empty())
+        assert isinstance(store, InMemoryTrackerStore if url is None else SQLTrackerStore)
         asyncio.run(store.save(conversation()))
         stored = asyncio.run(store.retrieve("rest:alex"))
         dumped = json.dumps(stored.current_state())
