@@ -24,7 +24,7 @@ from bot.core.models import CaseStatus, as_utc, utcnow
 from bot.core.notices import CaseAssignedNotice, CaseNotice, CaseUpdateNotice
 from bot.core.routing import sentence_start
 from bot.journeys import handle_case
-from bot.journeys.handle_case import HANDLER_STATUSES, STATUS_LABELS, CaseView, FieldProblem
+from bot.journeys.handle_case import HANDLER_STATUSES, STATUS_LABELS, CaseView, FieldProblem, Updated
 from bot.slack.blocks import HOME_BLOCK_LIMIT, MESSAGE_BLOCK_LIMIT, split_text, text_sections
 from bot.slack.markup import escape_mrkdwn as e
 from bot.slack.markup import mention
@@ -68,6 +68,19 @@ def refusal_text(refused: DomainError) -> str:
     if isinstance(refused, AlreadyDone) and refused.decided_by and text.endswith("."):
         text = f"{text[:-1]} by {mention(refused.decided_by)}."
     return text
+
+
+def saved_text(done: Updated) -> str:
+    """To the handler, once the case modal is saved: what changed (never the note itself), and
+    whether the person who raised it was told."""
+    changed = {"status": f"it is now {done.status_label.lower()}",
+               "assignee": f"it's with {mention(done.assignee)}" if done.assignee else "it's with nobody",
+               "note": "your note is kept with it"}
+    said = [changed[what] for what in ("status", "assignee", "note") if what in done.changed]
+    if not said:
+        return f"Nothing changed on *{done.reference}*."
+    told = " The person who raised it has been told." if done.reporter_told else ""
+    return f"Saved *{done.reference}*: {'; '.join(said)}.{told}"
 
 
 # ---------------------------------------------------------------- notices (outbox kinds)

@@ -18,7 +18,7 @@ from bot.core.models import OutboxMessage, OutboxStatus
 from bot.journeys import handle_case
 from bot.slack.api import tell_privately
 from bot.slack.case_views import (ACKNOWLEDGE_ACTION, FORM, OPEN_ACTION, case_modal, form_errors, form_values,
-                                  refusal_text, settled_notice)
+                                  refusal_text, saved_text, settled_notice)
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ class SlackCases:
             return
         if "status" in done.changed:
             self._settle_copies(done.reference, user, done.status)
+        self._tell(user, None, saved_text(done))
         self._after(user)
 
     # ------------------------------------------------------------ helpers

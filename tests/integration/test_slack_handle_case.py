@@ -233,6 +233,14 @@ def test_a_handler_moves_reassigns_and_closes_the_reporter_sees_the_outcome(runt
     response, _ = run(runtime, submission(PRIYA, reference, status="in_progress", note="Met the organisers.",
                                           assignee=TOM), then="views.publish")
     assert response.status == 200 and not response.body
+    # The handler is told it is saved and what changed, never the note itself.
+    [saved] = [p for p in posts_to(slack, PRIYA) if p["text"].startswith("Saved")]
+    assert saved["text"] == (f"Saved *{reference}*: it is now in progress; it's with <@{TOM}>; your note is kept with "
+                             "it. The person who raised it has been told.")
+    # The same form sent twice (a double click) changes nothing, and says so.
+    run(runtime, submission(PRIYA, reference, status="in_progress", note="Met the organisers.", assignee=TOM),
+        then="views.publish", count=2)
+    assert posts_to(slack, PRIYA)[-1]["text"] == f"Nothing changed on *{reference}*."
     deliver(runtime)
     [assigned] = posts_to(slack, TOM)
     assert "<@U0DANDI001> has passed confidential case" in assigned["text"] and reference in assigned["text"]
@@ -242,7 +250,9 @@ def test_a_handler_moves_reassigns_and_closes_the_reporter_sees_the_outcome(runt
     assert "acknowledged it and they're now looking into it" in html.unescape(update["text"])
 
     outcome = "We agreed new ground rules with the organisers <and> thanked you."
-    run(runtime, submission(TOM, reference, status="closed", outcome=outcome), then="views.publish", count=2)
+    run(runtime, submission(TOM, reference, status="closed", outcome=outcome), then="views.publish", count=3)
+    assert posts_to(slack, TOM)[-1]["text"] == (f"Saved *{reference}*: it is now closed. The person who raised it "
+                                                "has been told.")
     deliver(runtime)
     closed = posts_to(slack, REPORTER)[-1]
     assert f"Your case *{reference}* has been closed" in closed["text"]
