@@ -169,6 +169,8 @@ class CaseUpdateNotice(Notice):
     feedback_days: int | None = None
     # Closed: the outcome, encrypted (a token the renderer decrypts; the outbox keeps no text).
     outcome: str | None = None
+    # A closed case taken up again.
+    reopened: bool = False
 
 
 @dataclass(frozen=True)

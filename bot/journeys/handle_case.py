@@ -250,7 +250,8 @@ def check_update(status: str | None, outcome: str | None, note: str | None) -> t
     return chosen, outcome, note
 
 
-def _tell_reporter(uow: UnitOfWork, case: Case, *, first_acknowledgement: bool, outcome: str, version: str) -> bool:
+def _tell_reporter(uow: UnitOfWork, case: Case, *, first_acknowledgement: bool, outcome: str, version: str,
+                   reopened: bool = False) -> bool:
     """A `case_update` to the reporter, if they can be reached in Slack (not anonymous, not
     the local REST channel). The key makes a repeated click a no-op."""
     reporter = case.reporter_slack_id or ""
@@ -260,7 +261,8 @@ def _tell_reporter(uow: UnitOfWork, case: Case, *, first_acknowledgement: bool, 
     token = uow.cipher.encrypt(outcome).decode() if case.status == CaseStatus.closed else None
     outbox.notify(uow.session, CaseUpdateNotice(
         reference=case.reference, status=case.status.value, team=routing.TEAM_NAMES[case.routed_to],
-        acknowledged=first_acknowledgement, feedback_days=uow.settings.case_feedback_days, outcome=token),
+        acknowledged=first_acknowledgement, feedback_days=uow.settings.case_feedback_days, outcome=token,
+        reopened=reopened),
         key=f"case_update:{case.reference}:{case.status.value}:{version}", recipient=reporter)
     return True
 
@@ -361,6 +363,30 @@ def acknowledge(reference: str, handler_id: str, uow: UnitOfWork) -> Updated:
     Raises AlreadyDone (naming who has it) once someone has."""
     return _update(uow, reference, handler_id, status=CaseStatus.acknowledged, outcome="", note="",
                    assign_to=None, only_if_open=True)
+
+
+@_guarded("reopen")
+def reopen_case(reference: str, handler_id: str, uow: UnitOfWork) -> Updated:
+    """A closed case taken up again (something new came up): back in progress, with whoever
+    reopens it if nobody had it, and the person who raised it told. The outcome they were sent
+    stays on the record. Raises AlreadyDone when the case isn't closed."""
+    with uow:
+        case, _ = _case_for(uow, reference, handler_id, lock=True)
+        if case.status != CaseStatus.closed:
+            raise AlreadyDone(f"{case.reference} isn't closed: it's {STATUS_LABELS[case.status].lower()}.",
+                              reference=case.reference)
+        version = _version(case)
+        case.status, case.closed_at, case.updated_at = CaseStatus.in_progress, None, uow.clock()
+        case.assignee_slack_id = case.assignee_slack_id or handler_id
+        audit.record(uow.session, handler_id, "reopened_case", "case", case.reference)
+        told = _tell_reporter(uow, case, first_acknowledgement=False, outcome="", version=version, reopened=True)
+        result = Updated(case.reference, case.status.value, STATUS_LABELS[case.status], ("status",), told,
+                         case.assignee_slack_id)
+        try:
+            uow.commit()
+        except IntegrityError:  # reopened a moment ago (a double click)
+            raise AlreadyDone(f"{case.reference} was just reopened.", reference=case.reference) from None
+        return result
 
 
 def set_status(reference: str, handler_id: str, status: str, outcome: str | None = None, *,

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 OPEN_ACTION = "case_open"
 ACKNOWLEDGE_ACTION = "case_acknowledge"
+REOPEN_ACTION = "case_reopen"
 FORM = "case_form"  # the modal's callback id
 STATUS, OUTCOME, NOTE, ASSIGNEE = "status", "outcome", "note", "assignee"  # block and action ids
 DANDI_OR_PEOPLE = "the D&I service team or the People team"
@@ -68,6 +69,12 @@ def refusal_text(refused: DomainError) -> str:
     if isinstance(refused, AlreadyDone) and refused.decided_by and text.endswith("."):
         text = f"{text[:-1]} by {mention(refused.decided_by)}."
     return text
+
+
+def reopened_text(done: Updated) -> str:
+    told = ("The person who raised it has been told." if done.reporter_told else
+            "They can't be told in Slack, so they'll see it when they check on it.")
+    return f"*{done.reference}* is reopened: it's in progress again, with {mention(done.assignee)}. {told}"
 
 
 def saved_text(done: Updated) -> str:
@@ -147,6 +154,8 @@ def case_update_text(n: CaseUpdateNotice) -> str:
     feedback = (f"You'll hear how it's going within {_period(int(n.feedback_days or 90))}, "
                 "unless it's closed before then.")
     talk = f"If you'd like to talk to someone in the meantime, {DANDI_OR_PEOPLE} is here for you."
+    if n.reopened:
+        return (f"Your case *{ref}* has been reopened: {team} is looking into it again. {feedback} {talk}")
     if status == CaseStatus.closed.value:
         return (f"Your case *{ref}* has been closed by {team}.\n*Outcome:* {e(n.outcome or '')}\n"
                 f"Thank you for raising it. If you'd like to talk about it, {DANDI_OR_PEOPLE} is here for you.")
@@ -263,11 +272,15 @@ def home_case_blocks(lines: list, viewer: str) -> list:
 
 
 def settled_notice(reference: str, actor: str, status: str) -> tuple[str, list[dict]]:
-    """A handler's notice once someone has moved the case: where it stands, and Open unless closed."""
+    """A handler's notice once someone has moved the case: where it stands, with Open, or
+    Reopen once it is closed."""
     label = STATUS_LABELS.get(CaseStatus(status), status)
     text = f":lock: Confidential case *{reference}*: {label.lower()} (by {mention(actor)})."
     blocks: list = [SectionBlock(text=MarkdownTextObject(text=text))]
     if status != CaseStatus.closed.value:
         blocks.append(_buttons(reference, acknowledge=False))
+    else:  # taken up again if something new comes up
+        blocks.append(ActionsBlock(block_id=f"case:{reference}", elements=[
+            ButtonElement(text="Reopen", action_id=REOPEN_ACTION, value=reference)]))
     return text, [block.to_dict() for block in blocks]
 

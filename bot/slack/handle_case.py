@@ -17,8 +17,8 @@ from bot.core.errors import DomainError
 from bot.core.models import OutboxMessage, OutboxStatus
 from bot.journeys import handle_case
 from bot.slack.api import tell_privately
-from bot.slack.case_views import (ACKNOWLEDGE_ACTION, FORM, OPEN_ACTION, case_modal, form_errors, form_values,
-                                  refusal_text, saved_text, settled_notice)
+from bot.slack.case_views import (ACKNOWLEDGE_ACTION, FORM, OPEN_ACTION, REOPEN_ACTION, case_modal, form_errors,
+                                  form_values, refusal_text, reopened_text, saved_text, settled_notice)
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,17 @@ class SlackCases:
         told = ("The person who raised it has been told." if done.reporter_told else
                 "They can't be told in Slack, so they'll see it when they check on it.")
         self._tell(user, channel, f"Thanks: *{done.reference}* is acknowledged and with you. {told}")
+        self._settle_copies(done.reference, user, done.status)
+        self._after(user)
+
+    def on_reopen(self, body: dict) -> None:
+        user, reference, channel = _who(body)
+        try:
+            done = handle_case.reopen_case(reference, user, self.uow_factory())
+        except DomainError as refused:
+            self._tell(user, channel, refusal_text(refused))
+            return
+        self._tell(user, channel, reopened_text(done))
         self._settle_copies(done.reference, user, done.status)
         self._after(user)
 
@@ -116,6 +127,11 @@ def register_case_listeners(app, runtime) -> SlackCases:
     async def acknowledge_clicked(ack, body: dict) -> None:
         await ack()
         await asyncio.to_thread(cases.on_acknowledge, body)
+
+    @app.action(REOPEN_ACTION)
+    async def reopen_clicked(ack, body: dict) -> None:
+        await ack()
+        await asyncio.to_thread(cases.on_reopen, body)
 
     @app.view(FORM)
     async def form_submitted(ack, body: dict) -> None:

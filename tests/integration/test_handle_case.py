@@ -121,7 +121,7 @@ def test_acknowledging_tells_the_reporter_once_with_when_they_will_hear(demo_uow
     [(to, _, update)] = notices(demo_uow, "case_update")
     assert to == REPORTER and update == {"reference": reference, "status": "acknowledged",
                                          "team": "the D&I service team", "acknowledged": True, "feedback_days": 90,
-                                         "outcome": None}  # (a token only once closed)
+                                         "outcome": None, "reopened": False}  # (a token only once closed)
     # A second click (or Tom's) writes nothing and says who has it.
     with pytest.raises(AlreadyDone) as again:
         handle_case.acknowledge(reference, TOM, demo_uow)

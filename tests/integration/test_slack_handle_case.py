@@ -260,10 +260,46 @@ def test_a_handler_moves_reassigns_and_closes_the_reporter_sees_the_outcome(runt
     with runtime.uow_factory() as uow:
         case = uow.session.scalar(select(Case).where(Case.reference == reference))
         assert case.status == CaseStatus.closed and case.assignee_slack_id == TOM and len(case.notes) == 1
-    # Every copy of the notice now says it is closed, without buttons.
-    assert all("closed (by <@U0DANDI002>)" in u["text"] and not [b for b in u["blocks"] if b["type"] == "actions"]
+    # Every copy of the notice now says it is closed, and offers only to reopen it.
+    assert all("closed (by <@U0DANDI002>)" in u["text"] and buttons(u) == ["case_reopen"]
                for u in slack.calls_to("chat.update")[-2:])
     assert MARKER not in json.dumps([c.args for c in slack.calls])
+
+
+def buttons(message: dict) -> list[str]:
+    return [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_a_closed_case_is_reopened_by_its_handlers_only_and_the_reporter_is_told(runtime, slack):
+    reference = a_case(runtime)
+    deliver(runtime)
+    # Reopening a case that isn't closed changes nothing, and says where it stands.
+    _, [not_closed] = run(runtime, click(PRIYA, "case_reopen", reference, "D0DANDI001"), then="chat.postEphemeral")
+    assert not_closed["text"] == f"{reference} isn't closed: it's open, not yet acknowledged."
+    run(runtime, submission(PRIYA, reference, status="closed", outcome="Talked it through."), then="views.publish")
+    deliver(runtime)
+    slack.reset_calls()
+    # Someone on another team, or nobody's handler, is refused and shown nothing.
+    for who in (GRACE, STRANGER):
+        _, [refused] = run(runtime, click(who, "case_reopen", reference, "D0OTHER001"), then="chat.postEphemeral",
+                           predicate=lambda c, who=who: c["user"] == who)
+        assert reference not in refused["text"] and MARKER not in refused["text"]
+    _, [done] = run(runtime, click(TOM, "case_reopen", reference, "D0DANDI002"), then="chat.postEphemeral",
+                    predicate=lambda c: c["user"] == TOM)
+    assert done["text"] == (f"*{reference}* is reopened: it's in progress again, with <@{PRIYA}>. The person who "
+                            "raised it has been told.")
+    updates = slack.wait_for("chat.update", count=2)
+    assert all("in progress (by <@U0DANDI002>)" in u["text"] and buttons(u) == ["case_open"] for u in updates)
+    deliver(runtime)
+    [told] = posts_to(slack, REPORTER)
+    assert html.unescape(told["text"]).startswith(f"Your case *{reference}* has been reopened: the D&I service team "
+                                                  "is looking into it again.")
+    with runtime.uow_factory() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == reference))
+        assert case.status == CaseStatus.in_progress and case.closed_at is None and case.assignee_slack_id == PRIYA
+        assert [a.action for a in uow.session.scalars(select(AuditEntry).where(AuditEntry.subject_id == reference)
+                                                      .order_by(AuditEntry.id))
+                if a.action in ("reopened_case", "refused_case")] == ["refused_case", "refused_case", "reopened_case"]
 
 
 def test_a_submission_from_someone_excluded_is_refused_and_writes_nothing(runtime, slack):
