@@ -194,7 +194,8 @@ def open_case(reference: str, handler_id: str, uow: UnitOfWork) -> CaseView:
         view = CaseView(
             reference=case.reference, category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
             status=case.status.value, status_label=STATUS_LABELS[case.status], team=case.routed_to,
-            team_name=routing.TEAM_NAMES[case.routed_to], raised_at=_raised_at(case), age_days=_age_days(case, uow.clock()),
+            team_name=routing.TEAM_NAMES[case.routed_to], raised_at=_raised_at(case),
+            age_days=_age_days(case, uow.clock()),
             acknowledge_by=_raised_at(case) + timedelta(days=settings.case_acknowledge_days),
             on_behalf=bool(case.on_behalf), affected_person_consented=case.affected_person_consented,
             affected_person_may_be_named=case.affected_person_may_be_named,
@@ -225,6 +226,50 @@ def cases_for(handler_id: str, uow: UnitOfWork) -> list[CaseLine]:
                                   case.status.value, STATUS_LABELS[case.status], routing.TEAM_NAMES[case.routed_to],
                                   _raised_at(case), _age_days(case, uow.clock()), case.assignee_slack_id))
         return sorted(lines, key=lambda line: line.raised_at)
+
+
+@dataclass(frozen=True)
+class TeamCaseLine:
+    """A case in its team lead's view: where it stands and whether it was acknowledged in
+    time. Nothing of what happened, nor who raised it."""
+
+    reference: str
+    category: str
+    status_label: str
+    team_name: str
+    raised_at: datetime
+    age_days: int
+    acknowledge_by: datetime
+    # True or False once acknowledged (by the deadline or after it); False once the deadline
+    # has passed unacknowledged; None while there is still time.
+    acknowledged_in_time: bool | None
+    closed: bool
+
+
+def team_cases_for(lead_id: str, uow: UnitOfWork) -> list[TeamCaseLine]:
+    """The cases of the teams this person leads, live ones first (oldest first), then closed
+    ones (newest first); empty for anyone who leads no team, and never a case they were kept
+    away from."""
+    with uow:
+        session = uow.session
+        teams = [team for team in routing.CASE_TEAMS if routing.team_lead(session, team) == lead_id]
+        if not teams:
+            return []
+        now, days = uow.clock(), timedelta(days=uow.settings.case_acknowledge_days)
+        lines = []
+        for case in session.scalars(select(Case).where(Case.routed_to.in_(teams), Case.status != CaseStatus.draft)):
+            if lead_id in excluded_ids(case, uow.cipher):
+                continue
+            due = _raised_at(case) + days
+            acknowledged = as_utc(case.acknowledged_at) if case.acknowledged_at else None
+            in_time = (acknowledged <= due) if acknowledged else (False if now > due else None)
+            lines.append(TeamCaseLine(case.reference, CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
+                                      STATUS_LABELS[case.status], routing.TEAM_NAMES[case.routed_to],
+                                      _raised_at(case), _age_days(case, now), due, in_time,
+                                      case.status == CaseStatus.closed))
+        live = sorted((line for line in lines if not line.closed), key=lambda line: line.raised_at)
+        done = sorted((line for line in lines if line.closed), key=lambda line: line.raised_at, reverse=True)
+        return live + done
 
 
 # ---------------------------------------------------------------- acting

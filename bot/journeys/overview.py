@@ -12,7 +12,7 @@ from bot.core import routing
 from bot.core.models import Group, GroupProposal, InviteRequest, Organiser, RequestStatus
 from bot.journeys.check_status import StatusView, my_requests
 from bot.journeys.find_group import GroupView, list_groups_of_type
-from bot.journeys.handle_case import CaseLine, cases_for
+from bot.journeys.handle_case import CaseLine, TeamCaseLine, cases_for, team_cases_for
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Overview:
     waiting_as_organiser: list[WaitingInvite]
     team: TeamCounts | None  # only for the D&I service team
     cases: list[CaseLine]  # only for the people who handle cases; empty for everyone else
+    team_cases: list[TeamCaseLine]  # only for a case team's lead: deadlines kept, nothing of what happened
 
 
 def overview_for(user_id: str, uow_factory) -> Overview:
@@ -52,4 +53,5 @@ def overview_for(user_id: str, uow_factory) -> Overview:
             team = TeamCounts(
                 pending_proposals=session.scalar(select(func.count()).select_from(GroupProposal)
                                                  .where(GroupProposal.status == RequestStatus.pending)))
-    return Overview(groups, mine, waiting, team, cases_for(user_id, uow_factory()))
+    return Overview(groups, mine, waiting, team, cases_for(user_id, uow_factory()),
+                    team_cases_for(user_id, uow_factory()))

@@ -271,6 +271,23 @@ def home_case_blocks(lines: list, viewer: str) -> list:
     return blocks
 
 
+def home_team_case_blocks(lines: list) -> list:
+    """"Your team's cases" on a lead's App Home: status, age, the acknowledgement deadline and
+    whether it was met. No Open button: a lead reads a case only as one of its handlers."""
+    blocks: list = []
+    for line in lines:
+        if line.acknowledged_in_time is None:
+            deadline = f"to acknowledge by {line.acknowledge_by:%-d %b}"
+        elif line.acknowledged_in_time:
+            deadline = f"acknowledged in time (by {line.acknowledge_by:%-d %b})"
+        else:
+            deadline = f":warning: not acknowledged by {line.acknowledge_by:%-d %b}"
+        text = (f"*{line.reference}* · {e(line.category)} · {e(line.team_name)}\n{line.status_label} · raised "
+                f"{age_words(line.raised_at)} · {deadline}")
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=split_text(text)[0])))
+    return blocks
+
+
 def settled_notice(reference: str, actor: str, status: str) -> tuple[str, list[dict]]:
     """A handler's notice once someone has moved the case: where it stands, with Open, or
     Reopen once it is closed."""

@@ -1,7 +1,8 @@
 """The App Home tab: the directory, the person's requests, what waits for them as an
 organiser, for the D&I service team the proposals pending (a count), and for someone who
 handles cases, their cases (reference, category, status, age; what happened only in the
-case modal). Nobody else sees any case."""
+case modal), and for a case team's lead, the team's cases with their acknowledgement deadlines.
+Nobody else sees any case."""
 from __future__ import annotations
 
 from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
@@ -10,7 +11,7 @@ from slack_sdk.models.views import View
 from bot.journeys.find_group import directory_entry
 from bot.journeys.overview import overview_for
 from bot.slack.blocks import HOME_BLOCK_LIMIT, directory_blocks, home_view
-from bot.slack.case_views import home_case_blocks
+from bot.slack.case_views import home_case_blocks, home_team_case_blocks
 from bot.slack.markup import escape_mrkdwn, mention
 
 # Room for cases on the Home; the rest are one line away in the handler's DMs.
@@ -27,18 +28,27 @@ def home_for(user_id: str, uow_factory) -> dict:
     if overview.team is not None:
         team_lines = [f"• Group proposals waiting for a decision: *{overview.team.pending_proposals}*"]
     view = home_view(groups=overview.groups, my_lines=mine, organiser_lines=organiser_lines, team_lines=team_lines)
-    if not overview.cases:
+    if not overview.cases and not overview.team_cases:
         return view
     return _with_cases(view, overview, user_id)
 
 
 def _with_cases(view: dict, overview, user_id: str) -> dict:
-    """"Your cases" after the introduction; the directory is refilled to what still fits."""
-    cases: list = [DividerBlock(), HeaderBlock(text="Your cases"),
-                   *home_case_blocks(overview.cases[:HOME_CASES], user_id)]
-    if len(overview.cases) > HOME_CASES:
-        cases.append(ContextBlock(elements=[MarkdownTextObject(
-            text=f"…and {len(overview.cases) - HOME_CASES} more: each is in my message to you about it.")]))
+    """"Your cases" and, for a lead, "Your team's cases" after the introduction; the directory
+    is refilled to what still fits."""
+    cases: list = []
+    if overview.cases:
+        cases += [DividerBlock(), HeaderBlock(text="Your cases"),
+                  *home_case_blocks(overview.cases[:HOME_CASES], user_id)]
+        if len(overview.cases) > HOME_CASES:
+            cases.append(ContextBlock(elements=[MarkdownTextObject(
+                text=f"…and {len(overview.cases) - HOME_CASES} more: each is in my message to you about it.")]))
+    if overview.team_cases:
+        cases += [DividerBlock(), HeaderBlock(text="Your team's cases"),
+                  *home_team_case_blocks(overview.team_cases[:HOME_CASES])]
+        if len(overview.team_cases) > HOME_CASES:
+            cases.append(ContextBlock(elements=[MarkdownTextObject(
+                text=f"…and {len(overview.team_cases) - HOME_CASES} older ones.")]))
     blocks = view["blocks"]
     directory_at = next(i for i, b in enumerate(blocks)
                         if b["type"] == "header" and b["text"]["text"] == "Directory") + 1

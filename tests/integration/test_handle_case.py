@@ -3,12 +3,14 @@ database (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from bot.core import db
 from bot.core.errors import AlreadyDone, PermissionDenied
-from bot.core.models import AuditEntry, Case, CaseNote, CaseStatus, OutboxMessage
+from bot.core.models import AuditEntry, Case, CaseNote, CaseStatus, OutboxMessage, utcnow
 from bot.journeys import handle_case
 from bot.journeys.check_status import my_requests, status_of
 from bot.journeys.handle_case import FieldProblem
@@ -251,3 +253,23 @@ def test_nothing_a_handler_does_puts_the_narrative_into_the_outbox_or_audit_log(
         stored = json.dumps([m.payload for m in demo_uow.session.scalars(select(OutboxMessage))])
     assert MARKER not in stored and "conversation" not in stored
     assert MARKER not in json.dumps([a.detail for a in audit_rows(demo_uow)])
+
+
+def test_a_team_lead_sees_the_teams_deadlines_kept_or_missed_and_nothing_else(engine, demo_uow):
+    """The D&I service team's lead (Priya, demo registry): each case's status, age, its 7-day
+    acknowledgement deadline and whether it was met; never one she was kept away from."""
+    on_time, missed, waiting = a_case(demo_uow), a_case(demo_uow), a_case(demo_uow)
+    kept_from_her = a_case(demo_uow, excluded=[PRIYA])
+    people_team = a_case(demo_uow, route="people")
+    handle_case.acknowledge(on_time, TOM, demo_uow)
+    eight_days_on = db.uow_factory(engine, clock=lambda: utcnow() + timedelta(days=8))
+    handle_case.acknowledge(missed, TOM, eight_days_on())
+    lines = {line.reference: line for line in handle_case.team_cases_for(PRIYA, eight_days_on())}
+    assert set(lines) == {on_time, missed, waiting}  # not the People team's, nor the one kept from her
+    assert lines[on_time].acknowledged_in_time is True and lines[missed].acknowledged_in_time is False
+    assert lines[waiting].acknowledged_in_time is False and lines[waiting].age_days == 8
+    assert handle_case.team_cases_for(PRIYA, demo_uow)[-1].acknowledged_in_time is None  # today: still time
+    assert NARRATIVE not in repr(lines) and REPORTER not in repr(lines)
+    assert handle_case.team_cases_for(TOM, demo_uow) == []  # a handler, not a lead
+    assert kept_from_her and people_team
+

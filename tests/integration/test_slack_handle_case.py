@@ -334,6 +334,13 @@ def test_the_app_home_lists_a_handlers_cases_and_nobody_elses(runtime):
     # The reporter sees their own cases' status under their requests, never a case list.
     assert "Your cases" not in home(REPORTER) and "acknowledged by the D&amp;I service team" in home(REPORTER)
     assert MARKER not in home(TOM) and len(tom["blocks"]) <= 100
+    # Priya leads the team: its cases with their deadlines, never the one kept from her, no Open there.
+    priya = home_for(PRIYA, runtime.uow_factory)
+    headers = [b.get("text", {}).get("text") for b in priya["blocks"]]
+    team = json.dumps(priya["blocks"][headers.index("Your team's cases"):], ensure_ascii=False)
+    assert everyones in team and kept_from_priya not in team and "case_open" not in team.split("Directory")[0]
+    assert "acknowledged in time" in team and MARKER not in team and REPORTER not in team
+    assert "Your team's cases" not in home(TOM) and "Your team's cases" not in home(STRANGER)
 
 
 # ---------------------------------------------------------------- logs
