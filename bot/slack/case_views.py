@@ -71,10 +71,18 @@ def refusal_text(refused: DomainError) -> str:
     return text
 
 
-def reopened_text(done: Updated) -> str:
-    told = ("The person who raised it has been told." if done.reporter_told else
+def _reporter_told(done: Updated) -> str:
+    return ("The person who raised it has been told." if done.reporter_told else
             "They can't be told in Slack, so they'll see it when they check on it.")
-    return f"*{done.reference}* is reopened: it's in progress again, with {mention(done.assignee)}. {told}"
+
+
+def acknowledged_text(done: Updated) -> str:
+    return f"Thanks: *{done.reference}* is acknowledged and with you. {_reporter_told(done)}"
+
+
+def reopened_text(done: Updated) -> str:
+    return (f"*{done.reference}* is reopened: it's in progress again, with {mention(done.assignee)}. "
+            f"{_reporter_told(done)}")
 
 
 def saved_text(done: Updated) -> str:

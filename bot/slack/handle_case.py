@@ -17,8 +17,8 @@ from bot.core.errors import DomainError
 from bot.core.models import OutboxMessage, OutboxStatus
 from bot.journeys import handle_case
 from bot.slack.api import tell_privately
-from bot.slack.case_views import (ACKNOWLEDGE_ACTION, FORM, OPEN_ACTION, REOPEN_ACTION, case_modal, form_errors,
-                                  form_values, refusal_text, reopened_text, saved_text, settled_notice)
+from bot.slack.case_views import (ACKNOWLEDGE_ACTION, FORM, OPEN_ACTION, REOPEN_ACTION, acknowledged_text, case_modal,
+                                  form_errors, form_values, refusal_text, reopened_text, saved_text, settled_notice)
 
 log = logging.getLogger(__name__)
 
@@ -45,28 +45,10 @@ class SlackCases:
             self._tell(user, channel, "Sorry, Slack didn't let me open the case just then. Please try again.")
 
     def on_acknowledge(self, body: dict) -> None:
-        user, reference, channel = _who(body)
-        try:
-            done = handle_case.acknowledge(reference, user, self.uow_factory())
-        except DomainError as refused:
-            self._tell(user, channel, refusal_text(refused))
-            return
-        told = ("The person who raised it has been told." if done.reporter_told else
-                "They can't be told in Slack, so they'll see it when they check on it.")
-        self._tell(user, channel, f"Thanks: *{done.reference}* is acknowledged and with you. {told}")
-        self._settle_copies(done.reference, user, done.status)
-        self._after(user)
+        self._move(body, handle_case.acknowledge, acknowledged_text)
 
     def on_reopen(self, body: dict) -> None:
-        user, reference, channel = _who(body)
-        try:
-            done = handle_case.reopen_case(reference, user, self.uow_factory())
-        except DomainError as refused:
-            self._tell(user, channel, refusal_text(refused))
-            return
-        self._tell(user, channel, reopened_text(done))
-        self._settle_copies(done.reference, user, done.status)
-        self._after(user)
+        self._move(body, handle_case.reopen_case, reopened_text)
 
     def on_submission(self, body: dict) -> None:
         user = body["user"]["id"]
@@ -82,6 +64,19 @@ class SlackCases:
         self._after(user)
 
     # ------------------------------------------------------------ helpers
+
+    def _move(self, body: dict, service: Callable, said: Callable) -> None:
+        """A button that moves the case (acknowledge, reopen): the service decides, the person
+        who clicked is told, every handler's copy of the notice is settled."""
+        user, reference, channel = _who(body)
+        try:
+            done = service(reference, user, self.uow_factory())
+        except DomainError as refused:
+            self._tell(user, channel, refusal_text(refused))
+            return
+        self._tell(user, channel, said(done))
+        self._settle_copies(done.reference, user, done.status)
+        self._after(user)
 
     def _after(self, user: str) -> None:
         self.after_change()
