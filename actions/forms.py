@@ -12,7 +12,6 @@ and, after MAX_RETRIES_BEFORE_HELP, explains (the validator's `explain_<slot>`, 
 explanation) and shows the way out. Wording is in data/responses/; no journey is imported here."""
 from __future__ import annotations
 
-import re
 from abc import abstractmethod
 from typing import Any
 
@@ -232,7 +231,7 @@ class GuidedFormValidation(Wired, JourneySwitching, FormValidationAction):
             if reply is True or reader.wants_to_stop(text) == "yes":
                 return self.stop_here()
         elif ask is Ask.SWITCH:
-            if reply is True or re.search(r"\bswitch\b", text, re.IGNORECASE):
+            if reply is True or reader.confirms_switch(text):
                 return self.switch_to(pending.switch, tracker, domain)
             if reader.wants_to_stop(text) == "yes":
                 return self.stop_here()
@@ -405,7 +404,7 @@ class GuidedFormValidation(Wired, JourneySwitching, FormValidationAction):
                               domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").strip().lower()
         reply = reader.yes_or_no(text, intent_of(tracker), confidence_of(tracker))
-        if reader.asks_to_change(text) and not (reply is True and not re.search(r"\bbut\b", text)):
+        if reader.asks_to_change(text) and not (reply is True and not reader.has_reservation(text)):
             for slot, words in self.changeable.items():
                 if any(word in text for word in words):
                     dispatcher.utter_message(response="utter_change_that")

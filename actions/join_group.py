@@ -40,7 +40,7 @@ def part_for(group: GroupView, wanted: Any) -> str | None:
 
 class ValidateJoinGroupForm(GuidedFormValidation):
     confirm_slot = "invite_confirmed"
-    changeable = {"invite_note": ("note", "message"), "group": ("group", "network")}
+    changeable = reader.field_words("invite_note", "group")
     # Another group: whether it describes them, and their note, are asked afresh.
     depends_on = {"group": ("criteria_confirmed", "invite_note")}
     answers = {"group": TEXT, "group_part": CHOICE, "criteria_confirmed": YES_NO, "invite_note": OPTIONAL_TEXT,

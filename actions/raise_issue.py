@@ -43,11 +43,7 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
     # issue_excluded: only "No one" (or "no") reaches the form as an answer; names go to the case service.
     answers = {"issue_for": CHOICE, "issue_consent": YES_NO, "issue_may_name": YES_NO, "issue_category": CHOICE,
                "issue_excluded": OPTIONAL_TEXT, "issue_route": CHOICE, "issue_confirmed": TEXT}
-    changeable = {"issue_category": ("category", "kind"), "issue_excluded": ("who must not", "handle", "anyone"),
-                  "case_draft_id": ("what happened", "story", "narrative", "description"),
-                  "issue_route": ("team", "who it goes", "route"),
-                  # "she's fine with being named after all. can you change that bit?"
-                  "issue_may_name": ("permission to name them", "be named", "being named", "naming")}
+    changeable = reader.field_words("issue_category", "issue_excluded", "case_draft_id", "issue_route", "issue_may_name")
 
     stopped_response = "utter_stopped_raise_issue"
 

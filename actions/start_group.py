@@ -22,12 +22,8 @@ from bot.slack.markup import escape_mrkdwn, mentioned_users, quote_user_text, ty
 
 TYPES = reader.choice_words("group_type")
 CLOSED_SLOTS = ["new_group_criteria", "new_group_how_to_ask"]
-FIELDS = {
-    "new_group_name": ("name", "called"), "new_group_type": ("type", "open", "closed"),
-    "new_group_purpose": ("purpose",), "new_group_meeting": ("meeting", "meet", "when"),
-    "new_group_organisers": ("organisers", "organiser"), "new_group_criteria": ("criteria", "who it's for"),
-    "new_group_how_to_ask": ("how to ask", "invite"),
-}
+FIELDS = reader.field_words("new_group_name", "new_group_type", "new_group_purpose", "new_group_meeting",
+                            "new_group_organisers", "new_group_criteria", "new_group_how_to_ask")
 
 
 # What a proposal says in passing ("an open group called Cycle Crew - it's for anyone who cycles,

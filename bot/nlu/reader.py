@@ -52,8 +52,8 @@ def _lead(name: str = "lead") -> str:
 
 _END = r"(?=\W|$)"
 _UNSURE = _compile(_lead() + alternatives("unsure") + r"\b")
-_YES = _compile(_lead() + alternatives("yes_words") + _END)
-_NO = _compile(_lead() + alternatives("no_words") + _END)
+_YES = _compile(_lead() + "(" + "|".join(cues()["yes_words"] + cues()["yes_signs"]) + ")" + _END)
+_NO = _compile(_lead() + "(" + "|".join(cues()["no_words"] + cues()["no_signs"]) + ")" + _END)
 _ACKNOWLEDGEMENT = _compile(r"^" + alternatives("acknowledgements") + r"$")
 _SEND_IT = _compile(alternatives("send_it"))
 _ONLY_UNDERSTOOD = _compile(r"^\W*(?:(?:ok(?:ay)?|right|alright|ah|oh|ahh?|thanks?|thank you)\W+)*" + alternatives("understood")
@@ -62,7 +62,7 @@ _AND = "(?:" + "|".join(cues()["and_more"]) + r")\b"
 # "yes, that describes me — and please tell them I'm new": after a pause in punctuation.
 _AND_MORE_LATER = _compile(r"[,.;:!—–-]\s*" + _AND + r"[\s,:—–-]*(?P<rest>\S.*)$")
 _AND_MORE = _compile(r"^[\s,.;:!—–-]*" + _AND + r"[\s,:—–-]*(?P<rest>\S.*)$")
-_STOP_PHRASE = (r"(" + alternatives("stop_verbs") + r"(?=\s*$|\s*[,.!;—–-]|\s+" + alternatives("stop_objects") + r"\b)|"
+_STOP_PHRASE = (r"(" + alternatives("stop_verbs") + r"(?=\s*$|\s*[^\w\s?]|\s+" + alternatives("stop_objects") + r"\b)|"
                 + "|".join(cues()["stop_phrases"]) + ")")
 _STOP_AT_START = _compile(r"^(?:" + "|".join(cues()["stop_lead"]) + r")*\s*" + _STOP_PHRASE + _END)
 _STOP_ANYWHERE = _compile(r"\b" + _STOP_PHRASE + _END)
@@ -433,6 +433,26 @@ def switch_said_with_yes(text: str) -> bool:
     return has_switch_cue(_SWITCH_OPENERS.sub("", text or "", count=1))
 
 
+_CONFIRMS_SWITCH = _compile(r"\b" + alternatives("confirms_switch") + r"\b")
+_RESERVATION = _compile(r"\b" + alternatives("reservation") + r"\b")
+
+
+def confirms_switch(text: str) -> bool:
+    """Besides a yes, what confirms the switch a form asked about: "switch"."""
+    return bool(_CONFIRMS_SWITCH.search(text or ""))
+
+
+def has_reservation(text: str) -> bool:
+    """A yes with a reservation ("yes but the date's wrong") is no plain yes at a summary."""
+    return bool(_RESERVATION.search(text or ""))
+
+
+def field_words(*slots: str) -> dict[str, tuple[str, ...]]:
+    """The words that name each of these fields in a correction, by slot (cues `field_<slot>`);
+    the first is the field's label."""
+    return {slot: tuple(cues()[f"field_{slot}"]) for slot in slots}
+
+
 def is_question(text: str) -> bool:
     """Put as a question: ends with "?" or opens with a question word."""
     return bool(_QUESTION.search(text or ""))
@@ -542,6 +562,30 @@ def sentences(text: str) -> list[str]:
     return re.split(r"(?<=[.!?])\s+|\n+", (text or "").strip())
 
 
+_CONTINUES = _compile(r"^\W*" + alternatives("continues_a_sentence") + r"\b")
+# A piece shorter than this ("for faith and belief", "Hello.") is read with the sentence beside it.
+SENTENCE_MIN_WORDS = 4
+
+
+def sentences_to_read(text: str) -> list[str]:
+    """The sentences of a longer message that can each be read on their own, so that the one
+    carrying the request is found behind the context people give first ("back from paternity
+    leave monday. do we have anything for new parents?"). A piece under SENTENCE_MIN_WORDS
+    words, or one that continues a sentence ("… for faith and belief"), joins the sentence before
+    it (the first, the one after it). Empty for one sentence."""
+    read: list[str] = []
+    for piece in (p.strip() for p in re.split(r"(?<=[.!?…])\s+|\n+", (text or "").strip())):
+        if not piece:
+            continue
+        words = len(re.findall(r"\w+", piece))
+        continues = _CONTINUES.match(piece) and words < 2 * SENTENCE_MIN_WORDS and not piece.endswith("?")
+        if read and (words < SENTENCE_MIN_WORDS or continues or len(re.findall(r"\w+", read[-1])) < SENTENCE_MIN_WORDS):
+            read[-1] = f"{read[-1]} {piece}"
+        else:
+            read.append(piece)
+    return read if len(read) > 1 else []
+
+
 def _clauses(text: str) -> list[str]:
     return [clause.strip() for clause in _CLAUSE_BREAK.split(text) if clause and clause.strip()]
 
@@ -646,6 +690,14 @@ def swapped_value(text: str) -> tuple[str, str] | None:
 
 
 # ---------------------------------------------------------------- the values answers carry
+
+def signs() -> tuple[re.Pattern, re.Pattern]:
+    """A sign of yes and one of no, anywhere in a message (a thumbs-up however Slack writes it),
+    or a letter alone ("k", "n"): for the intent classifier's features."""
+    def sign(kind: str) -> re.Pattern:
+        return re.compile("|".join(cues()[f"{kind}_signs"]) + r"|^\W*(" + "|".join(cues()[f"{kind}_letters"]) + r")\W*$")
+    return sign("yes"), sign("no")
+
 
 def cue_words(name: str) -> tuple[str, ...]:
     """A cue's words as plain strings, for a caller that matches them itself (pick_choice)."""

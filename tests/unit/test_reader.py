@@ -315,6 +315,8 @@ def test_asking_to_start_a_group_whatever_the_model_made_of_it(text, wanted):
 @pytest.mark.parametrize("text, wanted", [
     ("can you add my partner too? she works here", True), ("my flatmate works here, can she join as well?", True),
     ("my manager suggested I join", False), ("can I join climate action", False),
+    ("can you just add him? he's @Dev Patel", True), ("pls add <@U04DEV0001> to WiT", True),
+    ("add me pls", False), ("add me to them both", False),
 ])
 def test_asking_to_join_someone_else_up(text, wanted):
     assert for_someone_else(text) is wanted
@@ -479,3 +481,23 @@ def test_the_same_day_or_group_as_the_request_just_made():
     assert reader.same_as_last_request("and now the speaker one pls. Same day, £300 fee") == (True, True)
     assert reader.same_as_last_request("office for the same group") == (False, True)
     assert reader.same_as_last_request("14 march, £200") == (False, False)
+
+
+# ---------------------------------------------------------------- the sentences a longer message is read by
+
+@pytest.mark.parametrize("text, expected", [
+    # The request behind the context given first.
+    ("back from paternity leave monday 😅 my brain is mush. do we have anything for new parents? someone mentioned one",
+     ["back from paternity leave monday 😅 my brain is mush.", "do we have anything for new parents? someone mentioned one"]),
+    # A greeting or a short afterthought is read with the sentence beside it.
+    ("Hello. I started here two weeks ago. Please add me to Faith and Belief.",
+     ["Hello. I started here two weeks ago.", "Please add me to Faith and Belief."]),
+    ("is there money for a diwali do?? 🪔 for faith and belief", []),
+    # A sentence that opens with a preposition is still a sentence when it is long enough.
+    ("I started here two weeks ago. In my last job we had a small faith group. Is there one here?",
+     ["I started here two weeks ago.", "In my last job we had a small faith group.", "Is there one here?"]),
+    ("join climate action pls", []),
+    ("", []),
+])
+def test_a_longer_message_is_read_sentence_by_sentence(text, expected):
+    assert reader.sentences_to_read(text) == expected
