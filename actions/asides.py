@@ -4,7 +4,6 @@ Asked on their own, they are actions.about_assistant's and actions.awareness_cal
 gives them mid-question (actions.repair)."""
 from __future__ import annotations
 
-from datetime import date
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -120,16 +119,19 @@ def _group_in_question(uow_factory: UowFactory, tracker: Tracker):
 
 
 def say_event_date(uow_factory: UowFactory, text: str, dispatcher: CollectingDispatcher, domain: DomainDict,
-                   buttons: list | None = None) -> bool:
-    """The date of the observance a message names ("when's IWD this time?"); False when it names none."""
-    named = event_named(text, date.today(), uow_factory())
+                   buttons: list | None = None, loosely: bool = False) -> bool:
+    """The date of the observance a message names ("when's IWD this time?"); False when it names
+    none. `loosely`: the calendar was just shown (event_named)."""
+    uow = uow_factory()
+    today = uow.clock().date()
+    named = event_named(text, today, uow, loosely=loosely)
     if named is None:
         return False
     link = phrase(domain, "utter_event_link", url=named.url) if named.url else ""
     names = group_names(named.group_slugs, uow_factory())
     groups = phrase(domain, "utter_event_groups_line", groups=" and ".join(f"*{escape_mrkdwn(n)}*" for n in names)) if names else ""
     dispatcher.utter_message(response="utter_event_date", event=escape_mrkdwn(named.name), groups=groups,
-                             when=named.when_phrase(date.today()), link=link, buttons=buttons or [])
+                             when=named.when_phrase(today), link=link, buttons=buttons or [])
     return True
 
 

@@ -1,7 +1,6 @@
 """What's coming up on the social and awareness calendar."""
 from __future__ import annotations
 
-from datetime import date
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -28,7 +27,8 @@ class ActionUpcomingEvents(WiredAction):
         if reader.asks_whats_coming(text) and say_event_date(self.uow, text, dispatcher, domain):
             list_upcoming(self.uow, dispatcher, domain)
             return []
-        if say_event_date(self.uow, text, dispatcher, domain, buttons=[add_event_button(domain)]):
+        # Asked about the calendar (the model says so): one word of a name names the observance.
+        if say_event_date(self.uow, text, dispatcher, domain, buttons=[add_event_button(domain)], loosely=True):
             return []
         if reader.group_detail(text) == "meeting" and not reader.calendar_word_in(text):
             # "when/where", "when's the next one?" after a group's card: when the group meets.
@@ -46,7 +46,8 @@ def add_event_button(domain: DomainDict) -> dict:
 
 def list_upcoming(uow_factory: UowFactory, dispatcher: CollectingDispatcher, domain: DomainDict) -> None:
     """The next observances on the calendar, with the offer to add a group's event."""
-    events = upcoming_events(date.today(), uow_factory())
+    uow = uow_factory()
+    events = upcoming_events(uow.clock().date(), uow)
     if not events:
         dispatcher.utter_message(response="utter_no_upcoming_events", buttons=[add_event_button(domain)])
         return

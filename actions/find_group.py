@@ -10,8 +10,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.asides import SUPPORT_OFFERED, explain, say_event_date
 from actions.awareness_calendar import ActionUpcomingEvents
-from actions.focus import (either, focus_on, follow_up_on_focus, group_lines, join_or_request_buttons, show_group,
-                           show_group_button)
+from actions.focus import (either, focus_on, follow_up_on_focus, group_lines, join_or_request_buttons,
+                           not_on_the_card, show_group, show_group_button)
 from actions.reading import last_replies
 from actions.start_journey import answer_first, kinds_named, start_a_group_instead, support_instead
 from actions.wired import WiredAction
@@ -75,11 +75,11 @@ class ActionFindGroup(WiredAction):
             if result.matches or result.suggestions:
                 break
 
-        if reader.calendar_word_in(message) or any(reply in CALENDAR_REPLIES for reply in last_replies(tracker)):
+        calendar_shown = any(reply in CALENDAR_REPLIES for reply in last_replies(tracker))
+        if reader.calendar_word_in(message) or calendar_shown:
             # "the trans visibility one, that's LGBTQ+'s right?" after the calendar, "pride month's coming,
             # does marketing do anything for it?": the observance, not the group it shares a word with.
-
-            if say_event_date(self.uow, message, dispatcher, domain):
+            if say_event_date(self.uow, message, dispatcher, domain, loosely=calendar_shown):
                 return []
         if result and result.matches:
             if len(result.matches) == 1:
@@ -107,6 +107,8 @@ class ActionFindGroup(WiredAction):
         if asked is None and group_type is None:
             # "who runs it?", "when do they meet?", "the second one": the group in focus.
             followed = follow_up_on_focus(self.uow, dispatcher, tracker, domain, loosely=True)
+            if followed is None:  # "do people have cameras on at the coffee?": not on its card
+                followed = not_on_the_card(self.uow, message, dispatcher, tracker, domain)
             if followed is not None:
                 return followed
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.core.db import UnitOfWork
 from bot.core.models import CalendarEvent
+from bot.nlu import reader
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,15 @@ def _initialisms(name: str) -> set[str]:
     return {v for v in variants if len(v) >= 3}
 
 
-def event_named(text: str, today: date, uow: UnitOfWork) -> EventView | None:
+# A message of at most this many words (besides "day", "when" and the like) may name an
+# observance by one word of its name ("eid?", "idahobit this year").
+ONE_WORD_NAMES_IN = 3
+
+
+def event_named(text: str, today: date, uow: UnitOfWork, loosely: bool = False) -> EventView | None:
     """The observance the message names ("when's International Women's Day?"): its next
-    occurrence, else its first on the calendar. None when no event is named."""
+    occurrence, else its first on the calendar. None when no event is named. `loosely`: the
+    calendar was just shown, so one word of a name names it ("the trans visibility one")."""
     asked = _words(text)
     if not asked:
         return None
@@ -82,9 +89,15 @@ def event_named(text: str, today: date, uow: UnitOfWork) -> EventView | None:
     def names_with(word: str) -> set[str]:
         return {e.name for e, words in zip(events, named_by) if word in words}
 
+    # One word of a longer name ("autism", "human") names it in a message about a date or the
+    # calendar, or of a few words, or just after the calendar; not in "has a human seen it?".
+    by_one_word = loosely or len(asked) <= ONE_WORD_NAMES_IN or reader.asks_when(text) or reader.calendar_word_in(text)
+
     def how_well_named(event: EventView, own: set[str]) -> float:
         if asked & _initialisms(event.name):
             return 1.0
+        if not by_one_word and len(own & asked) < min(2, len(own)):
+            return 0.0
         share = len(own & asked) / len(own) if own else 0.0
         # A word only this observance's name has ("IDAHOBIT", "autism", "earth") names it.
         if any(len(word) >= 4 and names_with(word) == {event.name} for word in own & asked):

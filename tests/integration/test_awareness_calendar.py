@@ -32,6 +32,22 @@ def test_asking_what_is_coming_names_no_observance(demo_uow, asked):
     assert event_named(asked, TODAY, demo_uow) is None
 
 
+@pytest.mark.parametrize("asked, name", [
+    ("idahobit?", "International Day Against Homophobia, Biphobia and Transphobia (IDAHOBIT)"),
+    ("i'm autistic and a dad of two, which groups are for me?", None),  # no date asked: groups are
+    ("what's the autism day date", "World Autism Acceptance Day"),
+])
+def test_one_word_of_a_name_names_an_observance_only_about_dates_or_in_a_few_words(demo_uow, asked, name):
+    found = event_named(asked, TODAY, demo_uow)
+    assert (found.name if found else None) == name
+
+
+def test_a_common_word_in_a_question_about_something_else_names_no_observance(demo_uow):
+    """"human" is only in Human Rights Day's name, but this asks about a request."""
+    assert event_named("what does sent actually mean tho, like has a human seen it?", TODAY, demo_uow) is None
+    assert event_named("when is human rights day", TODAY, demo_uow).name == "Human Rights Day"
+
+
 def test_the_date_is_said_in_the_right_tense(demo_uow):
     day = event_named("when is international women's day", TODAY, demo_uow)
     assert day.when_phrase(TODAY) == "is on 8 March 2027"

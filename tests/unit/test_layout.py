@@ -76,7 +76,7 @@ def test_services_write_no_slack_markup(folder):
 # The entry points build the wiring (bot.bootstrap) and hand it in. A service or an action that
 # read the environment, opened its own database or read its own clock would be wiring nobody can
 # see or replace (a unit of work carries the settings, the cipher and the clock).
-HIDDEN_WIRING = re.compile(r"\b(load_settings|default_uow|make_engine|bootstrap\.build|current|utcnow|datetime\.now)\(")
+HIDDEN_WIRING = re.compile(r"\b(load_settings|default_uow|make_engine|bootstrap\.build|current|utcnow|datetime\.now|date\.today)\(")
 # Where every action receives the process's wiring, once.
 RECEIVES_THE_WIRING = "actions/wired.py"
 
