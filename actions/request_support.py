@@ -18,7 +18,8 @@ from bot.core import routing
 from bot.core.errors import DomainError, InvalidInput
 from bot.nlu import reader
 from bot.journeys.find_group import get_group, list_groups_of_type, search_groups
-from bot.journeys.request_support import KINDS, amount_in, format_pence, last_request, parse_amount, request_support, when_in
+from bot.journeys.request_support import (KINDS, MAX_DETAILS_CHARS, amount_in, format_pence, last_request, parse_amount,
+                                          request_support, weekday_mismatch, when_in)
 from bot.rasa_plumbing.payloads import intent_payload
 from bot.slack.markup import escape_mrkdwn
 
@@ -50,9 +51,7 @@ class ValidateSupportForm(GuidedFormValidation):
     confirm_slot = "support_confirmed"
     answers = {"support_kind": CHOICE, "support_group": OPTIONAL_TEXT, "support_when": TEXT, "support_amount": TEXT,
                "support_details": OPTIONAL_TEXT, "support_confirmed": TEXT}
-    changeable = {"support_kind": ("kind", "type of support"), "support_group": ("group",),
-                  "support_when": ("date", "when", "time"), "support_amount": ("amount", "cost", "money"),
-                  "support_details": ("details", "detail")}
+    changeable = reader.field_words("support_kind", "support_group", "support_when", "support_amount", "support_details")
     # (The group too: a question answered first may have named it, actions/start_journey.py.)
     starting_slots = ("support_kind", "support_group")
 
@@ -145,6 +144,8 @@ class ValidateSupportForm(GuidedFormValidation):
         if not when or len(when) > 200 or reader.asks_to_send(when) or reader.is_just_yes(when) \
                 or (reader.yes_or_no(when) is False and len(when.split()) <= 3):  # "send", "yes", "no" say no date
             return self.reject("support_when", dispatcher, "utter_support_when_again")
+        if weekday_mismatch(when, self.uow().clock().date()):
+            return {"support_when": None}  # "thurs 10 march 2027" is a Wednesday: ActionAskSupportWhen says so
         return {"support_when": when}
 
     def validate_support_amount(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -158,7 +159,7 @@ class ValidateSupportForm(GuidedFormValidation):
     def validate_support_details(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:
         details = " ".join(str(value or "").split())
-        if len(details) > 2000:
+        if len(details) > MAX_DETAILS_CHARS:
             return self.reject("support_details", dispatcher, "utter_support_details_too_long")
         return {"support_details": details or NONE}
 
@@ -176,6 +177,22 @@ class ActionAskSupportGroup(WiredAction):
         dispatcher.utter_message(response="utter_which_group_is_it_for",
                                  buttons=[{"title": g.name, "payload": g.name} for g in groups]
                                  + [{"title": phrase(domain, "utter_not_for_a_group_button"), "payload": intent_payload("deny")}])
+        return []
+
+
+class ActionAskSupportWhen(WiredAction):
+    """When it is, saying first if the date just given falls on another weekday than the one
+    said with it ("thurs 10 march 2027" is a Wednesday), rather than asking as if nothing was said."""
+
+    def name(self) -> str:
+        return "action_ask_support_when"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
+        given = when_in(typed(tracker))
+        actual = weekday_mismatch(given, self.uow().clock().date()) if given else None
+        if actual:
+            dispatcher.utter_message(response="utter_support_weekday_mismatch", given=escape_mrkdwn(given), actual=actual)
+        dispatcher.utter_message(response="utter_ask_support_when")
         return []
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -17,6 +17,9 @@ from bot.core.notices import SupportDecisionNotice, SupportRequestNotice
 from bot.core.references import new_reference
 from bot.journeys.join_group import active_group
 from bot.nlu import reader
+
+# The most a request's details may say.
+MAX_DETAILS_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,35 @@ def when_in(text: str) -> str | None:
     return match.group(0).strip(" ,") if match else None
 
 
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# A date with its weekday: "thurs 10 march 2027", "Friday the 4th of December", "tue march 3rd".
+_DATE_WITH_WEEKDAY = re.compile(
+    rf"\b(?P<weekday>{_WEEKDAY})\s+(?:the\s+)?(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH})"
+    rf"|(?P<month2>{_MONTH})\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?)(?:,?\s+(?P<year>20\d\d))?\b", re.IGNORECASE)
+
+
+def weekday_mismatch(when: str, today: date) -> str | None:
+    """The date a request's "when" names, written out, when the weekday given with it is not
+    that date's ("thurs 10 march 2027" -> "Wednesday 10 March 2027"); None when they agree or
+    no such date is named. Without a year, the next such date from today, unless this year's
+    (just gone) has that weekday."""
+    match = _DATE_WITH_WEEKDAY.search(when or "")
+    if not match:
+        return None
+    day, month = int(match.group("day") or match.group("day2")), (match.group("month") or match.group("month2"))
+    month_number = _MONTHS.index(month[:3].lower()) + 1
+    years = [int(match.group("year"))] if match.group("year") else [today.year, today.year + 1]
+    try:
+        dates = [date(year, month_number, day) for year in years]
+    except ValueError:  # "31 feb": no such day, which the team will see
+        return None
+    if any(_WEEKDAYS.index(match.group("weekday")[:3].lower()) == d.weekday() for d in dates):
+        return None
+    named = next((d for d in dates if d >= today), dates[-1])
+    return f"{named:%A} {named.day} {named:%B %Y}"
+
+
 @dataclass(frozen=True)
 class LastRequest:
     group_name: str | None
@@ -135,7 +167,7 @@ def request_support(user_id: str, *, kind: str, group_slug: str | None, when: st
     amount = parse_amount(amount_text or "") if support_kind.needs_amount else None
     when = " ".join((when or "").split())[:200]
     details = " ".join((details or "").split())
-    if len(details) > 2000:
+    if len(details) > MAX_DETAILS_CHARS:
         raise InvalidInput("Please keep the details under 2,000 characters.")
     with uow:
         session = uow.session

@@ -1,11 +1,14 @@
 """Several answers in one message, read by what each part says: a proposal given in parts
-(actions/start_group.proposal_parts) and a new amount with no pound sign (amount_in)."""
+(actions/start_group.proposal_parts), a new amount with no pound sign (amount_in), and a date
+whose weekday is not the one said with it (weekday_mismatch)."""
 from __future__ import annotations
 
 import pytest
 
 from actions.start_group import proposal_parts
-from bot.journeys.request_support import amount_in
+from datetime import date
+
+from bot.journeys.request_support import amount_in, weekday_mismatch
 
 
 @pytest.mark.parametrize("asked, text, expected", [
@@ -36,3 +39,16 @@ def test_a_proposal_in_parts(asked, text, expected):
 ])
 def test_a_new_amount_named_without_a_pound_sign(text, amount):
     assert amount_in(text) == amount
+
+
+@pytest.mark.parametrize("when, actual", [
+    ("thurs 10 march 2027 from 6pm", "Wednesday 10 March 2027"),
+    ("Monday 8th March", None),  # 8 March 2027 is a Monday
+    ("fri the 12th of march", None),
+    ("tuesday 12 march", "Friday 12 March 2027"),
+    # This year's date just gone has that weekday: the one they meant.
+    ("Friday the 4th of December", None),
+    ("14 march", None), ("next tuesday", None), ("mon 31 feb", None),
+])
+def test_a_weekday_that_is_not_the_dates(when, actual):
+    assert weekday_mismatch(when, date(2026, 12, 7)) == actual
