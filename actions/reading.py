@@ -112,6 +112,22 @@ def likely_faq_answer(tracker: Tracker) -> str | None:
     return None
 
 
+def other_questions_answers(tracker: Tracker, answered: str | None) -> list[str]:
+    """The FAQ topics of the other questions a message asks ("do C&H pay for socials? and is
+    there a cap per head?"), read sentence by sentence by the intent classifier, each once."""
+    keys: list[str] = []
+    for sentence in tracker.latest_message.get("sentences") or []:
+        key = sentence.get("response")
+        # A sentence about the policy asks, with or without a question mark ("and is there a cap").
+        surely = sentence.get("confidence", 0.0) >= (QUESTION_DIGRESSION_CONFIDENCE if sentence.get("question")
+                                                     else DIGRESSION_CONFIDENCE)
+        if (sentence.get("intent") == "faq" and surely
+                and sentence.get("response_confidence", 0.0) >= FAQ_TOPIC_CONFIDENCE
+                and key not in keys and key != answered):
+            keys.append(key)
+    return keys
+
+
 def read_answer(tracker: Tracker, kind: str) -> Any:
     """The answer in the latest message for a question of this kind, or None when the message
     is not an answer (an interruption, or a button meant for something else). A yes/no

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.asides import FORM_SUBJECTS, explain, say_event_date
 from actions.awareness_calendar import list_upcoming
-from actions.reading import intent_of, last_replies, likely_faq_answer, typed
+from actions.reading import intent_of, last_replies, likely_faq_answer, other_questions_answers, typed
 from actions.request_support import FAQ_KINDS, KIND_WORDS, NOT_LISTED_WORDS, kind_from_last_answer, support_button
 from actions.responses import phrase
 from actions.switching import JOURNEYS
@@ -164,6 +164,8 @@ class ActionAnswerFaq(WiredAction):
                 {"title": phrase(domain, "utter_start_group_button"), "payload": intent_payload("start_group")}])
             return []
         dispatcher.utter_message(response=f"utter_{key}" if key else "utter_faq/support_overview")
+        for other in other_questions_answers(tracker, key):  # "… and is there a cap per head?": that too
+            dispatcher.utter_message(response=f"utter_{other}")
         kinds = kinds_named(text) if key in ("faq/support_routing", "faq/no_fixed_budget") else []
         if kinds:
             # "if a group wanted money for a social, who approves it?": then the offer, as after any answer.

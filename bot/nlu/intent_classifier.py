@@ -17,7 +17,6 @@ ResponseSelector placed after this component in config.yml still overrides the c
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Any, Optional
 
@@ -47,6 +46,9 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from bot.nlu import reader
+from bot.nlu.sentence_encoder import shared_encoder
+
 MODEL_FILE = "intent_classifier.skops"
 # What the saved model may contain; skops refuses to load anything else (unlike pickle).
 TRUSTED_TYPES = {
@@ -58,12 +60,10 @@ TRUSTED_TYPES = {
 
 
 # Yes and no as a sign or a letter (a thumbs-up however it is written, a lone "k" or "n"): one
-# feature for each, so they are learnt as one thing rather than one emoji at a time. Read here,
-# not as regexes in data/, which DIET would read too (its entities moved when they were added).
-SIGNS = (
-    re.compile(r"👍|👌|✅|☑️|🙌|:\+1:|:thumbsup:|:white_check_mark:|:ok_hand:|:heavy_check_mark:|^\W*(y|k|kk|ya|yy)\W*$"),
-    re.compile(r"👎|❌|🚫|:-1:|:thumbsdown:|:x:|:no_entry_sign:|:no_entry:|^\W*(n|nn)\W*$"),
-)
+# feature for each, so they are learnt as one thing rather than one emoji at a time. The signs
+# are the reader's (bot/nlu/cues.yml), not regexes in data/, which DIET would read too (its
+# entities moved when they were added).
+SIGNS = reader.signs()
 
 
 def _has_content(text: str) -> bool:
@@ -86,6 +86,18 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "featurizers": [],
             # How much a sign of yes or no counts (SIGNS; 0 ignores them).
             "sign_weight": 2.0,
+            # A longer message is read sentence by sentence too (bot/nlu/reader.py,
+            # sentences_to_read). When the whole message is unsure (below `sentence_decides_below`,
+            # where it would otherwise fall back) or reads as small talk (`small_talk`: "Hello!
+            # Good morning. I want to report something"), and one sentence asks for one of
+            # `sentence_intents` at least `sentence_sure`, that sentence decides: "back from
+            # paternity leave monday, brain is mush. do we have anything for new parents?" is
+            # find_group. No sentence makes a message a greeting, a yes, a no or a stop.
+            "sentence_intents": ["find_group", "join_group", "start_group", "request_support", "raise_issue",
+                                 "check_status", "upcoming_events", "ask_service_team", "ask_about_assistant", "faq"],
+            "sentence_decides_below": 0.5,
+            "sentence_sure": 0.8,
+            "small_talk": ["greet", "goodbye", "thank", "out_of_scope"],
         }
 
     @classmethod
@@ -101,20 +113,25 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self.model = model  # {"words", "chars": TfidfVectorizer, "classifier": LogisticRegression}
 
     def _matrix(self, messages: list[Message], fit: bool = False) -> csr_matrix:
-        texts = [(m.get(TEXT) or "").lower() for m in messages]
+        vectors = [m.get_dense_features(TEXT, self.config["featurizers"] or None)[1] for m in messages]
+        if fit:
+            self.model["sentence_dimension"] = max(
+                (v.features.shape[-1] for v in vectors if v is not None), default=0)
+        # None for a message with no words, e.g. only spaces.
+        vectors = [v.features.reshape(-1) if v is not None else None for v in vectors]
+        return self._features([m.get(TEXT) or "" for m in messages], vectors, fit)
+
+    def _features(self, texts: list[str], vectors: list[Optional[np.ndarray]], fit: bool = False) -> csr_matrix:
+        texts = [text.lower() for text in texts]
         words, chars = self.model["words"], self.model["chars"]
         if fit:
             parts = [words.fit_transform(texts), chars.fit_transform(texts)]
         else:
             parts = [words.transform(texts), chars.transform(texts)]
-        vectors = [m.get_dense_features(TEXT, self.config["featurizers"] or None)[1] for m in messages]
-        if fit:
-            self.model["sentence_dimension"] = max(
-                (v.features.shape[-1] for v in vectors if v is not None), default=0)
-        sentence = np.zeros((len(messages), self.model["sentence_dimension"]), dtype=np.float32)
+        sentence = np.zeros((len(texts), self.model["sentence_dimension"]), dtype=np.float32)
         for row, vector in enumerate(vectors):
-            if vector is not None:  # none for a message with no words, e.g. only spaces
-                sentence[row] = vector.features.reshape(-1)
+            if vector is not None:
+                sentence[row] = vector
         parts.append(csr_matrix(sentence * self.config["sentence_vector_weight"]))
         signs = [[1.0 if sign.search(text) else 0.0 for sign in SIGNS] for text in texts]
         parts.append(csr_matrix(np.array(signs, dtype=np.float32) * self.config["sign_weight"]))
@@ -143,23 +160,66 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
                 message.set("intent_ranking", [], add_to_output=True)
             return messages
-        classifier = self.model["classifier"]
-        intents = [str(name).split(RESPONSE_IDENTIFIER_DELIMITER)[0] for name in classifier.classes_]
-        probabilities = classifier.predict_proba(self._matrix(messages))
+        probabilities = self.model["classifier"].predict_proba(self._matrix(messages))
         for message, row in zip(messages, probabilities):
-            by_intent: dict[str, float] = {}
-            for intent, p in zip(intents, row):
-                by_intent[intent] = by_intent.get(intent, 0.0) + float(p)
-            ranking = sorted(({"name": name, "confidence": p} for name, p in by_intent.items()),
-                             key=lambda r: -r["confidence"])
+            by_intent = self._by_intent(row)
             if not _has_content(message.get(TEXT) or ""):
                 # Only spaces or punctuation ("?", "..."): the n-grams of a lone "?" say
                 # little, so claim no confidence and let the fallback ask what they meant.
-                ranking = [{**r, "confidence": 0.0} for r in ranking]
+                by_intent = {name: 0.0 for name in by_intent}
+            by_intent, row = self._read_by_sentence(message, by_intent, row)
+            ranking = sorted(({"name": name, "confidence": p} for name, p in by_intent.items()),
+                             key=lambda r: -r["confidence"])
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking[: self.config["ranking_length"]], add_to_output=True)
             self._select_responses(message, row)
         return messages
+
+    def _by_intent(self, row: np.ndarray) -> dict[str, float]:
+        """A row of class probabilities as intents: the FAQ's topics added up into "faq"."""
+        by_intent: dict[str, float] = {}
+        for name, p in zip(self.model["classifier"].classes_, row):
+            intent = str(name).split(RESPONSE_IDENTIFIER_DELIMITER)[0]
+            by_intent[intent] = by_intent.get(intent, 0.0) + float(p)
+        return by_intent
+
+    def _read_by_sentence(self, message: Message, by_intent: dict[str, float],
+                          row: np.ndarray) -> tuple[dict[str, float], np.ndarray]:
+        """A longer message read sentence by sentence as well. Each sentence's likeliest intent
+        (and FAQ topic) goes into the parse result as `sentences`, without its text, so an action
+        can answer every question asked. When the whole message is unsure or small talk and a
+        sentence is sure it asks for one of `sentence_intents`, the surest such sentence decides:
+        the intents and the FAQ answer are as that sentence alone reads."""
+        pieces = reader.sentences_to_read(message.get(TEXT) or "")
+        if not pieces:
+            return by_intent, row
+        encoder = shared_encoder()
+        rows = self.model["classifier"].predict_proba(
+            self._features(pieces, [encoder.encode(piece)[2].reshape(-1) for piece in pieces]))
+        readings = [self._by_intent(r) for r in rows]
+        message.set("sentences", [{**self._sentence(reading, r), "question": reader.is_question(piece)}
+                                  for piece, reading, r in zip(pieces, readings, rows)], add_to_output=True)
+        top = max(by_intent, key=by_intent.get)
+        if by_intent[top] >= self.config["sentence_decides_below"] and top not in self.config["small_talk"]:
+            return by_intent, row
+        sure = [(reading[intent], number) for number, reading in enumerate(readings)
+                for intent in self.config["sentence_intents"]
+                if reading.get(intent, 0.0) >= self.config["sentence_sure"] and reading[intent] > by_intent.get(intent, 0.0)]
+        if not sure:
+            return by_intent, row
+        _, number = max(sure)
+        return readings[number], rows[number]
+
+    def _sentence(self, reading: dict[str, float], row: np.ndarray) -> dict[str, Any]:
+        intent = max(reading, key=reading.get)
+        sentence: dict[str, Any] = {"intent": intent, "confidence": reading[intent]}
+        topics = [(str(name), float(p)) for name, p in zip(self.model["classifier"].classes_, row)
+                  if str(name).startswith(intent + RESPONSE_IDENTIFIER_DELIMITER)]
+        if topics:
+            total = sum(p for _, p in topics) or 1.0
+            key, p = max(topics, key=lambda kp: kp[1])
+            sentence.update({"response": key, "response_confidence": p / total})
+        return sentence
 
     def _select_responses(self, message: Message, probabilities: np.ndarray) -> None:
         """Each retrieval intent's answer: its likeliest topic, with the topics' probabilities

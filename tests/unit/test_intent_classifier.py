@@ -164,3 +164,31 @@ def test_a_sign_never_seen_is_read_as_the_signs_it_shares_a_meaning_with(storage
     up, down = LinearIntentClassifier.load(config, storage, Resource(f"signs-{weight}"), None).process(
         featurize([Message(data={TEXT: ":+1:"}), Message(data={TEXT: ":thumbsdown:"})]))
     assert (up.get(INTENT)["name"] == "affirm" and down.get(INTENT)["name"] == "deny") is read_right
+
+
+
+def read_both_ways(storage, text: str) -> tuple[Message, Message]:
+    """`text` read by the classifier, and by the same model with sentence reading turned off."""
+    classifier = trained(storage)
+    whole_only = LinearIntentClassifier({**classifier.config, "sentence_intents": []}, storage, Resource("intents"),
+                                        classifier.model)
+    [message] = classifier.process(featurize([Message(data={TEXT: text})]))
+    [as_a_whole] = whole_only.process(featurize([Message(data={TEXT: text})]))
+    return message, as_a_whole
+
+
+def test_the_sentence_that_asks_decides_when_the_whole_message_reads_as_small_talk(storage):
+    """Greetings first, the request last: read as a whole, the greetings drown it."""
+    message, as_a_whole = read_both_ways(storage, "hello hello hey, good morning to you, hi there friend. "
+                                                  "I want to report something")
+    assert as_a_whole.get(INTENT)["name"] == "greet"
+    assert message.get(INTENT)["name"] == "raise_issue" and message.get(INTENT)["confidence"] > 0.8
+    # Each sentence's reading is in the parse result, never its words.
+    assert [(s["intent"], s["question"]) for s in message.get("sentences")] == [("greet", False), ("raise_issue", False)]
+    assert "report" not in repr(message.get("sentences"))
+
+
+def test_no_sentence_makes_a_message_small_talk_and_a_sure_whole_message_stands(storage):
+    message, as_a_whole = read_both_ways(storage, "I need to flag a problem in our group. hello hello hey, good morning")
+    assert message.get(INTENT) == as_a_whole.get(INTENT) and message.get(INTENT)["name"] == "raise_issue"
+    assert [s["intent"] for s in message.get("sentences")] == ["raise_issue", "greet"]
