@@ -120,7 +120,9 @@ class ActionFindGroup(WiredAction):
                                          names=names, buttons=buttons)
             else:
                 dispatcher.utter_message(response="utter_find_did_you_mean", names=names, buttons=buttons)
-            return []
+            # "Did you mean Parents and Carers?", then "ok who organises it": that one. Of two, neither.
+            # The name not found is kept nowhere, so "pop me in" doesn't ask for it again.
+            return (focus_on(result.suggestions[0]) if len(result.suggestions) == 1 else []) + [SlotSet("group", None)]
 
         groups = list_groups_of_type(group_type, uow())
         if not groups:

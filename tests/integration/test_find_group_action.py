@@ -9,8 +9,10 @@ from tests.action_runner import run, tracker
 
 def run_action(text: str, entities: list[dict] | None = None) -> list[dict]:
     events, messages = run(ActionFindGroup(), tracker(text, intent="find_group", entities=entities))
-    # What is shown comes into focus: a card's group, or (none) with the groups of a list.
-    assert [e["name"] for e in events] in ([], ["last_group", "listed_groups"])
+    # What is shown comes into focus: a card's group, or (none) with the groups of a list; a name
+    # not found is forgotten.
+    assert [e["name"] for e in events] in ([], ["last_group", "listed_groups"], ["group"],
+                                           ["last_group", "listed_groups", "group"])
     return messages
 
 
@@ -45,6 +47,14 @@ def test_near_miss_offers_did_you_mean_buttons(configured_database):
     [message] = run_action("tell me about womn in tech", [entity("group", "womn in tech")])
     assert message["text"] == 'I couldn\'t find a group called "womn in tech". Did you mean *Women in Tech*?'
     assert message["buttons"] == [{"title": "Women in Tech", "payload": '/find_group{"group": "Women in Tech"}'}]
+
+
+def test_the_one_group_a_near_miss_suggests_is_in_focus_and_the_name_not_found_is_forgotten(configured_database):
+    """"Did you mean Women in Tech?", then "who runs it" or "add me": Women in Tech, not "womn in tech"."""
+    events, _ = run(ActionFindGroup(), tracker("tell me about womn in tech", intent="find_group",
+                                               entities=[entity("group", "womn in tech")]))
+    assert {e["name"]: e["value"] for e in events} == {"last_group": "Women in Tech", "listed_groups": None,
+                                                        "group": None}
 
 
 def test_list_closed_groups(configured_database):
