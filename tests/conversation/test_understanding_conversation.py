@@ -248,3 +248,45 @@ def test_the_calendar_explained_comes_with_what_is_on_it_and_an_observance_named
     assert "17 May" in chat.text_of("idahobit")
     said = replies(chat, "can you chase the organisers for me? my invite's been sitting there a week")
     assert said == ["utter_faq/cannot_chase"]
+
+
+# ---------------------------------------------------------------- longer messages, read sentence by sentence
+
+def test_the_request_behind_the_context_given_first_is_found(chat, assistant):
+    """What's going on first, the question last: the question is what it answers."""
+    card = chat.text_of("Morning! Just back from parental leave and honestly still finding my feet with the "
+                        "sleep situation. Is there any group for people with little ones at home?")
+    assert "*Parents and Carers*" in card
+    assert "Chris Morgan" in chat.text_of("ok and who organises it")
+    assert "Welcome to *Parents and Carers*" in chat.text_of("lovely, pop me in")
+
+
+def test_two_questions_in_one_message_are_both_answered(chat, assistant):
+    said = replies(chat, "does the company actually cover group socials? and is there a limit per person or per event")
+    assert said[:2] == ["utter_faq/social_budget", "utter_faq/no_fixed_budget"]
+    assert everything_of(assistant, chat.sender)["support"] == 0  # asked about, nothing requested
+
+
+def test_asking_to_add_someone_else_is_their_choice_not_ours(chat, assistant):
+    assert "*Climate Action*" in chat.text_of("whats the climate action group about")
+    said = replies(chat, "great, could you add him as well? <@U04DEV0001> keeps asking about it")
+    assert said == ["utter_only_join_for_yourself"]
+    assert everything_of(assistant, chat.sender)["memberships"] == 0
+
+
+def test_a_date_whose_weekday_is_not_the_dates_is_checked_before_it_is_kept(chat, assistant):
+    chat.say("I'd like budget for a social for Parents and Carers, a picnic in the park")
+    said = answer(chat, "tuesday 12 march 2027, about £150")  # 12 March 2027 is a Friday
+    assert [name for name, _ in said][-2:] == ["utter_support_weekday_mismatch", "utter_ask_support_when"]
+    assert "Friday 12 March 2027" in said[-2][1]
+    summary_or_details = chat.text_of("oops, friday the 12th of march 2027")
+    if "Anything else the team should know?" in summary_or_details:
+        summary_or_details = chat.text_of("no that's all")
+    assert "friday the 12th of march 2027" in summary_or_details and "£150" in summary_or_details
+
+
+def test_a_common_word_in_a_question_names_no_observance(chat, assistant):
+    """"human" is in Human Rights Day's name; this asks whether a person has seen a request."""
+    chat.say("can I get an invite to the LGBTQ+ network?")
+    said = replies(chat, "hmm before that, has a human actually looked at the requests people send?")
+    assert "utter_event_date" not in said
