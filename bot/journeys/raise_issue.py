@@ -236,7 +236,7 @@ def match_handlers(text: str, mentioned: list[str], roster: dict[str, tuple[str,
     ids = [i for i in dict.fromkeys([*mentioned, *USER_ID_RE.findall(text)])]
     rest = USER_ID_RE.sub(",", text.replace("<@", " ").replace(">", " ").replace("@", " "))
     unmatched: list[str] = []
-    for piece in re.split(r",|;|\n|&|\+|\band\b|\bor\b|\balso\b", rest, flags=re.IGNORECASE):
+    for piece in reader.names_listed(rest):
         typed = " ".join(re.sub(r"[^\w' -]", " ", piece).split())
         typed = reader.without_words_before_a_name(typed)
         if not typed or reader.means_nobody(typed):

@@ -799,6 +799,14 @@ _BEFORE_A_NAME = _compile(r"^" + alternatives("before_a_name") + r"\s+")
 _RULED_OUT = _compile(r"\b" + alternatives("ruled_out") + r"\s+(for |a |an |the )?[\w&+-]+")
 
 
+_BETWEEN_NAMES = _compile("|".join(cues()["between_names"]) + r"|\n")
+
+
+def names_listed(text: str) -> list[str]:
+    """The pieces a list of names splits into: "Priya and Tom, also Sam" -> Priya, Tom, Sam."""
+    return _BETWEEN_NAMES.split(text or "")
+
+
 def names_nobody_else(typed: str) -> bool:
     """An organisers answer, or a piece of one, that names nobody but the proposer: "just me for
     now", "only myself at the moment", "i don't really know anyone yet"."""

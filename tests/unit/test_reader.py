@@ -501,3 +501,9 @@ def test_the_same_day_or_group_as_the_request_just_made():
 ])
 def test_a_longer_message_is_read_sentence_by_sentence(text, expected):
     assert reader.sentences_to_read(text) == expected
+
+
+def test_a_list_of_names_splits_between_them_not_inside_one():
+    assert [p.strip() for p in reader.names_listed("Priya and Tom, also Sam; Dev & Ana\nKim or Lee") if p.strip()] \
+        == ["Priya", "Tom", "Sam", "Dev", "Ana", "Kim", "Lee"]
+    assert reader.names_listed("Andrea Orlando") == ["Andrea Orlando"]  # "and", "or" inside a name split nothing
