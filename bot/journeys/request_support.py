@@ -75,8 +75,11 @@ def parse_amount(text: str) -> int:
 # An amount given in passing: "~£120", "about 300 quid", "£1.5k".
 _AMOUNT_IN_TEXT = re.compile(r"(?:£\s?\d+(?:,\d{3})*(?:\.\d{1,2})?(?:\s*k\b)?|\b\d+(?:,\d{3})*(?:\.\d{1,2})?\s*(?:k\b\s*)?(?:pounds|quid|gbp)\b)",
                              re.IGNORECASE)
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_WEEKDAY = r"(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)[a-z]*\.?"
+# Months and weekdays by how each begins ("sept", "thurs", "weds" begin so too), in calendar order.
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MONTH = rf"(?:{'|'.join(_MONTHS)})[a-z]*\.?"
+_WEEKDAY = rf"(?:{'|'.join(_WEEKDAYS)})[a-z]*\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 # A date given in passing: "fri 29 oct", "5 march", "thurs 18th feb", "march 5th", "next tuesday", "14/03".
 _WHEN_IN_TEXT = re.compile(
@@ -103,8 +106,6 @@ def when_in(text: str) -> str | None:
     return match.group(0).strip(" ,") if match else None
 
 
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # A date with its weekday: "thurs 10 march 2027", "Friday the 4th of December", "tue march 3rd".
 _DATE_WITH_WEEKDAY = re.compile(
     rf"\b(?P<weekday>{_WEEKDAY})\s+(?:the\s+)?(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH})"
