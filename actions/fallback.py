@@ -9,7 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.asides import SUPPORT_OFFERED, explain, say_event_date
 from actions.awareness_calendar import ActionUpcomingEvents
-from actions.find_group import CALENDAR_REPLIES, ActionFindGroup, names_groups
+from actions.find_group import ActionFindGroup, calendar_just_shown, names_groups
 from actions.focus import follow_up_on_focus, not_on_the_card
 from actions.form_registry import validator_for
 from actions.hand_off import hand_off
@@ -99,8 +99,7 @@ async def answer_in_context(uow_factory: UowFactory, dispatcher: CollectingDispa
         if group:  # "join the parents one", "sick, add me"
             return [SlotSet("group", group), FollowupAction("join_group_form")]
     if len(text.split()) <= 12:
-        calendar_shown = any(reply in CALENDAR_REPLIES for reply in last_replies(tracker))
-        if say_event_date(uow_factory, text, dispatcher, domain, loosely=calendar_shown):  # "idahobit", "when's eid"
+        if say_event_date(uow_factory, text, dispatcher, domain, loosely=calendar_just_shown(tracker)):  # "idahobit"
             return []
     if names_groups(uow_factory, text):  # the live registry knows what the model didn't learn
         return await ActionFindGroup().run(dispatcher, tracker, domain)

@@ -36,6 +36,10 @@ def names_groups(uow_factory: UowFactory, text: str) -> bool:
 CALENDAR_REPLIES = ("utter_upcoming_events", "utter_event_date", "utter_faq/awareness_calendar")
 
 
+def calendar_just_shown(tracker: Tracker) -> bool:
+    return any(reply in CALENDAR_REPLIES for reply in last_replies(tracker))
+
+
 class ActionFindGroup(WiredAction):
     def name(self) -> str:
         return "action_find_group"
@@ -75,7 +79,7 @@ class ActionFindGroup(WiredAction):
             if result.matches or result.suggestions:
                 break
 
-        calendar_shown = any(reply in CALENDAR_REPLIES for reply in last_replies(tracker))
+        calendar_shown = calendar_just_shown(tracker)
         if reader.calendar_word_in(message) or calendar_shown:
             # "the trans visibility one, that's LGBTQ+'s right?" after the calendar, "pride month's coming,
             # does marketing do anything for it?": the observance, not the group it shares a word with.
