@@ -10,6 +10,7 @@ from actions.asides import say_event_date
 from actions.focus import follow_up_on_focus
 from actions.request_support import support_button
 from actions.responses import phrase
+from actions.reading import typed
 from actions.wired import WiredAction
 from bot.core.db import UowFactory
 from bot.journeys.awareness_calendar import upcoming_events
@@ -22,7 +23,7 @@ class ActionUpcomingEvents(WiredAction):
         return "action_upcoming_events"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        text = tracker.latest_message.get("text") or ""
+        text = typed(tracker)
         # "when's International Women's Day?": that one; "…and what else is coming up?": the rest too.
         if reader.asks_whats_coming(text) and say_event_date(self.uow, text, dispatcher, domain):
             list_upcoming(self.uow, dispatcher, domain)

@@ -8,7 +8,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.asides import GROUP_SHOWN
 from actions.fallback import answer_in_context
-from actions.reading import last_replies
+from actions.reading import last_replies, typed
 from actions.wired import WiredAction
 from bot.nlu import reader
 from bot.nlu.long_messages import MAX_CHARS
@@ -19,7 +19,7 @@ class ActionOutOfScope(WiredAction):
         return "action_out_of_scope"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        if len(tracker.latest_message.get("text") or "") > MAX_CHARS:
+        if len(typed(tracker)) > MAX_CHARS:
             dispatcher.utter_message(response="utter_message_too_long")
             return []
         answered = await answer_in_context(self.uow, dispatcher, tracker, domain)
@@ -55,7 +55,7 @@ class ActionNothingUnderWay(WiredAction):
         return "action_nothing_under_way"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
-        text = tracker.latest_message.get("text") or ""
+        text = typed(tracker)
         if reader.thanks_in(text):
             response = "utter_you_are_welcome"
         elif set(last_replies(tracker)) & {"utter_stopped", "utter_nothing_sent", "utter_nothing_to_stop"} \

@@ -6,6 +6,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.reading import typed
 from actions.responses import phrase
 from actions.wired import WiredAction
 from bot.core.errors import NotFound
@@ -21,16 +22,16 @@ class ActionCheckStatus(WiredAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         # The entity extractor can cut a code short ("SUP-RA6"), so the whole message is the
         # fallback: a reference anywhere in it counts.
-        candidates = [*tracker.get_latest_entity_values("reference"), tracker.latest_message.get("text") or ""]
-        typed = next((text for text in candidates if normalise_reference(text)), "")
-        if typed:
+        candidates = [*tracker.get_latest_entity_values("reference"), typed(tracker)]
+        code = next((text for text in candidates if normalise_reference(text)), "")
+        if code:
             try:
-                view = status_of(typed, tracker.sender_id, self.uow())
+                view = status_of(code, tracker.sender_id, self.uow())
                 dispatcher.utter_message(response="utter_request_status", status=escape_mrkdwn(view.line()))
             except NotFound:
                 # Whoever's it is (a colleague's, a mistyped one), only the person's own are ever shown.
                 dispatcher.utter_message(response="utter_only_your_requests",
-                                         reference=escape_mrkdwn(normalise_reference(typed) or ""))
+                                         reference=escape_mrkdwn(normalise_reference(code) or ""))
             return [SlotSet("reference", None)]
         views = my_requests(tracker.sender_id, self.uow())
         if not views:

@@ -13,7 +13,7 @@ from actions.find_group import ActionFindGroup, calendar_just_shown, names_group
 from actions.focus import follow_up_on_focus, not_on_the_card
 from actions.form_registry import validator_for
 from actions.hand_off import hand_off
-from actions.reading import last_replies
+from actions.reading import last_replies, typed
 from actions.start_journey import answer_first, kinds_named, start_a_group_instead, support_instead
 from actions.wired import WiredAction
 from bot.core.db import UowFactory
@@ -68,7 +68,7 @@ async def answer_in_context(uow_factory: UowFactory, dispatcher: CollectingDispa
     "the second one"), or asking to join it ("sick, add me"). None when it is none of these."""
     from bot.journeys.find_group import search_groups
 
-    text = (tracker.latest_message.get("text") or "").strip()
+    text = typed(tracker)
     if not text or text.startswith("/"):
         return None
     asked = reader.asked_about_the_assistant(text)

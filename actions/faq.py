@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.fallback import answer_in_context
-from actions.reading import last_faq_key, last_replies
+from actions.reading import last_faq_key, last_replies, typed
 from actions.request_support import kind_from_last_answer
 from actions.wired import WiredAction
 from bot.journeys.find_group import search_groups
@@ -26,7 +26,7 @@ ABOUT_JOINING = ("faq/closed_group_criteria", "faq/group_types", "faq/message_or
 def takes_up_the_offer(tracker: Tracker) -> bool:
     """An unclear message that still reads as taking up what the bot just offered."""
     ranking = [r.get("name") for r in (tracker.latest_message.get("intent_ranking") or [])[:3]]
-    text = tracker.latest_message.get("text") or ""
+    text = typed(tracker)
     if reader.yes_or_no(reader.without_questions(text)) is reader.YES:  # "omg yes pls. about £250…", not "ok, which groups?"
         return True
     return reader.takes_up_an_offer(text) and any(i in WANTS_IT for i in ranking)

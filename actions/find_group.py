@@ -12,7 +12,7 @@ from actions.asides import SUPPORT_OFFERED, explain, say_event_date
 from actions.awareness_calendar import ActionUpcomingEvents
 from actions.focus import (either, focus_on, follow_up_on_focus, group_lines, join_or_request_buttons,
                            not_on_the_card, show_group, show_group_button)
-from actions.reading import last_replies
+from actions.reading import last_replies, typed
 from actions.start_journey import answer_first, kinds_named, start_a_group_instead, support_instead
 from actions.wired import WiredAction
 from bot.core.db import UowFactory
@@ -51,7 +51,7 @@ class ActionFindGroup(WiredAction):
         group_type = group_type.lower() if isinstance(group_type, str) else None
         if group_type not in ("open", "closed"):
             group_type = None
-        message = tracker.latest_message.get("text") or ""
+        message = typed(tracker)
         if group_type is None and asked is None:
             # "which of the groups are invite-only?": the type in other words than the model knows.
             named_types = reader.group_types_named(message)

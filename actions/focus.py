@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.asides import GROUP_SHOWN
-from actions.reading import last_replies
+from actions.reading import last_replies, typed
 from actions.responses import phrase
 from bot.core.db import UowFactory
 from bot.journeys.find_group import GroupView, search_groups
@@ -66,7 +66,7 @@ def group_in_focus(uow_factory: UowFactory, tracker: Tracker, text: str | None =
     """The group a follow-up is about: the one it names, the one at the place in the last list
     it names ("the second one"), else the one the bot last showed. A list puts nothing in
     focus; a group's card does, until something else comes into focus."""
-    text = tracker.latest_message.get("text") or "" if text is None else text
+    text = typed(tracker) if text is None else text
     if text and not text.startswith("/"):
         named = search_groups(text, uow_factory())
         if len(named.matches) == 1:
@@ -104,7 +104,7 @@ def follow_up_on_focus(uow_factory: UowFactory, dispatcher: CollectingDispatcher
     """A question about the group in focus in any words ("who runs it", "when do they meet?",
     "the second one"), whatever the model made of it; None when it isn't one. `loosely` (the
     model read it as a question about groups): any short question that asks for no list."""
-    text = tracker.latest_message.get("text") or ""
+    text = typed(tracker)
     detail = reader.group_detail(text)
     listed = tracker.get_slot("listed_groups") or []
     about_focus = loosely and len(text.split()) <= 20 and not reader.asks_for_a_list(text)

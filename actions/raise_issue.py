@@ -19,8 +19,8 @@ from actions.responses import phrase
 from actions.wired import WiredAction
 from bot.core.errors import DomainError
 from bot.core.routing import TEAM_NAMES, sentence_start
-from bot.journeys.raise_issue import (CATEGORIES, EXCLUSIONS, NARRATIVE, discard_draft, expect, handlers_left, keep_from_nobody,
-                                     submit_case, team_for)
+from bot.journeys.raise_issue import (CATEGORIES, EXCLUSIONS, NARRATIVE, OFFERED, discard_draft, expect, handlers_left,
+                                     held_story, keep_from_nobody, submit_case, team_for)
 from bot.nlu import reader
 from bot.slack.markup import escape_mrkdwn
 
@@ -168,10 +168,29 @@ class ActionAskCaseDraftId(WiredAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         draft_id = tracker.get_slot("case_draft_id")
-        expect(tracker.sender_id, NARRATIVE, draft_id if draft_id and draft_id != NONE else None, self.uow())
         slack = tracker.get_latest_input_channel() == "slack"
+        held = None if draft_id or _told_this_time(tracker) else held_story(tracker.sender_id, self.uow())
+        if held:
+            # Told before it was asked (up front, or a message it was unsure of): offered, never used silently.
+            expect(tracker.sender_id, OFFERED, held, self.uow())
+            dispatcher.utter_message(response="utter_ask_case_draft_id_offer_slack" if slack
+                                     else "utter_ask_case_draft_id_offer")
+            return []
+        expect(tracker.sender_id, NARRATIVE, draft_id if draft_id and draft_id != NONE else None, self.uow())
         dispatcher.utter_message(response="utter_ask_case_draft_id_slack" if slack else "utter_ask_case_draft_id")
         return []
+
+
+def _told_this_time(tracker: Tracker) -> bool:
+    """Whether what happened was taken since the form started ("change what happened" at the
+    summary asks again: what was written then is replaced, never offered back)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == "case_draft_id" \
+                and str(event.get("value") or "").startswith("draft-"):
+            return True
+        if event.get("event") == "active_loop" and event.get("name") == "raise_issue_form":
+            return False
+    return False
 
 
 class ActionAskIssueExcluded(WiredAction):

@@ -64,6 +64,9 @@ def slot_before_message(tracker: Tracker, slot: str) -> Any:
 
 
 def typed(tracker: Tracker) -> str:
+    """What the person typed in the latest message. (Said in confidence, while an issue is being
+    raised, it reaches the action server sealed, and bot.rasa_plumbing.action_server opens it
+    here for this turn only.) Every action reads the message's words through this."""
     return (tracker.latest_message.get("text") or "").strip()
 
 

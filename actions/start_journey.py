@@ -16,7 +16,7 @@ from actions.awareness_calendar import list_upcoming
 from actions.reading import intent_of, last_replies, likely_faq_answer, other_questions_answers, typed
 from actions.request_support import FAQ_KINDS, KIND_WORDS, NOT_LISTED_WORDS, kind_from_last_answer, support_button
 from actions.responses import phrase
-from actions.switching import JOURNEYS
+from actions.switching import JOURNEYS, say_intro
 from actions.wired import WiredAction
 from bot.core.db import UowFactory
 from bot.journeys.find_group import search_groups
@@ -127,8 +127,7 @@ class ActionStartJourney(WiredAction):
         if intent == "request_support" and reader.has_question(text):
 
             say_event_date(self.uow, text, dispatcher, domain)  # "earth day is april right? can we add a litter pick"
-        if intro:
-            dispatcher.utter_message(response=intro)
+        say_intro(form, intro, dispatcher, tracker, self.uow)
         topic = reader.about_the_assistant(text)
         if topic:
             explain(self.uow, topic, dispatcher, tracker, domain, subject=FORM_SUBJECTS[form])

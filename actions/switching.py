@@ -13,6 +13,8 @@ from actions.form_registry import clear_form_slots, validator_for
 from actions.pending import PENDING
 from actions.reading import YES_NO, likeliest_intent, typed
 from actions.wired import WiredAction
+from bot.core.db import UowFactory
+from bot.journeys.raise_issue import held_story
 from bot.nlu import reader
 
 # The intent that starts each journey with a form: the form and what is said before it.
@@ -113,6 +115,15 @@ class ActionSwitchJourney(WiredAction):
         if form is None:
             return [SlotSet("switch_to", None), FollowupAction("action_listen")]
         dispatcher.utter_message(response="utter_switching")
-        if intro:
-            dispatcher.utter_message(response=intro)
+        say_intro(form, intro, dispatcher, tracker, self.uow)
         return [SlotSet("switch_to", None), FollowupAction(form)]
+
+
+def say_intro(form: str, intro: str | None, dispatcher: CollectingDispatcher, tracker: Tracker,
+              uow_factory: UowFactory) -> None:
+    """A journey's opening words; raising an issue's, with what happened, when it was told up
+    front (held by bot.journeys.raise_issue.begin), acknowledged and said to be offered later."""
+    if intro:
+        dispatcher.utter_message(response=intro)
+    if form == JOURNEYS["raise_issue"][0] and held_story(tracker.sender_id, uow_factory()):
+        dispatcher.utter_message(response="utter_raise_issue_story_held")

@@ -10,3 +10,11 @@ EMPTY = "-"
 # and the NLU's long-message guard calls it out of scope), what happened as typed into Slack's
 # form, a handler's note on a case.
 TEXT_LIMIT = 3000
+
+# Safe mode (bot.rasa_plumbing.confidential): a message typed while an issue is being raised
+# reaches Rasa as SAID_IN_CONFIDENCE, with the words sealed (encrypted) in its metadata under
+# SEALED for the actions of that turn; the tracker store drops the seal before anything is kept.
+SAID_IN_CONFIDENCE = "[confidential text removed]"
+SEALED = "sealed"
+# A seal opens for this long: the turn that carries it, with room for a slow one.
+SEAL_MAX_AGE_SECONDS = 600

@@ -78,6 +78,18 @@ class Cipher:
         except InvalidToken:
             raise CannotDecrypt("This was encrypted with a key that is no longer configured.") from None
 
+    def seal(self, text: str) -> str:
+        """A message said in confidence, for the moment Rasa and the actions need it: carried
+        beside the conversation, never stored in it (bot.rasa_plumbing.confidential)."""
+        return self._fernet.encrypt(text.encode("utf-8")).decode("ascii")
+
+    def unseal(self, token: str, max_age_seconds: int) -> str | None:
+        """What `seal` sealed, if it is younger than `max_age_seconds`; None otherwise."""
+        try:
+            return self._fernet.decrypt(token.encode("ascii"), ttl=max_age_seconds).decode("utf-8")
+        except (InvalidToken, UnicodeError):
+            return None
+
     def rotate(self, token: bytes) -> bytes:
         """The same plaintext, encrypted with the newest key."""
         try:

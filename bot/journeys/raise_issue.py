@@ -45,6 +45,12 @@ ROUTES = routing.CASE_TEAMS
 NARRATIVE_MAX_CHARS = 10_000
 NARRATIVE = "narrative"
 EXCLUSIONS = "exclusions"
+# What happened was told up front (`begin`): asked whether to use it, before anything is taken as it.
+OFFERED = "offered"
+# The steps at which what happened may be told (in Slack, in the private form).
+TELLING_STEPS = (NARRATIVE, OFFERED)
+# The intent that starts raising an issue (the NLU contract's).
+INTENT = "raise_issue"
 # What the conversation is given in place of the text: the intent and the slots it fills.
 TAKEN_INTENT = "case_details_given"
 # Slack user ids typed or mentioned ("<@U123ABC>", "@U123ABC").
@@ -53,6 +59,17 @@ USER_ID_RE = re.compile(r"\b([UW][A-Z0-9]{6,})\b")
 # may not be what happened: held (encrypted) while the person is asked which they meant.
 SHORT_WORDS = 8
 ASKING_WORDS = 20  # a question this short, at "what happened?", is asked whether it is the story
+# A message that starts raising an issue in one sentence this long tells some of what happened
+# (more words when some of them say for whom: "on behalf of someone in my group"); so does a
+# sentence of a longer one that reads as the request but runs this long ("at the meetup the host
+# joked that…" reads as raising an issue too).
+STORY_WORDS = 14
+STORY_WORDS_WITH_FOR_WHOM = 22
+STORY_SENTENCE_WORDS = 12
+# Shorter than this, a sentence says that something happened, not what ("Something happened at the social.").
+STORY_MIN_WORDS = 6
+# What a sentence of that message is read as when it is small talk, not a story.
+NOT_A_STORY = ("greet", "thank", "goodbye", "affirm", "help")
 
 
 @dataclass(frozen=True)
@@ -77,6 +94,10 @@ class Taken:
     # that are nobody who handles cases.
     kept_from: tuple[tuple[str, str], ...] = ()
     not_handlers: tuple[str, ...] = ()
+    # At the offer: what was told up front is what happened (`story_used`), or they'll tell it
+    # again (`tell_again`: the channel asks for it).
+    story_used: bool = False
+    tell_again: bool = False
 
     @property
     def settled(self) -> bool:
@@ -99,7 +120,7 @@ class CaseReceipt:
 def expect(conversation_id: str, step: str, draft_id: str | None, uow: UnitOfWork) -> None:
     """The conversation's next message is confidential text for `step`: record it, so the
     input channel hands that message here and never to Rasa."""
-    assert step in (NARRATIVE, EXCLUSIONS)
+    assert step in (NARRATIVE, EXCLUSIONS, OFFERED)
     lifetime = timedelta(hours=uow.settings.retain_drafts_hours or 24)
     with uow:
         prompt = uow.session.get(ConfidentialPrompt, conversation_id) or ConfidentialPrompt(
@@ -141,9 +162,78 @@ def take(conversation_id: str, text: str, uow: UnitOfWork, *, mentioned: list[st
         # "let's park it", "hold off": a stop, as at every other step. The conversation is told
         # only that (`stop`), never the words.
         return Taken(step, stop=True, draft_id=draft_id)
+    if step == OFFERED:
+        return _take_offer_answer(conversation_id, text, draft_id, uow)
     if step == NARRATIVE:
         return _take_narrative(conversation_id, text, draft_id, uow)
     return _take_exclusions(conversation_id, text, draft_id, mentioned or [], uow)
+
+
+# ---------------------------------------------------------------- what happened, told up front
+
+def told_up_front(text: str, sentences: list[dict]) -> bool:
+    """Whether the message that starts raising an issue also tells some of what happened (to be
+    offered as what happened, never used unasked): one long sentence, or a sentence that is
+    neither small talk, for whom it is, nor a short request (`sentences`: the NLU's reading of
+    each of reader.sentences_to_read, in order)."""
+    pieces = reader.sentences_to_read(text)
+    if not pieces:
+        words = len(re.findall(r"\w+", text))
+        return words >= (STORY_WORDS_WITH_FOR_WHOM if reader.raised_for(text) else STORY_WORDS)
+    for piece, sentence in zip(pieces, sentences):
+        words = len(re.findall(r"\w+", piece))
+        if sentence.get("intent") in NOT_A_STORY or reader.raised_for(piece) or words < STORY_MIN_WORDS:
+            continue
+        if sentence.get("intent") != INTENT or words >= STORY_SENTENCE_WORDS:
+            return True
+    return False
+
+
+def begin(conversation_id: str, story: str | None, uow: UnitOfWork) -> bool:
+    """Raising an issue starts: anything left from an earlier attempt is deleted, and a story
+    told up front is held, encrypted, on a new draft until the person says whether to use it
+    (`held_story`). Returns whether one is held (never the text)."""
+    discard_draft(None, uow, owner=conversation_id)
+    story = (story or "").strip()
+    if not story or len(story) > NARRATIVE_MAX_CHARS:
+        return False
+    _store_narrative(conversation_id, story, None, uow, keep_waiting=False)
+    return True
+
+
+def held_story(conversation_id: str, uow: UnitOfWork) -> str | None:
+    """The draft holding what this conversation told before being asked (up front, or a short
+    message it was unsure about), to offer as what happened; None when there is none."""
+    with uow:
+        case = _owned_draft(uow, conversation_id)
+        return case.reference if case is not None and case.narrative_ciphertext is not None else None
+
+
+def _take_offer_answer(conversation_id: str, text: str, draft_id: str | None, uow: UnitOfWork) -> Taken:
+    """"Shall I use what you wrote as what happened?": yes, no (told again next), or the story
+    told again right here."""
+    words = len(text.split())
+    if reader.wants_to_stop(text) is not None and words <= ASKING_WORDS:
+        # "I don't want to do this any more": asked whether to stop (what was written is still held).
+        return Taken(OFFERED, unsure=True, draft_id=draft_id)
+    answer = reader.yes_or_no(text) if words <= SHORT_WORDS else None
+    if answer is reader.YES:
+        taken = confirm_narrative(conversation_id, draft_id or "", uow)
+        return Taken(NARRATIVE, narrative_kept=True, draft_id=taken.draft_id, story_used=True)
+    if answer is reader.NO:
+        with uow:
+            case = _draft(uow, draft_id, conversation_id)
+            if case is not None:
+                case.narrative_ciphertext = None
+            prompt = uow.session.get(ConfidentialPrompt, conversation_id)
+            if prompt is not None:
+                prompt.step = NARRATIVE
+            uow.commit()
+        return Taken(NARRATIVE, draft_id=draft_id, tell_again=True)
+    if words <= SHORT_WORDS:
+        return Taken(OFFERED, problem="Sorry, I didn't follow. Shall I use what you wrote before as what happened? "
+                                      "You can say yes or no, or tell me again in your own words.")
+    return _take_narrative(conversation_id, text, draft_id, uow)
 
 
 def _take_narrative(conversation_id: str, text: str, draft_id: str | None, uow: UnitOfWork) -> Taken:
@@ -215,7 +305,7 @@ def take_from_form(conversation_id: str, narrative: str, excluded_ids: list[str]
     ids = list(dict.fromkeys(i for i in excluded_ids if USER_ID_RE.fullmatch(i or "")))
     with uow:
         prompt = uow.session.get(ConfidentialPrompt, conversation_id)
-        if prompt is None or not _live(prompt, uow.clock()) or prompt.step != NARRATIVE:
+        if prompt is None or not _live(prompt, uow.clock()) or prompt.step not in TELLING_STEPS:
             raise NotFound("This form belongs to a conversation that has moved on, so I haven't kept what you "
                            "wrote. If you'd still like to raise an issue, tell me in a message and I'll start again.")
         draft_id = prompt.draft_reference

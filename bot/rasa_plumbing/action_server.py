@@ -6,6 +6,9 @@ anyone reaching its port could act as anyone. This one is the same app, bound to
 secret Rasa sends (ACTION_SERVER_TOKEN; endpoints.yml passes it as `?token=`). /health stays
 open and says only "ok".
 
+A message said in confidence (bot.rasa_plumbing.confidential) arrives sealed: it is opened
+here, in memory, as the latest message's text for the actions of this turn, and goes no further.
+
 It refuses to start against a shared database without CASE_ENCRYPTION_KEY, and runs the
 housekeeping (bot.journeys.housekeeping) every hour."""
 from __future__ import annotations
@@ -19,10 +22,13 @@ import warnings
 
 from sanic import Sanic, response
 
+from bot.core.constants import SEAL_MAX_AGE_SECONDS, SEALED
+from bot.core.crypto import Cipher
+
 log = logging.getLogger(__name__)
 
 
-def build_app(token: str) -> Sanic:
+def build_app(token: str, cipher: Cipher) -> Sanic:
     from rasa_sdk.endpoint import create_app
 
     app = create_app("actions", cors_origins=[])
@@ -35,6 +41,16 @@ def build_app(token: str) -> Sanic:
         if not hmac.compare_digest(given.encode(), token.encode()):
             log.warning("Refused a request to %s without the action server's secret", request.path)
             return response.json({"error": "This server only answers the assistant."}, status=401)
+        return None
+
+    @app.middleware("request")
+    async def open_the_seal(request):
+        if request.method != "POST" or request.path != "/webhook":
+            return None
+        latest = ((request.json or {}).get("tracker") or {}).get("latest_message") or {}
+        seal = (latest.get("metadata") or {}).get(SEALED)
+        if isinstance(seal, str):
+            latest["text"] = cipher.unseal(seal, SEAL_MAX_AGE_SECONDS) or ""
         return None
 
     return app
@@ -69,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     # Built once; every action the app registers reads it (actions.wired).
     wiring = bootstrap.build(settings)
     bootstrap.install(wiring)
-    app = build_app(settings.action_server_token)
+    app = build_app(settings.action_server_token, wiring.uow().cipher)
     # Reminders, deadlines and retention, hourly, with or without Slack.
     start_timer(wiring.uow, settings, first_after=60)
     warnings.filterwarnings("ignore", category=DeprecationWarning)  # Sanic turned them back on

@@ -6,6 +6,15 @@ message to the case service instead of to Rasa, answers from here, and gives Ras
 placeholder: `/case_details_given{"case_draft_id": …, "issue_excluded": "2"}`. So the text is
 never in the tracker, a slot, Rasa's or the action server's logs, or a bot message.
 
+Safe mode: every other message is read here, with Rasa's own NLU, in memory. From the one that
+starts raising an issue (or may: SEAL_FLOOR) to the end of that journey, Rasa gets the reading
+and SAID_IN_CONFIDENCE in place of the words, which go sealed (encrypted) in the message's
+metadata; the action server opens the seal, in memory, for that turn's actions only
+(bot.rasa_plumbing.action_server), and the tracker store drops it. A story told in that first
+message is held, encrypted, on the case's draft and offered as what happened when the form gets
+there (bot.journeys.raise_issue.begin). Any other message goes on with its reading, so Rasa
+doesn't read it twice.
+
 A placeholder typed by hand is checked like any other: it only moves a conversation on with
 a draft that conversation owns."""
 from __future__ import annotations
@@ -13,17 +22,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import weakref
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
-from bot.core.constants import EMPTY
+from bot.core.constants import EMPTY, SAID_IN_CONFIDENCE, SEALED
 from bot.bootstrap import current
 from bot.core.errors import DomainError
 from bot.journeys import raise_issue
 from bot.journeys.raise_issue import TAKEN_INTENT, Taken
 from bot.rasa_plumbing.payloads import intent_payload
+from bot.rasa_plumbing.replies import INTERNAL_ERROR
 from bot.rasa_plumbing.tracker_store import CASE_FORM, CONFIDENTIAL_SLOTS
 
 log = logging.getLogger(__name__)
@@ -32,6 +43,14 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 # Marks the placeholder in the tracker; the tracker store redacts any user message so marked.
 CONFIDENTIAL = {"confidential": True}
 STOP_PAYLOAD = "/stop"
+RAISING = raise_issue.INTENT
+# A message the model reads as this likely (or more) to be about raising an issue is said in
+# confidence too: sealing costs nothing but the words in the tracker, and a story told beside a
+# request the model is unsure of is still a story.
+SEAL_FLOOR = 0.25
+# What Rasa keeps of a message said in confidence: the model's reading, never the words (nor
+# entities, which are spans of them).
+KEPT_READING = ("intent", "intent_ranking", "response_selector", "sentences")
 # The Sanic app Rasa serves, whose agent holds the conversations (set as the server starts).
 _server: Any = None
 
@@ -45,16 +64,73 @@ def watch_conversations(blueprint: Blueprint) -> None:
         _server = app
 
 
+def _agent() -> Any:
+    agent = getattr(getattr(_server, "ctx", None), "agent", None)
+    return agent if getattr(agent, "tracker_store", None) is not None else None
+
+
 async def _rasa_is_asking(sender: str) -> bool | None:
     """Whether Rasa's conversation waits for confidential text too; None if it can't be read."""
-    agent = getattr(getattr(_server, "ctx", None), "agent", None)
-    store = getattr(agent, "tracker_store", None)
-    if store is None:
+    agent = _agent()
+    if agent is None:
         return None
-    tracker = await store.retrieve(sender)
+    tracker = await agent.tracker_store.retrieve(sender)
     if tracker is None:
         return False
     return tracker.active_loop_name == CASE_FORM and tracker.get_slot("requested_slot") in CONFIDENTIAL_SLOTS
+
+
+def _reading(agent: Any, message: UserMessage, tracker: Any) -> dict[str, Any]:
+    """The NLU's reading of a message, in memory: Rasa's own graph, without the DEBUG line that
+    Rasa's parse_message writes (it holds the text)."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    processor = agent.processor
+    reading = processor._parse_message_with_graph(
+        message, tracker or DialogueStateTracker.from_events(message.sender_id, []))
+    processor._update_full_retrieval_intent(reading)
+    return reading
+
+
+def _may_raise(reading: dict[str, Any]) -> bool:
+    """Whether a message starts raising an issue, or may: said in confidence either way."""
+    if (reading.get("intent") or {}).get("name") == RAISING:
+        return True
+    if any(sentence.get("intent") == RAISING for sentence in reading.get("sentences") or []):
+        return True
+    return any(ranked.get("name") == RAISING and float(ranked.get("confidence") or 0.0) >= SEAL_FLOOR
+               for ranked in reading.get("intent_ranking") or [])
+
+
+def _with_reading(message: UserMessage, reading: dict[str, Any]) -> UserMessage:
+    return UserMessage(message.text, message.output_channel, message.sender_id, parse_data=reading,
+                       input_channel=message.input_channel, message_id=message.message_id, metadata=message.metadata)
+
+
+def _in_confidence(message: UserMessage, reading: dict[str, Any]) -> UserMessage:
+    """The message as Rasa gets it in safe mode: the reading, and the words sealed."""
+    kept = {key: reading[key] for key in KEPT_READING if key in reading}
+    metadata = {**(message.metadata or {}), SEALED: current().uow().cipher.seal(message.text or "")}
+    kept.update(text=SAID_IN_CONFIDENCE, entities=[], metadata=metadata)
+    return UserMessage(SAID_IN_CONFIDENCE, message.output_channel, message.sender_id, parse_data=kept,
+                       input_channel=message.input_channel, message_id=message.message_id, metadata=metadata)
+
+
+async def read_in_memory(message: UserMessage) -> UserMessage:
+    """The message for Rasa, read here: in confidence while an issue is raised (see above)."""
+    agent = _agent()
+    if agent is None:  # no server to read with (a channel under test): Rasa reads it, and the store redacts
+        return message
+    tracker = await agent.tracker_store.retrieve(message.sender_id)
+    reading = _reading(agent, message, tracker)
+    raising = tracker is not None and tracker.active_loop_name == CASE_FORM
+    if not (raising or _may_raise(reading)):
+        return _with_reading(message, reading)
+    if not raising and (reading.get("intent") or {}).get("name") == RAISING:
+        text = message.text or ""
+        told = raise_issue.told_up_front(text, reading.get("sentences") or [])
+        await asyncio.to_thread(raise_issue.begin, message.sender_id, text if told else None, current().uow())
+    return _in_confidence(message, reading)
 
 
 def slots_of(taken: Taken) -> dict[str, str]:
@@ -69,10 +145,23 @@ def placeholder(taken: Taken) -> str:
     return intent_payload(TAKEN_INTENT, **slots_of(taken))
 
 
-def reply_to(taken: Taken, escape: Callable[[str], str] = str) -> tuple[str | None, list[dict]]:
-    """What the person is told, from the channel itself (never through Rasa): (text, buttons)."""
+def reply_to(taken: Taken, escape: Callable[[str], str] = str,
+             form_button: dict | None = None) -> tuple[str | None, list[dict]]:
+    """What the person is told, from the channel itself (never through Rasa): (text, buttons).
+    `form_button` opens the channel's private form for what happened, where it has one."""
     if taken.problem:
         return taken.problem, []
+    if taken.tell_again:
+        if form_button:
+            return ("Okay, I won't use it, and I've deleted it. When you're ready, press the button and tell me "
+                    "what happened in the private form.", [form_button, {"title": "Stop here", "payload": STOP_PAYLOAD}])
+        return ("Okay, I won't use it, and I've deleted it. In your own words, what happened? What you type next "
+                "goes straight into your case, encrypted.", [])
+    if taken.unsure and taken.step == raise_issue.OFFERED:
+        return ("Would you like to stop here? Nothing has been sent, and if you stop I'll delete what you wrote.",
+                [{"title": "Stop here", "payload": STOP_PAYLOAD},
+                 {"title": "Use what I wrote", "payload": "Yes, use what I wrote"},
+                 {"title": "Tell it again", "payload": "No, I'll tell you again"}])
     if taken.unsure:
         asked = ("If you were asking something: what you write here is stored encrypted, and only the team "
                  "handling your case can read it.\n") if taken.step == raise_issue.NARRATIVE else ""
@@ -81,7 +170,10 @@ def reply_to(taken: Taken, escape: Callable[[str], str] = str) -> tuple[str | No
                   "payload": intent_payload(TAKEN_INTENT, case_draft_id=taken.draft_id or "")},
                  {"title": "Stop here", "payload": STOP_PAYLOAD}])
     lines = []
-    if taken.step == raise_issue.NARRATIVE and taken.narrative_kept:
+    if taken.story_used:
+        lines.append("Thank you. I'll use what you wrote: it's stored encrypted, only the team handling your case "
+                     "will be able to read it, and it isn't kept in this conversation.")
+    elif taken.step == raise_issue.NARRATIVE and taken.narrative_kept:
         lines.append("Thank you for telling me. I've stored it encrypted: only the team handling your case will "
                      "be able to read it, and it isn't kept in this conversation.")
     # Only names from the teams' roster are said back, never what was typed.
@@ -120,7 +212,8 @@ def _claimed_placeholder(sender: str, text: str) -> Taken | None:
 
 
 async def intake(message: UserMessage, say: Callable[[str, list[dict]], Awaitable[Any]],
-                 escape: Callable[[str], str] = str, typed_note: str = "") -> UserMessage | None:
+                 escape: Callable[[str], str] = str, typed_note: str = "",
+                 form_button: dict | None = None) -> UserMessage | None:
     """The message Rasa should get: the message itself, a placeholder, or None (answered here)."""
     text, sender = message.text or "", message.sender_id
     try:
@@ -135,11 +228,17 @@ async def intake(message: UserMessage, say: Callable[[str, list[dict]], Awaitabl
         await say(str(problem), [])
         return None
     if taken is None:
-        return message
+        try:
+            return await read_in_memory(message)
+        except Exception as error:  # noqa: BLE001 - whatever it was, the words go no further
+            # The type only: a traceback or an error's message may quote what was typed.
+            log.error("Reading a message failed (%s): not passed on", type(error).__name__)
+            await say(INTERNAL_ERROR, [])
+            return None
     if taken.stop:
         return UserMessage(STOP_PAYLOAD, message.output_channel, message.sender_id,
                            input_channel=message.input_channel, metadata={**(message.metadata or {}), **CONFIDENTIAL})
-    answer, buttons = reply_to(taken, escape)
+    answer, buttons = reply_to(taken, escape, form_button)
     if answer and taken.settled and typed_note:
         answer += "\n" + typed_note
     if answer:
@@ -150,11 +249,30 @@ async def intake(message: UserMessage, say: Callable[[str, list[dict]], Awaitabl
                        input_channel=message.input_channel, metadata={**(message.metadata or {}), **CONFIDENTIAL})
 
 
-def guarded(on_new_message: OnNewMessage, escape: Callable[[str], str] = str, typed_note: str = "") -> OnNewMessage:
+# One message of a conversation at a time, from reading it here to Rasa's answer: a message sent
+# straight after "I need to raise an issue" is read once Rasa has started the journey, so it is
+# said in confidence too. (Rasa's own lock is taken later, after this module has read it.)
+_turns: "weakref.WeakValueDictionary[str, asyncio.Lock]" = weakref.WeakValueDictionary()
+
+
+def _turn_of(sender: str) -> asyncio.Lock:
+    lock = _turns.get(sender)
+    if lock is None:
+        lock = _turns[sender] = asyncio.Lock()
+    return lock
+
+
+def guarded(on_new_message: OnNewMessage, escape: Callable[[str], str] = str, typed_note: str = "",
+            form_button: dict | None = None) -> OnNewMessage:
     """`on_new_message`, with confidential text taken out before Rasa sees it. `typed_note`
-    is added when confidential text was taken from a message the chat itself keeps."""
+    is added when confidential text was taken from a message the chat itself keeps;
+    `form_button` opens the channel's private form for what happened, where it has one."""
 
     async def handle(message: UserMessage) -> Any:
+        async with _turn_of(message.sender_id):
+            return await handle_in_turn(message)
+
+    async def handle_in_turn(message: UserMessage) -> Any:
         async def say(text: str, buttons: list[dict]) -> None:
             output = message.output_channel
             if buttons:
@@ -164,7 +282,7 @@ def guarded(on_new_message: OnNewMessage, escape: Callable[[str], str] = str, ty
             else:
                 await output.send_text_message(message.sender_id, text)
 
-        forwarded = await intake(message, say, escape, typed_note)
+        forwarded = await intake(message, say, escape, typed_note, form_button)
         if forwarded is not None:
             return await on_new_message(forwarded)
         return None

@@ -4,10 +4,12 @@ so endpoints.yml needs no edits between the embedded default and production.
 Unset: in-process (conversations live as long as the server). `postgresql://…` or
 `sqlite:///…`: Rasa's SQLTrackerStore. `redis://…`: Rasa's RedisTrackerStore.
 
-Whichever it is, confidential text is redacted before anything is written (defence in depth:
-the input channels already keep it from Rasa, bot.rasa_plumbing.confidential): any user
-message marked confidential, or sent while the conversation was asking for what happened or
-who must not handle it, and any value of those slots other than a draft id or a count.
+Whichever it is, confidential text is redacted before anything is written: the seal of a
+message said in confidence (its words, encrypted, for the actions of one turn) is dropped,
+and, as defence in depth (the input channels already keep such text from Rasa,
+bot.rasa_plumbing.confidential), so is the text of any user message marked confidential,
+starting to raise an issue, or sent while an issue was being raised, and any value of the
+confidential slots other than a draft id or a count.
 """
 from __future__ import annotations
 
@@ -17,9 +19,11 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from bot.bootstrap import current
+from bot.core.constants import SAID_IN_CONFIDENCE, SEALED
+from bot.journeys import raise_issue
 
 
-REDACTED = "[confidential text removed]"
+REDACTED = SAID_IN_CONFIDENCE
 # The form that raises an issue, whose confidential slots these are.
 CASE_FORM = "raise_issue_form"
 CONFIDENTIAL_SLOTS = ("case_draft_id", "issue_excluded")
@@ -29,20 +33,26 @@ SAFE_SLOT_VALUE = re.compile(r"\A(draft-[\w-]{1,20}|-|\d{1,3})\Z")
 
 def redact(tracker: Any) -> Any:
     """Strip confidential text from the tracker's events, in place."""
-    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.events import ActiveLoop, SlotSet, UserUttered
 
-    asking = None
+    asking, raising = None, False
     for event in tracker.events:
-        if isinstance(event, SlotSet):
+        if isinstance(event, ActiveLoop):
+            raising = event.name == CASE_FORM
+        elif isinstance(event, SlotSet):
             if event.key == "requested_slot":
                 asking = event.value
             elif event.key in CONFIDENTIAL_SLOTS and event.value is not None \
                     and not SAFE_SLOT_VALUE.match(str(event.value)):
                 event.value = REDACTED
         elif isinstance(event, UserUttered):
+            for metadata in (event.metadata, event.parse_data.get("metadata")):
+                if isinstance(metadata, dict):
+                    metadata.pop(SEALED, None)
             marked = bool((event.metadata or {}).get("confidential"))
             typed = not (event.text or "").startswith("/")
-            if (marked or asking in CONFIDENTIAL_SLOTS) and typed and event.text != REDACTED:
+            starts = (event.intent or {}).get("name") == raise_issue.INTENT
+            if (marked or starts or raising or asking in CONFIDENTIAL_SLOTS) and typed and event.text != REDACTED:
                 event.text = REDACTED
                 event.entities = []
                 event.parse_data = {**event.parse_data, "text": REDACTED, "entities": []}

@@ -78,7 +78,8 @@ class SlackOutput(SlackBot):
 def connect_to_conversation(runtime: SlackRuntime, on_new_message: OnNewMessage) -> None:
     """Slack messages reach Rasa as the person's own conversation, keyed by their user id;
     confidential text typed into the DM is taken out first (bot.rasa_plumbing.confidential)."""
-    to_rasa = guarded(always_answered(on_new_message), escape_mrkdwn, typed_note=DM_HISTORY_NOTE)
+    to_rasa = guarded(always_answered(on_new_message), escape_mrkdwn, typed_note=DM_HISTORY_NOTE,
+                      form_button={"title": "Tell me what happened", "payload": OPEN_FORM_PAYLOAD})
 
     async def to_conversation(user: str, text: str, channel: str) -> None:
         await to_rasa(UserMessage(text, SlackOutput(runtime.settings, channel), sender_id=user,

@@ -74,7 +74,7 @@ def register(app: "AsyncApp", runtime: "SlackRuntime") -> None:
         channel = (body.get("channel") or {}).get("id") or user
         if not SLACK_USER_ID_RE.match(user):
             return
-        if await asyncio.to_thread(raise_issue.waiting_for, user, runtime.uow_factory()) != raise_issue.NARRATIVE:
+        if await asyncio.to_thread(raise_issue.waiting_for, user, runtime.uow_factory()) not in raise_issue.TELLING_STEPS:
             await client.chat_postMessage(channel=channel, text=(
                 "That form belongs to a conversation that has moved on. If you'd like to raise an issue, "
                 "tell me and we'll start again."))

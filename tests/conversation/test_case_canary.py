@@ -1,7 +1,10 @@
 """The canary: confidential text is found nowhere it must not be.
 
 Three cases are raised, each with made-up marker words in what happened and in who must not
-handle it: one over REST, one typed into a Slack DM, one through Slack's form (a modal). The
+handle it: one over REST, one typed into a Slack DM, one through Slack's form (a modal). Each
+starts with what happened told in the first message (safe mode), and answers a question on the
+way with a marker word too: over REST the story told up front is used as what happened; in the
+DM it is declined and told again; in Slack's form it is written again in the form. The
 servers log at DEBUG level. Then every store is searched: Rasa's tracker store (in-process,
 SQL and Redis, one run each), both servers' logs, every Slack API call the assistant made,
 and every row and column of the database (outbox, audit log and the case rows included).
@@ -19,6 +22,7 @@ import urllib.request
 
 import pytest
 
+from bot.core.constants import SEALED
 from bot.core.models import Case, CaseStatus, OutboxMessage
 from bot.journeys.raise_issue import excluded_ids
 from harness.records import environment_cipher, rows
@@ -29,7 +33,11 @@ NARRATIVE_MARK, EXCLUDED_MARK = "Quokkafrond", "Wombatlantern"
 NARRATIVE = (f"During the {NARRATIVE_MARK} planning call a senior colleague mocked my accent in front of "
              "everyone, and then did it again in the group channel the next day.")
 EXCLUDED = f"Tom Becker, and {EXCLUDED_MARK} from finance"
-MARKS = (NARRATIVE_MARK, EXCLUDED_MARK)
+STORY_MARK, ANSWER_MARK = "Numbatquill", "Potoroomist"
+UP_FRONT = (f"I need to raise an issue confidentially. At the {STORY_MARK} team lunch the organiser made a joke "
+            "about my religion and people laughed.")
+CATEGORY = f"discrimination I think, the {ANSWER_MARK} kind"
+MARKS = (NARRATIVE_MARK, EXCLUDED_MARK, STORY_MARK, ANSWER_MARK)
 TOM = "U0DANDI002"
 
 
@@ -54,15 +62,20 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
 
     # Over REST.
     chat = Chat(base_url, "canary-rest")
-    for answer in ("I need to raise an issue", "for myself", "discrimination", NARRATIVE, EXCLUDED,
-                   "D&I service team"):
+    assert "I'll ask whether to use it" in chat.text_of(UP_FRONT)
+    chat.say("for myself")
+    assert "Shall I use what you wrote" in chat.text_of(CATEGORY)
+    assert "I'll use what you wrote" in chat.text_of("Yes, use what I wrote")
+    for answer in (EXCLUDED, "D&I service team"):
         chat.say(answer)
     assert "It's sent" in chat.text_of("yes")
 
     # Typed into a Slack DM.
     typed = SlackPerson(workspace, "U0CANARY01")
-    for answer in ("I need to raise an issue", "for myself", "discrimination"):
+    for answer in (UP_FRONT, "for myself"):
         typed.say(answer)
+    assert "Shall I use what you wrote" in typed.say(CATEGORY)
+    typed.say("no")  # declined: deleted, and asked to tell it again
     typed.say(NARRATIVE)  # taken by the channel: answered privately, then the next question
     typed.say(EXCLUDED)
     typed.say("D&I service team")
@@ -70,9 +83,9 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
 
     # Through Slack's form.
     form = SlackPerson(workspace, "U0CANARY02")
-    for answer in ("I need to raise an issue", "for myself"):
+    for answer in (UP_FRONT, "for myself"):
         form.say(answer)
-    asked = form.say("discrimination")
+    asked = form.say(CATEGORY)
     assert "private form" in asked
     message = form.replies()[-1]
     button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
@@ -100,8 +113,11 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
     trackers = "\n".join(json.dumps(tracker_of(base_url, sender)) for sender in reporters)
 
     for case in cases:
-        assert NARRATIVE_MARK in environment_cipher().decrypt(case.narrative_ciphertext)  # the control
+        told = environment_cipher().decrypt(case.narrative_ciphertext)  # the control: what was said was kept
+        assert (STORY_MARK in told) is (case.reporter_slack_id == chat.sender) and (NARRATIVE_MARK in told) \
+            is (case.reporter_slack_id != chat.sender)
         assert excluded_ids(case, environment_cipher()) == {TOM}  # Tom matched by name, and picked in the form
+        assert case.category == "discrimination"  # the marked answer was read
     notices = [m for m in rows(assistant, OutboxMessage)
                if any(reference in json.dumps(m.payload) for reference in references)]
     assert notices and TOM not in {m.recipient for m in notices}  # never told
@@ -113,8 +129,11 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
         "Slack API calls": json.dumps([[c.method, c.args, c.response] for c in slack.calls], default=str),
         "the database (every table, outbox and audit log included)": dump_database(database_url),
     }
-    assert {place: [mark for mark in MARKS if mark.lower() in text.lower()] for place, text in places.items()} \
-        == {place: [] for place in places}
+    found = {place: {mark: text.lower().count(mark.lower()) for mark in MARKS} for place, text in places.items()}
+    print("\nmarkers found per place (store: " + store + "):\n" + "\n".join(
+        f"  {place}: {counts}" for place, counts in found.items()))
+    assert found == {place: dict.fromkeys(MARKS, 0) for place in places}
+    assert not any(f'"{SEALED}"' in text for place, text in places.items() if place.startswith("tracker store"))
     assert len(places["Rasa's log (DEBUG)"]) > 10_000  # it really logged at DEBUG level
     if read_tracker_store:  # and the conversations really were kept in the store searched
         assert "canary-rest" in places["tracker store (as stored)"] and "U0CANARY02" in places["tracker store (as stored)"]

@@ -204,3 +204,56 @@ def test_a_hand_typed_placeholder_cannot_send_someone_elses_draft(chat, assistan
     assert "lost what you wrote" in reply
     # Still waiting for what happened, and it is taken as before.
     assert "Thank you for telling me" in chat.text_of(NARRATIVE)
+
+
+# Safe mode: from the message that starts raising an issue to the end of the journey, nothing
+# typed is kept in the conversation; what happened, told up front, is offered, never used unasked.
+UP_FRONT = ("hi, i need to raise something confidentially. at friday's parents and carers meetup the host "
+            "joked that mums shouldnt be in tech leadership and everyone laughed")
+
+
+def test_what_happened_told_up_front_is_offered_and_used_when_they_say_so(chat, assistant):
+    opening = chat.text_of(UP_FRONT)
+    assert opening.startswith("I'm sorry something has happened.")
+    assert "I haven't kept what you wrote in this conversation" in opening and "I'll ask whether to use it" in opening
+    chat.say("its for me")
+    offer = chat.say("discrimination i guess, it felt pretty sexist")
+    [asked] = [m for m in offer if m.get("buttons")]
+    assert "Shall I use what you wrote as what happened?" in asked["text"]
+    used = chat.text_of("yes pls use that")
+    assert "I'll use what you wrote" in used and "must not handle this" in used
+    chat.say("no one")
+    summary = chat.text_of("people team")
+    assert "leadership" not in summary
+    chat.say("yes, send it")
+    case = the_case(assistant, chat)
+    assert environment_cipher().decrypt(case.narrative_ciphertext) == UP_FRONT and case.routed_to == "people"
+    tracker = json.dumps(chat.tracker()).lower()
+    # Not the story, and not the answers typed on the way ("it felt pretty sexist").
+    assert "leadership" not in tracker and "mums" not in tracker and "sexist" not in tracker
+    assert "sealed" not in tracker
+    # The journey over, messages are kept as before.
+    chat.say("what groups are there for parents?")
+    assert "groups are there for parents" in json.dumps(chat.tracker())
+
+
+def test_told_up_front_then_stopped_keeps_nothing(chat, assistant):
+    chat.say(UP_FRONT)
+    assert count(assistant, Case, Case.draft_owner == chat.sender) == 1  # held, encrypted, until they say
+    assert "haven't kept anything you told me" in chat.text_of("actually no, leave it for now")
+    assert count(assistant, Case, Case.draft_owner == chat.sender) == 0
+    assert "leadership" not in json.dumps(chat.tracker())
+
+
+def test_told_up_front_but_not_wanted_is_deleted_and_told_again(chat, assistant):
+    chat.say("Something happened at the climate action social last week. Someone kept touching my shoulder "
+             "after I asked them to stop. I want to report it.")
+    chat.say("myself")
+    assert "Shall I use what you wrote" in chat.text_of("harassment")
+    again = chat.text_of("no, I'll tell you again")
+    assert "I won't use it, and I've deleted it" in again and "what happened?" in again
+    assert "must not handle this" in chat.text_of(NARRATIVE)
+    for answer in ("no one", "D&I service team", "yes"):
+        chat.say(answer)
+    assert environment_cipher().decrypt(the_case(assistant, chat).narrative_ciphertext) == NARRATIVE
+    assert "shoulder" not in json.dumps(chat.tracker())

@@ -215,3 +215,36 @@ def test_a_dm_whose_sender_is_not_a_slack_user_id_is_not_taken_in(workspace):
         assert post_signed(workspace.webhook, json.dumps(event).encode(), "application/json")[0] == 200
     time.sleep(2)
     assert not [c for c in slack.calls_to("chat.postMessage") if c.get("channel") == "D0FAKE0001"]
+
+
+def test_what_happened_told_in_the_first_dm_is_offered_kept_out_of_the_conversation(workspace):
+    """Safe mode in Slack: the story told up front is held encrypted, offered with the private
+    form as the other way, and used when they press yes; the reply that says so is ephemeral and
+    honest that Slack's own history keeps what was typed."""
+    from bot.core.models import Case
+    from harness.records import environment_cipher
+    from tests.conversation.test_case_canary import tracker_of
+
+    person = SlackPerson(workspace, "U0SAFEMODE1")
+    story = ("hey, I want to report something that happened in the faith and belief channel: someone keeps "
+             "posting jokes about my headscarf and the organiser ignores it")
+    opening = person.say(story)
+    assert "I haven't kept what you wrote in this conversation" in opening
+    person.say("myself")
+    offer = person.say("discrimination")
+    assert "Shall I use what you wrote" in offer and "hover over it" in offer
+    message = person.replies()[-1]
+    titles = [e["text"]["text"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert titles == ["Yes, use what I wrote", "Write it in the form", "Stop here"]
+    slack = workspace.slack
+    assert not [c for c in slack.calls_to("chat.postEphemeral") if c["user"] == person.user]
+    assert "must not handle this" in person.press("Yes, use what I wrote")
+    said = slack.wait_for("chat.postEphemeral", timeout=20,
+                          predicate=lambda c: c["user"] == person.user)[-1]["text"]
+    assert "I'll use what you wrote" in said and "Slack itself keeps the message you typed" in said
+    person.press("No one")
+    person.say("People team")
+    assert "It's sent" in person.say("yes")
+    [case] = rows(workspace.assistant, Case, Case.reporter_slack_id == person.user)
+    assert environment_cipher().decrypt(case.narrative_ciphertext) == story
+    assert "headscarf" not in json.dumps(tracker_of(workspace.assistant.base_url, person.user))

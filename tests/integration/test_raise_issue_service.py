@@ -10,8 +10,9 @@ from sqlalchemy import select
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import Case, CaseStatus, ConfidentialPrompt, OutboxMessage
 from bot.journeys import raise_issue
-from bot.journeys.raise_issue import (EXCLUSIONS, NARRATIVE, confirm_narrative, discard_draft, excluded_ids, expect,
-                                      match_handlers, submit_case, take, take_from_form, waiting_for)
+from bot.journeys.raise_issue import (EXCLUSIONS, NARRATIVE, OFFERED, begin, confirm_narrative, discard_draft,
+                                      excluded_ids, expect, held_story, match_handlers, submit_case, take,
+                                      take_from_form, told_up_front, waiting_for)
 from bot.rasa_plumbing.confidential import placeholder, slots_of
 from harness.records import environment_cipher, nlu_examples
 
@@ -171,17 +172,20 @@ def test_a_short_word_is_no_close_spelling_of_a_name():
 STOP_EXAMPLES = [example for intent, example in nlu_examples() if intent == "stop"]
 
 
-@pytest.mark.parametrize("step", [NARRATIVE, EXCLUSIONS])
+@pytest.mark.parametrize("step", [NARRATIVE, EXCLUSIONS, OFFERED])
 def test_a_stop_at_a_confidential_step_is_a_stop_never_what_happened_or_names(demo_uow, step):
     """Every way of stopping the NLU knows, "let's park it" and "hold off" among them, means
     stop here too: nothing but a stop is handed on as one (the words never reach Rasa); a stop
     with more said is held, encrypted, and the person asked; never kept as what happened."""
     draft = tell(demo_uow, excluded=None) if step == EXCLUSIONS else None
+    if step == OFFERED:
+        begin(ME, STORY, demo_uow)
+        draft = held_story(ME, demo_uow)
     for said in ["let's park it", "hold off", "Let's park it for now, thanks", *STOP_EXAMPLES]:
         expect(ME, step, draft, demo_uow)
         taken = take(ME, said, demo_uow)
-        if step == NARRATIVE:
-            assert taken.stop or taken.unsure, said
+        if step in (NARRATIVE, OFFERED):
+            assert taken.stop or taken.unsure or taken.problem, said
             assert not taken.settled, said
         else:
             assert taken is None or taken.stop, said
@@ -190,3 +194,77 @@ def test_a_stop_at_a_confidential_step_is_a_stop_never_what_happened_or_names(de
     with demo_uow:
         assert demo_uow.session.scalar(select(Case.excluded_ciphertext).where(Case.reference == draft)) is None \
             if draft else True
+
+
+STORY = "I need to raise an issue. At the last Climate Action meetup the host kept talking over me and mocked my accent."
+
+
+@pytest.mark.parametrize("said, told", [
+    (STORY, True),
+    ("hi. my colleague keeps making comments about my hijab in stand-ups and i want it to stop", True),
+    ("I want to report my team lead for making jokes about disabled people in meetings", True),
+    ("I need to raise an issue confidentially", False),
+    ("Hi there. I'd like to raise an issue please.", False),
+    ("I'd like to raise an issue confidentially on behalf of someone in my group", False),
+    ("I want to raise an issue. It's on behalf of a colleague.", False),
+    ("hi, i need to raise something confidentially. at friday's meetup the host joked that mums shouldnt be "
+     "in tech leadership and everyone laughed", True),
+    ("Something happened at the social. I want to report it.", False),
+])
+def test_what_happened_told_up_front_is_noticed(said, told):
+    """Told in the message that starts raising an issue, what happened is held to be offered;
+    a request alone (for whom included) is not a story. The NLU's reading of each sentence is
+    given as the real one would be: the request reads as raise_issue, the rest as something else."""
+    from bot.nlu import reader
+
+    for reading in ("raise_issue", "out_of_scope"):  # what happened may read as the request, or not
+        sentences = [{"intent": "raise_issue" if "raise" in piece or "report" in piece else "greet"
+                      if piece.lower().startswith("hi")
+                      else reading} for piece in reader.sentences_to_read(said)]
+        assert told_up_front(said, sentences) is told, reading
+
+
+def test_a_story_told_up_front_is_held_encrypted_and_offered_never_used_unasked(demo_uow):
+    assert begin(ME, STORY, demo_uow) is True
+    draft = held_story(ME, demo_uow)
+    assert draft and waiting_for(ME, demo_uow) is None  # held, not yet anything's answer
+    with demo_uow:
+        case = demo_uow.session.scalar(select(Case).where(Case.reference == draft))
+        assert case.status == CaseStatus.draft and environment_cipher().decrypt(case.narrative_ciphertext) == STORY
+    expect(ME, OFFERED, draft, demo_uow)
+    assert "didn't follow" in take(ME, "hmm what?", demo_uow).problem and waiting_for(ME, demo_uow) == OFFERED
+    used = take(ME, "Yes, use what I wrote", demo_uow)
+    assert used.story_used and used.narrative_kept and used.draft_id == draft and slots_of(used) == {"case_draft_id": draft}
+    assert waiting_for(ME, demo_uow) is None
+    # Starting again deletes what an earlier attempt left.
+    assert begin(ME, None, demo_uow) is False and held_story(ME, demo_uow) is None
+    with demo_uow:
+        assert demo_uow.session.scalar(select(Case).where(Case.reference == draft)) is None
+
+
+@pytest.mark.parametrize("answer", ["No, I'll tell you again", "no thanks"])
+def test_a_story_not_wanted_is_deleted_and_what_happened_is_asked_for(demo_uow, answer):
+    begin(ME, STORY, demo_uow)
+    draft = held_story(ME, demo_uow)
+    expect(ME, OFFERED, draft, demo_uow)
+    declined = take(ME, answer, demo_uow)
+    assert declined.tell_again and not declined.settled and waiting_for(ME, demo_uow) == NARRATIVE
+    assert held_story(ME, demo_uow) is None
+    retold = take(ME, NARRATIVE_TEXT, demo_uow)
+    assert retold.narrative_kept and retold.draft_id == draft
+    with demo_uow:
+        case = demo_uow.session.scalar(select(Case).where(Case.reference == draft))
+        assert environment_cipher().decrypt(case.narrative_ciphertext) == NARRATIVE_TEXT
+
+
+def test_at_the_offer_the_story_told_again_or_written_in_the_form_replaces_it(demo_uow):
+    begin(ME, STORY, demo_uow)
+    expect(ME, OFFERED, held_story(ME, demo_uow), demo_uow)
+    retold = take(ME, NARRATIVE_TEXT, demo_uow)
+    assert retold.narrative_kept and not retold.story_used
+    begin(SOMEONE, STORY, demo_uow)
+    expect(SOMEONE, OFFERED, held_story(SOMEONE, demo_uow), demo_uow)
+    taken = take_from_form(SOMEONE, NARRATIVE_TEXT, [TOM], demo_uow)
+    with demo_uow:
+        case = demo_uow.session.scalar(select(Case).where(Case.reference == taken.draft_id))
+        assert environment_cipher().decrypt(case.narrative_ciphertext) == NARRATIVE_TEXT and taken.excluded == 1

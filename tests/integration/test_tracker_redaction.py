@@ -6,7 +6,7 @@ import asyncio
 import json
 
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -14,12 +14,15 @@ from bot import bootstrap
 from bot.rasa_plumbing.tracker_store import REDACTED, EnvironmentTrackerStore
 
 SECRET = "the Zebrafinch incident in the kitchen"
+SEAL = "gAAAAABkZebrafinchSealedToken"
 
 
 def conversation() -> DialogueStateTracker:
     tracker = DialogueStateTracker("rest:alex", [])
     for event in [
-        UserUttered("I want to raise an issue", {"name": "raise_issue"}),
+        UserUttered("can you show me the groups?", {"name": "find_group"}),
+        # Starting to raise an issue, with what happened told up front.
+        UserUttered("I want to raise an issue. Zebrafinch shouted at me", {"name": "raise_issue"}),
         SlotSet("requested_slot", "case_draft_id"), ActionExecuted("action_listen"),
         UserUttered(SECRET, {"name": "faq"}, entities=[{"entity": "group", "value": "Zebrafinch"}]),
         SlotSet("requested_slot", "issue_excluded"), ActionExecuted("action_listen"),
@@ -30,6 +33,12 @@ def conversation() -> DialogueStateTracker:
         SlotSet("issue_excluded", "1"), SlotSet("requested_slot", "issue_route"), ActionExecuted("action_listen"),
         UserUttered("People team", {"name": "inform"}),
         UserUttered("typed where the channel marked it", {"name": "inform"}, metadata={"confidential": True}),
+        # Any message while the form runs, and the seal a message said in confidence carries.
+        ActiveLoop("raise_issue_form"),
+        UserUttered("yes, though Zebrafinch's manager knows", {"name": "affirm"}),
+        UserUttered(REDACTED, {"name": "faq"}, metadata={"sealed": SEAL, "out_channel": "D1"}),
+        ActiveLoop(None),
+        UserUttered("thanks, what groups are there?", {"name": "find_group"}),
     ]:
         tracker.update(event)
     return tracker
@@ -48,9 +57,13 @@ def test_every_store_writes_the_tracker_without_confidential_text(monkeypatch, t
         asyncio.run(store.save(conversation()))
         stored = asyncio.run(store.retrieve("rest:alex"))
         dumped = json.dumps(stored.current_state())
-        assert "Zebrafinch" not in dumped and "marked it" not in dumped
+        everything = json.dumps([e.as_dict() for e in stored.events])
+        assert "Zebrafinch" not in dumped + everything and "marked it" not in dumped and "sealed" not in everything
         texts = [e.text for e in stored.events if isinstance(e, UserUttered)]
         # The placeholder, the answers to other questions and the intents stay: the conversation goes on.
-        assert texts == ["I want to raise an issue", REDACTED, REDACTED, '/case_details_given{"issue_excluded": "1"}',
-                         "People team", REDACTED]
+        # What was typed from starting to raise an issue to the end of the form does not.
+        assert texts == ["can you show me the groups?", REDACTED, REDACTED, REDACTED,
+                         '/case_details_given{"issue_excluded": "1"}', "People team", REDACTED, REDACTED, REDACTED,
+                         "thanks, what groups are there?"]
+        assert [e.metadata for e in stored.events if isinstance(e, UserUttered)][-2] == {"out_channel": "D1"}
         assert [e.value for e in stored.events if isinstance(e, SlotSet) and e.key == "issue_excluded"] == [REDACTED, "1"]
