@@ -25,7 +25,7 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 from bot import bootstrap
 from bot.bootstrap import Wiring
-from bot.core import db
+from bot.core import db, routing
 from bot.core.errors import DomainError, RegistryFileInvalid
 from bot.core.settings import load_settings
 from bot.journeys import registry
@@ -69,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
     purge.add_argument("--dry-run", action="store_true", help="only count what would go")
     purge.set_defaults(command="purge")
 
+    report = commands.add_parser("report", help="how the confidential cases are going: by category and quarter, "
+                                 "acknowledged in time, days to close (counts under 5 shown as 'fewer than 5')")
+    report.add_argument("--team", choices=routing.CASE_TEAMS, help="one team's cases (default: both)")
+
     keys = commands.add_parser("keys", help="the keys that encrypt confidential cases")
     keys_commands = keys.add_subparsers(dest="command", required=True)
     keys_commands.add_parser("new", help="print a fresh key, to put first in CASE_ENCRYPTION_KEY")
@@ -81,7 +85,8 @@ PURGED = {
     "abandoned_drafts": "abandoned case draft(s)", "expired_prompts": "expired wait(s) for confidential text",
     "invite_requests": "decided invite request(s)", "support_requests": "decided support request(s)",
     "group_proposals": "decided group proposal(s)", "closed_cases": "closed case(s)",
-    "case_notes": "note(s) on closed cases", "audit_entries": "audit log row(s)",
+    "case_notes": "note(s) on closed cases", "case_messages": "message(s) on closed cases",
+    "audit_entries": "audit log row(s)",
     "outbox_payloads_stripped": "delivered notification text(s) stripped",
     "outbox_rows": "old delivered or failed notification(s)",
 }
@@ -194,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
             _deliver(wiring)
         elif args.area == "purge":
             _purge(wiring, args.dry_run)
+        elif args.area == "report":
+            from bot.journeys.case_figures import case_figures, figures_text
+
+            print(figures_text(case_figures(wiring.uow(), [args.team] if args.team else None)))
         elif args.area == "keys":
             return _rotate_keys(wiring)
     except RegistryFileInvalid as exc:

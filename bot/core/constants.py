@@ -18,3 +18,7 @@ SAID_IN_CONFIDENCE = "[confidential text removed]"
 SEALED = "sealed"
 # A seal opens for this long: the turn that carries it, with room for a slow one.
 SEAL_MAX_AGE_SECONDS = 600
+
+# Figures about people (cases, and anything counted by identity group) show a count under this
+# as "fewer than 5", so that no cell points at someone.
+SMALLEST_SHOWN = 5

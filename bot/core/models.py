@@ -279,6 +279,8 @@ class Case(Base):
     feedback_due_sent_at = Column(DateTime(timezone=True))
 
     notes = relationship("CaseNote", back_populates="case", cascade="all, delete-orphan", order_by="CaseNote.id")
+    messages = relationship("CaseMessage", back_populates="case", cascade="all, delete-orphan",
+                            order_by="CaseMessage.id")
 
 
 class CaseNote(Base):
@@ -293,6 +295,23 @@ class CaseNote(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     case = relationship("Case", back_populates="notes")
+
+
+class CaseMessage(Base):
+    """A message between a case's handlers and the person who raised it, encrypted like a note;
+    every handler of the case reads the whole thread, the reporter reads it too."""
+
+    __tablename__ = "case_messages"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    from_reporter = Column(Boolean, nullable=False, default=False)
+    # The handler who wrote it; empty for the reporter's (the case says who raised it).
+    author_slack_id = Column(String(32))
+    body_ciphertext = Column(LargeBinary, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    case = relationship("Case", back_populates="messages")
 
 
 class ConfidentialPrompt(Base):

@@ -142,6 +142,8 @@ class CaseNotice(Notice):
     may_be_named: bool | None = None
     raised_at: str = ""  # ISO 8601
     acknowledge_days: int | None = None
+    # Who raised it (a named case: the handlers know, so they can talk with them).
+    reporter: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ class CaseAssignedNotice(Notice):
     on_behalf: bool = False
     may_be_named: bool | None = None
     raised_at: str = ""  # ISO 8601
+    reporter: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,27 @@ class CaseUpdateNotice(Notice):
     outcome: str | None = None
     # A closed case taken up again.
     reopened: bool = False
+
+
+@dataclass(frozen=True)
+class CaseMessageNotice(Notice):
+    """To the reporter: a message from the team handling their case, with a way to reply."""
+    kind: ClassVar[str] = "case_message"
+    reference: str = ""
+    team: str = ""
+    # The message, encrypted (a token the renderer decrypts; the outbox keeps no text).
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseReporterNotice(Notice):
+    """To each handler of a case: the person who raised it replied or added something
+    ("replied"), or withdrew it ("withdrew"). Never what they wrote."""
+    kind: ClassVar[str] = "case_reporter"
+    reference: str = ""
+    category: str = ""
+    did: str = "replied"
+    reporter: str = ""
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,14 @@ from sqlalchemy import select
 
 from bot.core import crypto
 from bot.core.db import UnitOfWork
-from bot.core.models import Case, CaseNote
+from bot.core.models import Case, CaseMessage, CaseNote
 
 # (model, encrypted columns, the name the count goes under)
 ENCRYPTED = (
     (Case, (("narrative_ciphertext", "narratives"), ("excluded_ciphertext", "exclusions"),
             ("outcome_ciphertext", "outcomes"))),
     (CaseNote, (("body_ciphertext", "notes"),)),
+    (CaseMessage, (("body_ciphertext", "messages"),)),
 )
 
 
@@ -32,7 +33,7 @@ class RotationStopped(crypto.CannotDecrypt):
 
 
 def rotate_all(uow_factory: Callable[[], UnitOfWork], batch_size: int = 100) -> dict[str, int]:
-    """Re-encrypt every narrative, exclusion list, outcome and note. Returns counts per kind."""
+    """Re-encrypt every narrative, exclusion list, outcome, note and message. Returns counts per kind."""
     counts = {name: 0 for _, columns in ENCRYPTED for _, name in columns}
     for model, columns in ENCRYPTED:
         last_id = 0

@@ -11,6 +11,11 @@ through the outbox (`case_update`); the outcome line they see when a case is clo
 carried there as a Fernet token, never as text, and the Slack renderer decrypts it.
 Reassigning tells the new assignee (`case_assigned`). Notes are encrypted and never shown to
 the reporter.
+
+A named case's handlers know who raised it and can write to them (`case_message`, the message
+as a token like the outcome); the reporter's side of that thread, and withdrawing, are in
+bot.journeys.case_reporter. Every handler of the case reads the whole thread in the modal;
+each message is audit-logged without its content.
 """
 from __future__ import annotations
 
@@ -24,12 +29,13 @@ from bot.core import audit, outbox, routing
 from bot.core.constants import TEXT_LIMIT
 from bot.core.db import UnitOfWork
 from bot.core.errors import AlreadyDone, InvalidInput, PermissionDenied
-from bot.core.models import Case, CaseNote, CaseStatus, as_utc
-from bot.core.notices import CaseAssignedNotice, CaseUpdateNotice
+from bot.core.models import Case, CaseMessage, CaseNote, CaseStatus, as_utc
+from bot.core.notices import CaseAssignedNotice, CaseMessageNotice, CaseUpdateNotice
 from bot.core.references import normalise_reference
 from bot.journeys.raise_issue import CATEGORIES, USER_ID_RE, excluded_ids
 
 NOTE_MAX_CHARS = TEXT_LIMIT
+MESSAGE_MAX_CHARS = TEXT_LIMIT
 OUTCOME_MAX_CHARS = 300
 # What a handler may set; "open" is only ever the state before anyone has picked it up.
 HANDLER_STATUSES = (CaseStatus.acknowledged, CaseStatus.in_progress, CaseStatus.waiting_for_reporter,
@@ -69,6 +75,17 @@ class NoteView:
 
 
 @dataclass(frozen=True)
+class MessageView:
+    """One message of a case's thread with the person who raised it."""
+
+    from_reporter: bool
+    author: str | None  # the handler's Slack id; None for the reporter's
+    author_name: str
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
 class CaseView:
     """One case as its handler reads it. Holds the decrypted narrative: for the modal only."""
 
@@ -88,6 +105,13 @@ class CaseView:
     notes: tuple[NoteView, ...]
     assignee: str | None
     handlers: tuple[Handler, ...]  # the team's eligible handlers, for reassigning
+    reporter: str = ""  # who raised it: a Slack user id, or a conversation outside Slack
+    messages: tuple[MessageView, ...] = ()
+
+    @property
+    def reporter_reachable(self) -> bool:
+        """Whether the bot can write to them (in Slack)."""
+        return bool(USER_ID_RE.fullmatch(self.reporter or ""))
 
     @property
     def closed(self) -> bool:
@@ -106,6 +130,7 @@ class CaseLine:
     raised_at: datetime
     age_days: int
     assignee: str | None
+    reporter: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,7 +140,7 @@ class Updated:
     reference: str
     status: str
     status_label: str
-    changed: tuple[str, ...]  # "status", "assignee", "note"
+    changed: tuple[str, ...]  # "status", "assignee", "note", "message"
     reporter_told: bool
     assignee: str | None
 
@@ -203,7 +228,11 @@ def open_case(reference: str, handler_id: str, uow: UnitOfWork) -> CaseView:
             notes=tuple(NoteView(n.author_slack_id, names.get(n.author_slack_id, ""), as_utc(n.created_at),
                                  uow.cipher.decrypt(n.body_ciphertext)) for n in case.notes),
             assignee=case.assignee_slack_id,
-            handlers=tuple(Handler(h, names.get(h, "")) for h in handlers))
+            handlers=tuple(Handler(h, names.get(h, "")) for h in handlers),
+            reporter=case.reporter_slack_id or "",
+            messages=tuple(MessageView(m.from_reporter, m.author_slack_id, names.get(m.author_slack_id or "", ""),
+                                       as_utc(m.created_at), uow.cipher.decrypt(m.body_ciphertext))
+                           for m in case.messages))
         audit.record(session, handler_id, "opened_case", "case", case.reference)
         uow.commit()
         return view
@@ -224,7 +253,8 @@ def cases_for(handler_id: str, uow: UnitOfWork) -> list[CaseLine]:
                 continue
             lines.append(CaseLine(case.reference, CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
                                   case.status.value, STATUS_LABELS[case.status], routing.TEAM_NAMES[case.routed_to],
-                                  _raised_at(case), _age_days(case, uow.clock()), case.assignee_slack_id))
+                                  _raised_at(case), _age_days(case, uow.clock()), case.assignee_slack_id,
+                                  case.reporter_slack_id or ""))
         return sorted(lines, key=lambda line: line.raised_at)
 
 
@@ -295,6 +325,14 @@ def check_update(status: str | None, outcome: str | None, note: str | None) -> t
     return chosen, outcome, note
 
 
+def check_message(message: str | None) -> str:
+    """A message to the person who raised the case, checked: FieldProblem("message") if too long."""
+    message = (message or "").strip()
+    if len(message) > MESSAGE_MAX_CHARS:
+        raise FieldProblem("message", f"Please keep a message to {MESSAGE_MAX_CHARS:,} characters.")
+    return message
+
+
 def _tell_reporter(uow: UnitOfWork, case: Case, *, first_acknowledgement: bool, outcome: str, version: str,
                    reopened: bool = False) -> bool:
     """A `case_update` to the reporter, if they can be reached in Slack (not anonymous, not
@@ -349,7 +387,8 @@ def _reassign(uow: UnitOfWork, case: Case, handlers: list[str], handler_id: str,
             reference=case.reference, category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
             team=routing.TEAM_NAMES[case.routed_to], by=handler_id, status=case.status.value,
             on_behalf=bool(case.on_behalf), may_be_named=case.affected_person_may_be_named,
-            raised_at=_raised_at(case).isoformat()), key=f"case_assigned:{case.reference}:{to_id}:{version}",
+            raised_at=_raised_at(case).isoformat(), reporter=case.reporter_slack_id or ""),
+            key=f"case_assigned:{case.reference}:{to_id}:{version}",
             recipient=to_id)
     return True
 
@@ -364,8 +403,29 @@ def _add_note(uow: UnitOfWork, case: Case, handler_id: str, text: str) -> bool:
     return True
 
 
+def _message_reporter(uow: UnitOfWork, case: Case, handler_id: str, text: str) -> bool:
+    """A handler's message to the person who raised the case: kept encrypted in the thread,
+    audited without content, and sent as a DM with a way to reply. The same message sent twice
+    (a double submission) is kept once; two handlers writing at once both land."""
+    reporter = case.reporter_slack_id or ""
+    if not USER_ID_RE.fullmatch(reporter):
+        raise FieldProblem("message", "They raised it outside Slack, so I can't send them a message. "
+                                      "Please reach them another way.")
+    last = next((m for m in reversed(case.messages) if m.author_slack_id == handler_id), None)
+    if last is not None and uow.cipher.decrypt(last.body_ciphertext) == text:
+        return False
+    case.messages.append(CaseMessage(from_reporter=False, author_slack_id=handler_id,
+                                     body_ciphertext=uow.cipher.encrypt(text)))
+    audit.record(uow.session, handler_id, "messaged_reporter", "case", case.reference)
+    outbox.notify(uow.session, CaseMessageNotice(
+        reference=case.reference, team=routing.TEAM_NAMES[case.routed_to],
+        message=uow.cipher.encrypt(text).decode()),
+        key=f"case_message:{case.reference}:{len(case.messages)}:{handler_id}", recipient=reporter)
+    return True
+
+
 def _update(uow: UnitOfWork, reference: str, handler_id: str, *, status: CaseStatus | None, outcome: str,
-            note: str, assign_to: str | None, only_if_open: bool = False) -> Updated:
+            note: str, assign_to: str | None, only_if_open: bool = False, message: str = "") -> Updated:
     with uow:
         case, handlers = _case_for(uow, reference, handler_id, lock=True)
         if case.status == CaseStatus.closed:
@@ -377,6 +437,8 @@ def _update(uow: UnitOfWork, reference: str, handler_id: str, *, status: CaseSta
         changed, told = [], False
         if note and _add_note(uow, case, handler_id, note):
             changed.append("note")
+        if message and _message_reporter(uow, case, handler_id, message):
+            changed.append("message")
         if assign_to and _reassign(uow, case, handlers, handler_id, assign_to):
             changed.append("assignee")
         if status is not None and status != case.status:
@@ -394,12 +456,14 @@ def _update(uow: UnitOfWork, reference: str, handler_id: str, *, status: CaseSta
 
 @_guarded("update")
 def update_case(reference: str, handler_id: str, *, status: str | None = None, outcome: str | None = None,
-                note: str | None = None, assign_to: str | None = None, uow: UnitOfWork) -> Updated:
-    """Everything a handler's form can change, in one transaction: a note, the assignee, the
-    status (closing needs an outcome line the reporter sees). Checked before anything is
-    written; a closed case is final (AlreadyDone)."""
+                note: str | None = None, assign_to: str | None = None, message: str | None = None,
+                uow: UnitOfWork) -> Updated:
+    """Everything a handler's form can change, in one transaction: a note, a message to the
+    person who raised it, the assignee, the status (closing needs an outcome line the reporter
+    sees). Checked before anything is written; a closed case is final (AlreadyDone)."""
     chosen, outcome, note = check_update(status, outcome, note)
-    return _update(uow, reference, handler_id, status=chosen, outcome=outcome, note=note, assign_to=assign_to)
+    return _update(uow, reference, handler_id, status=chosen, outcome=outcome, note=note, assign_to=assign_to,
+                   message=check_message(message))
 
 
 @_guarded("acknowledge")

@@ -1,6 +1,7 @@
 """What waits for a person: their own requests, the invite requests waiting for them as an
 organiser, for the D&I service team the proposals pending (a count), and for anyone who
-handles cases the cases they may handle (never one they were kept away from)."""
+handles cases the cases they may handle (never one they were kept away from), and for a case
+team's lead, the team's cases and how they are going (counts only)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 
 from bot.core import routing
 from bot.core.models import Group, GroupProposal, InviteRequest, Organiser, RequestStatus
+from bot.journeys.case_figures import CaseFigures, case_figures, teams_led_by
 from bot.journeys.check_status import StatusView, my_requests
 from bot.journeys.find_group import GroupView, list_groups_of_type
 from bot.journeys.handle_case import CaseLine, TeamCaseLine, cases_for, team_cases_for
@@ -36,6 +38,7 @@ class Overview:
     team: TeamCounts | None  # only for the D&I service team
     cases: list[CaseLine]  # only for the people who handle cases; empty for everyone else
     team_cases: list[TeamCaseLine]  # only for a case team's lead: deadlines kept, nothing of what happened
+    figures: CaseFigures | None = None  # only for a case team's lead: counts, small ones suppressed
 
 
 def overview_for(user_id: str, uow_factory) -> Overview:
@@ -53,5 +56,6 @@ def overview_for(user_id: str, uow_factory) -> Overview:
             team = TeamCounts(
                 pending_proposals=session.scalar(select(func.count()).select_from(GroupProposal)
                                                  .where(GroupProposal.status == RequestStatus.pending)))
+    led = teams_led_by(user_id, uow_factory())
     return Overview(groups, mine, waiting, team, cases_for(user_id, uow_factory()),
-                    team_cases_for(user_id, uow_factory()))
+                    team_cases_for(user_id, uow_factory()), case_figures(uow_factory(), led) if led else None)

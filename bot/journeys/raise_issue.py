@@ -520,7 +520,8 @@ def notify_handler(uow: UnitOfWork, case: Case, handler: str, *, key: str) -> No
         reference=case.reference, category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
         team=routing.TEAM_NAMES[case.routed_to], on_behalf=bool(case.on_behalf),
         may_be_named=case.affected_person_may_be_named, raised_at=(case.submitted_at or case.created_at).isoformat(),
-        acknowledge_days=uow.settings.case_acknowledge_days), key=key, recipient=handler)
+        acknowledge_days=uow.settings.case_acknowledge_days, reporter=case.reporter_slack_id or ""),
+        key=key, recipient=handler)
 
 
 def handlers_by_team(uow: UnitOfWork) -> dict[str, list[str]]:

@@ -24,8 +24,8 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from bot.core.db import UnitOfWork
-from bot.core.models import (AuditEntry, Case, CaseNote, CaseStatus, ConfidentialPrompt, GroupProposal, InviteRequest,
-                             OutboxMessage, OutboxStatus, RequestStatus, SupportRequest, as_utc)
+from bot.core.models import (AuditEntry, Case, CaseMessage, CaseNote, CaseStatus, ConfidentialPrompt, GroupProposal,
+                             InviteRequest, OutboxMessage, OutboxStatus, RequestStatus, SupportRequest, as_utc)
 from bot.core.settings import Settings
 from bot.journeys.decidable import BY_NOTICE_KIND
 
@@ -36,7 +36,7 @@ STRIPPED = "stripped"
 DECISION_SETTLES = timedelta(hours=1)
 
 KINDS = ("abandoned_drafts", "expired_prompts", "invite_requests", "support_requests", "group_proposals",
-         "closed_cases", "case_notes", "audit_entries", "outbox_payloads_stripped", "outbox_rows")
+         "closed_cases", "case_notes", "case_messages", "audit_entries", "outbox_payloads_stripped", "outbox_rows")
 
 
 def delivered_payload(payload: dict[str, Any] | None) -> dict[str, Any]:
@@ -78,6 +78,7 @@ def purge(uow: UnitOfWork, settings: Settings, now: datetime | None = None, dry_
         closed = (Case.status == CaseStatus.closed) & (Case.closed_at < closed_before)
         # Notes first: bulk deletes don't cascade through the ORM.
         removals += [("case_notes", CaseNote, CaseNote.case_id.in_(select(Case.id).where(closed))),
+                     ("case_messages", CaseMessage, CaseMessage.case_id.in_(select(Case.id).where(closed))),
                      ("closed_cases", Case, closed)]
     if audit_before:
         removals.append(("audit_entries", AuditEntry, AuditEntry.at < audit_before))

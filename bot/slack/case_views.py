@@ -1,11 +1,15 @@
 """How a confidential case looks in Slack, for its handlers and its reporter: the notices
-(`case_notice` to each eligible handler, `case_assigned` to a new assignee, `case_update` to
-the reporter), the *Open* and *Acknowledge* buttons, the case modal and the App Home's lines.
-The listeners that act on them are in bot.slack.handle_case.
+(`case_notice` to each eligible handler, `case_assigned` to a new assignee, `case_update` and
+`case_message` to the reporter, `case_reporter` to the handlers when the reporter writes or
+withdraws), the *Open* and *Acknowledge* buttons, the case modal, the reporter's modal (*Reply*,
+*Add information*, *Withdraw*) and the App Home's lines. The listeners that act on them are in
+bot.slack.handle_case.
 
 What happened is shown only inside the modal a handler opens (views.open with their click's
 trigger): never in a message, never in `private_metadata` (which holds the reference only),
-never in a log line (the clients log through bot.slack.api's quiet logger).
+never in a log line (the clients log through bot.slack.api's quiet logger). The thread with
+the reporter is shown to the handlers in that modal, and to the reporter in theirs; a handler's
+message also reaches the reporter as a DM, which is where they read it.
 """
 from __future__ import annotations
 
@@ -13,17 +17,20 @@ import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from slack_sdk.models.blocks import (ActionsBlock, ButtonElement, ContextBlock, DividerBlock, HeaderBlock, InputBlock,
-                                     MarkdownTextObject, Option, PlainTextInputElement, SectionBlock,
-                                     StaticSelectElement)
+from slack_sdk.models.blocks import (ActionsBlock, ButtonElement, ConfirmObject, ContextBlock, DividerBlock,
+                                     HeaderBlock, InputBlock, MarkdownTextObject, Option, PlainTextInputElement,
+                                     SectionBlock, StaticSelectElement)
 from slack_sdk.models.views import View
 
 from bot.core.crypto import Cipher
 from bot.core.errors import AlreadyDone, DomainError
 from bot.core.models import CaseStatus, as_utc, utcnow
-from bot.core.notices import CaseAssignedNotice, CaseNotice, CaseUpdateNotice
+from bot.core.notices import CaseAssignedNotice, CaseMessageNotice, CaseNotice, CaseReporterNotice, CaseUpdateNotice
 from bot.core.routing import sentence_start
 from bot.journeys import handle_case
+from bot.core.constants import SMALLEST_SHOWN
+from bot.journeys.case_figures import FEWER, CaseFigures
+from bot.journeys.case_reporter import ReporterView
 from bot.journeys.handle_case import HANDLER_STATUSES, STATUS_LABELS, CaseView, FieldProblem, Updated
 from bot.slack.blocks import HOME_BLOCK_LIMIT, MESSAGE_BLOCK_LIMIT, split_text, text_sections
 from bot.slack.markup import escape_mrkdwn as e
@@ -35,7 +42,12 @@ OPEN_ACTION = "case_open"
 ACKNOWLEDGE_ACTION = "case_acknowledge"
 REOPEN_ACTION = "case_reopen"
 FORM = "case_form"  # the modal's callback id
-STATUS, OUTCOME, NOTE, ASSIGNEE = "status", "outcome", "note", "assignee"  # block and action ids
+STATUS, OUTCOME, NOTE, ASSIGNEE, MESSAGE = "status", "outcome", "note", "assignee", "message"  # block and action ids
+# The reporter's side: open their modal (to reply or add information), withdraw; the modal's callback id.
+WRITE_ACTION = "case_write"
+WITHDRAW_ACTION = "case_withdraw"
+REPORTER_FORM = "case_reporter_form"
+WRITTEN = "written"  # the reporter modal's input
 DANDI_OR_PEOPLE = "the D&I service team or the People team"
 
 
@@ -48,6 +60,13 @@ def _when(moment: datetime) -> str:
 def age_words(moment: datetime, now: datetime | None = None) -> str:
     days = max(((now or utcnow()) - as_utc(moment)).days, 0)
     return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+
+
+def raised_by(reporter: str) -> str:
+    """Who raised a named case, for its handlers: a mention in Slack; else where it came from."""
+    if reporter and reporter[:1] in "UW" and mention(reporter) != "someone":
+        return mention(reporter)
+    return "someone outside Slack (they can't be messaged here)" if reporter else "someone"
 
 
 def on_behalf_line(on_behalf: bool, may_be_named: bool | None) -> str:
@@ -90,8 +109,9 @@ def saved_text(done: Updated) -> str:
     whether the person who raised it was told."""
     changed = {"status": f"it is now {done.status_label.lower()}",
                "assignee": f"it's with {mention(done.assignee)}" if done.assignee else "it's with nobody",
-               "note": "your note is kept with it"}
-    said = [changed[what] for what in ("status", "assignee", "note") if what in done.changed]
+               "note": "your note is kept with it",
+               "message": "your message is on its way to the person who raised it"}
+    said = [changed[what] for what in ("status", "assignee", "note", "message") if what in done.changed]
     if not said:
         return f"Nothing changed on *{done.reference}*."
     told = " The person who raised it has been told." if done.reporter_told else ""
@@ -105,7 +125,7 @@ def case_notice_text(n: CaseNotice) -> str:
     due = raised + timedelta(days=int(n.acknowledge_days or 7))
     lines = [f":lock: *New confidential case {n.reference}*",
              f"*Category:* {e(n.category)}", f"*For:* {e(n.team)}",
-             f"*Raised:* {_when(raised)} ({age_words(raised)})"]
+             f"*Raised:* {_when(raised)} ({age_words(raised)}) by {raised_by(n.reporter)}"]
     behalf = on_behalf_line(bool(n.on_behalf), n.may_be_named)
     if behalf:
         lines.append(behalf)
@@ -130,7 +150,7 @@ def case_assigned_text(n: CaseAssignedNotice) -> str:
     raised = as_utc(datetime.fromisoformat(n.raised_at))
     lines = [f"{mention(n.by)} has passed confidential case *{n.reference}* to you.",
              f"*Category:* {e(n.category)}", f"*For:* {e(n.team)}",
-             f"*Raised:* {_when(raised)} ({age_words(raised)})",
+             f"*Raised:* {_when(raised)} ({age_words(raised)}) by {raised_by(n.reporter)}",
              f"*Status:* {STATUS_LABELS.get(CaseStatus(n.status), n.status)}"]
     behalf = on_behalf_line(bool(n.on_behalf), n.may_be_named)
     if behalf:
@@ -144,16 +164,8 @@ def case_assigned_blocks(n: CaseAssignedNotice) -> list[dict]:
 
 
 def with_outcome_opened(n: CaseUpdateNotice, cipher: Cipher | None) -> CaseUpdateNotice:
-    """The notice with its outcome token decrypted, in memory, for rendering; without the
-    cipher (a delivery-failure report), with a line saying it isn't shown."""
-    if not n.outcome:
-        return n
-    try:
-        if cipher is None:
-            raise DomainError("no cipher")
-        return replace(n, outcome=cipher.decrypt(n.outcome.encode()))
-    except DomainError:  # a key removed too soon: say so rather than fail the delivery for ever
-        return replace(n, outcome="(the outcome can't be shown here: please ask the team)")
+    """The notice with its outcome token decrypted, in memory, for rendering."""
+    return replace(n, outcome=opened(n.outcome, cipher, "the outcome")) if n.outcome else n
 
 
 def case_update_text(n: CaseUpdateNotice) -> str:
@@ -181,6 +193,94 @@ def case_update_text(n: CaseUpdateNotice) -> str:
     return f"An update on your case *{ref}*: it's with {team}, acknowledged. {talk}"
 
 
+def opened(token: str | None, cipher: Cipher | None, what: str = "the message") -> str:
+    """An outcome or a message carried as a token, decrypted in memory for rendering; without
+    the cipher (a delivery-failure report) or with a key removed too soon, a line saying so
+    rather than failing the delivery for ever."""
+    try:
+        if cipher is None:
+            raise DomainError("no cipher")
+        return cipher.decrypt((token or "").encode())
+    except DomainError:
+        return f"({what} can't be shown here: please ask the team)"
+
+
+def case_message_text(n: CaseMessageNotice) -> str:
+    """To the person who raised the case: the team's message (opened first), and how to answer."""
+    quoted = "\n".join(f">{line}" for line in e(n.message or "").splitlines() or [">"])
+    return (f"A message from {e(n.team)} about your case *{n.reference}*:\n{quoted}\n"
+            "To answer, press *Reply*: what you write goes straight to your case, and only the people handling "
+            "it can read it.")
+
+
+def reporter_buttons(reference: str, *, first: str) -> ActionsBlock:
+    """The reporter's buttons on their case's DMs: write to the team (`first`: Reply, or Add
+    information), or withdraw it (Slack asks them to confirm)."""
+    return ActionsBlock(block_id=f"reporter:{reference}", elements=[
+        ButtonElement(text=first, action_id=WRITE_ACTION, value=reference, style="primary"),
+        ButtonElement(text="Withdraw the case", action_id=WITHDRAW_ACTION, value=reference, confirm=ConfirmObject(
+            title="Withdraw this case?", confirm="Withdraw", deny="Keep it",
+            text=f"{reference} will be closed and the team told you've withdrawn it."))])
+
+
+def reporter_blocks(text: str, reference: str, *, first: str) -> list[dict]:
+    sections = text_sections(text)[: MESSAGE_BLOCK_LIMIT - 1]
+    return [block.to_dict() for block in [*sections, reporter_buttons(reference, first=first)]]
+
+
+def case_reporter_text(n: CaseReporterNotice) -> str:
+    """To each handler: the person who raised a case wrote, or withdrew it (never what they wrote)."""
+    if n.did == "withdrew":
+        return (f":lock: Confidential case *{n.reference}* ({e(n.category)}) has been withdrawn by "
+                f"{raised_by(n.reporter)}, who raised it, so it's closed. You can reopen it if they ask you to.")
+    return (f":lock: {raised_by(n.reporter)}, who raised confidential case *{n.reference}* ({e(n.category)}), "
+            "has written to you. Open the case to read it.")
+
+
+def case_reporter_blocks(n: CaseReporterNotice) -> list[dict]:
+    sections = text_sections(case_reporter_text(n))[: MESSAGE_BLOCK_LIMIT - 1]
+    if n.did == "withdrew":
+        return [block.to_dict() for block in [*sections, ActionsBlock(block_id=f"case:{n.reference}", elements=[
+            ButtonElement(text="Reopen", action_id=REOPEN_ACTION, value=n.reference)])]]
+    return [block.to_dict() for block in [*sections, _buttons(n.reference, acknowledge=False)]]
+
+
+def reporter_modal(view: ReporterView) -> dict:
+    """The case as the person who raised it sees it: where it stands, the thread with the team,
+    and (unless it is closed) a box to write to them. `private_metadata`: the reference only."""
+    head = f"*{view.reference}* · with {e(view.team_name)} · *{view.status_label}*"
+    blocks: list = [SectionBlock(text=MarkdownTextObject(text=head))]
+    room = HOME_BLOCK_LIMIT - 6
+    thread: list = []
+    for line in reversed(view.thread):
+        who = "You" if line.from_reporter else e(sentence_start(view.team_name))
+        pieces = text_sections(f"*{who}* · {line.at:%-d %b %Y %H:%M}\n{e(line.text)}")
+        if len(thread) + len(pieces) > room:
+            thread.insert(0, ContextBlock(elements=[MarkdownTextObject(text="Earlier messages are not shown.")]))
+            break
+        thread[:0] = pieces
+    if thread:
+        blocks += [HeaderBlock(text="Messages"), *thread]
+    if view.closed:
+        blocks.append(SectionBlock(text=MarkdownTextObject(
+            text="This case is closed, so nothing more can be added. If something new has happened, you can raise "
+                 "it again, or talk to the D&I service team or the People team.")))
+    else:
+        blocks += [DividerBlock(), InputBlock(
+            block_id=WRITTEN, label="Your message", hint="A reply, or anything you'd like to add. It goes straight to "
+            "your case, stored encrypted; only the people handling it can read it.",
+            element=PlainTextInputElement(action_id=WRITTEN, multiline=True,
+                                          max_length=handle_case.MESSAGE_MAX_CHARS))]
+    return View(type="modal", callback_id=REPORTER_FORM, title="Your case", close="Close",
+                submit=None if view.closed else "Send", private_metadata=view.reference,
+                blocks=blocks).to_dict()
+
+
+def written(body: dict) -> str:
+    state = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+    return _value(state, WRITTEN) or ""
+
+
 # ---------------------------------------------------------------- the modal
 
 def _option(value: str, label: str) -> Option:
@@ -192,7 +292,7 @@ def case_modal(view: CaseView) -> dict:
     carries the reference only."""
     assigned = f"Looked after by {mention(view.assignee)}" if view.assignee else "Nobody has taken it yet"
     head = (f"*{view.reference}* · {e(view.category)}\nFor {e(view.team_name)} · raised {_when(view.raised_at)} "
-            f"({age_words(view.raised_at)}) · *{view.status_label}*\n{assigned}")
+            f"({age_words(view.raised_at)}) by {raised_by(view.reporter)} · *{view.status_label}*\n{assigned}")
     if view.status == CaseStatus.open.value:
         head += f"\nPlease acknowledge it by {_when(view.acknowledge_by)}."
     top: list = [SectionBlock(text=MarkdownTextObject(text=head))]
@@ -226,6 +326,13 @@ def case_modal(view: CaseView) -> dict:
                 action_id=ASSIGNEE, placeholder="Choose someone on the team", options=handlers,
                 initial_option=assignee)),
         ]
+        if view.reporter_reachable:
+            form.insert(3, InputBlock(
+                block_id=MESSAGE, label="Message to the person who raised it", optional=True,
+                hint="Sent to them as a DM from me, with a button to reply. Everyone handling this case sees the "
+                     "messages here.",
+                element=PlainTextInputElement(action_id=MESSAGE, multiline=True,
+                                              max_length=handle_case.MESSAGE_MAX_CHARS)))
 
     # Notes, newest kept when the view's block limit is near.
     room = HOME_BLOCK_LIMIT - len(top) - len(form) - 2
@@ -238,9 +345,21 @@ def case_modal(view: CaseView) -> dict:
             break
         notes[:0] = pieces
     middle = [HeaderBlock(text="Internal notes"), *notes] if notes else []
+    # The thread with the person who raised it, newest kept when the limit is near.
+    room = HOME_BLOCK_LIMIT - len(top) - len(middle) - len(form) - 2
+    thread: list = []
+    for message in reversed(view.messages):
+        who = ("They wrote" if message.from_reporter else
+               e(message.author_name) if message.author_name else mention(message.author))
+        pieces = text_sections(f"*{who}* · {message.at:%-d %b %Y %H:%M}\n{e(message.text)}")
+        if len(thread) + len(pieces) > room - 1:
+            thread.insert(0, ContextBlock(elements=[MarkdownTextObject(text="Earlier messages are not shown.")]))
+            break
+        thread[:0] = pieces
+    talk = [HeaderBlock(text="Messages with the person who raised it"), *thread] if thread else []
     return View(type="modal", callback_id=FORM, title="Confidential case", close="Close",
                 submit=None if view.closed else "Save", private_metadata=view.reference,
-                blocks=[*top, *middle, *form]).to_dict()
+                blocks=[*top, *talk, *middle, *form]).to_dict()
 
 
 def _value(state: dict, block: str) -> str | None:
@@ -253,7 +372,7 @@ def _value(state: dict, block: str) -> str | None:
 def form_values(body: dict) -> dict:
     state = ((body.get("view") or {}).get("state") or {}).get("values") or {}
     return {"status": _value(state, STATUS), "outcome": _value(state, OUTCOME), "note": _value(state, NOTE),
-            "assign_to": _value(state, ASSIGNEE)}
+            "assign_to": _value(state, ASSIGNEE), "message": _value(state, MESSAGE)}
 
 
 def form_errors(body: dict) -> dict[str, str]:
@@ -262,6 +381,7 @@ def form_errors(body: dict) -> dict[str, str]:
     values = form_values(body)
     try:
         handle_case.check_update(values["status"], values["outcome"], values["note"])
+        handle_case.check_message(values["message"])
     except FieldProblem as problem:
         return {problem.field: str(problem)}
     return {}
@@ -273,7 +393,7 @@ def home_case_blocks(lines: list, viewer: str) -> list:
     for line in lines:
         mine = " · with you" if line.assignee and line.assignee == viewer else ""
         text = (f"*{line.reference}* · {e(line.category)}\n{line.status_label} · raised {age_words(line.raised_at)}"
-                f" · {e(line.team_name)}{mine}")
+                f" by {raised_by(line.reporter)} · {e(line.team_name)}{mine}")
         blocks.append(SectionBlock(text=MarkdownTextObject(text=split_text(text)[0]), accessory=ButtonElement(
             text="Open", action_id=OPEN_ACTION, value=line.reference)))
     return blocks
@@ -294,6 +414,19 @@ def home_team_case_blocks(lines: list) -> list:
                 f"{age_words(line.raised_at)} · {deadline}")
         blocks.append(SectionBlock(text=MarkdownTextObject(text=split_text(text)[0])))
     return blocks
+
+
+def home_figures_blocks(figures: CaseFigures) -> list:
+    """"How your team's cases are going" on a lead's App Home: counts only, small ones suppressed."""
+    if figures.empty:
+        return [SectionBlock(text=MarkdownTextObject(text="No cases yet."))]
+    rows = "\n".join(f"• *{e(label)}*: " + ", ".join(f"{q} {cell}" for q, cell in zip(figures.quarters, cells))
+                     for label, cells in figures.by_category)
+    text = (f"{rows}\n*All cases:* {figures.total} · *acknowledged within the deadline:* "
+            f"{figures.acknowledged_in_time} · *median days to close:* {figures.median_days_to_close}")
+    return [SectionBlock(text=MarkdownTextObject(text=split_text(text)[0])), ContextBlock(elements=[
+        MarkdownTextObject(text=f"By the quarter each case was raised. Counts under {SMALLEST_SHOWN} are shown as "
+                                f"\"{FEWER}\", so that no figure points at anyone.")])]
 
 
 def settled_notice(reference: str, actor: str, status: str) -> tuple[str, list[dict]]:

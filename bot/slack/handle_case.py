@@ -1,7 +1,10 @@
-"""The handlers' case buttons and modal on the Bolt app (how they look: bot.slack.case_views).
+"""The case buttons and modals on the Bolt app (how they look: bot.slack.case_views): the
+handlers' (bot.journeys.handle_case) and those of the person who raised a case, who writes to
+its team and withdraws it from the DMs about it (bot.journeys.case_reporter).
 
-Every click and submission is checked again by bot.journeys.handle_case; a refused one is
-answered only to the person who clicked, and shows nothing of the case."""
+Every click and submission is checked again by the service; a refused one is answered only to
+the person who clicked, and shows nothing of the case. What a reporter writes goes from the
+modal straight to the case, never through the conversation."""
 from __future__ import annotations
 
 import asyncio
@@ -15,10 +18,11 @@ from sqlalchemy import select
 from bot.core.db import UnitOfWork
 from bot.core.errors import DomainError
 from bot.core.models import OutboxMessage, OutboxStatus
-from bot.journeys import handle_case
+from bot.journeys import case_reporter, handle_case
 from bot.slack.api import tell_privately
-from bot.slack.case_views import (ACKNOWLEDGE_ACTION, FORM, OPEN_ACTION, REOPEN_ACTION, acknowledged_text, case_modal,
-                                  form_errors, form_values, refusal_text, reopened_text, saved_text, settled_notice)
+from bot.slack.case_views import (ACKNOWLEDGE_ACTION, FORM, OPEN_ACTION, REOPEN_ACTION, REPORTER_FORM, WITHDRAW_ACTION,
+                                  WRITE_ACTION, WRITTEN, acknowledged_text, case_modal, form_errors, form_values,
+                                  refusal_text, reopened_text, reporter_modal, saved_text, settled_notice, written)
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,51 @@ class SlackCases:
             self._settle_copies(done.reference, user, done.status)
         self._tell(user, None, saved_text(done))
         self._after(user)
+
+    # ------------------------------------------------------------ the person who raised it
+
+    def on_write(self, body: dict) -> None:
+        """*Reply* or *Add information*: their modal, with the thread so far."""
+        user, reference, channel = _who(body)
+        try:
+            view = case_reporter.reporter_view(reference, user, self.uow_factory())
+        except DomainError as refused:
+            self._tell(user, channel, refusal_text(refused))
+            return
+        try:
+            self.client.views_open(trigger_id=body["trigger_id"], view=reporter_modal(view))
+        except SlackApiError as failure:  # never the view: it holds the messages
+            log.warning("Could not open a reporter's case modal: %s", failure.response.get("error"))
+            self._tell(user, channel, "Sorry, Slack didn't let me open your case just then. Please try again.")
+
+    def on_written(self, body: dict) -> tuple[str | None, str]:
+        """Their message, from the modal to the case: (what to show beside the field when it
+        can't be taken, so the modal stays open; else None, and the team's name)."""
+        user = body["user"]["id"]
+        reference = (body.get("view") or {}).get("private_metadata") or ""
+        try:
+            return None, case_reporter.write_to_case(reference, user, written(body), self.uow_factory())
+        except DomainError as refused:
+            return str(refused)[:150], ""
+
+    def confirm_written(self, body: dict, team: str) -> None:
+        reference = (body.get("view") or {}).get("private_metadata") or ""
+        self._tell(body["user"]["id"], None, f"Sent: it's with your case *{reference}*, and {team} has been told "
+                                             "there's something new. Only the people handling it can read it.")
+        self.after_change()
+
+    def on_withdraw(self, body: dict) -> None:
+        user, reference, channel = _who(body)
+        try:
+            team = case_reporter.withdraw_case(reference, user, self.uow_factory())
+        except DomainError as refused:
+            self._tell(user, channel, refusal_text(refused))
+            return
+        self._tell(user, None, f"Your case *{reference}* is withdrawn: it's closed, and {team} has been told. "
+                               "If you'd like to talk about it, the D&I service team or the People team is here "
+                               "for you.")
+        self._settle_copies(reference, user, "closed")
+        self.after_change()
 
     # ------------------------------------------------------------ helpers
 
@@ -127,6 +176,26 @@ def register_case_listeners(app, runtime) -> SlackCases:
     async def reopen_clicked(ack, body: dict) -> None:
         await ack()
         await asyncio.to_thread(cases.on_reopen, body)
+
+    @app.action(WRITE_ACTION)
+    async def write_clicked(ack, body: dict) -> None:
+        await ack()
+        await asyncio.to_thread(cases.on_write, body)
+
+    @app.action(WITHDRAW_ACTION)
+    async def withdraw_clicked(ack, body: dict) -> None:
+        await ack()
+        await asyncio.to_thread(cases.on_withdraw, body)
+
+    @app.view(REPORTER_FORM)
+    async def reporter_form_submitted(ack, body: dict) -> None:
+        # Written before the ack, so a refusal (a closed case) is shown in the modal itself.
+        problem, team = await asyncio.to_thread(cases.on_written, body)
+        if problem:
+            await ack(response_action="errors", errors={WRITTEN: problem})
+            return
+        await ack()
+        await asyncio.to_thread(cases.confirm_written, body, team)
 
     @app.view(FORM)
     async def form_submitted(ack, body: dict) -> None:

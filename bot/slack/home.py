@@ -1,7 +1,8 @@
 """The App Home tab: the directory, the person's requests, what waits for them as an
 organiser, for the D&I service team the proposals pending (a count), and for someone who
 handles cases, their cases (reference, category, status, age; what happened only in the
-case modal), and for a case team's lead, the team's cases with their acknowledgement deadlines.
+case modal), and for a case team's lead, the team's cases with their acknowledgement deadlines
+and how they are going (counts under 5 suppressed).
 Nobody else sees any case."""
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from slack_sdk.models.views import View
 from bot.journeys.find_group import directory_entry
 from bot.journeys.overview import overview_for
 from bot.slack.blocks import HOME_BLOCK_LIMIT, directory_blocks, home_view
-from bot.slack.case_views import home_case_blocks, home_team_case_blocks
+from bot.slack.case_views import home_case_blocks, home_figures_blocks, home_team_case_blocks
 from bot.slack.markup import escape_mrkdwn, mention
 
 # Room for cases on the Home; the rest are one line away in the handler's DMs.
@@ -28,7 +29,7 @@ def home_for(user_id: str, uow_factory) -> dict:
     if overview.team is not None:
         team_lines = [f"• Group proposals waiting for a decision: *{overview.team.pending_proposals}*"]
     view = home_view(groups=overview.groups, my_lines=mine, organiser_lines=organiser_lines, team_lines=team_lines)
-    if not overview.cases and not overview.team_cases:
+    if not overview.cases and not overview.team_cases and overview.figures is None:
         return view
     return _with_cases(view, overview, user_id)
 
@@ -49,6 +50,9 @@ def _with_cases(view: dict, overview, user_id: str) -> dict:
         if len(overview.team_cases) > HOME_CASES:
             cases.append(ContextBlock(elements=[MarkdownTextObject(
                 text=f"…and {len(overview.team_cases) - HOME_CASES} older ones.")]))
+    if overview.figures is not None:
+        cases += [DividerBlock(), HeaderBlock(text="How your team's cases are going"),
+                  *home_figures_blocks(overview.figures)]
     blocks = view["blocks"]
     directory_at = next(i for i, b in enumerate(blocks)
                         if b["type"] == "header" and b["text"]["text"] == "Directory") + 1

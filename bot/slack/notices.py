@@ -3,19 +3,23 @@ service) rendered to mrkdwn text, and to Block Kit where it carries buttons or a
 Every value that came from a person is escaped here, on its way out."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable
 
 from bot.core.crypto import Cipher
+from bot.core.models import CaseStatus
 from bot.core.notices import (AddBotNotice, CaseAssignedNotice, CaseEscalationNotice, CaseFeedbackDueNotice,
-                               CaseNotice, CaseReminderNotice, CaseUpdateNotice, DeliveryFailedNotice,
+                               CaseMessageNotice, CaseNotice, CaseReminderNotice, CaseReporterNotice,
+                               CaseUpdateNotice, DeliveryFailedNotice,
                                GroupProposalNotice, InviteDecisionNotice, InviteEscalationNotice, InviteNudgeNotice,
                                InviteRequestNotice, Notice, ProposalDecisionNotice, SupportDecisionNotice,
                                SupportRequestNotice, WelcomeNotice, notice_from)
 from bot.journeys.decidable import BY_NOTICE_KIND
 from bot.slack.blocks import (MESSAGE_BLOCK_LIMIT, SECTION_LIMIT, fallback_text, text_sections, welcome_blocks,
                               with_decision_buttons)
-from bot.slack.case_views import (case_assigned_blocks, case_assigned_text, case_notice_blocks, case_notice_text,
-                                   case_update_text, with_outcome_opened)
+from bot.slack.case_views import (case_assigned_blocks, case_assigned_text, case_message_text, case_notice_blocks,
+                                   case_notice_text, case_reporter_blocks, case_reporter_text, case_update_text,
+                                   opened, reporter_blocks, with_outcome_opened)
 from bot.slack.markup import escape_mrkdwn as e
 from bot.slack.markup import mention, mention_recipient
 
@@ -144,6 +148,7 @@ TEXT: dict[type[Notice], Callable[[Any], str]] = {
     CaseNotice: case_notice_text, CaseUpdateNotice: case_update_text, CaseAssignedNotice: case_assigned_text,
     AddBotNotice: _add_bot, DeliveryFailedNotice: _delivery_failed, CaseReminderNotice: _case_reminder,
     CaseEscalationNotice: _case_escalation, CaseFeedbackDueNotice: _case_feedback_due,
+    CaseMessageNotice: case_message_text, CaseReporterNotice: case_reporter_text,
     WelcomeNotice: lambda _: WELCOME,
 }
 
@@ -158,6 +163,8 @@ def _text(notice: Notice | None, payload: dict, cipher: Cipher | None = None) ->
         return payload.get("text", "")
     if isinstance(notice, CaseUpdateNotice):
         notice = with_outcome_opened(notice, cipher)
+    if isinstance(notice, CaseMessageNotice):
+        notice = replace(notice, message=opened(notice.message, cipher))
     return TEXT[type(notice)](notice)
 
 
@@ -168,8 +175,10 @@ def notice_text(kind: str, payload: dict, cipher: Cipher | None = None) -> str:
 
 # Notices whose buttons are their own (a case's Open and Acknowledge).
 BLOCKS: dict[type[Notice], Callable[[Any], list[dict]]] = {
-    CaseNotice: case_notice_blocks, CaseAssignedNotice: case_assigned_blocks,
+    CaseNotice: case_notice_blocks, CaseAssignedNotice: case_assigned_blocks, CaseReporterNotice: case_reporter_blocks,
 }
+# The reporter's DMs about their case, with what opens their modal (then *Withdraw the case*).
+REPORTER_FIRST_BUTTON: dict[type[Notice], str] = {CaseMessageNotice: "Reply", CaseUpdateNotice: "Add information"}
 
 
 def render(kind: str, payload: dict, cipher: Cipher | None = None) -> tuple[str, list[dict] | None]:
@@ -178,6 +187,8 @@ def render(kind: str, payload: dict, cipher: Cipher | None = None) -> tuple[str,
     text = _text(notice, payload, cipher)
     if notice is not None and type(notice) in BLOCKS:
         return fallback_text(text), BLOCKS[type(notice)](notice)
+    if notice is not None and type(notice) in REPORTER_FIRST_BUTTON and getattr(notice, "status", "") != CaseStatus.closed.value:
+        return fallback_text(text), reporter_blocks(text, notice.reference, first=REPORTER_FIRST_BUTTON[type(notice)])
     if kind in BY_NOTICE_KIND and payload.get("reference"):
         return fallback_text(text), with_decision_buttons(BY_NOTICE_KIND[kind], text, payload["reference"])
     if isinstance(notice, WelcomeNotice) and "groups" in payload:

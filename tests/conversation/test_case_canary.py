@@ -4,15 +4,18 @@ Three cases are raised, each with made-up marker words in what happened and in w
 handle it: one over REST, one typed into a Slack DM, one through Slack's form (a modal). Each
 starts with what happened told in the first message (safe mode), and answers a question on the
 way with a marker word too: over REST the story told up front is used as what happened; in the
-DM it is declined and told again; in Slack's form it is written again in the form. The
-servers log at DEBUG level. Then every store is searched: Rasa's tracker store (in-process,
+DM it is declined and told again; in Slack's form it is written again in the form. On the
+DM's case a handler then writes to the reporter from the case modal and the reporter replies
+from theirs, each message with a marker word too. The servers log at DEBUG level. Then every store is searched: Rasa's tracker store (in-process,
 SQL and Redis, one run each), both servers' logs, every Slack API call the assistant made,
 and every row and column of the database (outbox, audit log and the case rows included).
 Each marker must be found 0 times, and, as the control that makes this test able to fail,
 found in the decrypted cases.
 
-Not searched: what a handler's *Open* shows in Slack (that modal carries the narrative by
-design; tests/integration/test_slack_handle_case.py checks it leaves no log line)."""
+Not searched: what the modals show in Slack (a handler's *Open* carries the narrative and the
+thread, the reporter's the thread, by design; tests/integration/test_slack_handle_case.py
+checks they leave no log line), and the DM that brings the reporter the handler's message,
+which is where they read it."""
 from __future__ import annotations
 
 import json
@@ -23,7 +26,7 @@ import urllib.request
 import pytest
 
 from bot.core.constants import SEALED
-from bot.core.models import Case, CaseStatus, OutboxMessage
+from bot.core.models import Case, CaseMessage, CaseStatus, OutboxMessage
 from bot.journeys.raise_issue import excluded_ids
 from harness.records import environment_cipher, rows
 from harness.slack_people import SlackPerson, SlackWorkspace, click, post_signed
@@ -37,7 +40,8 @@ STORY_MARK, ANSWER_MARK = "Numbatquill", "Potoroomist"
 UP_FRONT = (f"I need to raise an issue confidentially. At the {STORY_MARK} team lunch the organiser made a joke "
             "about my religion and people laughed.")
 CATEGORY = f"discrimination I think, the {ANSWER_MARK} kind"
-MARKS = (NARRATIVE_MARK, EXCLUDED_MARK, STORY_MARK, ANSWER_MARK)
+RELAY_OUT_MARK, RELAY_IN_MARK = "Kinkajouvelvet", "Tarsierlamp"
+MARKS = (NARRATIVE_MARK, EXCLUDED_MARK, STORY_MARK, ANSWER_MARK, RELAY_OUT_MARK, RELAY_IN_MARK)
 TOM = "U0DANDI002"
 
 
@@ -109,8 +113,32 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
     slack.wait_for("chat.postMessage", count=3, timeout=30,
                    predicate=lambda c: c["channel"] == "U0DANDI001" and any(
                        reference in (c.get("text") or "") for reference in references))
+
+    # A handler writes to the DM's reporter from the case modal; they reply from theirs.
+    [typed_case] = [case for case in cases if case.reporter_slack_id == typed.user]
+    handler = "U0DANDI001"
+    assert post_signed(workspace.webhook, urllib.parse.urlencode({"payload": json.dumps(case_form_submission(
+        handler, typed_case.reference, f"Thank you. Was the {RELAY_OUT_MARK} call recorded?"))}).encode(),
+        "application/x-www-form-urlencoded")[0] == 200
+    [relayed] = slack.wait_for("chat.postMessage", timeout=30, predicate=lambda c: c["channel"] in (
+        typed.user, typed.dm) and RELAY_OUT_MARK in (c.get("text") or ""))
+    assert [e["action_id"] for b in relayed["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
+        "case_write", "case_withdraw"]
+    assert click(workspace, typed.user, "case_write", typed_case.reference, typed.dm) == 200
+    slack.wait_for("views.open", timeout=20, predicate=lambda c: c["view"]["callback_id"] == "case_reporter_form")
+    assert post_signed(workspace.webhook, urllib.parse.urlencode({"payload": json.dumps(reporter_form_submission(
+        typed.user, typed_case.reference, f"No, but {RELAY_IN_MARK} from my team took notes."))}).encode(),
+        "application/x-www-form-urlencoded")[0] == 200
+    slack.wait_for("chat.postMessage", timeout=30, predicate=lambda c: c["channel"] == handler
+                   and typed_case.reference in (c.get("text") or "") and "has written to you" in c["text"])
+    thread = [environment_cipher().decrypt(m.body_ciphertext)
+              for m in rows(assistant, CaseMessage, CaseMessage.case_id == typed_case.id)]
+    assert RELAY_OUT_MARK in thread[0] and RELAY_IN_MARK in thread[1]  # the control: both kept, encrypted
+
     time.sleep(1)
     trackers = "\n".join(json.dumps(tracker_of(base_url, sender)) for sender in reporters)
+    # Shown by design: the modals, and the DM that brings the reporter the handler's message.
+    searched_calls = [c for c in slack.calls if c.method != "views.open" and c is not relayed_call(slack, relayed)]
 
     for case in cases:
         told = environment_cipher().decrypt(case.narrative_ciphertext)  # the control: what was said was kept
@@ -126,7 +154,7 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
         "tracker store (as stored)": read_tracker_store() if read_tracker_store else "",
         "Rasa's log (DEBUG)": (logs / "rasa.log").read_text(errors="replace"),
         "the action server's log (DEBUG)": (logs / "actions.log").read_text(errors="replace"),
-        "Slack API calls": json.dumps([[c.method, c.args, c.response] for c in slack.calls], default=str),
+        "Slack API calls": json.dumps([[c.method, c.args, c.response] for c in searched_calls], default=str),
         "the database (every table, outbox and audit log included)": dump_database(database_url),
     }
     found = {place: {mark: text.lower().count(mark.lower()) for mark in MARKS} for place, text in places.items()}
@@ -137,6 +165,23 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
     assert len(places["Rasa's log (DEBUG)"]) > 10_000  # it really logged at DEBUG level
     if read_tracker_store:  # and the conversations really were kept in the store searched
         assert "canary-rest" in places["tracker store (as stored)"] and "U0CANARY02" in places["tracker store (as stored)"]
+
+
+def case_form_submission(user: str, reference: str, message: str) -> dict:
+    return {"type": "view_submission", "user": {"id": user}, "trigger_id": "123.790",
+            "view": {"id": "V0CANARY02", "type": "modal", "callback_id": "case_form", "private_metadata": reference,
+                     "state": {"values": {"message": {"message": {"type": "plain_text_input", "value": message}}}}}}
+
+
+def reporter_form_submission(user: str, reference: str, text: str) -> dict:
+    return {"type": "view_submission", "user": {"id": user}, "trigger_id": "123.791",
+            "view": {"id": "V0CANARY03", "type": "modal", "callback_id": "case_reporter_form",
+                     "private_metadata": reference,
+                     "state": {"values": {"written": {"written": {"type": "plain_text_input", "value": text}}}}}}
+
+
+def relayed_call(slack, args: dict):
+    return next(c for c in slack.calls if c.args is args)
 
 
 def tracker_of(base_url: str, sender: str) -> dict:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.core import db
-from bot.core.errors import AlreadyDone, PermissionDenied
+from bot.core.errors import AlreadyDone, NotFound, PermissionDenied
 from bot.core.models import AuditEntry, Case, CaseNote, CaseStatus, OutboxMessage, utcnow
 from bot.journeys import handle_case
 from bot.journeys.check_status import my_requests, status_of
@@ -273,3 +273,54 @@ def test_a_team_lead_sees_the_teams_deadlines_kept_or_missed_and_nothing_else(en
     assert handle_case.team_cases_for(TOM, demo_uow) == []  # a handler, not a lead
     assert kept_from_her and people_team
 
+
+
+# ---------------------------------------------------------------- the thread with the person who raised it
+
+def thread(uow, reference: str) -> list[str]:
+    with uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == reference))
+        return [environment_cipher().decrypt(m.body_ciphertext) for m in case.messages]
+
+
+def test_a_message_to_the_reporter_is_kept_once_encrypted_audited_and_sent_as_a_token(demo_uow):
+    from bot.journeys import case_reporter
+
+    reference = a_case(demo_uow)
+    for _ in range(2):  # a double submission
+        handle_case.update_case(reference, PRIYA, message=f"When did {MARKER} start?", uow=demo_uow)
+    assert thread(demo_uow, reference) == [f"When did {MARKER} start?"]
+    [(recipient, _, payload)] = notices(demo_uow, "case_message")
+    assert recipient == REPORTER and MARKER not in json.dumps(payload)
+    assert environment_cipher().decrypt(payload["message"].encode()) == f"When did {MARKER} start?"
+    [entry] = audit_rows(demo_uow, "messaged_reporter")
+    assert entry.actor == PRIYA and MARKER not in json.dumps(entry.detail)
+
+    for _ in range(2):  # and their reply, sent twice, lands once; each handler told, never what
+        case_reporter.write_to_case(reference.lower(), REPORTER, f"Last month, {MARKER} again.", demo_uow)
+    replies = [n for n in notices(demo_uow, "case_reporter")]
+    assert {recipient for recipient, _, _ in replies} == {PRIYA, TOM} and MARKER not in json.dumps(replies)
+    assert len(thread(demo_uow, reference)) == 2
+    assert [e.actor for e in audit_rows(demo_uow, "reporter_wrote")] == [REPORTER]
+
+
+def test_only_a_handler_may_message_only_a_reporter_in_slack_and_only_the_reporter_may_write(demo_uow):
+    from bot.journeys import case_reporter
+
+    kept_away = a_case(demo_uow, excluded=[TOM])
+    with pytest.raises(PermissionDenied):
+        handle_case.update_case(kept_away, TOM, message="Hello", uow=demo_uow)
+    outside = a_case(demo_uow, reporter="rest:alex")
+    with pytest.raises(FieldProblem) as problem:
+        handle_case.update_case(outside, PRIYA, message="Hello", uow=demo_uow)
+    assert problem.value.field == "message" and "outside Slack" in str(problem.value)
+    for who in (PRIYA, STRANGER, ""):
+        with pytest.raises(NotFound):
+            case_reporter.write_to_case(kept_away, who, "let me add this", demo_uow)
+        with pytest.raises(NotFound):
+            case_reporter.withdraw_case(kept_away, who, demo_uow)
+    assert not thread(demo_uow, kept_away)
+    assert case_reporter.withdraw_case(kept_away, REPORTER, demo_uow) == "the D&I service team"
+    with pytest.raises(AlreadyDone):
+        case_reporter.write_to_case(kept_away, REPORTER, "one more thing", demo_uow)
+    assert {recipient for recipient, _, p in notices(demo_uow, "case_reporter") if p["did"] == "withdrew"} == {PRIYA}

@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from bot.core import db
-from bot.core.models import Case, CaseNote
+from bot.core.models import Case, CaseMessage, CaseNote
 from bot.core.settings import load_settings
 from bot.journeys.case_keys import RotationStopped, rotate_all
 from bot.journeys.raise_issue import excluded_ids, save_draft, submit_case
@@ -28,7 +28,7 @@ def keyed(engine, keys: str):
 
 
 def stored(uow) -> str:
-    """A case with every encrypted column filled, and a note."""
+    """A case with every encrypted column filled, a note and a message each way."""
     draft = save_draft(NARRATIVE, uow, owner="U0REPORT01")
     with uow:
         uow.session.scalar(select(Case).where(Case.reference == draft)).excluded_ciphertext = uow.cipher.encrypt(
@@ -40,19 +40,22 @@ def stored(uow) -> str:
         case = uow.session.scalar(select(Case).where(Case.reference == reference))
         case.outcome_ciphertext = uow.cipher.encrypt("We spoke to the organisers.")
         case.notes.append(CaseNote(author_slack_id="U0DANDI001", body_ciphertext=uow.cipher.encrypt("Called them.")))
+        case.messages.append(CaseMessage(author_slack_id="U0DANDI001", body_ciphertext=uow.cipher.encrypt("When?")))
+        case.messages.append(CaseMessage(from_reporter=True, body_ciphertext=uow.cipher.encrypt("Tuesday.")))
         uow.commit()
     return reference
 
 
-def readable(uow, reference: str) -> tuple[str, set[str], str, list[str]]:
+def readable(uow, reference: str) -> tuple[str, set[str], str, list[str], list[str]]:
     with uow:
         case = uow.session.scalar(select(Case).where(Case.reference == reference))
         return (uow.cipher.decrypt(case.narrative_ciphertext), excluded_ids(case, uow.cipher),
                 uow.cipher.decrypt(case.outcome_ciphertext),
-                [uow.cipher.decrypt(note.body_ciphertext) for note in case.notes])
+                [uow.cipher.decrypt(note.body_ciphertext) for note in case.notes],
+                [uow.cipher.decrypt(message.body_ciphertext) for message in case.messages])
 
 
-EXPECTED = (NARRATIVE, {"U0DANDI002"}, "We spoke to the organisers.", ["Called them."])
+EXPECTED = (NARRATIVE, {"U0DANDI002"}, "We spoke to the organisers.", ["Called them."], ["When?", "Tuesday."])
 
 
 def test_rotation_moves_everything_to_the_newest_key(engine, demo_uow):
@@ -62,7 +65,7 @@ def test_rotation_moves_everything_to_the_newest_key(engine, demo_uow):
     both = keyed(engine, f"{new}, {old}")  # the new key put first
     assert readable(both, reference) == EXPECTED
     counts = rotate_all(lambda: both, batch_size=1)
-    assert counts == {"narratives": 1, "exclusions": 1, "outcomes": 1, "notes": 1}
+    assert counts == {"narratives": 1, "exclusions": 1, "outcomes": 1, "notes": 1, "messages": 2}
 
     newest = keyed(engine, new)  # the old key removed
     assert readable(newest, reference) == EXPECTED

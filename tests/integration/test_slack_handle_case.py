@@ -8,6 +8,7 @@ import asyncio
 import html
 import json
 import logging
+import re
 import urllib.parse
 
 import pytest
@@ -15,7 +16,7 @@ from cryptography.fernet import Fernet
 from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import select
 
-from bot.core.models import AuditEntry, Case, CaseStatus
+from bot.core.models import AuditEntry, Case, CaseStatus, OutboxMessage
 from bot import bootstrap
 from bot.journeys import handle_case
 from bot.journeys.raise_issue import save_draft, submit_case
@@ -79,14 +80,16 @@ def click(user: str, action_id: str, reference: str, channel: str | None = None)
     return payload
 
 
-def submission(user: str, reference: str, *, status=None, outcome=None, note=None, assignee=None) -> dict:
+def submission(user: str, reference: str, *, status=None, outcome=None, note=None, assignee=None,
+               message=None) -> dict:
     def select_(value):
         return {"type": "static_select", "selected_option": {"value": value} if value else None}
 
     values = {"status": {"status": select_(status)},
               "outcome": {"outcome": {"type": "plain_text_input", "value": outcome}},
               "note": {"note": {"type": "plain_text_input", "value": note}},
-              "assignee": {"assignee": select_(assignee)}}
+              "assignee": {"assignee": select_(assignee)},
+              "message": {"message": {"type": "plain_text_input", "value": message}}}
     return {"type": "view_submission", "team": {"id": "T0TEST0001"}, "api_app_id": "A0TEST0001",
             "user": {"id": user}, "trigger_id": "1337.43",
             "view": {"id": "V0CASE0001", "type": "modal", "callback_id": "case_form", "private_metadata": reference,
@@ -161,7 +164,8 @@ def test_open_shows_the_narrative_in_a_modal_only_escaped_and_split_and_the_read
     assert len([s for s in sections if "kept happening" in s]) >= 3
     assert any("&lt;!channel&gt; &amp; the organiser" in s for s in sections)  # the note, escaped
     inputs = {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
-    assert set(inputs) == {"status", "outcome", "note", "assignee"}
+    # (A message to the person who raised it: they raised it in Slack, so they can be written to.)
+    assert set(inputs) == {"status", "outcome", "message", "note", "assignee"}
     assert {o["value"] for o in inputs["assignee"]["element"]["options"]} == {PRIYA, TOM}
     assert MARKER not in everything_but_the_modal(slack)
     with runtime.uow_factory() as uow:
@@ -248,6 +252,9 @@ def test_a_handler_moves_reassigns_and_closes_the_reporter_sees_the_outcome(runt
         "case_open"]
     [update] = posts_to(slack, REPORTER)
     assert "acknowledged it and they're now looking into it" in html.unescape(update["text"])
+    # They can add to it later, or withdraw it, from the DM itself.
+    assert [(e["text"]["text"], e["action_id"]) for b in update["blocks"] if b["type"] == "actions"
+            for e in b["elements"]] == [("Add information", "case_write"), ("Withdraw the case", "case_withdraw")]
 
     outcome = "We agreed new ground rules with the organisers <and> thanked you."
     run(runtime, submission(TOM, reference, status="closed", outcome=outcome), then="views.publish", count=3)
@@ -257,6 +264,7 @@ def test_a_handler_moves_reassigns_and_closes_the_reporter_sees_the_outcome(runt
     closed = posts_to(slack, REPORTER)[-1]
     assert f"Your case *{reference}* has been closed" in closed["text"]
     assert "*Outcome:* We agreed new ground rules with the organisers &lt;and&gt; thanked you." in closed["text"]
+    assert buttons(closed) == []  # nothing more to add to a closed case
     with runtime.uow_factory() as uow:
         case = uow.session.scalar(select(Case).where(Case.reference == reference))
         assert case.status == CaseStatus.closed and case.assignee_slack_id == TOM and len(case.notes) == 1
@@ -267,7 +275,7 @@ def test_a_handler_moves_reassigns_and_closes_the_reporter_sees_the_outcome(runt
 
 
 def buttons(message: dict) -> list[str]:
-    return [e["action_id"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    return [e["action_id"] for b in message.get("blocks") or [] if b["type"] == "actions" for e in b["elements"]]
 
 
 def test_a_closed_case_is_reopened_by_its_handlers_only_and_the_reporter_is_told(runtime, slack):
@@ -341,6 +349,11 @@ def test_the_app_home_lists_a_handlers_cases_and_nobody_elses(runtime):
     assert everyones in team and kept_from_priya not in team and "case_open" not in team.split("Directory")[0]
     assert "acknowledged in time" in team and MARKER not in team and REPORTER not in team
     assert "Your team's cases" not in home(TOM) and "Your team's cases" not in home(STRANGER)
+    # And how they are going: two cases, so every count says only "fewer than 5".
+    going = json.dumps(priya["blocks"][headers.index("How your team's cases are going"):], ensure_ascii=False)
+    assert re.search(r"\*Discrimination or harassment\*: \d{4} Q[1-4] fewer than 5", going)
+    assert "*All cases:* fewer than 5" in going
+    assert "How your team's cases are going" not in home(TOM) + home(STRANGER)
 
 
 # ---------------------------------------------------------------- logs
@@ -365,3 +378,116 @@ def test_opening_a_case_with_debug_logging_everywhere_logs_nothing_of_what_happe
     assert caplog.records  # debug logging was on
     logged = "\n".join(f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
     assert MARKER not in logged
+
+
+# ---------------------------------------------------------------- talking with the person who raised it
+
+ASKED, ANSWERED = "Kinkajouvelvet", "Tarsierlamp"
+
+
+def reporter_submission(user: str, reference: str, text: str) -> dict:
+    return {"type": "view_submission", "team": {"id": "T0TEST0001"}, "api_app_id": "A0TEST0001",
+            "user": {"id": user}, "trigger_id": "1337.44",
+            "view": {"id": "V0MINE0001", "type": "modal", "callback_id": "case_reporter_form",
+                     "private_metadata": reference,
+                     "state": {"values": {"written": {"written": {"type": "plain_text_input", "value": text}}}}}}
+
+
+def test_handlers_see_who_raised_it_and_a_message_and_reply_go_round_through_the_bot(runtime, slack, caplog):
+    caplog.set_level(logging.DEBUG)
+    for name in ("slack_sdk", "slack_bolt", "bot", "bot.slack.api.client", "bot.slack.api.bolt", "sqlalchemy"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    reference = a_case(runtime)
+    deliver(runtime)
+    notice = posts_to(slack, PRIYA)[0]
+    assert f"by <@{REPORTER}>" in notice["text"]
+
+    # The handler writes from the case modal; the reporter gets it as a DM with Reply and Withdraw.
+    run(runtime, submission(PRIYA, reference, message=f"Could you tell us when the {ASKED} meetup was?"),
+        then="chat.postMessage", predicate=lambda c: c["channel"] == PRIYA)
+    assert "your message is on its way" in posts_to(slack, PRIYA)[-1]["text"]
+    deliver(runtime)
+    [dm] = [c for c in posts_to(slack, REPORTER) if ASKED in c["text"]]
+    assert dm["text"].startswith("A message from the D&amp;I service team about your case")  # Slack shows &amp; as &
+    [buttons] = [b for b in dm["blocks"] if b["type"] == "actions"]
+    assert [(e["text"]["text"], e["action_id"]) for e in buttons["elements"]] == [
+        ("Reply", "case_write"), ("Withdraw the case", "case_withdraw")]
+
+    # Reply: their modal shows the thread; what they write goes straight to the case.
+    _, [opened] = run(runtime, click(REPORTER, "case_write", reference, "D0REPORT01"), then="views.open")
+    assert opened["view"]["callback_id"] == "case_reporter_form" and ASKED in json.dumps(opened["view"])
+    response, _ = run(runtime, reporter_submission(REPORTER, reference, f"It was the {ANSWERED} one, last Tuesday."),
+                      then="chat.postMessage", predicate=lambda c: c["channel"] == REPORTER and "Sent" in c["text"])
+    assert response.status == 200
+    deliver(runtime)
+    for handler in (PRIYA, TOM):  # each handler told there's something new, never what
+        told = [c for c in posts_to(slack, handler) if "has written to you" in c["text"]]
+        assert told and ANSWERED not in json.dumps(told)
+
+    # Every handler of the case reads the thread in the modal.
+    _, opened_views = run(runtime, click(TOM, "case_open", reference, "D0DANDI002"), then="views.open", count=2)
+    thread = json.dumps(opened_views[-1]["view"])
+    assert ASKED in thread and ANSWERED in thread and "They wrote" in thread
+
+    # Kept encrypted, audited without content, and nowhere in plain text but the modals and the DM.
+    with runtime.uow_factory() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == reference))
+        assert [(m.from_reporter, environment_cipher().decrypt(m.body_ciphertext)[:12]) for m in case.messages] == [
+            (False, "Could you te"), (True, "It was the T")]
+        actions = [a.action for a in uow.session.scalars(select(AuditEntry).where(AuditEntry.subject_id == reference))]
+        assert "messaged_reporter" in actions and "reporter_wrote" in actions
+        stored = json.dumps([[a.detail for a in uow.session.scalars(select(AuditEntry))],
+                             [m.payload for m in uow.session.scalars(select(OutboxMessage))]], default=str)
+        assert ASKED not in stored and ANSWERED not in stored
+    by_design = [c for c in slack.calls if c.method == "views.open" or (
+        c.method == "chat.postMessage" and c.args.get("channel") in (REPORTER, "D0REPORT01") and ASKED in c.args["text"])]
+    assert ANSWERED not in json.dumps([c.args for c in slack.calls if c not in by_design])
+    assert ASKED not in json.dumps([c.args for c in slack.calls if c not in by_design])
+    logged = "\n".join(f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+    assert caplog.records and ASKED not in logged and ANSWERED not in logged
+
+
+def test_only_the_person_who_raised_it_can_write_to_it_and_a_stranger_learns_nothing(runtime, slack):
+    reference = a_case(runtime)
+    for who in (STRANGER, PRIYA):  # a stranger, and a handler pretending to be the reporter
+        run(runtime, click(who, "case_write", reference, "D0STRANGE1"), then="chat.postEphemeral",
+            predicate=lambda c, who=who: c["user"] == who)
+        response, _ = run(runtime, reporter_submission(who, reference, "let me in"))
+        assert "couldn't find a case of yours" in json.loads(response.body)["errors"]["written"]
+    refusals = [c["text"] for c in slack.calls_to("chat.postEphemeral")]
+    assert refusals == ["I couldn't find a case of yours with that reference."] * 2
+    assert not slack.calls_to("views.open")
+    with runtime.uow_factory() as uow:
+        assert not uow.session.scalar(select(Case).where(Case.reference == reference)).messages
+
+
+def test_a_case_withdrawn_is_closed_its_handlers_told_and_takes_nothing_more(runtime, slack):
+    reference = a_case(runtime)
+    run(runtime, click(REPORTER, "case_withdraw", reference, "D0REPORT01"), then="chat.postMessage",
+        predicate=lambda c: c["channel"] == REPORTER and "withdrawn" in c["text"])
+    with runtime.uow_factory() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == reference))
+        assert case.status == CaseStatus.closed and "Withdrawn" in environment_cipher().decrypt(case.outcome_ciphertext)
+    deliver(runtime)
+    assert any("has been withdrawn" in c["text"] for c in posts_to(slack, PRIYA))
+    response, _ = run(runtime, reporter_submission(REPORTER, reference, "one more thing"))
+    assert "is closed" in json.dumps(json.loads(response.body)["errors"])
+    # A handler writing to a withdrawn case is told it's closed.
+    run(runtime, submission(PRIYA, reference, message="Are you sure?"), then="chat.postMessage",
+        predicate=lambda c: c["channel"] == PRIYA and "closed" in c["text"])
+
+
+def test_two_handlers_writing_at_once_both_land(runtime, slack):
+    reference = a_case(runtime)
+
+    async def both():
+        await asyncio.gather(dispatch(runtime, submission(PRIYA, reference, message="From Priya.")),
+                             dispatch(runtime, submission(TOM, reference, message="From Tom.")))
+        await runtime_slack(runtime).wait_for_async("chat.postMessage", 2, predicate=lambda c: "on its way" in c["text"])
+    asyncio.run(both())
+    with runtime.uow_factory() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == reference))
+        assert sorted(environment_cipher().decrypt(m.body_ciphertext) for m in case.messages) == ["From Priya.",
+                                                                                                   "From Tom."]
+    deliver(runtime)
+    assert len([c for c in posts_to(slack, REPORTER) if c["text"].startswith("A message from")]) == 2

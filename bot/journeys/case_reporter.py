@@ -1,0 +1,128 @@
+"""A confidential case, from the side of the person who raised it, once it is sent: reading
+where it stands and the team's messages, writing back or adding something new, and
+withdrawing it.
+
+Only the person who raised a case can do any of this, checked at every step; anyone else
+gets the same answer whether the case exists or not. What they write is stored encrypted in
+the case's thread (like the handlers' notes) and never passes through the conversation:
+in Slack it is typed into a modal (bot.slack.handle_case). Each handler of the case is told
+that there is something new, never what; every message and the withdrawal are audit-logged
+without content. A withdrawn case is closed, with "withdrawn" as its outcome, so it is kept
+and purged like any closed case, and its handlers can reopen it if the person asks them to.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot.core import audit, outbox, routing
+from bot.core.db import UnitOfWork
+from bot.core.errors import AlreadyDone, InvalidInput, NotFound
+from bot.core.models import Case, CaseMessage, CaseStatus, as_utc
+from bot.core.notices import CaseReporterNotice
+from bot.core.references import normalise_reference
+from bot.journeys.handle_case import MESSAGE_MAX_CHARS, STATUS_LABELS
+from bot.journeys.raise_issue import CATEGORIES, excluded_ids
+
+# The outcome a withdrawn case is closed with (the handlers see it; the reporter is told so).
+WITHDRAWN_OUTCOME = "Withdrawn by the person who raised it."
+# One answer for "no such case" and "not yours".
+NOT_YOURS = "I couldn't find a case of yours with that reference."
+
+
+@dataclass(frozen=True)
+class ThreadLine:
+    from_reporter: bool
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class ReporterView:
+    """A case as the person who raised it sees it: where it stands and the thread. Holds the
+    decrypted messages: for the modal only."""
+
+    reference: str
+    status_label: str
+    team_name: str
+    closed: bool
+    thread: tuple[ThreadLine, ...]
+
+
+def _own_case(uow: UnitOfWork, reference: str, reporter_id: str, *, lock: bool = False) -> Case:
+    wanted = normalise_reference(reference or "")
+    query = select(Case).where(Case.reference == wanted, Case.status != CaseStatus.draft)
+    case = uow.session.scalar(query.with_for_update() if lock else query) if wanted and reporter_id else None
+    if case is None or case.reporter_slack_id != reporter_id:
+        raise NotFound(NOT_YOURS)
+    return case
+
+
+def _handlers(uow: UnitOfWork, case: Case) -> list[str]:
+    return routing.case_handlers(uow.session, case.routed_to, excluded_ids(case, uow.cipher))
+
+
+def _closed(case: Case) -> AlreadyDone:
+    return AlreadyDone(f"{case.reference} is closed, so I can't add to it. If something new has happened, you "
+                       "can raise it again, or talk to the D&I service team or the People team.",
+                       reference=case.reference)
+
+
+def reporter_view(reference: str, reporter_id: str, uow: UnitOfWork) -> ReporterView:
+    with uow:
+        case = _own_case(uow, reference, reporter_id)
+        return ReporterView(
+            case.reference, STATUS_LABELS[case.status], routing.TEAM_NAMES[case.routed_to],
+            case.status == CaseStatus.closed,
+            tuple(ThreadLine(m.from_reporter, as_utc(m.created_at), uow.cipher.decrypt(m.body_ciphertext))
+                  for m in case.messages))
+
+
+def write_to_case(reference: str, reporter_id: str, text: str, uow: UnitOfWork) -> str:
+    """A reply to the team, or something added later: kept encrypted in the thread, each
+    handler told there is something new. Returns the team's name. The same text sent twice in
+    a row (a double submission) is kept once."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("There's nothing to send yet.")
+    if len(text) > MESSAGE_MAX_CHARS:
+        raise InvalidInput(f"Please keep it to {MESSAGE_MAX_CHARS:,} characters.")
+    with uow:
+        case = _own_case(uow, reference, reporter_id, lock=True)
+        if case.status == CaseStatus.closed:
+            raise _closed(case)
+        team = routing.TEAM_NAMES[case.routed_to]
+        last = next((m for m in reversed(case.messages) if m.from_reporter), None)
+        if last is not None and uow.cipher.decrypt(last.body_ciphertext) == text:
+            return team
+        case.messages.append(CaseMessage(from_reporter=True, body_ciphertext=uow.cipher.encrypt(text)))
+        audit.record(uow.session, reporter_id, "reporter_wrote", "case", case.reference)
+        _tell_handlers(uow, case, "replied", key=f"{len(case.messages)}")
+        uow.commit()
+        return team
+
+
+def withdraw_case(reference: str, reporter_id: str, uow: UnitOfWork) -> str:
+    """The person who raised it no longer wants it pursued: closed, its handlers told. Returns
+    the team's name. Raises AlreadyDone once it is closed."""
+    with uow:
+        case = _own_case(uow, reference, reporter_id, lock=True)
+        if case.status == CaseStatus.closed:
+            raise AlreadyDone(f"{case.reference} is already closed.", reference=case.reference)
+        now = uow.clock()
+        case.status, case.closed_at, case.updated_at = CaseStatus.closed, now, now
+        case.outcome_ciphertext = uow.cipher.encrypt(WITHDRAWN_OUTCOME)
+        audit.record(uow.session, reporter_id, "withdrew_case", "case", case.reference)
+        _tell_handlers(uow, case, "withdrew", key=f"withdrawn:{now:%Y%m%dT%H%M%S%f}")
+        uow.commit()
+        return routing.TEAM_NAMES[case.routed_to]
+
+
+def _tell_handlers(uow: UnitOfWork, case: Case, did: str, *, key: str) -> None:
+    for handler in _handlers(uow, case):
+        outbox.notify(uow.session, CaseReporterNotice(
+            reference=case.reference, category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
+            did=did, reporter=case.reporter_slack_id or ""),
+            key=f"case_reporter:{case.reference}:{key}:{handler}", recipient=handler)
