@@ -22,6 +22,7 @@ from bot.core.routing import TEAM_NAMES, sentence_start
 from bot.journeys.raise_issue import (CATEGORIES, EXCLUSIONS, NARRATIVE, OFFERED, discard_draft, expect, handlers_left,
                                      held_story, keep_from_nobody, submit_case, team_for)
 from bot.nlu import reader
+from bot.rasa_plumbing.tracker_store import CASE_FORM
 from bot.slack.markup import escape_mrkdwn
 
 FOR_WHOM = reader.choice_words("issue_for")
@@ -188,7 +189,7 @@ def _told_this_time(tracker: Tracker) -> bool:
         if event.get("event") == "slot" and event.get("name") == "case_draft_id" \
                 and str(event.get("value") or "").startswith("draft-"):
             return True
-        if event.get("event") == "active_loop" and event.get("name") == "raise_issue_form":
+        if event.get("event") == "active_loop" and event.get("name") == CASE_FORM:
             return False
     return False
 

@@ -23,13 +23,16 @@ from bot.core.errors import AlreadyDone, InvalidInput, NotFound
 from bot.core.models import Case, CaseMessage, CaseStatus, as_utc
 from bot.core.notices import CaseReporterNotice
 from bot.core.references import normalise_reference
-from bot.journeys.handle_case import MESSAGE_MAX_CHARS, STATUS_LABELS
+from bot.journeys.handle_case import STATUS_LABELS, check_message, repeats
 from bot.journeys.raise_issue import CATEGORIES, excluded_ids
 
 # The outcome a withdrawn case is closed with (the handlers see it; the reporter is told so).
 WITHDRAWN_OUTCOME = "Withdrawn by the person who raised it."
 # One answer for "no such case" and "not yours".
 NOT_YOURS = "I couldn't find a case of yours with that reference."
+# What the person who raised a closed case is told when they try to add to it.
+CLOSED_TO_MORE = ("is closed, so nothing more can be added. If something new has happened, you can raise it again, "
+                  "or talk to the D&I service team or the People team.")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,10 @@ def _own_case(uow: UnitOfWork, reference: str, reporter_id: str, *, lock: bool =
     query = select(Case).where(Case.reference == wanted, Case.status != CaseStatus.draft)
     case = uow.session.scalar(query.with_for_update() if lock else query) if wanted and reporter_id else None
     if case is None or case.reporter_slack_id != reporter_id:
+        if case is not None:  # someone else's: who tried, and which (as a handler's refusal is kept)
+            audit.record(uow.session, reporter_id or "unknown", "refused_case", "case", case.reference,
+                         attempted="reporter")
+            uow.commit()
         raise NotFound(NOT_YOURS)
     return case
 
@@ -65,9 +72,7 @@ def _handlers(uow: UnitOfWork, case: Case) -> list[str]:
 
 
 def _closed(case: Case) -> AlreadyDone:
-    return AlreadyDone(f"{case.reference} is closed, so I can't add to it. If something new has happened, you "
-                       "can raise it again, or talk to the D&I service team or the People team.",
-                       reference=case.reference)
+    return AlreadyDone(f"{case.reference} {CLOSED_TO_MORE}", reference=case.reference)
 
 
 def reporter_view(reference: str, reporter_id: str, uow: UnitOfWork) -> ReporterView:
@@ -84,18 +89,15 @@ def write_to_case(reference: str, reporter_id: str, text: str, uow: UnitOfWork) 
     """A reply to the team, or something added later: kept encrypted in the thread, each
     handler told there is something new. Returns the team's name. The same text sent twice in
     a row (a double submission) is kept once."""
-    text = (text or "").strip()
+    text = check_message(text)
     if not text:
         raise InvalidInput("There's nothing to send yet.")
-    if len(text) > MESSAGE_MAX_CHARS:
-        raise InvalidInput(f"Please keep it to {MESSAGE_MAX_CHARS:,} characters.")
     with uow:
         case = _own_case(uow, reference, reporter_id, lock=True)
         if case.status == CaseStatus.closed:
             raise _closed(case)
         team = routing.TEAM_NAMES[case.routed_to]
-        last = next((m for m in reversed(case.messages) if m.from_reporter), None)
-        if last is not None and uow.cipher.decrypt(last.body_ciphertext) == text:
+        if repeats(case.messages, None, text, uow.cipher):  # (the reporter's have no author)
             return team
         case.messages.append(CaseMessage(from_reporter=True, body_ciphertext=uow.cipher.encrypt(text)))
         audit.record(uow.session, reporter_id, "reporter_wrote", "case", case.reference)

@@ -32,7 +32,7 @@ from bot.core.errors import AlreadyDone, InvalidInput, PermissionDenied
 from bot.core.models import Case, CaseMessage, CaseNote, CaseStatus, as_utc
 from bot.core.notices import CaseAssignedNotice, CaseMessageNotice, CaseUpdateNotice
 from bot.core.references import normalise_reference
-from bot.journeys.raise_issue import CATEGORIES, USER_ID_RE, excluded_ids
+from bot.journeys.raise_issue import CATEGORIES, excluded_ids, reachable_in_slack
 
 NOTE_MAX_CHARS = TEXT_LIMIT
 MESSAGE_MAX_CHARS = TEXT_LIMIT
@@ -111,7 +111,7 @@ class CaseView:
     @property
     def reporter_reachable(self) -> bool:
         """Whether the bot can write to them (in Slack)."""
-        return bool(USER_ID_RE.fullmatch(self.reporter or ""))
+        return reachable_in_slack(self.reporter)
 
     @property
     def closed(self) -> bool:
@@ -325,6 +325,13 @@ def check_update(status: str | None, outcome: str | None, note: str | None) -> t
     return chosen, outcome, note
 
 
+def repeats(entries: list, author: str | None, text: str, cipher) -> bool:
+    """Whether `text` is a double submission: the very last note or message is the same
+    author's, with the same words. (The same words later, after someone else wrote, are new.)"""
+    last = entries[-1] if entries else None
+    return last is not None and last.author_slack_id == author and cipher.decrypt(last.body_ciphertext) == text
+
+
 def check_message(message: str | None) -> str:
     """A message to the person who raised the case, checked: FieldProblem("message") if too long."""
     message = (message or "").strip()
@@ -338,7 +345,7 @@ def _tell_reporter(uow: UnitOfWork, case: Case, *, first_acknowledgement: bool, 
     """A `case_update` to the reporter, if they can be reached in Slack (not anonymous, not
     the local REST channel). The key makes a repeated click a no-op."""
     reporter = case.reporter_slack_id or ""
-    if not USER_ID_RE.fullmatch(reporter):
+    if not reachable_in_slack(reporter):
         return False
     # Closed: the outcome as a token, never text: the outbox keeps no confidential text (the renderer decrypts).
     token = uow.cipher.encrypt(outcome).decode() if case.status == CaseStatus.closed else None
@@ -395,8 +402,7 @@ def _reassign(uow: UnitOfWork, case: Case, handlers: list[str], handler_id: str,
 
 def _add_note(uow: UnitOfWork, case: Case, handler_id: str, text: str) -> bool:
     # The same note sent twice (a double submission) is kept once.
-    last = next((n for n in reversed(case.notes) if n.author_slack_id == handler_id), None)
-    if last is not None and uow.cipher.decrypt(last.body_ciphertext) == text:
+    if repeats(case.notes, handler_id, text, uow.cipher):
         return False
     case.notes.append(CaseNote(author_slack_id=handler_id, body_ciphertext=uow.cipher.encrypt(text)))
     audit.record(uow.session, handler_id, "noted_case", "case", case.reference)
@@ -408,11 +414,10 @@ def _message_reporter(uow: UnitOfWork, case: Case, handler_id: str, text: str) -
     audited without content, and sent as a DM with a way to reply. The same message sent twice
     (a double submission) is kept once; two handlers writing at once both land."""
     reporter = case.reporter_slack_id or ""
-    if not USER_ID_RE.fullmatch(reporter):
+    if not reachable_in_slack(reporter):
         raise FieldProblem("message", "They raised it outside Slack, so I can't send them a message. "
                                       "Please reach them another way.")
-    last = next((m for m in reversed(case.messages) if m.author_slack_id == handler_id), None)
-    if last is not None and uow.cipher.decrypt(last.body_ciphertext) == text:
+    if repeats(case.messages, handler_id, text, uow.cipher):
         return False
     case.messages.append(CaseMessage(from_reporter=False, author_slack_id=handler_id,
                                      body_ciphertext=uow.cipher.encrypt(text)))

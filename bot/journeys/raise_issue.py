@@ -55,6 +55,12 @@ INTENT = "raise_issue"
 TAKEN_INTENT = "case_details_given"
 # Slack user ids typed or mentioned ("<@U123ABC>", "@U123ABC").
 USER_ID_RE = re.compile(r"\b([UW][A-Z0-9]{6,})\b")
+
+
+def reachable_in_slack(reporter: str | None) -> bool:
+    """Whether someone who raised a case can be written to in Slack (not a REST or terminal
+    conversation): their id is a Slack user id."""
+    return bool(USER_ID_RE.fullmatch(reporter or ""))
 # A message up to this long at the narrative step that reads as "no" or ends with a question
 # may not be what happened: held (encrypted) while the person is asked which they meant.
 SHORT_WORDS = 8
@@ -209,7 +215,7 @@ def held_story(conversation_id: str, uow: UnitOfWork) -> str | None:
         return case.reference if case is not None and case.narrative_ciphertext is not None else None
 
 
-def _take_offer_answer(conversation_id: str, text: str, draft_id: str | None, uow: UnitOfWork) -> Taken:
+def _take_offer_answer(conversation_id: str, text: str, draft_id: str | None, uow: UnitOfWork) -> Taken | None:
     """"Shall I use what you wrote as what happened?": yes, no (told again next), or the story
     told again right here."""
     words = len(text.split())
@@ -230,6 +236,8 @@ def _take_offer_answer(conversation_id: str, text: str, draft_id: str | None, uo
                 prompt.step = NARRATIVE
             uow.commit()
         return Taken(NARRATIVE, draft_id=draft_id, tell_again=True)
+    if words <= ASKING_WORDS and reader.has_question(text):
+        return None  # a question: answered in the conversation (said in confidence), then asked again
     if words <= SHORT_WORDS:
         return Taken(OFFERED, problem="Sorry, I didn't follow. Shall I use what you wrote before as what happened? "
                                       "You can say yes or no, or tell me again in your own words.")

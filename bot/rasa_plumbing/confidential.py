@@ -33,7 +33,7 @@ from bot.bootstrap import current
 from bot.core.errors import DomainError
 from bot.journeys import raise_issue
 from bot.journeys.raise_issue import TAKEN_INTENT, Taken
-from bot.rasa_plumbing.payloads import intent_payload
+from bot.rasa_plumbing.payloads import intent_payload, is_payload
 from bot.rasa_plumbing.replies import INTERNAL_ERROR
 from bot.rasa_plumbing.tracker_store import CASE_FORM, CONFIDENTIAL_SLOTS
 
@@ -92,6 +92,13 @@ def _reading(agent: Any, message: UserMessage, tracker: Any) -> dict[str, Any]:
     return reading
 
 
+def _starts_raising(reading: dict[str, Any]) -> bool:
+    """Whether the model reads the message as raising an issue, looking past a hesitation
+    (nlu_fallback), as switching journeys does."""
+    ranked = [r.get("name") for r in reading.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
+    return (reading.get("intent") or {}).get("name") == RAISING or ranked[:1] == [RAISING]
+
+
 def _may_raise(reading: dict[str, Any]) -> bool:
     """Whether a message starts raising an issue, or may: said in confidence either way."""
     if (reading.get("intent") or {}).get("name") == RAISING:
@@ -124,12 +131,12 @@ async def read_in_memory(message: UserMessage) -> UserMessage:
     tracker = await agent.tracker_store.retrieve(message.sender_id)
     reading = _reading(agent, message, tracker)
     raising = tracker is not None and tracker.active_loop_name == CASE_FORM
-    if not (raising or _may_raise(reading)):
-        return _with_reading(message, reading)
-    if not raising and (reading.get("intent") or {}).get("name") == RAISING:
-        text = message.text or ""
-        told = raise_issue.told_up_front(text, reading.get("sentences") or [])
+    text = message.text or ""
+    if not raising and _starts_raising(reading):
+        told = not is_payload(text) and raise_issue.told_up_front(text, reading.get("sentences") or [])
         await asyncio.to_thread(raise_issue.begin, message.sender_id, text if told else None, current().uow())
+    if is_payload(text) or not (raising or _may_raise(reading)):  # (a button's payload isn't typed)
+        return _with_reading(message, reading)
     return _in_confidence(message, reading)
 
 
@@ -159,9 +166,8 @@ def reply_to(taken: Taken, escape: Callable[[str], str] = str,
                 "goes straight into your case, encrypted.", [])
     if taken.unsure and taken.step == raise_issue.OFFERED:
         return ("Would you like to stop here? Nothing has been sent, and if you stop I'll delete what you wrote.",
-                [{"title": "Stop here", "payload": STOP_PAYLOAD},
-                 {"title": "Use what I wrote", "payload": "Yes, use what I wrote"},
-                 {"title": "Tell it again", "payload": "No, I'll tell you again"}])
+                [{"title": "Stop here", "payload": STOP_PAYLOAD},  # (the others: a yes and a no, read as typed)
+                 {"title": "Use what I wrote", "payload": "yes"}, {"title": "Tell it again", "payload": "no"}])
     if taken.unsure:
         asked = ("If you were asking something: what you write here is stored encrypted, and only the team "
                  "handling your case can read it.\n") if taken.step == raise_issue.NARRATIVE else ""
@@ -216,6 +222,11 @@ async def intake(message: UserMessage, say: Callable[[str, list[dict]], Awaitabl
                  form_button: dict | None = None) -> UserMessage | None:
     """The message Rasa should get: the message itself, a placeholder, or None (answered here)."""
     text, sender = message.text or "", message.sender_id
+    if text.lstrip().startswith("/") and not is_payload(text):
+        # Typed, not a button: read as words (Rasa would take it for a payload and warn, quoting it).
+        text = text.lstrip().lstrip("/").lstrip()
+        message = UserMessage(text, message.output_channel, sender, input_channel=message.input_channel,
+                              message_id=message.message_id, metadata=message.metadata)
     try:
         taken = await asyncio.to_thread(_claimed_placeholder, sender, text)
         if taken is None and await asyncio.to_thread(raise_issue.waiting_for, sender, current().uow()):

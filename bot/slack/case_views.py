@@ -30,8 +30,9 @@ from bot.core.routing import sentence_start
 from bot.journeys import handle_case
 from bot.core.constants import SMALLEST_SHOWN
 from bot.journeys.case_figures import FEWER, CaseFigures
-from bot.journeys.case_reporter import ReporterView
+from bot.journeys.case_reporter import CLOSED_TO_MORE, ReporterView
 from bot.journeys.handle_case import HANDLER_STATUSES, STATUS_LABELS, CaseView, FieldProblem, Updated
+from bot.journeys.raise_issue import reachable_in_slack
 from bot.slack.blocks import HOME_BLOCK_LIMIT, MESSAGE_BLOCK_LIMIT, split_text, text_sections
 from bot.slack.markup import escape_mrkdwn as e
 from bot.slack.markup import mention
@@ -64,7 +65,7 @@ def age_words(moment: datetime, now: datetime | None = None) -> str:
 
 def raised_by(reporter: str) -> str:
     """Who raised a named case, for its handlers: a mention in Slack; else where it came from."""
-    if reporter and reporter[:1] in "UW" and mention(reporter) != "someone":
+    if reachable_in_slack(reporter):
         return mention(reporter)
     return "someone outside Slack (they can't be messaged here)" if reporter else "someone"
 
@@ -250,21 +251,13 @@ def reporter_modal(view: ReporterView) -> dict:
     and (unless it is closed) a box to write to them. `private_metadata`: the reference only."""
     head = f"*{view.reference}* · with {e(view.team_name)} · *{view.status_label}*"
     blocks: list = [SectionBlock(text=MarkdownTextObject(text=head))]
-    room = HOME_BLOCK_LIMIT - 6
-    thread: list = []
-    for line in reversed(view.thread):
-        who = "You" if line.from_reporter else e(sentence_start(view.team_name))
-        pieces = text_sections(f"*{who}* · {line.at:%-d %b %Y %H:%M}\n{e(line.text)}")
-        if len(thread) + len(pieces) > room:
-            thread.insert(0, ContextBlock(elements=[MarkdownTextObject(text="Earlier messages are not shown.")]))
-            break
-        thread[:0] = pieces
+    thread = _newest_first_fitting(
+        [("You" if line.from_reporter else e(sentence_start(view.team_name)), line.at, line.text)
+         for line in view.thread], HOME_BLOCK_LIMIT - 6, "Earlier messages are not shown.")
     if thread:
         blocks += [HeaderBlock(text="Messages"), *thread]
     if view.closed:
-        blocks.append(SectionBlock(text=MarkdownTextObject(
-            text="This case is closed, so nothing more can be added. If something new has happened, you can raise "
-                 "it again, or talk to the D&I service team or the People team.")))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"This case {CLOSED_TO_MORE}")))
     else:
         blocks += [DividerBlock(), InputBlock(
             block_id=WRITTEN, label="Your message", hint="A reply, or anything you'd like to add. It goes straight to "
@@ -334,32 +327,41 @@ def case_modal(view: CaseView) -> dict:
                 element=PlainTextInputElement(action_id=MESSAGE, multiline=True,
                                               max_length=handle_case.MESSAGE_MAX_CHARS)))
 
-    # Notes, newest kept when the view's block limit is near.
-    room = HOME_BLOCK_LIMIT - len(top) - len(form) - 2
-    notes: list = []
-    for note in reversed(view.notes):
-        who = e(note.author_name) if note.author_name else mention(note.author)
-        pieces = text_sections(f"*{who}* · {note.at:%-d %b %Y %H:%M}\n{e(note.text)}")
-        if len(notes) + len(pieces) > room - 1:
-            notes.insert(0, ContextBlock(elements=[MarkdownTextObject(text="Earlier notes are not shown.")]))
-            break
-        notes[:0] = pieces
-    middle = [HeaderBlock(text="Internal notes"), *notes] if notes else []
-    # The thread with the person who raised it, newest kept when the limit is near.
-    room = HOME_BLOCK_LIMIT - len(top) - len(middle) - len(form) - 2
-    thread: list = []
-    for message in reversed(view.messages):
-        who = ("They wrote" if message.from_reporter else
-               e(message.author_name) if message.author_name else mention(message.author))
-        pieces = text_sections(f"*{who}* · {message.at:%-d %b %Y %H:%M}\n{e(message.text)}")
-        if len(thread) + len(pieces) > room - 1:
-            thread.insert(0, ContextBlock(elements=[MarkdownTextObject(text="Earlier messages are not shown.")]))
-            break
-        thread[:0] = pieces
+    # The thread with the person who raised it, then the notes, newest of each kept when the
+    # view's block limit is near: one budget, at least half of it the thread's when there is one.
+    room = HOME_BLOCK_LIMIT - len(top) - len(form) - 4  # two headers, two "earlier … not shown"
+    thread = _newest_first_fitting(
+        [("They wrote" if m.from_reporter else e(m.author_name) if m.author_name else mention(m.author), m.at, m.text)
+         for m in view.messages], room - min(room // 2, _blocks_needed(view.notes)), "Earlier messages are not shown.")
+    notes = _newest_first_fitting(
+        [(e(n.author_name) if n.author_name else mention(n.author), n.at, n.text) for n in view.notes],
+        room - len(thread), "Earlier notes are not shown.")
     talk = [HeaderBlock(text="Messages with the person who raised it"), *thread] if thread else []
+    middle = [HeaderBlock(text="Internal notes"), *notes] if notes else []
     return View(type="modal", callback_id=FORM, title="Confidential case", close="Close",
                 submit=None if view.closed else "Save", private_metadata=view.reference,
                 blocks=[*top, *talk, *middle, *form]).to_dict()
+
+
+def _entry_blocks(who: str, at: datetime, text: str) -> list:
+    return text_sections(f"*{who}* · {at:%-d %b %Y %H:%M}\n{e(text)}")
+
+
+def _blocks_needed(entries) -> int:
+    return sum(len(_entry_blocks("", entry.at, entry.text)) for entry in entries)
+
+
+def _newest_first_fitting(entries: list[tuple[str, datetime, str]], room: int, earlier: str) -> list:
+    """The blocks of (who, when, text) entries, oldest first, keeping the newest that fit in
+    `room` blocks (one of them, then, saying the earlier ones aren't shown)."""
+    blocks: list = []
+    for who, at, text in reversed(entries):
+        pieces = _entry_blocks(who, at, text)
+        if len(blocks) + len(pieces) > room - 1:
+            blocks.insert(0, ContextBlock(elements=[MarkdownTextObject(text=earlier)]))
+            break
+        blocks[:0] = pieces
+    return blocks
 
 
 def _value(state: dict, block: str) -> str | None:

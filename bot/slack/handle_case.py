@@ -36,17 +36,7 @@ class SlackCases:
         self.after_change, self.publish_home = after_change, publish_home
 
     def on_open(self, body: dict) -> None:
-        user, reference, channel = _who(body)
-        try:
-            view = handle_case.open_case(reference, user, self.uow_factory())
-        except DomainError as refused:
-            self._tell(user, channel, refusal_text(refused))
-            return
-        try:
-            self.client.views_open(trigger_id=body["trigger_id"], view=case_modal(view))
-        except SlackApiError as failure:  # never the view: it holds the narrative
-            log.warning("Could not open a case modal: %s", failure.response.get("error"))
-            self._tell(user, channel, "Sorry, Slack didn't let me open the case just then. Please try again.")
+        self._open_modal(body, handle_case.open_case, case_modal, "the case")
 
     def on_acknowledge(self, body: dict) -> None:
         self._move(body, handle_case.acknowledge, acknowledged_text)
@@ -71,17 +61,7 @@ class SlackCases:
 
     def on_write(self, body: dict) -> None:
         """*Reply* or *Add information*: their modal, with the thread so far."""
-        user, reference, channel = _who(body)
-        try:
-            view = case_reporter.reporter_view(reference, user, self.uow_factory())
-        except DomainError as refused:
-            self._tell(user, channel, refusal_text(refused))
-            return
-        try:
-            self.client.views_open(trigger_id=body["trigger_id"], view=reporter_modal(view))
-        except SlackApiError as failure:  # never the view: it holds the messages
-            log.warning("Could not open a reporter's case modal: %s", failure.response.get("error"))
-            self._tell(user, channel, "Sorry, Slack didn't let me open your case just then. Please try again.")
+        self._open_modal(body, case_reporter.reporter_view, reporter_modal, "your case")
 
     def on_written(self, body: dict) -> tuple[str | None, str]:
         """Their message, from the modal to the case: (what to show beside the field when it
@@ -113,6 +93,20 @@ class SlackCases:
         self.after_change()
 
     # ------------------------------------------------------------ helpers
+
+    def _open_modal(self, body: dict, read: Callable, modal: Callable, what: str) -> None:
+        """A click that opens a case's modal: the service decides whether this person may read it."""
+        user, reference, channel = _who(body)
+        try:
+            view = read(reference, user, self.uow_factory())
+        except DomainError as refused:
+            self._tell(user, channel, refusal_text(refused))
+            return
+        try:
+            self.client.views_open(trigger_id=body["trigger_id"], view=modal(view))
+        except SlackApiError as failure:  # never the view: it holds what happened, or the messages
+            log.warning("Could not open a case modal: %s", failure.response.get("error"))
+            self._tell(user, channel, f"Sorry, Slack didn't let me open {what} just then. Please try again.")
 
     def _move(self, body: dict, service: Callable, said: Callable) -> None:
         """A button that moves the case (acknowledge, reopen): the service decides, the person

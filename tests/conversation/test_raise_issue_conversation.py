@@ -257,3 +257,19 @@ def test_told_up_front_but_not_wanted_is_deleted_and_told_again(chat, assistant)
         chat.say(answer)
     assert environment_cipher().decrypt(the_case(assistant, chat).narrative_ciphertext) == NARRATIVE
     assert "shoulder" not in json.dumps(chat.tracker())
+
+
+def test_at_the_offer_a_question_is_answered_and_a_slash_typed_story_is_words(chat, assistant):
+    chat.say("I need to report something. During the parents and carers call a manager said part-timers aren't "
+             "committed and laughed about it")
+    chat.say("for me")
+    assert "Shall I use what you wrote" in chat.text_of("discrimination")
+    answer = chat.text_of("who will be able to read it?")
+    assert "Shall I use what you wrote" in answer  # answered, then the offer again
+    assert "part-timers" not in json.dumps(chat.tracker()) and "read it?" not in json.dumps(chat.tracker())
+    again = chat.text_of("no")
+    assert "what happened?" in again
+    # Typed with a slash in front, it is still words: taken as what happened, never parsed as a button.
+    assert "Thank you for telling me" in chat.text_of("/ it was on the 3rd, in the weekly call, in front of 12 people")
+    assert "weekly call" not in json.dumps(chat.tracker())
+    assert "weekly call" not in (assistant.workdir / "rasa.log").read_text(errors="replace")

@@ -52,6 +52,24 @@ def test_the_action_server_refuses_requests_without_its_secret(action_server):
     assert "Refused a request to /webhook" in log.read_text()
 
 
+def test_an_action_that_fails_on_a_message_said_in_confidence_reports_nothing_of_it(action_server, assistant):
+    """Rasa SDK answers a failed action with the whole request (for Rasa to log); a message said
+    in confidence is opened in that request. The answer and the log carry neither."""
+    from bot.core.constants import SEALED
+    from harness.records import environment_cipher
+
+    port, secret, log = action_server
+    said = "the Pademelonquill thing at the offsite"
+    call_ = forged_check_status("U0SEALED01")
+    call_["next_action"], call_["domain"] = "validate_raise_issue_form", None  # with no domain: it fails
+    call_["tracker"]["latest_message"] = {"text": "[confidential text removed]", "intent": {}, "entities": [],
+                                          "metadata": {SEALED: environment_cipher().seal(said)}}
+    status, body = call(port, "/webhook", call_, token=secret)
+    assert status == 500 and "Pademelonquill" not in body and "request_body" not in body
+    assert "not shown: it was handling a message said in confidence" in log.read_text()
+    assert "Pademelonquill" not in log.read_text()
+
+
 def test_the_action_server_listens_on_loopback_only(action_server):
     port, _, _ = action_server
     listening = []

@@ -232,7 +232,9 @@ def test_a_story_told_up_front_is_held_encrypted_and_offered_never_used_unasked(
         case = demo_uow.session.scalar(select(Case).where(Case.reference == draft))
         assert case.status == CaseStatus.draft and environment_cipher().decrypt(case.narrative_ciphertext) == STORY
     expect(ME, OFFERED, draft, demo_uow)
-    assert "didn't follow" in take(ME, "hmm what?", demo_uow).problem and waiting_for(ME, demo_uow) == OFFERED
+    assert "didn't follow" in take(ME, "hmm, not sure", demo_uow).problem and waiting_for(ME, demo_uow) == OFFERED
+    # A question is left to the conversation (answered, said in confidence), and the offer made again.
+    assert take(ME, "what do you mean by that?", demo_uow) is None and waiting_for(ME, demo_uow) == OFFERED
     used = take(ME, "Yes, use what I wrote", demo_uow)
     assert used.story_used and used.narrative_kept and used.draft_id == draft and slots_of(used) == {"case_draft_id": draft}
     assert waiting_for(ME, demo_uow) is None

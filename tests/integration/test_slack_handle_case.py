@@ -491,3 +491,34 @@ def test_two_handlers_writing_at_once_both_land(runtime, slack):
                                                                                                    "From Tom."]
     deliver(runtime)
     assert len([c for c in posts_to(slack, REPORTER) if c["text"].startswith("A message from")]) == 2
+
+
+def test_the_same_words_again_after_someone_else_wrote_are_a_new_message_not_a_double_click(runtime, slack):
+    from bot.journeys import case_reporter
+
+    reference = a_case(runtime)
+    for question in ("Was it in the office?", "And were others there?"):
+        handle_case.update_case(reference, PRIYA, message=question, uow=runtime.uow_factory())
+        case_reporter.write_to_case(reference, REPORTER, "Yes.", runtime.uow_factory())
+    case_reporter.write_to_case(reference, REPORTER, "Yes.", runtime.uow_factory())  # a double submission
+    with runtime.uow_factory() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == reference))
+        assert [environment_cipher().decrypt(m.body_ciphertext) for m in case.messages] == [
+            "Was it in the office?", "Yes.", "And were others there?", "Yes."]
+
+
+def test_a_long_case_still_opens_within_slacks_block_limit_newest_kept(runtime, slack):
+    from bot.journeys import case_reporter
+
+    reference = a_case(runtime)
+    for i in range(70):
+        handle_case.add_note(reference, PRIYA, f"Note {i}", runtime.uow_factory())
+        handle_case.update_case(reference, TOM, message=f"Question {i}?", uow=runtime.uow_factory())
+        case_reporter.write_to_case(reference, REPORTER, f"Answer {i}.", runtime.uow_factory())
+    _, [opened] = run(runtime, click(PRIYA, "case_open", reference, "D0DANDI001"), then="views.open")
+    view = json.dumps(opened["view"])
+    assert len(opened["view"]["blocks"]) <= 100
+    assert "Answer 69." in view and "Note 69" in view and "Earlier messages are not shown." in view
+    assert "Earlier notes are not shown." in view and "Answer 0." not in view
+    _, [_, mine] = run(runtime, click(REPORTER, "case_write", reference, "D0REPORT01"), then="views.open", count=2)
+    assert len(mine["view"]["blocks"]) <= 100 and "Answer 69." in json.dumps(mine["view"])
