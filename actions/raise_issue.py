@@ -232,6 +232,8 @@ class ActionSubmitRaiseIssue(WiredAction):
         slot = tracker.get_slot
         draft_id = slot("case_draft_id")
         if slot("issue_consent") is False:
+            # Not theirs to tell yet: whatever was held (a story told up front) goes too.
+            discard_draft(None, self.uow(), owner=tracker.sender_id)
             dispatcher.utter_message(response="utter_issue_needs_consent")
         elif slot("issue_confirmed") != "yes":
             discard_draft(draft_id if draft_id and draft_id != NONE else None, self.uow(), owner=tracker.sender_id)

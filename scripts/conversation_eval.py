@@ -176,23 +176,25 @@ def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else [value]
 
 
-# New responses now given under another name (eval/implemented_as.yml): an FAQ answer's utter_faq/<key>.
-IMPLEMENTED_AS: dict[str, str] = yaml.safe_load((EVAL / "implemented_as.yml").read_text()) or {}
+# Responses now given under another name, or in more than one form (eval/implemented_as.yml): an
+# FAQ answer's utter_faq/<key>; "what happened?" asked as an offer when it was told up front.
+IMPLEMENTED_AS: dict[str, Any] = yaml.safe_load((EVAL / "implemented_as.yml").read_text()) or {}
 
 
-def _implemented(name: Any) -> Any:
-    return IMPLEMENTED_AS.get(name, name) if isinstance(name, str) else name
+def _implementations(name: Any) -> list[Any]:
+    """Every response name an expected one may be given as."""
+    return _as_list(IMPLEMENTED_AS.get(name, name) if isinstance(name, str) else name)
 
 
 def _alternative(spec: dict, where: str) -> Alternative:
     items = []
     for item in _as_list(spec.get("bot")):
-        names = tuple(_implemented(n) for n in _as_list(item))
+        names = tuple(n for expected in _as_list(item) for n in _implementations(expected))
         if not names or not all(isinstance(n, str) for n in names):
             raise EvalError(f"{where}: a bot item is a response name or a list of names, not {item!r}")
         items.append(names)
     return Alternative(items, [str(t) for t in _as_list(spec.get("text"))],
-                       [str(t) for t in _as_list(spec.get("no_text"))], [str(_implemented(n)) for n in _as_list(spec.get("not"))])
+                       [str(t) for t in _as_list(spec.get("no_text"))], [str(i) for n in _as_list(spec.get("not")) for i in _implementations(n)])
 
 
 def load_conversations(catalogue: Catalogue) -> list[Conversation]:
@@ -219,7 +221,7 @@ def load_conversations(catalogue: Catalogue) -> list[Conversation]:
                 alternatives += [_alternative(alt, f"{where} turn {number} (or)") for alt in _as_list(spec.get("or"))]
                 for alt in alternatives:
                     unknown |= {n for n in alt.names() | set(alt.not_) if n not in catalogue.known}
-                only_after = tuple(str(_implemented(n)) for n in _as_list(spec.get("only_after")))
+                only_after = tuple(str(i) for n in _as_list(spec.get("only_after")) for i in _implementations(n))
                 unknown |= {n for n in only_after if n not in catalogue.known}
                 turns.append(Turn(None if "press" in spec else str(spec["user"]),
                                   str(spec["press"]) if "press" in spec else None, alternatives,

@@ -56,26 +56,29 @@ TAKEN_INTENT = "case_details_given"
 # Slack user ids typed or mentioned ("<@U123ABC>", "@U123ABC").
 USER_ID_RE = re.compile(r"\b([UW][A-Z0-9]{6,})\b")
 
-
-def reachable_in_slack(reporter: str | None) -> bool:
-    """Whether someone who raised a case can be written to in Slack (not a REST or terminal
-    conversation): their id is a Slack user id."""
-    return bool(USER_ID_RE.fullmatch(reporter or ""))
 # A message up to this long at the narrative step that reads as "no" or ends with a question
 # may not be what happened: held (encrypted) while the person is asked which they meant.
 SHORT_WORDS = 8
 ASKING_WORDS = 20  # a question this short, at "what happened?", is asked whether it is the story
 # A message that starts raising an issue in one sentence this long tells some of what happened
-# (more words when some of them say for whom: "on behalf of someone in my group"); so does a
-# sentence of a longer one that reads as the request but runs this long ("at the meetup the host
-# joked that…" reads as raising an issue too).
-STORY_WORDS = 14
-STORY_WORDS_WITH_FOR_WHOM = 22
+# (more words when some of them say for whom: "on behalf of someone in my group"); shorter, it is
+# read as the request, however hesitant ("i think i need to report something but i'm really not
+# sure i want to yet"), and what happened is asked for. So does a sentence of a longer message that
+# reads as the request but runs STORY_SENTENCE_WORDS ("at the meetup the host joked that…" reads as
+# raising an issue too).
+STORY_WORDS = 20
+STORY_WORDS_WITH_FOR_WHOM = 26
 STORY_SENTENCE_WORDS = 12
 # Shorter than this, a sentence says that something happened, not what ("Something happened at the social.").
 STORY_MIN_WORDS = 6
 # What a sentence of that message is read as when it is small talk, not a story.
 NOT_A_STORY = ("greet", "thank", "goodbye", "affirm", "help")
+
+
+def reachable_in_slack(reporter: str | None) -> bool:
+    """Whether someone who raised a case can be written to in Slack (not a REST or terminal
+    conversation): their id is a Slack user id."""
+    return bool(USER_ID_RE.fullmatch(reporter or ""))
 
 
 @dataclass(frozen=True)
@@ -219,10 +222,15 @@ def _take_offer_answer(conversation_id: str, text: str, draft_id: str | None, uo
     """"Shall I use what you wrote as what happened?": yes, no (told again next), or the story
     told again right here."""
     words = len(text.split())
-    if reader.wants_to_stop(text) is not None and words <= ASKING_WORDS:
+    stop = reader.wants_to_stop(text) if words <= ASKING_WORDS else None
+    if stop == "yes":  # "actually can we leave this for today? …": what was written is held, so this is no story
+        return Taken(OFFERED, stop=True, draft_id=draft_id)
+    if stop is not None:
         # "I don't want to do this any more": asked whether to stop (what was written is still held).
         return Taken(OFFERED, unsure=True, draft_id=draft_id)
-    answer = reader.yes_or_no(text) if words <= SHORT_WORDS else None
+    # Led by a yes or a no ("no that was too vague, ill tell you properly"), it answers the offer;
+    # the rest isn't kept (a story told again comes next, asked for).
+    answer = reader.yes_or_no(text) if words <= ASKING_WORDS else None
     if answer is reader.YES:
         taken = confirm_narrative(conversation_id, draft_id or "", uow)
         return Taken(NARRATIVE, narrative_kept=True, draft_id=taken.draft_id, story_used=True)

@@ -267,8 +267,9 @@ def test_at_the_offer_a_question_is_answered_and_a_slash_typed_story_is_words(ch
     answer = chat.text_of("who will be able to read it?")
     assert "Shall I use what you wrote" in answer  # answered, then the offer again
     assert "part-timers" not in json.dumps(chat.tracker()) and "read it?" not in json.dumps(chat.tracker())
-    again = chat.text_of("no")
-    assert "what happened?" in again
+    # A no with more said is still a no: nothing of it is kept as what happened.
+    again = chat.text_of("no that was too vague tbh, ill tell you properly now")
+    assert "I won't use it" in again and "what happened?" in again
     # Typed with a slash in front, it is still words: taken as what happened, never parsed as a button.
     assert "Thank you for telling me" in chat.text_of("/ it was on the 3rd, in the weekly call, in front of 12 people")
     assert "weekly call" not in json.dumps(chat.tracker())

@@ -201,8 +201,10 @@ STORY = "I need to raise an issue. At the last Climate Action meetup the host ke
 
 @pytest.mark.parametrize("said, told", [
     (STORY, True),
-    ("hi. my colleague keeps making comments about my hijab in stand-ups and i want it to stop", True),
-    ("I want to report my team lead for making jokes about disabled people in meetings", True),
+    ("hi. my colleague keeps making comments about my hijab in our stand-ups, and when i said something the "
+     "organiser just laughed it off", True),
+    ("I want to report my team lead for making jokes about disabled people in meetings", False),  # one short sentence
+    ("i think i need to report something but i'm really not sure i want to yet. sorry", False),
     ("I need to raise an issue confidentially", False),
     ("Hi there. I'd like to raise an issue please.", False),
     ("I'd like to raise an issue confidentially on behalf of someone in my group", False),
@@ -244,7 +246,8 @@ def test_a_story_told_up_front_is_held_encrypted_and_offered_never_used_unasked(
         assert demo_uow.session.scalar(select(Case).where(Case.reference == draft)) is None
 
 
-@pytest.mark.parametrize("answer", ["No, I'll tell you again", "no thanks"])
+@pytest.mark.parametrize("answer", ["No, I'll tell you again", "no thanks",
+                                    "no that was too vague, ill tell you properly"])
 def test_a_story_not_wanted_is_deleted_and_what_happened_is_asked_for(demo_uow, answer):
     begin(ME, STORY, demo_uow)
     draft = held_story(ME, demo_uow)
