@@ -33,6 +33,7 @@ from bot.bootstrap import current
 from bot.core.errors import DomainError
 from bot.journeys import raise_issue
 from bot.journeys.raise_issue import TAKEN_INTENT, Taken
+from bot.nlu import reader
 from bot.rasa_plumbing.payloads import intent_payload, is_payload
 from bot.rasa_plumbing.replies import INTERNAL_ERROR
 from bot.rasa_plumbing.tracker_store import CASE_FORM, CONFIDENTIAL_SLOTS
@@ -123,8 +124,16 @@ def _in_confidence(message: UserMessage, reading: dict[str, Any]) -> UserMessage
                        input_channel=message.input_channel, message_id=message.message_id, metadata=metadata)
 
 
-async def read_in_memory(message: UserMessage) -> UserMessage:
-    """The message for Rasa, read here: in confidence while an issue is raised (see above)."""
+# A message that starts raising an issue and, in the same breath, takes it back.
+CHANGED_MIND = ("Okay, let's leave it. I haven't kept anything you told me, and nothing has been sent. If you "
+                "want to raise it another time, just tell me; and if you'd like to talk to someone, the People team "
+                "or the D&I service team are there for you.")
+
+
+async def read_in_memory(message: UserMessage) -> UserMessage | str:
+    """The message for Rasa, read here: in confidence while an issue is raised (see above). Or,
+    for a story told and taken back in one message ("… actually, let's leave it"), what to say
+    instead: nothing is kept and the journey doesn't start."""
     agent = _agent()
     if agent is None:  # no server to read with (a channel under test): Rasa reads it, and the store redacts
         return message
@@ -134,7 +143,11 @@ async def read_in_memory(message: UserMessage) -> UserMessage:
     text = message.text or ""
     if not raising and _starts_raising(reading):
         told = not is_payload(text) and raise_issue.told_up_front(text, reading.get("sentences") or [])
-        await asyncio.to_thread(raise_issue.begin, message.sender_id, text if told else None, current().uow())
+        taken_back = told and reader.wants_to_stop(text) == "yes"
+        await asyncio.to_thread(raise_issue.begin, message.sender_id, text if told and not taken_back else None,
+                                current().uow())
+        if taken_back:
+            return CHANGED_MIND
     if is_payload(text) or not (raising or _may_raise(reading)):  # (a button's payload isn't typed)
         return _with_reading(message, reading)
     return _in_confidence(message, reading)
@@ -240,12 +253,16 @@ async def intake(message: UserMessage, say: Callable[[str, list[dict]], Awaitabl
         return None
     if taken is None:
         try:
-            return await read_in_memory(message)
+            forwarded = await read_in_memory(message)
         except Exception as error:  # noqa: BLE001 - whatever it was, the words go no further
             # The type only: a traceback or an error's message may quote what was typed.
             log.error("Reading a message failed (%s): not passed on", type(error).__name__)
             await say(INTERNAL_ERROR, [])
             return None
+        if isinstance(forwarded, str):
+            await say(forwarded, [])
+            return None
+        return forwarded
     if taken.stop:
         return UserMessage(STOP_PAYLOAD, message.output_channel, message.sender_id,
                            input_channel=message.input_channel, metadata={**(message.metadata or {}), **CONFIDENTIAL})

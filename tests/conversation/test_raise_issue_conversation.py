@@ -274,3 +274,13 @@ def test_at_the_offer_a_question_is_answered_and_a_slash_typed_story_is_words(ch
     assert "Thank you for telling me" in chat.text_of("/ it was on the 3rd, in the weekly call, in front of 12 people")
     assert "weekly call" not in json.dumps(chat.tracker())
     assert "weekly call" not in (assistant.workdir / "rasa.log").read_text(errors="replace")
+
+
+def test_a_story_told_and_taken_back_in_one_message_keeps_nothing_and_starts_nothing(chat, assistant):
+    said = chat.text_of("theres been a lot of pressure to drink at the socials and when i said no someone called "
+                        "me boring in front of everyone. actually... lets leave it. i dont want to make a thing of it")
+    assert said.startswith("Okay, let's leave it. I haven't kept anything you told me")
+    assert "People team" in said and "Are you raising this" not in said
+    assert count(assistant, Case, Case.draft_owner == chat.sender) == 0
+    assert "boring" not in json.dumps(chat.tracker())
+    assert "Women in Tech" in chat.text_of("tell me about women in tech")  # and the next message is an ordinary one
