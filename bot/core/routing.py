@@ -72,3 +72,8 @@ def case_roster(session: Session) -> dict[str, tuple[str, str]]:
 
 def team_lead(session: Session, team: str) -> str | None:
     return contact(session, team).lead_slack_user_id
+
+
+def teams_led_by(session: Session, user_id: str) -> list[str]:
+    """The case teams this person leads."""
+    return [team for team in CASE_TEAMS if team_lead(session, team) == user_id]

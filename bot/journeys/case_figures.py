@@ -43,11 +43,6 @@ def _quarter(moment: datetime) -> str:
     return f"{moment.year} Q{(moment.month - 1) // 3 + 1}"
 
 
-def teams_led_by(user_id: str, uow: UnitOfWork) -> list[str]:
-    with uow:
-        return [team for team in routing.CASE_TEAMS if routing.team_lead(uow.session, team) == user_id]
-
-
 def case_figures(uow: UnitOfWork, teams: list[str] | None = None) -> CaseFigures:
     """The figures for `teams` (team keys; every case team when None)."""
     teams = list(teams or routing.CASE_TEAMS)

@@ -24,7 +24,7 @@ from bot.core.models import Case, CaseMessage, CaseStatus, as_utc
 from bot.core.notices import CaseReporterNotice
 from bot.core.references import normalise_reference
 from bot.journeys.handle_case import STATUS_LABELS, check_message, repeats
-from bot.journeys.raise_issue import CATEGORIES, excluded_ids
+from bot.journeys.raise_issue import CATEGORIES, eligible_handlers
 
 # The outcome a withdrawn case is closed with (the handlers see it; the reporter is told so).
 WITHDRAWN_OUTCOME = "Withdrawn by the person who raised it."
@@ -65,10 +65,6 @@ def _own_case(uow: UnitOfWork, reference: str, reporter_id: str, *, lock: bool =
             uow.commit()
         raise NotFound(NOT_YOURS)
     return case
-
-
-def _handlers(uow: UnitOfWork, case: Case) -> list[str]:
-    return routing.case_handlers(uow.session, case.routed_to, excluded_ids(case, uow.cipher))
 
 
 def _closed(case: Case) -> AlreadyDone:
@@ -123,7 +119,7 @@ def withdraw_case(reference: str, reporter_id: str, uow: UnitOfWork) -> str:
 
 
 def _tell_handlers(uow: UnitOfWork, case: Case, did: str, *, key: str) -> None:
-    for handler in _handlers(uow, case):
+    for handler in eligible_handlers(uow.session, case, uow.cipher):
         outbox.notify(uow.session, CaseReporterNotice(
             reference=case.reference, category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
             did=did, reporter=case.reporter_slack_id or ""),

@@ -32,7 +32,7 @@ from bot.core.errors import AlreadyDone, InvalidInput, PermissionDenied
 from bot.core.models import Case, CaseMessage, CaseNote, CaseStatus, as_utc
 from bot.core.notices import CaseAssignedNotice, CaseMessageNotice, CaseUpdateNotice
 from bot.core.references import normalise_reference
-from bot.journeys.raise_issue import CATEGORIES, excluded_ids, reachable_in_slack
+from bot.journeys.raise_issue import CATEGORIES, eligible_handlers, excluded_ids, reachable_in_slack
 
 NOTE_MAX_CHARS = TEXT_LIMIT
 MESSAGE_MAX_CHARS = TEXT_LIMIT
@@ -156,7 +156,7 @@ def _case_for(uow: UnitOfWork, reference: str, handler_id: str, *, lock: bool = 
     case = session.scalar(query.with_for_update() if lock else query) if wanted else None
     if case is None or not case.routed_to:
         raise PermissionDenied(REFUSED)
-    handlers = routing.case_handlers(session, case.routed_to, excluded_ids(case, uow.cipher))
+    handlers = eligible_handlers(session, case, uow.cipher)
     if handler_id not in handlers:
         raise PermissionDenied(REFUSED)
     return case, handlers
@@ -282,7 +282,7 @@ def team_cases_for(lead_id: str, uow: UnitOfWork) -> list[TeamCaseLine]:
     away from."""
     with uow:
         session = uow.session
-        teams = [team for team in routing.CASE_TEAMS if routing.team_lead(session, team) == lead_id]
+        teams = routing.teams_led_by(session, lead_id)
         if not teams:
             return []
         now, days = uow.clock(), timedelta(days=uow.settings.case_acknowledge_days)

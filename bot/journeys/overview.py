@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot.core import routing
 from bot.core.models import Group, GroupProposal, InviteRequest, Organiser, RequestStatus
-from bot.journeys.case_figures import CaseFigures, case_figures, teams_led_by
+from bot.journeys.case_figures import CaseFigures, case_figures
 from bot.journeys.check_status import StatusView, my_requests
 from bot.journeys.find_group import GroupView, list_groups_of_type
 from bot.journeys.handle_case import CaseLine, TeamCaseLine, cases_for, team_cases_for
@@ -51,11 +51,11 @@ def overview_for(user_id: str, uow_factory) -> Overview:
                        select(InviteRequest).join(Group).join(Organiser, Organiser.group_id == Group.id)
                        .where(Organiser.slack_user_id == user_id, InviteRequest.status == RequestStatus.pending)
                        .order_by(InviteRequest.created_at))]
+        led = routing.teams_led_by(session, user_id)
         team = None
         if routing.is_team_member(session, "dandi_service", user_id):
             team = TeamCounts(
                 pending_proposals=session.scalar(select(func.count()).select_from(GroupProposal)
                                                  .where(GroupProposal.status == RequestStatus.pending)))
-    led = teams_led_by(user_id, uow_factory())
     return Overview(groups, mine, waiting, team, cases_for(user_id, uow_factory()),
                     team_cases_for(user_id, uow_factory()), case_figures(uow_factory(), led) if led else None)

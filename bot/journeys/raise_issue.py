@@ -456,6 +456,11 @@ def excluded_ids(case: Case, cipher: Cipher) -> set[str]:
     return set(json.loads(cipher.decrypt(case.excluded_ciphertext)))
 
 
+def eligible_handlers(session, case: Case, cipher: Cipher) -> list[str]:
+    """Who may open and act on a case, and is told about it: its team, less anyone named."""
+    return routing.case_handlers(session, case.routed_to, excluded_ids(case, cipher))
+
+
 def team_for(draft_id: str, owner: str, route_to: str, uow: UnitOfWork) -> str:
     """The team the case would go to if sent to `route_to` now: the other one when everyone
     who handles cases on `route_to` was named as someone who must not handle it."""

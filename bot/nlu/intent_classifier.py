@@ -213,29 +213,34 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def _sentence(self, reading: dict[str, float], row: np.ndarray) -> dict[str, Any]:
         intent = max(reading, key=reading.get)
         sentence: dict[str, Any] = {"intent": intent, "confidence": reading[intent]}
-        topics = [(str(name), float(p)) for name, p in zip(self.model["classifier"].classes_, row)
-                  if str(name).startswith(intent + RESPONSE_IDENTIFIER_DELIMITER)]
-        if topics:
-            total = sum(p for _, p in topics) or 1.0
-            key, p = max(topics, key=lambda kp: kp[1])
-            sentence.update({"response": key, "response_confidence": p / total})
+        ranked = self._topics(row).get(intent)
+        if ranked:
+            sentence.update({"response": ranked[0][0], "response_confidence": ranked[0][1]})
         return sentence
 
-    def _select_responses(self, message: Message, probabilities: np.ndarray) -> None:
-        """Each retrieval intent's answer: its likeliest topic, with the topics' probabilities
-        renormalised among themselves, in the shape Rasa's ResponseSelector gives."""
+    def _topics(self, probabilities: np.ndarray) -> dict[str, list[tuple[str, float]]]:
+        """Each retrieval intent's topics, likeliest first, their probabilities renormalised among
+        themselves: what a message's answer, and each sentence's, is chosen from."""
         by_retrieval_intent: dict[str, list[tuple[str, float]]] = {}
         for name, p in zip(self.model["classifier"].classes_, probabilities):
             name = str(name)
             if RESPONSE_IDENTIFIER_DELIMITER in name:
                 retrieval_intent = name.split(RESPONSE_IDENTIFIER_DELIMITER)[0]
                 by_retrieval_intent.setdefault(retrieval_intent, []).append((name, float(p)))
+        ranked = {}
+        for retrieval_intent, topics in by_retrieval_intent.items():
+            total = sum(p for _, p in topics) or 1.0
+            ranked[retrieval_intent] = sorted(((key, p / total) for key, p in topics), key=lambda kp: -kp[1])
+        return ranked
+
+    def _select_responses(self, message: Message, probabilities: np.ndarray) -> None:
+        """Each retrieval intent's answer: its likeliest topic (`_topics`), in the shape Rasa's
+        ResponseSelector gives."""
+        by_retrieval_intent = self._topics(probabilities)
         if not by_retrieval_intent:
             return
         selected: dict[str, Any] = {RESPONSE_SELECTOR_RETRIEVAL_INTENTS: sorted(by_retrieval_intent)}
-        for retrieval_intent, topics in by_retrieval_intent.items():
-            total = sum(p for _, p in topics) or 1.0
-            ranked = sorted(((key, p / total) for key, p in topics), key=lambda kp: -kp[1])
+        for retrieval_intent, ranked in by_retrieval_intent.items():
             key, confidence = ranked[0]
             selected[retrieval_intent] = {
                 RESPONSE_SELECTOR_PREDICTION_KEY: {

@@ -101,8 +101,9 @@ def _starts_raising(reading: dict[str, Any]) -> bool:
 
 
 def _may_raise(reading: dict[str, Any]) -> bool:
-    """Whether a message starts raising an issue, or may: said in confidence either way."""
-    if (reading.get("intent") or {}).get("name") == RAISING:
+    """Whether a message starts raising an issue, or may: said in confidence either way (so a
+    message begun as raising one is always sealed)."""
+    if _starts_raising(reading):
         return True
     if any(sentence.get("intent") == RAISING for sentence in reading.get("sentences") or []):
         return True
@@ -141,14 +142,15 @@ async def read_in_memory(message: UserMessage) -> UserMessage | str:
     reading = _reading(agent, message, tracker)
     raising = tracker is not None and tracker.active_loop_name == CASE_FORM
     text = message.text or ""
+    payload = is_payload(text)
     if not raising and _starts_raising(reading):
-        told = not is_payload(text) and raise_issue.told_up_front(text, reading.get("sentences") or [])
+        told = not payload and raise_issue.told_up_front(text, reading.get("sentences") or [])
         taken_back = told and reader.wants_to_stop(text) == "yes"
         await asyncio.to_thread(raise_issue.begin, message.sender_id, text if told and not taken_back else None,
                                 current().uow())
         if taken_back:
             return CHANGED_MIND
-    if is_payload(text) or not (raising or _may_raise(reading)):  # (a button's payload isn't typed)
+    if payload or not (raising or _may_raise(reading)):  # (a button's payload isn't typed)
         return _with_reading(message, reading)
     return _in_confidence(message, reading)
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.core.db import UnitOfWork
 from bot.core.errors import DomainError
-from bot.core.models import OutboxMessage, OutboxStatus
+from bot.core.models import CaseStatus, OutboxMessage, OutboxStatus
 from bot.journeys import case_reporter, handle_case
 from bot.slack.api import tell_privately
 from bot.slack.case_views import (ACKNOWLEDGE_ACTION, FORM, OPEN_ACTION, REOPEN_ACTION, REPORTER_FORM, WITHDRAW_ACTION,
@@ -89,7 +89,7 @@ class SlackCases:
         self._tell(user, None, f"Your case *{reference}* is withdrawn: it's closed, and {team} has been told. "
                                "If you'd like to talk about it, the D&I service team or the People team is here "
                                "for you.")
-        self._settle_copies(reference, user, "closed")
+        self._settle_copies(reference, user, CaseStatus.closed.value)
         self.after_change()
 
     # ------------------------------------------------------------ helpers
