@@ -19,8 +19,8 @@ from actions.responses import phrase
 from actions.wired import WiredAction
 from bot.core.errors import DomainError
 from bot.core.routing import TEAM_NAMES, sentence_start
-from bot.journeys.raise_issue import (CATEGORIES, EXCLUSIONS, NARRATIVE, OFFERED, discard_draft, expect, handlers_left,
-                                     held_story, keep_from_nobody, submit_case, team_for)
+from bot.journeys.raise_issue import (CATEGORIES, EXCLUSIONS, NARRATIVE, OFFERED, SENT_ANONYMOUSLY, discard_draft,
+                                     expect, handlers_left, held_story, keep_from_nobody, submit_case, team_for)
 from bot.nlu import reader
 from bot.rasa_plumbing.tracker_store import CASE_FORM
 from bot.slack.markup import escape_mrkdwn
@@ -157,6 +157,15 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
 
     def validate_issue_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:
+        if value == SENT_ANONYMOUSLY:  # from Slack's private window, checked by the input channel
+            return {"issue_confirmed": SENT_ANONYMOUSLY}
+        if reader.asks_for_anonymity(str(value or "")):
+            # "yes but anonymously" is no yes to sending it with their name: the private window
+            # (Slack) says what anonymous means and shows the code; elsewhere there's none.
+            dispatcher.utter_message(response="utter_issue_anonymous_slack"
+                                     if tracker.get_latest_input_channel() == "slack"
+                                     else "utter_issue_anonymous_only_in_slack")
+            return {"issue_confirmed": None, NOT_A_MISS: True}
         return self.validate_confirmation(value, dispatcher, tracker, domain)
 
 
@@ -231,7 +240,10 @@ class ActionSubmitRaiseIssue(WiredAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         slot = tracker.get_slot
         draft_id = slot("case_draft_id")
-        if slot("issue_consent") is False:
+        if slot("issue_confirmed") == SENT_ANONYMOUSLY:
+            # Sent from the private window, which showed the receipt code: nothing of it said here.
+            dispatcher.utter_message(response="utter_issue_sent_anonymously")
+        elif slot("issue_consent") is False:
             # Not theirs to tell yet: whatever was held (a story told up front) goes too.
             discard_draft(None, self.uow(), owner=tracker.sender_id)
             dispatcher.utter_message(response="utter_issue_needs_consent")

@@ -10,7 +10,7 @@ import enum
 from datetime import datetime, timezone
 
 from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, LargeBinary, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, false)
 from sqlalchemy.orm import declarative_base, relationship
 
 
@@ -253,6 +253,12 @@ class Case(Base):
     # The conversation the draft belongs to (a Slack user id or "rest:<id>"), until submitted.
     draft_owner = Column(String(100), index=True)
     reporter_slack_id = Column(String(100), index=True)
+    # Sent anonymously (bot.journeys.anonymous_cases): no reporter, no link to their conversation;
+    # its reporter comes back with a receipt code, of which only a slow keyed hash is kept.
+    anonymous = Column(Boolean, nullable=False, default=False, server_default=false())
+    receipt_hash = Column(String(64), unique=True, index=True)
+    # An anonymous reporter who asked to be told when there's news: their Slack id, encrypted.
+    news_to_ciphertext = Column(LargeBinary)
     on_behalf = Column(Boolean, nullable=False, default=False)
     affected_person_consented = Column(Boolean)
     affected_person_may_be_named = Column(Boolean)
@@ -312,6 +318,27 @@ class CaseMessage(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     case = relationship("Case", back_populates="messages")
+
+
+class DeploymentSecret(Base):
+    """A random secret made once per deployment and stored encrypted with the case key: the
+    key of the receipt codes' hashes, so a copy of the database alone can't test a guess."""
+
+    __tablename__ = "deployment_secrets"
+
+    name = Column(String(40), primary_key=True)
+    ciphertext = Column(LargeBinary, nullable=False)
+
+
+class ReceiptAttempt(Base):
+    """A receipt code that matched no case I show, by whom (a keyed hash of their Slack id):
+    counted to slow guessing, and forgotten after the window."""
+
+    __tablename__ = "receipt_attempts"
+
+    id = Column(Integer, primary_key=True)
+    who = Column(String(64), nullable=False, index=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
 class ConfidentialPrompt(Base):

@@ -187,6 +187,13 @@ class CaseMessageNotice(Notice):
 
 
 @dataclass(frozen=True)
+class AnonymousNewsNotice(Notice):
+    """To someone who raised a case anonymously and asked to be told: there's news on it. No
+    reference, nothing else: reading it takes their receipt code."""
+    kind: ClassVar[str] = "anonymous_news"
+
+
+@dataclass(frozen=True)
 class CaseReporterNotice(Notice):
     """To each handler of a case: the person who raised it replied or added something
     ("replied"), or withdrew it ("withdrew"). Never what they wrote."""

@@ -24,7 +24,7 @@ from bot.core.db import UnitOfWork
 from bot.core.models import Case, CaseStatus, as_utc
 from bot.core.notices import CaseEscalationNotice, CaseFeedbackDueNotice, CaseReminderNotice, Notice
 from bot.core.settings import Settings
-from bot.journeys.raise_issue import CATEGORIES, excluded_ids
+from bot.journeys.raise_issue import CATEGORIES, excluded_ids, tell_of_news
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,9 @@ def nudge_cases(uow: UnitOfWork, settings: Settings, now: datetime | None = None
                 status = case.status.value
                 reporter = case.reporter_slack_id or ""
                 told = bool(reporter) and not reporter.startswith("rest:")  # REST ids are no Slack user to DM
-                if told:
+                if case.anonymous:
+                    told = tell_of_news(uow, case)
+                elif told:
                     queued += _notify(session, f"case_feedback_due:{case.reference}:reporter", CaseFeedbackDueNotice(
                         audience="reporter", status=status, team=routing.TEAM_NAMES[case.routed_to], **fields), reporter)
                 # The handler looking after it, else everyone who may.

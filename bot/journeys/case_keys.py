@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.core import crypto
 from bot.core.db import UnitOfWork
-from bot.core.models import Case, CaseMessage, CaseNote
+from bot.core.models import Case, CaseMessage, CaseNote, DeploymentSecret
 
 # (model, encrypted columns, the name the count goes under)
 ENCRYPTED = (
@@ -33,7 +33,8 @@ class RotationStopped(crypto.CannotDecrypt):
 
 
 def rotate_all(uow_factory: Callable[[], UnitOfWork], batch_size: int = 100) -> dict[str, int]:
-    """Re-encrypt every narrative, exclusion list, outcome, note and message. Returns counts per kind."""
+    """Re-encrypt every narrative, exclusion list, outcome, note and message, and the deployment's
+    secrets (the receipt codes' key). Returns counts per kind."""
     counts = {name: 0 for _, columns in ENCRYPTED for _, name in columns}
     for model, columns in ENCRYPTED:
         last_id = 0
@@ -60,4 +61,14 @@ def rotate_all(uow_factory: Callable[[], UnitOfWork], batch_size: int = 100) -> 
                 last_id = rows[-1].id
                 uow.commit()
             counts = {name: counts[name] + batch[name] for name in counts}
+    with uow_factory() as uow:  # a handful of rows, keyed by name
+        counts["secrets"] = 0
+        for row in uow.session.scalars(select(DeploymentSecret)).all():
+            try:
+                row.ciphertext = uow.cipher.rotate(row.ciphertext)
+            except crypto.CannotDecrypt:
+                raise RotationStopped(f"The deployment secret {row.name!r} opens with none of the configured keys: "
+                                      "add back the key it was encrypted with and run this again.", counts) from None
+            counts["secrets"] += 1
+        uow.commit()
     return counts

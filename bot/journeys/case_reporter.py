@@ -15,21 +15,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
-from bot.core import audit, outbox, routing
+from bot.core import audit, outbox, receipts, routing
 from bot.core.db import UnitOfWork
 from bot.core.errors import AlreadyDone, InvalidInput, NotFound
-from bot.core.models import Case, CaseMessage, CaseStatus, as_utc
+from bot.core.models import Case, CaseMessage, CaseStatus, ReceiptAttempt, as_utc
 from bot.core.notices import CaseReporterNotice
 from bot.core.references import normalise_reference
 from bot.journeys.handle_case import STATUS_LABELS, check_message, repeats
-from bot.journeys.raise_issue import CATEGORIES, eligible_handlers
+from bot.journeys.raise_issue import CATEGORIES, eligible_handlers, reporter_of
 
 # The outcome a withdrawn case is closed with (the handlers see it; the reporter is told so).
 WITHDRAWN_OUTCOME = "Withdrawn by the person who raised it."
 # One answer for "no such case" and "not yours".
 NOT_YOURS = "I couldn't find a case of yours with that reference."
+# One answer for a receipt code that matches nothing, or a withdrawn or purged case.
+CODE_NOT_MATCHED = ("That code doesn't match a case I can show you. Please check it and try again: spaces, dashes "
+                    "and capitals don't matter.")
+TOO_MANY_CODES = ("That's several codes that didn't match, so I've paused checking for a while. Please try again "
+                  "in an hour; if you've lost your code, the D&I service team or the People team can still help.")
 # What the person who raised a closed case is told when they try to add to it.
 CLOSED_TO_MORE = ("is closed, so nothing more can be added. If something new has happened, you can raise it again, "
                   "or talk to the D&I service team or the People team.")
@@ -51,14 +56,24 @@ class ReporterView:
     status_label: str
     team_name: str
     closed: bool
+    raised_at: datetime
+    outcome: str  # a closed case's, else ""
     thread: tuple[ThreadLine, ...]
 
 
-def _own_case(uow: UnitOfWork, reference: str, reporter_id: str, *, lock: bool = False) -> Case:
+def _own_case(uow: UnitOfWork, reference: str, reporter_id: str | None, *, lock: bool = False) -> Case:
+    """The case, if `reporter_id` raised it; `reporter_id` None: its code was shown (an anonymous
+    case, and the reference comes from a window sealed when the code matched: see `by_code`)."""
     wanted = normalise_reference(reference or "")
     query = select(Case).where(Case.reference == wanted, Case.status != CaseStatus.draft)
-    case = uow.session.scalar(query.with_for_update() if lock else query) if wanted and reporter_id else None
-    if case is None or case.reporter_slack_id != reporter_id:
+    case = uow.session.scalar(query.with_for_update() if lock else query) if wanted else None
+    if reporter_id is None:
+        if case is None or not case.anonymous:
+            raise NotFound(CODE_NOT_MATCHED)
+        if _withdrawn(case, uow):  # (the code no longer opens it; a window opened before may say so)
+            raise AlreadyDone("This case has been withdrawn, so nothing more can be added.", reference=case.reference)
+        return case
+    if case is None or case.anonymous or case.reporter_slack_id != reporter_id:
         if case is not None:  # someone else's: who tried, and which (as a handler's refusal is kept)
             audit.record(uow.session, reporter_id or "unknown", "refused_case", "case", case.reference,
                          attempted="reporter")
@@ -67,21 +82,53 @@ def _own_case(uow: UnitOfWork, reference: str, reporter_id: str, *, lock: bool =
     return case
 
 
+def _withdrawn(case: Case, uow: UnitOfWork) -> bool:
+    return case.status == CaseStatus.closed and case.outcome_ciphertext is not None and \
+        uow.cipher.decrypt(case.outcome_ciphertext) == WITHDRAWN_OUTCOME
+
+
+def by_code(typed: str, who: str, uow: UnitOfWork) -> str:
+    """The reference of the anonymous case a receipt code belongs to, for the window that shows
+    it (sealed there, never said through the conversation). A wrong code, a withdrawn or purged
+    case's, one typed after too many wrong ones in the last hour, all get the same answer; `who`
+    (the Slack user trying) is kept only as a keyed hash, and only for a wrong code."""
+    with uow:
+        secret = receipts.deployment_secret(uow)
+        now, tried_by = uow.clock(), receipts.keyed(who, secret)
+        uow.session.execute(delete(ReceiptAttempt).where(ReceiptAttempt.at < now - receipts.ATTEMPT_WINDOW))
+        wrong = uow.session.scalar(select(func.count()).select_from(ReceiptAttempt).where(
+            ReceiptAttempt.who == tried_by))
+        if wrong >= receipts.ATTEMPTS_ALLOWED:
+            uow.commit()
+            raise NotFound(TOO_MANY_CODES)
+        code = receipts.normalise(typed)
+        case = uow.session.scalar(select(Case).where(
+            Case.receipt_hash == receipts.code_hash(code, secret), Case.anonymous.is_(True))) if code else None
+        if case is None or _withdrawn(case, uow):
+            uow.session.add(ReceiptAttempt(who=tried_by, at=now))
+            uow.commit()
+            raise NotFound(TOO_MANY_CODES if wrong + 1 >= receipts.ATTEMPTS_ALLOWED else CODE_NOT_MATCHED)
+        uow.commit()
+        return case.reference
+
+
 def _closed(case: Case) -> AlreadyDone:
     return AlreadyDone(f"{case.reference} {CLOSED_TO_MORE}", reference=case.reference)
 
 
-def reporter_view(reference: str, reporter_id: str, uow: UnitOfWork) -> ReporterView:
+def reporter_view(reference: str, reporter_id: str | None, uow: UnitOfWork) -> ReporterView:
     with uow:
         case = _own_case(uow, reference, reporter_id)
         return ReporterView(
             case.reference, STATUS_LABELS[case.status], routing.TEAM_NAMES[case.routed_to],
-            case.status == CaseStatus.closed,
+            case.status == CaseStatus.closed, as_utc(case.submitted_at or case.created_at),
+            uow.cipher.decrypt(case.outcome_ciphertext) if case.status == CaseStatus.closed
+            and case.outcome_ciphertext is not None else "",
             tuple(ThreadLine(m.from_reporter, as_utc(m.created_at), uow.cipher.decrypt(m.body_ciphertext))
                   for m in case.messages))
 
 
-def write_to_case(reference: str, reporter_id: str, text: str, uow: UnitOfWork) -> str:
+def write_to_case(reference: str, reporter_id: str | None, text: str, uow: UnitOfWork) -> str:
     """A reply to the team, or something added later: kept encrypted in the thread, each
     handler told there is something new. Returns the team's name. The same text sent twice in
     a row (a double submission) is kept once."""
@@ -96,13 +143,13 @@ def write_to_case(reference: str, reporter_id: str, text: str, uow: UnitOfWork) 
         if repeats(case.messages, None, text, uow.cipher):  # (the reporter's have no author)
             return team
         case.messages.append(CaseMessage(from_reporter=True, body_ciphertext=uow.cipher.encrypt(text)))
-        audit.record(uow.session, reporter_id, "reporter_wrote", "case", case.reference)
+        audit.record(uow.session, reporter_id or receipts.ANONYMOUS, "reporter_wrote", "case", case.reference)
         _tell_handlers(uow, case, "replied", key=f"{len(case.messages)}")
         uow.commit()
         return team
 
 
-def withdraw_case(reference: str, reporter_id: str, uow: UnitOfWork) -> str:
+def withdraw_case(reference: str, reporter_id: str | None, uow: UnitOfWork) -> str:
     """The person who raised it no longer wants it pursued: closed, its handlers told. Returns
     the team's name. Raises AlreadyDone once it is closed."""
     with uow:
@@ -112,7 +159,7 @@ def withdraw_case(reference: str, reporter_id: str, uow: UnitOfWork) -> str:
         now = uow.clock()
         case.status, case.closed_at, case.updated_at = CaseStatus.closed, now, now
         case.outcome_ciphertext = uow.cipher.encrypt(WITHDRAWN_OUTCOME)
-        audit.record(uow.session, reporter_id, "withdrew_case", "case", case.reference)
+        audit.record(uow.session, reporter_id or receipts.ANONYMOUS, "withdrew_case", "case", case.reference)
         _tell_handlers(uow, case, "withdrew", key=f"withdrawn:{now:%Y%m%dT%H%M%S%f}")
         uow.commit()
         return routing.TEAM_NAMES[case.routed_to]
@@ -122,5 +169,5 @@ def _tell_handlers(uow: UnitOfWork, case: Case, did: str, *, key: str) -> None:
     for handler in eligible_handlers(uow.session, case, uow.cipher):
         outbox.notify(uow.session, CaseReporterNotice(
             reference=case.reference, category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
-            did=did, reporter=case.reporter_slack_id or ""),
+            did=did, reporter=reporter_of(case)),
             key=f"case_reporter:{case.reference}:{key}:{handler}", recipient=handler)

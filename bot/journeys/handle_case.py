@@ -25,14 +25,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.core import audit, outbox, routing
+from bot.core import audit, outbox, receipts, routing
 from bot.core.constants import TEXT_LIMIT
 from bot.core.db import UnitOfWork
 from bot.core.errors import AlreadyDone, InvalidInput, PermissionDenied
 from bot.core.models import Case, CaseMessage, CaseNote, CaseStatus, as_utc
 from bot.core.notices import CaseAssignedNotice, CaseMessageNotice, CaseUpdateNotice
 from bot.core.references import normalise_reference
-from bot.journeys.raise_issue import CATEGORIES, eligible_handlers, excluded_ids, reachable_in_slack
+from bot.journeys.raise_issue import (CATEGORIES, eligible_handlers, excluded_ids, reachable_in_slack, reporter_of,
+                                     tell_of_news)
 
 NOTE_MAX_CHARS = TEXT_LIMIT
 MESSAGE_MAX_CHARS = TEXT_LIMIT
@@ -110,8 +111,8 @@ class CaseView:
 
     @property
     def reporter_reachable(self) -> bool:
-        """Whether the bot can write to them (in Slack)."""
-        return reachable_in_slack(self.reporter)
+        """Whether the bot can write to them: in Slack, or through their receipt code."""
+        return reachable_in_slack(self.reporter) or self.reporter == receipts.ANONYMOUS
 
     @property
     def closed(self) -> bool:
@@ -229,7 +230,7 @@ def open_case(reference: str, handler_id: str, uow: UnitOfWork) -> CaseView:
                                  uow.cipher.decrypt(n.body_ciphertext)) for n in case.notes),
             assignee=case.assignee_slack_id,
             handlers=tuple(Handler(h, names.get(h, "")) for h in handlers),
-            reporter=case.reporter_slack_id or "",
+            reporter=reporter_of(case),
             messages=tuple(MessageView(m.from_reporter, m.author_slack_id, names.get(m.author_slack_id or "", ""),
                                        as_utc(m.created_at), uow.cipher.decrypt(m.body_ciphertext))
                            for m in case.messages))
@@ -254,7 +255,7 @@ def cases_for(handler_id: str, uow: UnitOfWork) -> list[CaseLine]:
             lines.append(CaseLine(case.reference, CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
                                   case.status.value, STATUS_LABELS[case.status], routing.TEAM_NAMES[case.routed_to],
                                   _raised_at(case), _age_days(case, uow.clock()), case.assignee_slack_id,
-                                  case.reporter_slack_id or ""))
+                                  reporter_of(case)))
         return sorted(lines, key=lambda line: line.raised_at)
 
 
@@ -344,6 +345,8 @@ def _tell_reporter(uow: UnitOfWork, case: Case, *, first_acknowledgement: bool, 
                    reopened: bool = False) -> bool:
     """A `case_update` to the reporter, if they can be reached in Slack (not anonymous, not
     the local REST channel). The key makes a repeated click a no-op."""
+    if case.anonymous:  # they read it with their code; a DM that there's news, if they asked for one
+        return tell_of_news(uow, case)
     reporter = case.reporter_slack_id or ""
     if not reachable_in_slack(reporter):
         return False
@@ -394,7 +397,7 @@ def _reassign(uow: UnitOfWork, case: Case, handlers: list[str], handler_id: str,
             reference=case.reference, category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
             team=routing.TEAM_NAMES[case.routed_to], by=handler_id, status=case.status.value,
             on_behalf=bool(case.on_behalf), may_be_named=case.affected_person_may_be_named,
-            raised_at=_raised_at(case).isoformat(), reporter=case.reporter_slack_id or ""),
+            raised_at=_raised_at(case).isoformat(), reporter=reporter_of(case)),
             key=f"case_assigned:{case.reference}:{to_id}:{version}",
             recipient=to_id)
     return True
@@ -414,7 +417,7 @@ def _message_reporter(uow: UnitOfWork, case: Case, handler_id: str, text: str) -
     audited without content, and sent as a DM with a way to reply. The same message sent twice
     (a double submission) is kept once; two handlers writing at once both land."""
     reporter = case.reporter_slack_id or ""
-    if not reachable_in_slack(reporter):
+    if not case.anonymous and not reachable_in_slack(reporter):
         raise FieldProblem("message", "They raised it outside Slack, so I can't send them a message. "
                                       "Please reach them another way.")
     if repeats(case.messages, handler_id, text, uow.cipher):
@@ -422,6 +425,9 @@ def _message_reporter(uow: UnitOfWork, case: Case, handler_id: str, text: str) -
     case.messages.append(CaseMessage(from_reporter=False, author_slack_id=handler_id,
                                      body_ciphertext=uow.cipher.encrypt(text)))
     audit.record(uow.session, handler_id, "messaged_reporter", "case", case.reference)
+    if case.anonymous:  # read with their code, the next time they use it
+        tell_of_news(uow, case)
+        return True
     outbox.notify(uow.session, CaseMessageNotice(
         reference=case.reference, team=routing.TEAM_NAMES[case.routed_to],
         message=uow.cipher.encrypt(text).decode()),

@@ -24,12 +24,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
-from bot.core import audit, outbox, routing
+from bot.core import audit, outbox, receipts, routing
 from bot.core.crypto import Cipher
 from bot.core.db import UnitOfWork
 from bot.core.errors import InvalidInput, NotFound
-from bot.core.models import Case, CaseStatus, ConfidentialPrompt, as_utc
-from bot.core.notices import CaseNotice
+from bot.core.models import Case, CaseStatus, ConfidentialPrompt, OutboxMessage, as_utc
+from bot.core.notices import AnonymousNewsNotice, CaseNotice
 from bot.core.references import new_reference
 from bot.nlu import reader
 
@@ -43,6 +43,9 @@ CATEGORIES = {
 }
 ROUTES = routing.CASE_TEAMS
 NARRATIVE_MAX_CHARS = 10_000
+# An anonymous case's notices leave this many minutes (at random, within) after it is sent, so
+# their times don't point at the moment its reporter pressed send.
+ANONYMOUS_NOTICE_DELAY_MINUTES = (10, 90)
 NARRATIVE = "narrative"
 EXCLUSIONS = "exclusions"
 # What happened was told up front (`begin`): asked whether to use it, before anything is taken as it.
@@ -53,6 +56,8 @@ TELLING_STEPS = (NARRATIVE, OFFERED)
 INTENT = "raise_issue"
 # What the conversation is given in place of the text: the intent and the slots it fills.
 TAKEN_INTENT = "case_details_given"
+# The summary's answer when the case went from Slack's private window, anonymously.
+SENT_ANONYMOUSLY = "anonymous"
 # Slack user ids typed or mentioned ("<@U123ABC>", "@U123ABC").
 USER_ID_RE = re.compile(r"\b([UW][A-Z0-9]{6,})\b")
 
@@ -107,11 +112,13 @@ class Taken:
     # again (`tell_again`: the channel asks for it).
     story_used: bool = False
     tell_again: bool = False
+    # The case went anonymously from Slack's private window: the summary is answered.
+    sent_anonymously: bool = False
 
     @property
     def settled(self) -> bool:
         """The step is answered: the conversation is told so (in a placeholder) and goes on."""
-        return self.narrative_kept or self.excluded is not None
+        return self.narrative_kept or self.excluded is not None or self.sent_anonymously
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,8 @@ class CaseReceipt:
     # The reporter asked for the other team, whose handlers all were people they named.
     rerouted: bool
     acknowledge_days: int
+    # Sent anonymously: the receipt code, to show once (never stored, never said through Rasa).
+    code: str | None = None
 
 
 # ---------------------------------------------------------------- waiting for confidential text
@@ -489,7 +498,16 @@ def handlers_left(draft_id: str, owner: str, route_to: str, uow: UnitOfWork) -> 
 # ---------------------------------------------------------------- submitting
 
 def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: bool | None,
-                may_be_named: bool | None, category: str, route_to: str, uow: UnitOfWork) -> CaseReceipt:
+                may_be_named: bool | None, category: str, route_to: str, uow: UnitOfWork,
+                anonymously: bool = False, tell_me: bool = False) -> CaseReceipt:
+    """Send the conversation's draft as a case to the handlers of `route_to` (or the other team,
+    when everyone there was named as someone who must not handle it).
+
+    `anonymously`: the case keeps no reporter and nothing that joins it to their conversation.
+    Its draft's id (which the conversation holds) gives way to a reference, its times keep only
+    the day, its notices leave after a random delay, its audit entry names nobody; a receipt
+    code, returned once, is kept only as a keyed slow hash (bot.core.receipts). `tell_me`: the
+    reporter's Slack id is kept, encrypted, to tell them there's news (they're told it links them)."""
     if category not in CATEGORIES:
         raise InvalidInput("Please pick one of the categories.")
     if route_to not in ROUTES:
@@ -498,6 +516,7 @@ def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: 
         raise InvalidInput("I can only raise this on someone's behalf once they've agreed to it being raised.")
     with uow:
         session = uow.session
+        secret = receipts.deployment_secret(uow) if anonymously else b""
         # Only the conversation that wrote the draft can send it (a draft made in-process, by
         # `save_draft` without an owner, by whoever submits it).
         case = _draft(uow, draft_id, reporter_id) or _draft(uow, draft_id, "")
@@ -515,34 +534,56 @@ def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: 
                                "someone you've asked to keep away from it, so I can't send it to anyone here. "
                                "Nothing has been sent. Your manager, or a People partner outside these teams, "
                                "can help you take it further.")
+        now = uow.clock()
         case.reference = new_reference("CASE")
         case.status = CaseStatus.open
         case.draft_owner = None
-        case.reporter_slack_id = reporter_id
         case.on_behalf = on_behalf
         case.affected_person_consented = consented if on_behalf else None
         case.affected_person_may_be_named = may_be_named if on_behalf else None
         case.category = category
         case.routed_to = team
-        case.submitted_at = uow.clock()
-        for handler in handlers:
-            notify_handler(uow, case, handler, key=f"case_notice:{case.reference}:{handler}")
-        audit.record(session, reporter_id, "raised_case", "case", case.reference, category=category, team=team,
-                     rerouted=team != route_to)
+        code = None
+        if anonymously:
+            code = receipts.new_code()
+            day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+            case.anonymous, case.receipt_hash = True, receipts.code_hash(code, secret)
+            case.news_to_ciphertext = uow.cipher.encrypt(reporter_id) if tell_me else None
+            case.created_at = case.updated_at = case.submitted_at = day
+            for handler in handlers:
+                notice = notify_handler(uow, case, handler, key=f"case_notice:{case.reference}:{handler}")
+                notice.created_at = day
+                notice.next_attempt_at = now + timedelta(minutes=ANONYMOUS_NOTICE_DELAY_MINUTES[0] + secrets.randbelow(
+                    ANONYMOUS_NOTICE_DELAY_MINUTES[1] - ANONYMOUS_NOTICE_DELAY_MINUTES[0]))
+            audit.record(session, receipts.ANONYMOUS, "raised_case", "case", case.reference, at=day,
+                         category=category, team=team, rerouted=team != route_to)
+        else:
+            case.reporter_slack_id = reporter_id
+            case.submitted_at = now
+            for handler in handlers:
+                notify_handler(uow, case, handler, key=f"case_notice:{case.reference}:{handler}")
+            audit.record(session, reporter_id, "raised_case", "case", case.reference, category=category, team=team,
+                         rerouted=team != route_to)
         receipt = CaseReceipt(case.reference, team, routing.TEAM_NAMES[team], team != route_to,
-                              uow.settings.case_acknowledge_days)
+                              uow.settings.case_acknowledge_days, code)
         uow.commit()
         return receipt
 
 
-def notify_handler(uow: UnitOfWork, case: Case, handler: str, *, key: str) -> None:
+def notify_handler(uow: UnitOfWork, case: Case, handler: str, *, key: str) -> OutboxMessage:
     """A case's notice for one handler, as a DM: what it is and how old, never what happened."""
-    outbox.notify(uow.session, CaseNotice(
+    return outbox.notify(uow.session, CaseNotice(
         reference=case.reference, category=CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
         team=routing.TEAM_NAMES[case.routed_to], on_behalf=bool(case.on_behalf),
         may_be_named=case.affected_person_may_be_named, raised_at=(case.submitted_at or case.created_at).isoformat(),
-        acknowledge_days=uow.settings.case_acknowledge_days, reporter=case.reporter_slack_id or ""),
+        acknowledge_days=uow.settings.case_acknowledge_days, reporter=reporter_of(case)),
         key=key, recipient=handler)
+
+
+def reporter_of(case: Case) -> str:
+    """Who raised it, as its handlers are shown it: a Slack user id, a conversation outside
+    Slack, or receipts.ANONYMOUS."""
+    return receipts.ANONYMOUS if case.anonymous else case.reporter_slack_id or ""
 
 
 def handlers_by_team(uow: UnitOfWork) -> dict[str, list[str]]:
@@ -553,3 +594,14 @@ def handlers_by_team(uow: UnitOfWork) -> dict[str, list[str]]:
     for name, team in roster.values():
         teams.setdefault(team, []).append(name or "someone")
     return teams
+
+
+def tell_of_news(uow: UnitOfWork, case: Case) -> bool:
+    """An anonymous case's reporter who asked to be told is sent a DM that says only that there's
+    news on a case they raised anonymously: no reference, and a key that names no case. Returns
+    whether anyone was told."""
+    if not case.anonymous or case.news_to_ciphertext is None:
+        return False
+    outbox.notify(uow.session, AnonymousNewsNotice(), key=f"anonymous_news:{secrets.token_hex(12)}",
+                  recipient=uow.cipher.decrypt(case.news_to_ciphertext))
+    return True

@@ -23,9 +23,11 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
+from bot.core import receipts
 from bot.core.db import UnitOfWork
 from bot.core.models import (AuditEntry, Case, CaseMessage, CaseNote, CaseStatus, ConfidentialPrompt, GroupProposal,
-                             InviteRequest, OutboxMessage, OutboxStatus, RequestStatus, SupportRequest, as_utc)
+                             InviteRequest, OutboxMessage, OutboxStatus, ReceiptAttempt, RequestStatus, SupportRequest,
+                             as_utc)
 from bot.core.settings import Settings
 from bot.journeys.decidable import BY_NOTICE_KIND
 
@@ -36,7 +38,8 @@ STRIPPED = "stripped"
 DECISION_SETTLES = timedelta(hours=1)
 
 KINDS = ("abandoned_drafts", "expired_prompts", "invite_requests", "support_requests", "group_proposals",
-         "closed_cases", "case_notes", "case_messages", "audit_entries", "outbox_payloads_stripped", "outbox_rows")
+         "closed_cases", "case_notes", "case_messages", "audit_entries", "outbox_payloads_stripped", "outbox_rows",
+         "code_attempts")
 
 
 def delivered_payload(payload: dict[str, Any] | None) -> dict[str, Any]:
@@ -63,7 +66,7 @@ def purge(uow: UnitOfWork, settings: Settings, now: datetime | None = None, dry_
     audit_before = older(days=settings.retain_audit_days)
 
     # (kind, model, condition): each removed when its period is set.
-    removals = []
+    removals = [("code_attempts", ReceiptAttempt, ReceiptAttempt.at < now - receipts.ATTEMPT_WINDOW)]
     if drafts_before:
         removals += [
             ("abandoned_drafts", Case, (Case.status == CaseStatus.draft) & (Case.created_at < drafts_before)),

@@ -56,6 +56,7 @@ _YES = _compile(_lead() + "(" + "|".join(cues()["yes_words"] + cues()["yes_signs
 _NO = _compile(_lead() + "(" + "|".join(cues()["no_words"] + cues()["no_signs"]) + ")" + _END)
 _ACKNOWLEDGEMENT = _compile(r"^" + alternatives("acknowledgements") + r"$")
 _SEND_IT = _compile(alternatives("send_it"))
+_ANONYMITY = _compile(alternatives("anonymity"))
 _ONLY_UNDERSTOOD = _compile(r"^\W*(?:(?:ok(?:ay)?|right|alright|ah|oh|ahh?|thanks?|thank you)\W+)*" + alternatives("understood")
                             + r"\W*$")
 _AND = "(?:" + "|".join(cues()["and_more"]) + r")\b"
@@ -373,6 +374,11 @@ def asks_whether_one_exists(text: str) -> bool:
 def asks_to_send(text: str) -> bool:
     """Nothing but "send it": "yup send", "ok send it pls"."""
     return bool(_SEND_IT.match(text or ""))
+
+
+def asks_for_anonymity(text: str) -> bool:
+    """Wants a case sent without their name: "send it anonymously", "yes but leave my name out"."""
+    return bool(_ANONYMITY.search(text or ""))
 
 
 def only_understood(text: str) -> bool:

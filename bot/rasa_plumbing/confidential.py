@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import weakref
 from typing import Any, Awaitable, Callable
 
@@ -157,6 +158,8 @@ async def read_in_memory(message: UserMessage) -> UserMessage | str:
 
 def slots_of(taken: Taken) -> dict[str, str]:
     """The conversation's slots for what was taken: a draft id and a count, never the text."""
+    if taken.sent_anonymously:
+        return {"issue_confirmed": raise_issue.SENT_ANONYMOUSLY}
     slots = {"case_draft_id": taken.draft_id or ""} if taken.narrative_kept else {}
     if taken.excluded is not None:
         slots["issue_excluded"] = str(taken.excluded) if taken.excluded else EMPTY
@@ -214,13 +217,47 @@ def reply_to(taken: Taken, escape: Callable[[str], str] = str,
     return ("\n".join(lines) or None), []
 
 
+# Conversations whose case was just sent anonymously from Slack's private window, by when the
+# conversation must hear of it (monotonic seconds). In memory: the window's submission hands the
+# conversation its placeholder in the same process, and nothing stored joins the two.
+_sent_anonymously: dict[str, float] = {}
+SENT_NOTICE_SECONDS = 120
+
+
+def sent_anonymously(sender: str) -> str:
+    """The placeholder that tells `sender`'s conversation its case went anonymously: valid once,
+    for a short while, and only when this process just sent it."""
+    now = time.monotonic()
+    for gone in [who for who, until in _sent_anonymously.items() if until < now]:
+        _sent_anonymously.pop(gone, None)
+    _sent_anonymously[sender] = now + SENT_NOTICE_SECONDS
+    return placeholder(Taken(raise_issue.NARRATIVE, sent_anonymously=True))
+
+
+async def at_summary(sender: str) -> dict[str, Any] | None:
+    """The case's choices (the form's slots) when `sender`'s conversation is at the summary of
+    raising an issue, to send it from Slack's private window; None anywhere else."""
+    agent = _agent()
+    tracker = await agent.tracker_store.retrieve(sender) if agent is not None else None
+    if tracker is None or tracker.active_loop_name != CASE_FORM or \
+            tracker.get_slot("requested_slot") != "issue_confirmed":
+        return None
+    return {name: tracker.get_slot(name) for name in (
+        "case_draft_id", "issue_for", "issue_consent", "issue_may_name", "issue_category", "issue_route")}
+
+
 def _claimed_placeholder(sender: str, text: str) -> Taken | None:
     """A `/case_details_given{…}` sent by the person (the "That's what happened" button, or
-    typed): checked against their own draft. None when it isn't one."""
+    typed): checked against their own draft, or against a case this process has just sent
+    anonymously for them. None when it isn't one."""
     if not text.startswith(f"/{TAKEN_INTENT}"):
         return None
     try:
         slots = json.loads(text[len(TAKEN_INTENT) + 1:] or "{}")
+        if slots.get("issue_confirmed") == raise_issue.SENT_ANONYMOUSLY:
+            if _sent_anonymously.pop(sender, 0.0) < time.monotonic():
+                raise ValueError("not sent from here")
+            return Taken(raise_issue.NARRATIVE, sent_anonymously=True)
         draft_id = str(slots["case_draft_id"])
     except (ValueError, KeyError, TypeError):
         return Taken(raise_issue.NARRATIVE, problem="Sorry, I didn't follow that. Could you tell me again?")

@@ -23,6 +23,10 @@ MESSAGE_BLOCK_LIMIT = 50
 HOME_BLOCK_LIMIT = 100
 TEXT_LIMIT = 40_000
 
+# Opens the window a receipt code is typed into (bot.slack.handle_case): on the App Home for
+# everyone, as nothing else lists an anonymous case.
+CHECK_CODE_ACTION = "case_check_code"
+
 
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     """Pieces of at most `limit` characters, cut at a paragraph, line or word where one is
@@ -146,7 +150,11 @@ def home_view(*, groups: list[GroupView], my_lines: list[str], organiser_lines: 
         blocks += [DividerBlock(), HeaderBlock(text="Waiting for you as an organiser"),
                    *text_sections("\n".join(organiser_lines))]
     blocks += [DividerBlock(), HeaderBlock(text="Your requests"),
-               *text_sections("\n".join(my_lines) if my_lines else "You haven't asked me for anything yet.")]
+               *text_sections("\n".join(my_lines) if my_lines else "You haven't asked me for anything yet."),
+               # (an anonymous case is listed nowhere: its code brings it back)
+               SectionBlock(text=MarkdownTextObject(text="Sent a case anonymously? Its receipt code brings it back."),
+                            accessory=ButtonElement(text="Check a case with a code", action_id=CHECK_CODE_ACTION,
+                                                    value="check"))]
     blocks += [DividerBlock(), HeaderBlock(text="Directory")]
     directory, more = directory_blocks((directory_entry(g) for g in groups), room=HOME_BLOCK_LIMIT - len(blocks) - 1)
     blocks += directory

@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (ActionsBlock, ButtonElement, ConfirmObject,
 from slack_sdk.models.views import View
 
 from bot.core.crypto import Cipher
+from bot.core.receipts import ANONYMOUS
 from bot.core.errors import AlreadyDone, DomainError
 from bot.core.models import CaseStatus, as_utc, utcnow
 from bot.core.notices import CaseAssignedNotice, CaseMessageNotice, CaseNotice, CaseReporterNotice, CaseUpdateNotice
@@ -33,7 +34,7 @@ from bot.journeys.case_figures import FEWER, CaseFigures
 from bot.journeys.case_reporter import CLOSED_TO_MORE, ReporterView
 from bot.journeys.handle_case import HANDLER_STATUSES, STATUS_LABELS, CaseView, FieldProblem, Updated
 from bot.journeys.raise_issue import reachable_in_slack
-from bot.slack.blocks import HOME_BLOCK_LIMIT, MESSAGE_BLOCK_LIMIT, split_text, text_sections
+from bot.slack.blocks import CHECK_CODE_ACTION, HOME_BLOCK_LIMIT, MESSAGE_BLOCK_LIMIT, split_text, text_sections
 from bot.slack.markup import escape_mrkdwn as e
 from bot.slack.markup import mention
 
@@ -49,6 +50,11 @@ WRITE_ACTION = "case_write"
 WITHDRAW_ACTION = "case_withdraw"
 REPORTER_FORM = "case_reporter_form"
 WRITTEN = "written"  # the reporter modal's input
+# An anonymous case's reporter: the button that opens the code's modal (App Home, the DM that
+# there's news, the conversation's last word), that modal, the case's modal and its withdraw.
+CODE_FORM, CODE = "case_code_form", "code"
+CODE_HOLDER_FORM = "case_code_holder_form"
+CODE_WITHDRAW_ACTION = "case_code_withdraw"
 DANDI_OR_PEOPLE = "the D&I service team or the People team"
 
 
@@ -64,7 +70,9 @@ def age_words(moment: datetime, now: datetime | None = None) -> str:
 
 
 def raised_by(reporter: str) -> str:
-    """Who raised a named case, for its handlers: a mention in Slack; else where it came from."""
+    """Who raised a case, for its handlers: a mention in Slack; else where it came from."""
+    if reporter == ANONYMOUS:
+        return "someone who chose to stay anonymous"
     if reachable_in_slack(reporter):
         return mention(reporter)
     return "someone outside Slack (they can't be messaged here)" if reporter else "someone"
@@ -246,27 +254,81 @@ def case_reporter_blocks(n: CaseReporterNotice) -> list[dict]:
     return [block.to_dict() for block in [*sections, _buttons(n.reference, acknowledge=False)]]
 
 
-def reporter_modal(view: ReporterView) -> dict:
-    """The case as the person who raised it sees it: where it stands, the thread with the team,
-    and (unless it is closed) a box to write to them. `private_metadata`: the reference only."""
-    head = f"*{view.reference}* · with {e(view.team_name)} · *{view.status_label}*"
+def _reporter_view_blocks(view: ReporterView, head: str) -> list:
+    """Where the case stands, the thread with the team and (unless it is closed) a box to write to them."""
     blocks: list = [SectionBlock(text=MarkdownTextObject(text=head))]
     thread = _newest_first_fitting(
         [("You" if line.from_reporter else e(sentence_start(view.team_name)), line.at, line.text)
-         for line in view.thread], HOME_BLOCK_LIMIT - 6, "Earlier messages are not shown.")
+         for line in view.thread], HOME_BLOCK_LIMIT - 8, "Earlier messages are not shown.")
     if thread:
         blocks += [HeaderBlock(text="Messages"), *thread]
     if view.closed:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"This case {CLOSED_TO_MORE}")))
+        outcome = f"\n*Outcome:* {e(view.outcome)}" if view.outcome else ""
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"This case {CLOSED_TO_MORE}{outcome}")))
     else:
         blocks += [DividerBlock(), InputBlock(
             block_id=WRITTEN, label="Your message", hint="A reply, or anything you'd like to add. It goes straight to "
             "your case, stored encrypted; only the people handling it can read it.",
             element=PlainTextInputElement(action_id=WRITTEN, multiline=True,
                                           max_length=handle_case.MESSAGE_MAX_CHARS))]
+    return blocks
+
+
+def reporter_modal(view: ReporterView) -> dict:
+    """The case as the person who raised it sees it. `private_metadata`: the reference only."""
+    head = f"*{view.reference}* · with {e(view.team_name)} · *{view.status_label}*"
     return View(type="modal", callback_id=REPORTER_FORM, title="Your case", close="Close",
                 submit=None if view.closed else "Send", private_metadata=view.reference,
-                blocks=blocks).to_dict()
+                blocks=_reporter_view_blocks(view, head)).to_dict()
+
+
+# ---------------------------------------------------------------- an anonymous case, by its receipt code
+
+# The DM to someone who raised a case anonymously and asked to be told: nothing more than this.
+ANONYMOUS_NEWS = ("There's news on a case you raised anonymously. To read it, press *Check a case with a code* and "
+                  "type your receipt code.")
+
+
+def check_code_button() -> ButtonElement:
+    return ButtonElement(text="Check a case with a code", action_id=CHECK_CODE_ACTION, value="check")
+
+
+def check_code_blocks(text: str) -> list[dict]:
+    return [SectionBlock(text=MarkdownTextObject(text=text)).to_dict(),
+            ActionsBlock(block_id="check_code", elements=[check_code_button()]).to_dict()]
+
+
+def code_modal() -> dict:
+    """Where a receipt code is typed (never into the DM)."""
+    return View(type="modal", callback_id=CODE_FORM, title="Check a case", submit="Check", close="Cancel", blocks=[
+        SectionBlock(text=MarkdownTextObject(
+            text="If you sent a case anonymously, type the receipt code I gave you to see where it stands, read "
+                 "the team's messages, reply or withdraw it.")),
+        InputBlock(block_id=CODE, label="Your receipt code", hint="Spaces, dashes and capitals don't matter.",
+                   element=PlainTextInputElement(action_id=CODE, max_length=40, placeholder="XXXX-XXXX-XXXX-XXXX")),
+    ]).to_dict()
+
+
+def code_holder_modal(view: ReporterView, window: str) -> dict:
+    """The case as its anonymous reporter sees it, by its code. `private_metadata`: `window`, the
+    reference sealed for a while (bot.slack.handle_case), so nothing here names the case in clear."""
+    head = (f"*{view.reference}* · raised anonymously on {_when(view.raised_at)} · with {e(view.team_name)} · "
+            f"*{view.status_label}*")
+    blocks = _reporter_view_blocks(view, head)
+    if not view.closed:
+        blocks.append(ActionsBlock(block_id="code_holder", elements=[ButtonElement(
+            text="Withdraw the case", action_id=CODE_WITHDRAW_ACTION, value="withdraw", confirm=ConfirmObject(
+                title="Withdraw this case?", confirm="Withdraw", deny="Keep it",
+                text="It will be closed and the team told it's been withdrawn. Your code will no longer open it."))]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(
+        text="The team never sees who you are. Keep your code safe: it's the only way back to this case.")]))
+    return View(type="modal", callback_id=CODE_HOLDER_FORM, title="Your case", close="Close",
+                submit=None if view.closed else "Send", private_metadata=window, blocks=blocks).to_dict()
+
+
+def code_holder_done(text: str) -> dict:
+    return View(type="modal", title="Your case", close="Close",
+                blocks=[SectionBlock(text=MarkdownTextObject(text=text))]).to_dict()
 
 
 def written(body: dict) -> str:
@@ -322,8 +384,10 @@ def case_modal(view: CaseView) -> dict:
         if view.reporter_reachable:
             form.insert(3, InputBlock(
                 block_id=MESSAGE, label="Message to the person who raised it", optional=True,
-                hint="Sent to them as a DM from me, with a button to reply. Everyone handling this case sees the "
-                     "messages here.",
+                hint=("They raised it anonymously: they'll read it when they next check the case with their receipt "
+                      "code, and can reply there." if view.reporter == ANONYMOUS else
+                      "Sent to them as a DM from me, with a button to reply.") + " Everyone handling this case sees "
+                     "the messages here.",
                 element=PlainTextInputElement(action_id=MESSAGE, multiline=True,
                                               max_length=handle_case.MESSAGE_MAX_CHARS)))
 
@@ -435,7 +499,8 @@ def settled_notice(reference: str, actor: str, status: str) -> tuple[str, list[d
     """A handler's notice once someone has moved the case: where it stands, with Open, or
     Reopen once it is closed."""
     label = STATUS_LABELS.get(CaseStatus(status), status)
-    text = f":lock: Confidential case *{reference}*: {label.lower()} (by {mention(actor)})."
+    who = "the person who raised it, anonymously" if actor == ANONYMOUS else mention(actor)
+    text = f":lock: Confidential case *{reference}*: {label.lower()} (by {who})."
     blocks: list = [SectionBlock(text=MarkdownTextObject(text=text))]
     if status != CaseStatus.closed.value:
         blocks.append(_buttons(reference, acknowledge=False))

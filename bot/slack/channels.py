@@ -27,7 +27,7 @@ from bot.slack.api import async_web_client
 from bot.slack.app import SlackRuntime
 from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, SECTION_LIMIT, split_text, text_sections
 from bot.slack.markup import escape_mrkdwn
-from bot.slack.raise_issue import OPEN_FORM_ACTION, OPEN_FORM_PAYLOAD
+from bot.slack.raise_issue import OPEN_FORM_PAYLOAD, WINDOW_BUTTONS
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +65,11 @@ class SlackOutput(SlackBot):
 
     async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any) -> None:
         sections = text_sections(text)[: MESSAGE_BLOCK_LIMIT - 1]
-        # A button that opens the raise-an-issue form (a modal) rather than answering in the chat.
+        # A button that opens a window (a modal: the raise-an-issue form, sending anonymously, checking
+        # a case with a code) rather than answering in the chat.
         actions = ActionsBlock(block_id="conversation_buttons", elements=[
             ButtonElement(text=button["title"][:75], value=button["payload"][:2000],
-                          action_id=OPEN_FORM_ACTION if button["payload"] == OPEN_FORM_PAYLOAD else f"conversation:{i}",
+                          action_id=WINDOW_BUTTONS.get(button["payload"], f"conversation:{i}"),
                           style="primary" if button["payload"] == OPEN_FORM_PAYLOAD else None)
             for i, button in enumerate(buttons[:BUTTON_LIMIT])])
         await self._post_message(channel=self.slack_channel or recipient_id, text=split_text(text, SECTION_LIMIT)[0],

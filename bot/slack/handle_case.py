@@ -20,11 +20,19 @@ from bot.core.errors import DomainError
 from bot.core.models import CaseStatus, OutboxMessage, OutboxStatus
 from bot.journeys import case_reporter, handle_case
 from bot.slack.api import tell_privately
-from bot.slack.case_views import (ACKNOWLEDGE_ACTION, FORM, OPEN_ACTION, REOPEN_ACTION, REPORTER_FORM, WITHDRAW_ACTION,
-                                  WRITE_ACTION, WRITTEN, acknowledged_text, case_modal, form_errors, form_values,
+from bot.core.receipts import ANONYMOUS
+from bot.slack.case_views import (ACKNOWLEDGE_ACTION, CHECK_CODE_ACTION, CODE, CODE_FORM, CODE_HOLDER_FORM,
+                                  CODE_WITHDRAW_ACTION, FORM, OPEN_ACTION, REOPEN_ACTION, REPORTER_FORM,
+                                  WITHDRAW_ACTION, WRITE_ACTION, WRITTEN, acknowledged_text, case_modal,
+                                  code_holder_done, code_holder_modal, code_modal, form_errors, form_values,
                                   refusal_text, reopened_text, reporter_modal, saved_text, settled_notice, written)
 
 log = logging.getLogger(__name__)
+
+# A code holder's modal acts on their case for this long after the code was typed.
+CODE_WINDOW_SECONDS = 30 * 60
+WINDOW_CLOSED = ("This window has been open a while, so for your case's safety I've closed it. Press *Check a case "
+                 "with a code* and type your code again.")
 
 
 # ---------------------------------------------------------------- clicks and submissions
@@ -91,6 +99,71 @@ class SlackCases:
                                "for you.")
         self._settle_copies(reference, user, CaseStatus.closed.value)
         self.after_change()
+
+    # ------------------------------------------------------------ an anonymous case, by its code
+
+    def on_check_code(self, body: dict) -> None:
+        """*Check a case with a code*: the modal the code is typed into (never the DM)."""
+        try:
+            self.client.views_open(trigger_id=body["trigger_id"], view=code_modal())
+        except SlackApiError as failure:
+            log.warning("Could not open the code modal: %s", failure.response.get("error"))
+            self._tell(body["user"]["id"], (body.get("channel") or {}).get("id"),
+                       "Sorry, Slack didn't let me open that just then. Please try again.")
+
+    def on_code(self, body: dict) -> dict:
+        """A code typed: the case's modal in its place, or the same answer beside the field for a
+        wrong, withdrawn or purged case's code (the ack's arguments)."""
+        user = body["user"]["id"]
+        state = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+        typed = ((state.get(CODE) or {}).get(CODE) or {}).get("value") or ""
+        uow = self.uow_factory()
+        try:
+            reference = case_reporter.by_code(typed, user, uow)
+            view = case_reporter.reporter_view(reference, None, uow)
+        except DomainError as refused:
+            return {"response_action": "errors", "errors": {CODE: str(refused)[:150]}}
+        return {"response_action": "update", "view": code_holder_modal(view, uow.cipher.seal(reference))}
+
+    def on_code_written(self, body: dict) -> dict:
+        """Their message, from the code holder's modal to the case (the ack's arguments)."""
+        reference = self._window(body)
+        if reference is None:
+            return {"response_action": "update", "view": code_holder_done(WINDOW_CLOSED)}
+        try:
+            team = case_reporter.write_to_case(reference, None, written(body), self.uow_factory())
+        except DomainError as refused:
+            return {"response_action": "errors", "errors": {WRITTEN: str(refused)[:150]}}
+        self.after_change()
+        return {"response_action": "update", "view": code_holder_done(
+            f"Sent: it's with your case, and {team} has been told there's something new. Only the people "
+            "handling it can read it, and they still don't know who you are.")}
+
+    def on_code_withdraw(self, body: dict) -> None:
+        view = body.get("view") or {}
+        reference = self._window(body)
+        if reference is None:
+            text = WINDOW_CLOSED
+        else:
+            try:
+                team = case_reporter.withdraw_case(reference, None, self.uow_factory())
+                text = (f"Your case is withdrawn: it's closed, and {team} has been told. Your code won't open it "
+                        "again. If you'd like to talk about it, the D&I service team or the People team is here "
+                        "for you.")
+                self._settle_copies(reference, ANONYMOUS, CaseStatus.closed.value)
+                self.after_change()
+            except DomainError as refused:
+                text = refusal_text(refused)
+        try:
+            self.client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=code_holder_done(text))
+        except SlackApiError as failure:
+            log.info("Could not update the code holder's modal: %s", failure.response.get("error"))
+
+    def _window(self, body: dict) -> str | None:
+        """The case a code holder's modal is for: the reference sealed when the code matched, for
+        CODE_WINDOW_SECONDS; None once that has passed."""
+        sealed = (body.get("view") or {}).get("private_metadata") or ""
+        return self.uow_factory().cipher.unseal(sealed, CODE_WINDOW_SECONDS) if sealed else None
 
     # ------------------------------------------------------------ helpers
 
@@ -190,6 +263,24 @@ def register_case_listeners(app, runtime) -> SlackCases:
             return
         await ack()
         await asyncio.to_thread(cases.confirm_written, body, team)
+
+    @app.action(CHECK_CODE_ACTION)
+    async def check_code_clicked(ack, body: dict) -> None:
+        await ack()
+        await asyncio.to_thread(cases.on_check_code, body)
+
+    @app.view(CODE_FORM)
+    async def code_submitted(ack, body: dict) -> None:
+        await ack(**await asyncio.to_thread(cases.on_code, body))
+
+    @app.view(CODE_HOLDER_FORM)
+    async def code_holder_submitted(ack, body: dict) -> None:
+        await ack(**await asyncio.to_thread(cases.on_code_written, body))
+
+    @app.action(CODE_WITHDRAW_ACTION)
+    async def code_withdraw_clicked(ack, body: dict) -> None:
+        await ack()
+        await asyncio.to_thread(cases.on_code_withdraw, body)
 
     @app.view(FORM)
     async def form_submitted(ack, body: dict) -> None:

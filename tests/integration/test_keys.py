@@ -10,7 +10,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
-from bot.core import db
+from bot.core import db, receipts
 from bot.core.models import Case, CaseMessage, CaseNote
 from bot.core.settings import load_settings
 from bot.journeys.case_keys import RotationStopped, rotate_all
@@ -64,8 +64,11 @@ def test_rotation_moves_everything_to_the_newest_key(engine, demo_uow):
 
     both = keyed(engine, f"{new}, {old}")  # the new key put first
     assert readable(both, reference) == EXPECTED
+    with both:  # the receipt codes' secret, made with the old key
+        secret = receipts.deployment_secret(both)
+        both.commit()
     counts = rotate_all(lambda: both, batch_size=1)
-    assert counts == {"narratives": 1, "exclusions": 1, "outcomes": 1, "notes": 1, "messages": 2}
+    assert counts == {"narratives": 1, "exclusions": 1, "outcomes": 1, "notes": 1, "messages": 2, "secrets": 1}
 
     newest = keyed(engine, new)  # the old key removed
     assert readable(newest, reference) == EXPECTED
@@ -74,6 +77,7 @@ def test_rotation_moves_everything_to_the_newest_key(engine, demo_uow):
         assert Fernet(new.encode()).decrypt(case.narrative_ciphertext) == NARRATIVE.encode()
         with pytest.raises(Exception):
             Fernet(old.encode()).decrypt(case.narrative_ciphertext)
+        assert receipts.deployment_secret(newest) == secret  # so every receipt code still opens its case
 
 
 def test_rotation_stops_at_text_no_key_opens_and_says_so(engine, demo_uow):

@@ -522,3 +522,164 @@ def test_a_long_case_still_opens_within_slacks_block_limit_newest_kept(runtime, 
     assert "Earlier notes are not shown." in view and "Answer 0." not in view
     _, [_, mine] = run(runtime, click(REPORTER, "case_write", reference, "D0REPORT01"), then="views.open", count=2)
     assert len(mine["view"]["blocks"]) <= 100 and "Answer 69." in json.dumps(mine["view"])
+
+
+# ---------------------------------------------------------------- an anonymous case, by its receipt code
+
+HEARD, SAID_BACK = "Pangolinreed", "Axolotlbrass"
+
+
+def an_anonymous_case(runtime, *, tell_me=False):
+    draft = save_draft(NARRATIVE, runtime.uow_factory())
+    return submit_case(draft, REPORTER, on_behalf=False, consented=None, may_be_named=None, category="behaviour",
+                       route_to="dandi_service", uow=runtime.uow_factory(), anonymously=True, tell_me=tell_me)
+
+
+def code_submission(user: str, typed: str) -> dict:
+    return {"type": "view_submission", "team": {"id": "T0TEST0001"}, "api_app_id": "A0TEST0001",
+            "user": {"id": user}, "trigger_id": "1337.45",
+            "view": {"id": "V0CODE0001", "type": "modal", "callback_id": "case_code_form", "private_metadata": "",
+                     "state": {"values": {"code": {"code": {"type": "plain_text_input", "value": typed}}}}}}
+
+
+def code_holder_submission(user: str, window: str, text: str) -> dict:
+    return {"type": "view_submission", "team": {"id": "T0TEST0001"}, "api_app_id": "A0TEST0001",
+            "user": {"id": user}, "trigger_id": "1337.46",
+            "view": {"id": "V0CODE0002", "type": "modal", "callback_id": "case_code_holder_form",
+                     "private_metadata": window,
+                     "state": {"values": {"written": {"written": {"type": "plain_text_input", "value": text}}}}}}
+
+
+def code_holder_withdraw(user: str, window: str) -> dict:
+    return {"type": "block_actions", "team": {"id": "T0TEST0001"}, "api_app_id": "A0TEST0001",
+            "user": {"id": user}, "trigger_id": "1337.47",
+            "container": {"type": "view", "view_id": "V0CODE0002"},
+            "view": {"id": "V0CODE0002", "hash": "h1", "type": "modal", "callback_id": "case_code_holder_form",
+                     "private_metadata": window},
+            "actions": [{"action_id": "case_code_withdraw", "value": "withdraw", "type": "button"}]}
+
+
+def answer_to(runtime, payload: dict) -> dict:
+    response, _ = run(runtime, payload)
+    assert response.status == 200
+    return json.loads(response.body)
+
+
+def deliver_later(runtime, hours: float = 2) -> None:
+    """Past an anonymous case's random notice delay."""
+    from datetime import timedelta
+
+    from bot.core.models import utcnow
+
+    deliver_due(runtime.uow_factory, web_client(runtime.settings), runtime.settings, now=utcnow() + timedelta(hours=hours))
+
+
+def test_an_anonymous_case_is_raised_checked_answered_by_code_then_withdrawn(runtime, slack):
+    from bot.core.models import utcnow
+
+    receipt = an_anonymous_case(runtime)
+    code = receipt.code
+    assert len(code) == 16 and code.isalnum() and code.upper() == code
+
+    # Nothing of the case names its reporter or keeps its code; its times keep the day; its notices wait.
+    with runtime.uow_factory() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == receipt.reference))
+        assert case.anonymous and case.reporter_slack_id is None and case.draft_owner is None
+        assert code not in case.receipt_hash and len(case.receipt_hash) == 64
+        assert {(t.hour, t.minute, t.second) for t in (case.created_at, case.submitted_at)} == {(0, 0, 0)}
+        notices = uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "case_notice")).all()
+        assert notices and all(n.next_attempt_at.replace(tzinfo=None) > utcnow().replace(tzinfo=None)
+                               for n in notices)
+        [raised] = uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "raised_case")).all()
+        assert raised.actor == "anonymous" and (raised.at.hour, raised.at.minute, raised.at.second) == (0, 0, 0)
+    deliver(runtime)
+    assert not posts_to(slack, PRIYA)  # not yet: the notice leaves after a random delay
+    deliver_later(runtime)
+    notice = posts_to(slack, PRIYA)[0]
+    assert "by someone who chose to stay anonymous" in notice["text"] and REPORTER not in json.dumps([c.args for c in slack.calls])
+
+    # A handler writes from the case modal: kept for the code holder, no DM to anyone.
+    _, [opened] = run(runtime, click(PRIYA, "case_open", receipt.reference, "D0DANDI001"), then="views.open")
+    assert "they'll read it when they next check the case with their receipt code" in json.dumps(opened["view"])
+    run(runtime, submission(PRIYA, receipt.reference, message=f"Thank you. Which {HEARD} session was it?"),
+        then="chat.postMessage", predicate=lambda c: c["channel"] == PRIYA and "on its way" in c["text"])
+    deliver_later(runtime)
+    assert not posts_to(slack, REPORTER)
+
+    # The reporter, from the App Home: the code's window, then their case by the code (typed loosely).
+    home = home_for(REPORTER, runtime.uow_factory)
+    assert "case_check_code" in json.dumps(home)
+    _, [asked] = run(runtime, click(REPORTER, "case_check_code", "check"), then="views.open",
+                     predicate=lambda c: c["view"]["callback_id"] == "case_code_form")
+    loosely = " " + "-".join(code[i:i + 4] for i in range(0, 16, 4)).lower() + " "
+    shown = answer_to(runtime, code_submission(REPORTER, loosely))
+    assert shown["response_action"] == "update"
+    view = shown["view"]
+    assert receipt.reference in json.dumps(view["blocks"]) and HEARD in json.dumps(view["blocks"])
+    window = view["private_metadata"]
+    assert receipt.reference not in window and code not in window  # sealed
+
+    # They reply: straight to the case; the handlers are told, never what, nor by whom.
+    done = answer_to(runtime, code_holder_submission(REPORTER, window, f"The {SAID_BACK} one, on Friday."))
+    assert done["response_action"] == "update" and "Sent" in json.dumps(done["view"])
+    deliver_later(runtime)
+    told = [c for c in posts_to(slack, TOM) if "has written to you" in c["text"]]
+    assert told and SAID_BACK not in json.dumps(told) and "chose to stay anonymous" in told[0]["text"]
+
+    # They withdraw it: closed, the handlers told; the code then opens nothing, as a wrong one.
+    run(runtime, code_holder_withdraw(REPORTER, window), then="views.update")
+    assert "withdrawn" in json.dumps(slack.calls_to("views.update")[-1]["view"])
+    with runtime.uow_factory() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == receipt.reference))
+        assert case.status == CaseStatus.closed
+        assert [(m.from_reporter, m.author_slack_id) for m in case.messages] == [(False, PRIYA), (True, None)]
+        everything = json.dumps([
+            [a.actor for a in uow.session.scalars(select(AuditEntry).where(AuditEntry.subject_id == case.reference))],
+            [[m.recipient, m.payload, m.idempotency_key] for m in uow.session.scalars(select(OutboxMessage))],
+            [case.reporter_slack_id, case.draft_owner, case.news_to_ciphertext]], default=str)
+        assert REPORTER not in everything and code not in everything
+    deliver_later(runtime)
+    assert any("has been withdrawn by someone who chose to stay anonymous" in c["text"] for c in posts_to(slack, PRIYA))
+    again = answer_to(runtime, code_submission(REPORTER, code))
+    wrong = answer_to(runtime, code_submission(REPORTER, "ABCD EFGH JKMN PQRS"))
+    assert again == wrong and again["errors"]["code"].startswith("That code doesn't match a case I can show you")
+    # A window kept open past the withdrawal says so.
+    late = answer_to(runtime, code_holder_submission(REPORTER, window, "one more thing"))
+    assert "withdrawn" in late["errors"]["written"]
+
+
+def test_wrong_codes_are_slowed_with_one_answer_and_a_forged_window_opens_nothing(runtime, slack):
+    receipt = an_anonymous_case(runtime)
+    answers = [answer_to(runtime, code_submission(STRANGER, f"{n:016d}"))["errors"]["code"] for n in range(5)]
+    assert len(set(answers[:4])) == 1 and "doesn't match" in answers[0]
+    assert "paused checking" in answers[4]
+    # Even the right code waits now, for them; not for someone else.
+    assert "paused checking" in answer_to(runtime, code_submission(STRANGER, receipt.code))["errors"]["code"]
+    assert answer_to(runtime, code_submission(REPORTER, receipt.code))["response_action"] == "update"
+    with runtime.uow_factory() as uow:
+        from bot.core.models import ReceiptAttempt
+
+        tried = uow.session.scalars(select(ReceiptAttempt)).all()
+        assert len(tried) == 5 and STRANGER not in json.dumps([t.who for t in tried])
+    # A window's metadata forged with the reference in clear acts on nothing.
+    forged = answer_to(runtime, code_holder_submission(STRANGER, receipt.reference, "let me in"))
+    assert "open a while" in json.dumps(forged["view"])
+    with runtime.uow_factory() as uow:
+        assert not uow.session.scalar(select(Case).where(Case.reference == receipt.reference)).messages
+
+
+def test_an_anonymous_reporter_who_asked_is_told_only_that_there_is_news(runtime, slack):
+    receipt = an_anonymous_case(runtime, tell_me=True)
+    run(runtime, submission(PRIYA, receipt.reference, message=f"Could we ask about the {HEARD} session?"),
+        then="chat.postMessage", predicate=lambda c: c["channel"] == PRIYA and "on its way" in c["text"])
+    deliver_later(runtime)
+    [news] = posts_to(slack, REPORTER)
+    assert news["text"].startswith("There's news on a case you raised anonymously")
+    assert receipt.reference not in json.dumps(news) and HEARD not in json.dumps(news)
+    assert [e["action_id"] for b in news["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
+        "case_check_code"]
+    with runtime.uow_factory() as uow:
+        [row] = uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "anonymous_news")).all()
+        assert receipt.reference not in row.idempotency_key + json.dumps(row.payload)
+        case = uow.session.scalar(select(Case).where(Case.reference == receipt.reference))
+        assert case.reporter_slack_id is None and REPORTER.encode() not in case.news_to_ciphertext
