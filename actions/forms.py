@@ -132,6 +132,11 @@ class GuidedFormValidation(Wired, JourneySwitching, FormValidationAction):
                 return False
         return False
 
+    def answers_at_summary(self, text: str) -> bool:
+        """Whether a message at the summary is an answer of this form's own that repair must
+        leave to its validator (none, unless the form says so)."""
+        return False
+
     def correction_by_value(self, text: str, tracker: Tracker, domain: DomainDict) -> tuple[str, str] | None:
         """At the summary, a new value for an answer given, found by what it is (an amount, a date)."""
         if not reader.correction_cue(text):

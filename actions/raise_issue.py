@@ -155,6 +155,9 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
     def explain_issue_route(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(response="utter_explain_issue_route")
 
+    def answers_at_summary(self, text: str) -> bool:
+        return reader.asks_for_anonymity(text)  # "can it be anonymous?": how to send it so, not who sees it
+
     def validate_issue_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:
         if value == SENT_ANONYMOUSLY:  # from Slack's private window, checked by the input channel

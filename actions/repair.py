@@ -63,6 +63,17 @@ async def field_named(form, turn, dispatcher, tracker, domain):
     return await form.correct(*fix, dispatcher, tracker, domain) if fix is not None else None
 
 
+# A step's word that the message is the form's own answer: no later step reads it as anything else.
+THE_ANSWER: list = []
+
+
+async def summary_answer(form, turn, dispatcher, tracker, domain):
+    """An answer only this form's summary knows ("can it be anonymous?" at a case's): its own."""
+    if turn.requested == form.confirm_slot and form.answers_at_summary(turn.text):
+        return THE_ANSWER
+    return None
+
+
 async def stop_perhaps(form, turn, dispatcher, tracker, domain):
     if turn.stop == "maybe" and not (turn.kind == YES_NO and reader.yes_or_no(turn.text) in (True, False)):
         return form.ask_first(Pending(Ask.STOP))
@@ -188,7 +199,7 @@ async def question_back(form, turn, dispatcher, tracker, domain):
 # The order matters: a stop said outright wins over everything; a field named plainly comes
 # before what the model made of the message; a journey switch before an answer among others.
 REPAIR_STEPS: tuple[Step, ...] = (
-    stop_said, field_named, stop_perhaps, repeat_asked, person_asked, about_the_assistant, date_asked,
+    stop_said, summary_answer, field_named, stop_perhaps, repeat_asked, person_asked, about_the_assistant, date_asked,
     other_journey, answer_among_others, correction_in_looser_words, correction_by_value, skip_asked,
     answer_beside_a_question, question_back,
 )
@@ -200,6 +211,8 @@ async def repair(form: "GuidedFormValidation", dispatcher: CollectingDispatcher,
     turn = Turn.of(form, tracker)
     for step in REPAIR_STEPS:
         events = await step(form, turn, dispatcher, tracker, domain)
+        if events is THE_ANSWER:
+            return None
         if events is not None:
             return events
     return None

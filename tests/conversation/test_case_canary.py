@@ -26,7 +26,7 @@ import urllib.request
 import pytest
 
 from bot.core.constants import SEALED
-from bot.core.models import Case, CaseMessage, CaseStatus, OutboxMessage
+from bot.core.models import AuditEntry, Case, CaseMessage, CaseStatus, OutboxMessage
 from bot.journeys.raise_issue import excluded_ids
 from harness.records import environment_cipher, rows
 from harness.slack_people import SlackPerson, SlackWorkspace, click, post_signed
@@ -43,6 +43,10 @@ CATEGORY = f"discrimination I think, the {ANSWER_MARK} kind"
 RELAY_OUT_MARK, RELAY_IN_MARK = "Kinkajouvelvet", "Tarsierlamp"
 MARKS = (NARRATIVE_MARK, EXCLUDED_MARK, STORY_MARK, ANSWER_MARK, RELAY_OUT_MARK, RELAY_IN_MARK)
 TOM = "U0DANDI002"
+ANONYMOUS_MARK = "Bilbyharp"
+MARKS_EVERYWHERE = None  # a marker searched for in every place
+CONVERSATION_AND_LOGS = ("tracker store (Rasa's API)", "tracker store (as stored)", "Rasa's log (DEBUG)",
+                         "the action server's log (DEBUG)")
 
 
 def view_submission(user: str, channel: str, narrative: str, excluded: list[str]) -> dict:
@@ -105,6 +109,35 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
     form.say("D&I service team")
     assert "It's sent" in form.say("yes")
 
+    # Typed into a Slack DM and sent anonymously from the summary's private window; then checked
+    # with the receipt code, and answered from there.
+    hidden = SlackPerson(workspace, "U0CANARY03")
+    for answer in (UP_FRONT, "for myself"):
+        hidden.say(answer)
+    assert "Shall I use what you wrote" in hidden.say(CATEGORY)
+    hidden.press("Yes, use what I wrote")
+    hidden.say(EXCLUDED)
+    hidden.say("D&I service team")
+    assert click(workspace, hidden.user, "raise_issue_anonymous_open", "send it anonymously", hidden.dm) == 200
+    slack.wait_for("views.open", timeout=20, predicate=lambda c: c["view"]["callback_id"] == "raise_issue_anonymous")
+    before = len(hidden.replies())
+    status, body = post_signed(workspace.webhook, urllib.parse.urlencode({"payload": json.dumps(
+        anonymous_submission(hidden.user, hidden.dm))}).encode(), "application/x-www-form-urlencoded")
+    assert status == 200
+    code = next(b["text"]["text"] for b in json.loads(body)["view"]["blocks"] if "`" in b["text"]["text"]).strip("*`")
+    assert "It's sent, anonymously" in "\n".join(m["text"] for m in hidden._await_replies(before))
+    [anonymous] = rows(assistant, Case, Case.anonymous.is_(True), Case.status == CaseStatus.open)
+    status, body = post_signed(workspace.webhook, urllib.parse.urlencode({"payload": json.dumps(
+        code_submission(hidden.user, code))}).encode(), "application/x-www-form-urlencoded")
+    window = json.loads(body)["view"]["private_metadata"]
+    status, body = post_signed(workspace.webhook, urllib.parse.urlencode({"payload": json.dumps(
+        code_holder_submission(hidden.user, window, f"And {ANONYMOUS_MARK} saw it too."))}).encode(),
+        "application/x-www-form-urlencoded")
+    assert status == 200 and "Sent" in body.decode()
+    [said_back] = [environment_cipher().decrypt(m.body_ciphertext)
+                   for m in rows(assistant, CaseMessage, CaseMessage.case_id == anonymous.id)]
+    assert ANONYMOUS_MARK in said_back  # the control: kept, encrypted
+
     reporters = (chat.sender, typed.user, form.user)
     cases = rows(assistant, Case, Case.status == CaseStatus.open, Case.reporter_slack_id.in_(reporters))
     assert len(cases) == 3
@@ -136,14 +169,14 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
     assert RELAY_OUT_MARK in thread[0] and RELAY_IN_MARK in thread[1]  # the control: both kept, encrypted
 
     time.sleep(1)
-    trackers = "\n".join(json.dumps(tracker_of(base_url, sender)) for sender in reporters)
+    trackers = "\n".join(json.dumps(tracker_of(base_url, sender)) for sender in (*reporters, hidden.user))
     # Shown by design: the modals, and the DM that brings the reporter the handler's message.
     searched_calls = [c for c in slack.calls if c.method != "views.open" and c is not relayed_call(slack, relayed)]
 
-    for case in cases:
+    for case in [*cases, anonymous]:
         told = environment_cipher().decrypt(case.narrative_ciphertext)  # the control: what was said was kept
-        assert (STORY_MARK in told) is (case.reporter_slack_id == chat.sender) and (NARRATIVE_MARK in told) \
-            is (case.reporter_slack_id != chat.sender)
+        told_up_front = case.reporter_slack_id == chat.sender or case.anonymous
+        assert (STORY_MARK in told) is told_up_front and (NARRATIVE_MARK in told) is not told_up_front
         assert excluded_ids(case, environment_cipher()) == {TOM}  # Tom matched by name, and picked in the form
         assert case.category == "discrimination"  # the marked answer was read
     notices = [m for m in rows(assistant, OutboxMessage)
@@ -157,10 +190,28 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
         "Slack API calls": json.dumps([[c.method, c.args, c.response] for c in searched_calls], default=str),
         "the database (every table, outbox and audit log included)": dump_database(database_url),
     }
-    found = {place: {mark: text.lower().count(mark.lower()) for mark in MARKS} for place, text in places.items()}
+    # The anonymous case: its code nowhere, its reference nowhere the conversation or a log is
+    # kept (the handlers' notices and the case's row hold it by design), and its reporter's Slack
+    # id in no row of the case (the case, its messages, its audit entries and its notices).
+    marks = {mark: MARKS_EVERYWHERE for mark in (*MARKS, ANONYMOUS_MARK, code, code.replace("-", ""))}
+    marks[anonymous.reference] = CONVERSATION_AND_LOGS
+    of_the_case = [anonymous, *rows(assistant, CaseMessage, CaseMessage.case_id == anonymous.id),
+                   *rows(assistant, AuditEntry, AuditEntry.subject_id == anonymous.reference),
+                   *[m for m in rows(assistant, OutboxMessage) if anonymous.reference in m.idempotency_key]]
+    places["the anonymous case's rows"] = json.dumps([{c.name: getattr(row, c.name) for c in row.__table__.columns}
+                                                      for row in of_the_case], default=str)
+    marks[hidden.user] = ("the anonymous case's rows",)
+    found = {place: {mark: text.lower().count(mark.lower()) for mark, where in marks.items()
+                     if where is MARKS_EVERYWHERE or place in where} for place, text in places.items()}
     print("\nmarkers found per place (store: " + store + "):\n" + "\n".join(
         f"  {place}: {counts}" for place, counts in found.items()))
-    assert found == {place: dict.fromkeys(MARKS, 0) for place in places}
+    assert all(count == 0 for counts in found.values() for count in counts.values())
+    assert len(of_the_case) >= 4 and sum(map(len, found.values())) == 9 * len(places) + len(CONVERSATION_AND_LOGS) + 1
+    # Nor does any time kept of the case fall within two seconds of a moment of the conversation.
+    moments = [e["timestamp"] for e in tracker_of(base_url, hidden.user)["events"] if e.get("timestamp")]
+    kept = [value.timestamp() for row in of_the_case if not isinstance(row, CaseMessage)
+            for value in (getattr(row, c.name) for c in row.__table__.columns) if hasattr(value, "timestamp")]
+    assert moments and kept and not [t for t in kept if any(abs(t - m) < 2 for m in moments)]
     assert not any(f'"{SEALED}"' in text for place, text in places.items() if place.startswith("tracker store"))
     assert len(places["Rasa's log (DEBUG)"]) > 10_000  # it really logged at DEBUG level
     if read_tracker_store:  # and the conversations really were kept in the store searched
@@ -191,3 +242,23 @@ def tracker_of(base_url: str, sender: str) -> dict:
     with urllib.request.urlopen(f"{base_url}/conversations/{urllib.parse.quote(sender)}/tracker?token={API_TOKEN}",
                                 timeout=30) as response:
         return json.loads(response.read())
+
+
+def anonymous_submission(user: str, channel: str) -> dict:
+    return {"type": "view_submission", "user": {"id": user}, "trigger_id": "123.792",
+            "view": {"id": "V0CANARY04", "type": "modal", "callback_id": "raise_issue_anonymous",
+                     "private_metadata": json.dumps({"channel": channel}),
+                     "state": {"values": {"tell_me": {"tell_me": {"type": "checkboxes", "selected_options": []}}}}}}
+
+
+def code_submission(user: str, code: str) -> dict:
+    return {"type": "view_submission", "user": {"id": user}, "trigger_id": "123.793",
+            "view": {"id": "V0CANARY05", "type": "modal", "callback_id": "case_code_form", "private_metadata": "",
+                     "state": {"values": {"code": {"code": {"type": "plain_text_input", "value": code}}}}}}
+
+
+def code_holder_submission(user: str, window: str, text: str) -> dict:
+    return {"type": "view_submission", "user": {"id": user}, "trigger_id": "123.794",
+            "view": {"id": "V0CANARY06", "type": "modal", "callback_id": "case_code_holder_form",
+                     "private_metadata": window,
+                     "state": {"values": {"written": {"written": {"type": "plain_text_input", "value": text}}}}}}

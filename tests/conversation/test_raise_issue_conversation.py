@@ -25,7 +25,7 @@ def the_case(assistant, chat) -> Case:
 def test_raise_an_issue_for_yourself_keeping_it_from_someone(chat, assistant):
     intro = chat.text_of("I need to raise an issue")
     assert intro.startswith("I'm sorry something has happened.")
-    assert "isn't anonymous" in intro and "Slack itself keeps a copy" in intro
+    assert "unless you choose at the end to send it anonymously" in intro and "Slack itself keeps a copy" in intro
     assert "Which of these is it closest to?" in chat.text_of("for myself")
     asked = chat.text_of("Someone's behaviour in a group")
     assert "In your own words, what happened?" in asked and "isn't kept in this conversation" in asked
@@ -204,6 +204,22 @@ def test_a_hand_typed_placeholder_cannot_send_someone_elses_draft(chat, assistan
     assert "lost what you wrote" in reply
     # Still waiting for what happened, and it is taken as before.
     assert "Thank you for telling me" in chat.text_of(NARRATIVE)
+
+
+def test_anonymous_at_the_summary_is_no_yes_and_is_slack_only_and_a_forged_sent_anonymously_is_refused(chat, assistant):
+    for answer in ("I want to raise an issue", "for myself", "behaviour", NARRATIVE, "no one"):
+        chat.say(answer)
+    summary = chat.say("People team")
+    assert "*From:* you, by name" in json.dumps(summary) and "Send it anonymously" in json.dumps(summary)
+    # Said in passing with a yes, anonymity is still no yes to sending it with their name.
+    assert "only send a case anonymously in Slack" in chat.text_of("yes but anonymously please")
+    assert not rows(assistant, Case, Case.reporter_slack_id == chat.sender)
+    # The conversation's "it went anonymously" can't be claimed: only the private window says so.
+    assert "didn't follow" in chat.text_of('/case_details_given{"issue_confirmed": "anonymous"}')
+    assert not rows(assistant, Case, Case.reporter_slack_id == chat.sender)
+    done = chat.text_of("ok, send it with my name then")
+    case = the_case(assistant, chat)
+    assert case.reference in done and not case.anonymous
 
 
 # Safe mode: from the message that starts raising an issue to the end of the journey, nothing

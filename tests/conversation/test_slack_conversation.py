@@ -248,3 +248,69 @@ def test_what_happened_told_in_the_first_dm_is_offered_kept_out_of_the_conversat
     [case] = rows(workspace.assistant, Case, Case.reporter_slack_id == person.user)
     assert environment_cipher().decrypt(case.narrative_ciphertext) == story
     assert "headscarf" not in json.dumps(tracker_of(workspace.assistant.base_url, person.user))
+
+
+def anonymous_submission(user: str, channel: str, *, tell_me: bool) -> dict:
+    chosen = [{"value": "yes"}] if tell_me else []
+    return {"type": "view_submission", "user": {"id": user}, "trigger_id": "123.792",
+            "view": {"id": "V0ANONYM01", "type": "modal", "callback_id": "raise_issue_anonymous",
+                     "private_metadata": json.dumps({"channel": channel}),
+                     "state": {"values": {"tell_me": {"tell_me": {"type": "checkboxes",
+                                                                  "selected_options": chosen}}}}}}
+
+
+def test_a_case_sent_anonymously_from_the_summary_keeps_no_name_and_the_conversation_no_code(workspace):
+    """At the summary, "can it be anonymous?" is no yes: the private window says what anonymous
+    means here and sends it; the code is shown there once, and the conversation only hears that
+    it went, with nothing that points to the case."""
+    from bot.core.models import Case
+    from harness.records import environment_cipher
+    from tests.conversation.test_case_canary import tracker_of
+
+    person = SlackPerson(workspace, "U0ANONYMO1")
+    person.say("i need to report something in confidence")
+    person.say("just me")
+    person.say("someone's behaviour in a group")
+    story = "At the last Walking Club meetup the organiser kept making comments about my weight in front of everyone."
+    person.say(story)  # typed into the DM: taken by the channel, then who must not handle it
+    person.press("No one")
+    summary = person.say("People team")
+    assert "*From:* you, by name" in summary
+    asked = person.say("hmm actually can it be anonymous? i'd rather they didnt know it was me")
+    assert "private window tells you exactly what anonymous means here" in asked
+    slack = workspace.slack
+    assert not rows(workspace.assistant, Case, Case.anonymous.is_(True))  # not sent by asking
+
+    message = person.replies()[-1]
+    button = next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+                  if e["text"]["text"] == "Send it anonymously")
+    assert button["action_id"] == "raise_issue_anonymous_open"
+    assert click(workspace, person.user, button["action_id"], button["value"], person.dm) == 200
+    [window] = slack.wait_for("views.open", timeout=20, predicate=lambda c: c["view"]["callback_id"]
+                              == "raise_issue_anonymous")
+    said = json.dumps(window["view"])
+    assert "Slack itself knows who sends me messages" in said and "receipt code" in said
+
+    before = len(person.replies())
+    status, body = post_signed(workspace.webhook, urllib.parse.urlencode({"payload": json.dumps(
+        anonymous_submission(person.user, person.dm, tell_me=False))}).encode(), "application/x-www-form-urlencoded")
+    assert status == 200
+    shown = json.loads(body)
+    assert shown["response_action"] == "update"
+    code = next(b["text"]["text"] for b in shown["view"]["blocks"] if "`" in b["text"]["text"]).strip("*`")
+    assert len(code) == 19 and code.count("-") == 3
+    told = "\n".join(m["text"] for m in person._await_replies(before))
+    assert "It's sent, anonymously" in told and "Check a case with a code" in json.dumps(person.replies()[-1])
+
+    [case] = rows(workspace.assistant, Case, Case.anonymous.is_(True), Case.category == "behaviour",
+                  Case.routed_to == "people")
+    assert case.reporter_slack_id is None and environment_cipher().decrypt(case.narrative_ciphertext) == story
+    conversation = json.dumps(tracker_of(workspace.assistant.base_url, person.user))
+    for secret in (case.reference, code, code.replace("-", ""), "Walking Club meetup"):
+        assert secret not in conversation
+    # The window's button again, once sent: the conversation has moved on, nothing more is sent.
+    assert click(workspace, person.user, button["action_id"], button["value"], person.dm) == 200
+    slack.wait_for("chat.postEphemeral", timeout=20, predicate=lambda c: c["user"] == person.user
+                   and "moved on" in c["text"])
+    assert len(rows(workspace.assistant, Case, Case.anonymous.is_(True), Case.routed_to == "people",
+                    Case.category == "behaviour")) == 1
