@@ -19,8 +19,9 @@ from actions.responses import phrase
 from actions.wired import WiredAction
 from bot.core.errors import DomainError
 from bot.core.routing import TEAM_NAMES, sentence_start
-from bot.journeys.raise_issue import (CATEGORIES, EXCLUSIONS, NARRATIVE, OFFERED, SENT_ANONYMOUSLY, discard_draft,
-                                     expect, handlers_left, held_story, keep_from_nobody, submit_case, team_for)
+from bot.journeys.raise_issue import (CATEGORIES, EXCLUSIONS, HELD, HELD_ANONYMOUSLY, NARRATIVE, OFFERED, RELEASED,
+                                     SENT_ANONYMOUSLY, SENT_FROM_A_WINDOW, discard_draft, expect, handlers_left,
+                                     held_story, keep_from_nobody, newest_case_of, submit_case, team_for)
 from bot.nlu import reader
 from bot.rasa_plumbing.tracker_store import CASE_FORM
 from bot.slack.markup import escape_mrkdwn
@@ -156,18 +157,21 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
         dispatcher.utter_message(response="utter_explain_issue_route")
 
     def answers_at_summary(self, text: str) -> bool:
-        return reader.asks_for_anonymity(text)  # "can it be anonymous?": how to send it so, not who sees it
+        # "can it be anonymous?", "can you hold it until someone else reports him?": how to send it, not who sees it
+        return reader.asks_for_anonymity(text) or reader.wants_it_held(text)
 
     def validate_issue_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:
-        if value == SENT_ANONYMOUSLY:  # from Slack's private window, checked by the input channel
-            return {"issue_confirmed": SENT_ANONYMOUSLY}
-        if reader.asks_for_anonymity(str(value or "")):
-            # "yes but anonymously" is no yes to sending it with their name: the private window
-            # (Slack) says what anonymous means and shows the code; elsewhere there's none.
-            dispatcher.utter_message(response="utter_issue_anonymous_slack"
-                                     if tracker.get_latest_input_channel() == "slack"
-                                     else "utter_issue_anonymous_only_in_slack")
+        if value in SENT_FROM_A_WINDOW:  # from one of Slack's private windows, checked by the input channel
+            return {"issue_confirmed": value}
+        # "yes but anonymously", "hold it till someone else reports her" are no yes to sending it now
+        # with their name: a private window (Slack) says what that means; elsewhere there's none.
+        way = "hold" if reader.wants_it_held(str(value or "")) else \
+            "anonymous" if reader.asks_for_anonymity(str(value or "")) else None
+        if way is not None:
+            in_slack = tracker.get_latest_input_channel() == "slack"
+            dispatcher.utter_message(response=f"utter_issue_{way}_slack" if in_slack
+                                     else f"utter_issue_{way}_only_in_slack")
             return {"issue_confirmed": None, NOT_A_MISS: True}
         return self.validate_confirmation(value, dispatcher, tracker, domain)
 
@@ -243,9 +247,16 @@ class ActionSubmitRaiseIssue(WiredAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list:
         slot = tracker.get_slot
         draft_id = slot("case_draft_id")
-        if slot("issue_confirmed") == SENT_ANONYMOUSLY:
+        how = slot("issue_confirmed")
+        if how in (SENT_ANONYMOUSLY, HELD_ANONYMOUSLY):
             # Sent from the private window, which showed the receipt code: nothing of it said here.
-            dispatcher.utter_message(response="utter_issue_sent_anonymously")
+            dispatcher.utter_message(response=f"utter_issue_{'sent_anonymously' if how == SENT_ANONYMOUSLY else how}")
+        elif how == HELD:
+            dispatcher.utter_message(response="utter_issue_held", days=self.uow().settings.case_hold_days)
+        elif how == RELEASED:
+            sent = newest_case_of(tracker.sender_id, self.uow())
+            dispatcher.utter_message(response="utter_issue_released", code=sent.reference,
+                                     team=sentence_start(sent.team_name), days=sent.acknowledge_days)
         elif slot("issue_consent") is False:
             # Not theirs to tell yet: whatever was held (a story told up front) goes too.
             discard_draft(None, self.uow(), owner=tracker.sender_id)

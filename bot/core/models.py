@@ -235,11 +235,16 @@ class CaseStatus(str, enum.Enum):
     """ISO 37002's receive, assess, address, conclude, as the reporter is told them."""
 
     draft = "draft"  # narrative received, not yet submitted
+    held = "held"  # sent to nobody until another case names the same person (bot.journeys.raise_issue)
     open = "open"  # raised, not yet acknowledged by a handler
     acknowledged = "acknowledged"
     in_progress = "in_progress"
     waiting_for_reporter = "waiting_for_reporter"
     closed = "closed"
+
+
+# Not (yet) sent to anyone: no handler, lead or figure sees these.
+UNSENT = (CaseStatus.draft, CaseStatus.held)
 
 
 class Case(Base):
@@ -259,6 +264,12 @@ class Case(Base):
     receipt_hash = Column(String(64), unique=True, index=True)
     # An anonymous reporter who asked to be told when there's news: their Slack id, encrypted.
     news_to_ciphertext = Column(LargeBinary)
+    # Held until another case names the same person: who it is about, as a keyed hash only
+    # (bot.core.receipts.keyed), and since when; whether its reporter was asked what to do once
+    # CASE_HOLD_DAYS had passed.
+    hold_key = Column(String(64), index=True)
+    held_at = Column(DateTime(timezone=True))
+    hold_asked_at = Column(DateTime(timezone=True))
     on_behalf = Column(Boolean, nullable=False, default=False)
     affected_person_consented = Column(Boolean)
     affected_person_may_be_named = Column(Boolean)

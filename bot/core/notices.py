@@ -187,6 +187,27 @@ class CaseMessageNotice(Notice):
 
 
 @dataclass(frozen=True)
+class CaseHeldNotice(Notice):
+    """To the person who held a named case until someone else reports the same person: it's held,
+    with buttons to send it now or delete it. `asking`: the hold ran out (`hold_days`) and they're
+    asked what to do, keeping it waiting among the choices."""
+    kind: ClassVar[str] = "case_held"
+    reference: str = ""
+    team: str = ""
+    hold_days: int = 0
+    asking: bool = False
+
+
+@dataclass(frozen=True)
+class CaseReleasedNotice(Notice):
+    """To the person who held a case: someone else reported the same person, so it has gone to its team."""
+    kind: ClassVar[str] = "case_released"
+    reference: str = ""
+    team: str = ""
+    acknowledge_days: int | None = None
+
+
+@dataclass(frozen=True)
 class AnonymousNewsNotice(Notice):
     """To someone who raised a case anonymously and asked to be told: there's news on it. No
     reference, nothing else: reading it takes their receipt code."""

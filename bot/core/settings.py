@@ -48,6 +48,8 @@ class Settings:
     case_acknowledge_days: int = 7
     case_escalate_after_days: int = 2
     case_feedback_days: int = 90
+    # A case held until someone else reports the same person asks its reporter what to do after this.
+    case_hold_days: int = 180
     # Retention (bot.journeys.retention): abandoned drafts, decided requests, closed cases and
     # the audit log are purged after these; 0 keeps them.
     retain_drafts_hours: int = 24
@@ -101,6 +103,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         case_acknowledge_days=int(env.get("CASE_ACKNOWLEDGE_DAYS") or 7),
         case_escalate_after_days=int(env.get("CASE_ESCALATE_AFTER_DAYS") or 2),
         case_feedback_days=int(env.get("CASE_FEEDBACK_DAYS") or 90),
+        case_hold_days=int(env.get("CASE_HOLD_DAYS") or 180),
         retain_drafts_hours=int(env.get("RETAIN_DRAFTS_HOURS") or 24),
         retain_decided_requests_days=int(env.get("RETAIN_DECIDED_REQUESTS_DAYS") or 90),
         retain_closed_cases_days=int(env.get("RETAIN_CLOSED_CASES_DAYS") or 365),

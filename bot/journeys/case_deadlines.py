@@ -8,6 +8,8 @@ days, feedback within three months), run by the server's housekeeping.
   other case team's lead is.
 - `case_feedback_days` after it was raised, a case not closed: the reporter hears how it
   stands, and its handlers that feedback is due (`case_feedback_due`).
+- A case held `case_hold_days` with nobody else reporting the same person: its reporter is
+  asked whether to send it, keep waiting or delete it (`case_held`, asking).
 
 Each happens once per case, recorded on it. Notices carry the reference, category, age and
 status: never what happened, and never who was kept away from it.
@@ -22,9 +24,10 @@ from sqlalchemy import select
 from bot.core import outbox, routing
 from bot.core.db import UnitOfWork
 from bot.core.models import Case, CaseStatus, as_utc
-from bot.core.notices import CaseEscalationNotice, CaseFeedbackDueNotice, CaseReminderNotice, Notice
+from bot.core.notices import (CaseEscalationNotice, CaseFeedbackDueNotice, CaseHeldNotice, CaseReminderNotice,
+                              Notice)
 from bot.core.settings import Settings
-from bot.journeys.raise_issue import CATEGORIES, excluded_ids, tell_of_news
+from bot.journeys.raise_issue import CATEGORIES, excluded_ids, reachable_in_slack, tell_of_news
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +79,28 @@ def nudge_cases(uow: UnitOfWork, settings: Settings, now: datetime | None = None
                     queued += _notify(session, f"case_feedback_due:{case.reference}:{handler}", CaseFeedbackDueNotice(
                         audience="handler", status=status, reporter_told=told, **fields), handler)
                 case.feedback_due_sent_at = now
+        queued += _ask_about_long_held(uow, settings, now)
         uow.commit()
+    return queued
+
+
+def _ask_about_long_held(uow: UnitOfWork, settings: Settings, now: datetime) -> int:
+    """A case held CASE_HOLD_DAYS with nobody else reporting the same person: its reporter is
+    asked, once, whether to send it, keep waiting or delete it (an anonymous one by their code,
+    and told there's news if they asked to be)."""
+    if not settings.case_hold_days:
+        return 0
+    queued = 0
+    for case in uow.session.scalars(select(Case).where(
+            Case.status == CaseStatus.held, Case.hold_asked_at.is_(None),
+            Case.held_at < now - timedelta(days=settings.case_hold_days))).all():
+        if case.anonymous:
+            queued += int(tell_of_news(uow, case))
+        elif reachable_in_slack(case.reporter_slack_id):
+            queued += _notify(uow.session, f"case_hold_ended:{case.reference}", CaseHeldNotice(
+                reference=case.reference, team=routing.TEAM_NAMES[case.routed_to], hold_days=settings.case_hold_days,
+                asking=True), case.reporter_slack_id)
+        case.hold_asked_at = now
     return queued
 
 

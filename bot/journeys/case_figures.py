@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.core import routing
 from bot.core.constants import SMALLEST_SHOWN
 from bot.core.db import UnitOfWork
-from bot.core.models import Case, CaseStatus, as_utc
+from bot.core.models import UNSENT, Case, CaseStatus, as_utc
 from bot.journeys.raise_issue import CATEGORIES
 
 FEWER = f"fewer than {SMALLEST_SHOWN}"
@@ -53,7 +53,7 @@ def case_figures(uow: UnitOfWork, teams: list[str] | None = None) -> CaseFigures
                    as_utc(case.acknowledged_at) if case.acknowledged_at else None,
                    as_utc(case.closed_at) if case.status == CaseStatus.closed and case.closed_at else None)
                   for case in uow.session.scalars(select(Case).where(
-                      Case.routed_to.in_(teams), Case.status != CaseStatus.draft))]
+                      Case.routed_to.in_(teams), Case.status.not_in(UNSENT)))]
     quarters = sorted({_quarter(at) for at, *_ in raised})
     counts: dict[str, dict[str, int]] = {}
     for at, label, _, _ in raised:

@@ -24,7 +24,7 @@ from bot.core.models import Case, CaseMessage, CaseStatus, ReceiptAttempt, as_ut
 from bot.core.notices import CaseReporterNotice
 from bot.core.references import normalise_reference
 from bot.journeys.handle_case import STATUS_LABELS, check_message, repeats
-from bot.journeys.raise_issue import CATEGORIES, eligible_handlers, reporter_of
+from bot.journeys.raise_issue import CATEGORIES, eligible_handlers, release_case, reporter_of
 
 # The outcome a withdrawn case is closed with (the handlers see it; the reporter is told so).
 WITHDRAWN_OUTCOME = "Withdrawn by the person who raised it."
@@ -56,6 +56,7 @@ class ReporterView:
     status_label: str
     team_name: str
     closed: bool
+    held: bool
     raised_at: datetime
     outcome: str  # a closed case's, else ""
     thread: tuple[ThreadLine, ...]
@@ -121,7 +122,8 @@ def reporter_view(reference: str, reporter_id: str | None, uow: UnitOfWork) -> R
         case = _own_case(uow, reference, reporter_id)
         return ReporterView(
             case.reference, STATUS_LABELS[case.status], routing.TEAM_NAMES[case.routed_to],
-            case.status == CaseStatus.closed, as_utc(case.submitted_at or case.created_at),
+            case.status == CaseStatus.closed, case.status == CaseStatus.held,
+            as_utc(case.submitted_at or case.held_at or case.created_at),
             uow.cipher.decrypt(case.outcome_ciphertext) if case.status == CaseStatus.closed
             and case.outcome_ciphertext is not None else "",
             tuple(ThreadLine(m.from_reporter, as_utc(m.created_at), uow.cipher.decrypt(m.body_ciphertext))
@@ -144,7 +146,8 @@ def write_to_case(reference: str, reporter_id: str | None, text: str, uow: UnitO
             return team
         case.messages.append(CaseMessage(from_reporter=True, body_ciphertext=uow.cipher.encrypt(text)))
         audit.record(uow.session, reporter_id or receipts.ANONYMOUS, "reporter_wrote", "case", case.reference)
-        _tell_handlers(uow, case, "replied", key=f"{len(case.messages)}")
+        if case.status != CaseStatus.held:  # (a held case's team reads it once it goes to them)
+            _tell_handlers(uow, case, "replied", key=f"{len(case.messages)}")
         uow.commit()
         return team
 
@@ -156,6 +159,8 @@ def withdraw_case(reference: str, reporter_id: str | None, uow: UnitOfWork) -> s
         case = _own_case(uow, reference, reporter_id, lock=True)
         if case.status == CaseStatus.closed:
             raise AlreadyDone(f"{case.reference} is already closed.", reference=case.reference)
+        if case.status == CaseStatus.held:
+            raise AlreadyDone(f"{case.reference} was never sent: you can delete it instead.", reference=case.reference)
         now = uow.clock()
         case.status, case.closed_at, case.updated_at = CaseStatus.closed, now, now
         case.outcome_ciphertext = uow.cipher.encrypt(WITHDRAWN_OUTCOME)
@@ -163,6 +168,48 @@ def withdraw_case(reference: str, reporter_id: str | None, uow: UnitOfWork) -> s
         _tell_handlers(uow, case, "withdrew", key=f"withdrawn:{now:%Y%m%dT%H%M%S%f}")
         uow.commit()
         return routing.TEAM_NAMES[case.routed_to]
+
+
+# ---------------------------------------------------------------- a case held until someone else reports the same person
+
+NOT_HELD = "isn't held any more: it has gone to its team."
+
+
+def _held(uow: UnitOfWork, reference: str, reporter_id: str | None) -> Case:
+    case = _own_case(uow, reference, reporter_id, lock=True)
+    if case.status != CaseStatus.held:
+        raise AlreadyDone(f"{case.reference} {NOT_HELD}", reference=case.reference)
+    return case
+
+
+def send_held_now(reference: str, reporter_id: str | None, uow: UnitOfWork) -> str:
+    """Its reporter sends a held case without waiting any longer. Returns the team's name."""
+    with uow:
+        case = _held(uow, reference, reporter_id)
+        release_case(uow, case, "released_case", by="reporter")
+        uow.commit()
+        return routing.TEAM_NAMES[case.routed_to]
+
+
+def keep_holding(reference: str, reporter_id: str | None, uow: UnitOfWork) -> int:
+    """Hold it for another CASE_HOLD_DAYS (returned), asked again after that."""
+    with uow:
+        case = _held(uow, reference, reporter_id)
+        now = uow.clock()
+        case.held_at = now.replace(hour=0, minute=0, second=0, microsecond=0) if case.anonymous else now
+        case.hold_asked_at = None
+        audit.record(uow.session, reporter_id or receipts.ANONYMOUS, "kept_holding", "case", case.reference)
+        uow.commit()
+        return uow.settings.case_hold_days
+
+
+def delete_held(reference: str, reporter_id: str | None, uow: UnitOfWork) -> None:
+    """A held case, never sent, deleted with all it holds; the audit log keeps that it was."""
+    with uow:
+        case = _held(uow, reference, reporter_id)
+        audit.record(uow.session, reporter_id or receipts.ANONYMOUS, "deleted_held_case", "case", case.reference)
+        uow.session.delete(case)
+        uow.commit()
 
 
 def _tell_handlers(uow: UnitOfWork, case: Case, did: str, *, key: str) -> None:

@@ -27,6 +27,7 @@ CASE_STATUS_WORDS = {
     CaseStatus.in_progress: "being looked into by {team}",
     CaseStatus.waiting_for_reporter: "{team} would like to hear from you",
     CaseStatus.closed: "closed",
+    CaseStatus.held: "held, seen by nobody, until someone else reports the same person; then it goes to {team}",
 }
 
 
@@ -63,7 +64,7 @@ def _case_rows(session, user_id: str):
     for c in session.scalars(select(Case).where(Case.reporter_slack_id == user_id, Case.status != CaseStatus.draft)):
         team = routing.TEAM_NAMES.get(c.routed_to, "the D&I service team")
         words = CASE_STATUS_WORDS.get(c.status, "received").format(team=team)
-        yield StatusView(c.reference, "confidential case", c.status.value, c.submitted_at or c.created_at,
+        yield StatusView(c.reference, "confidential case", c.status.value, c.submitted_at or c.held_at or c.created_at,
                          c.closed_at, status_words=words)
 
 

@@ -29,7 +29,7 @@ from bot.core import audit, outbox, receipts, routing
 from bot.core.constants import TEXT_LIMIT
 from bot.core.db import UnitOfWork
 from bot.core.errors import AlreadyDone, InvalidInput, PermissionDenied
-from bot.core.models import Case, CaseMessage, CaseNote, CaseStatus, as_utc
+from bot.core.models import UNSENT, Case, CaseMessage, CaseNote, CaseStatus, as_utc
 from bot.core.notices import CaseAssignedNotice, CaseMessageNotice, CaseUpdateNotice
 from bot.core.references import normalise_reference
 from bot.journeys.raise_issue import (CATEGORIES, eligible_handlers, excluded_ids, reachable_in_slack, reporter_of,
@@ -47,6 +47,8 @@ STATUS_LABELS = {
     CaseStatus.in_progress: "In progress",
     CaseStatus.waiting_for_reporter: "Waiting for the person who raised it",
     CaseStatus.closed: "Closed",
+    # (its reporter's view only: nobody else sees a held case)
+    CaseStatus.held: "Held until someone else reports the same person",
 }
 # One message for "no such case", "a draft" and "not yours": a reference reveals nothing.
 REFUSED = ("I can't open that case for you. Cases are only open to the people handling them; if you think "
@@ -153,7 +155,7 @@ def _case_for(uow: UnitOfWork, reference: str, handler_id: str, *, lock: bool = 
     Every read and action comes through here."""
     session = uow.session
     wanted = normalise_reference(reference or "")
-    query = select(Case).where(Case.reference == wanted, Case.status != CaseStatus.draft)
+    query = select(Case).where(Case.reference == wanted, Case.status.not_in(UNSENT))
     case = session.scalar(query.with_for_update() if lock else query) if wanted else None
     if case is None or not case.routed_to:
         raise PermissionDenied(REFUSED)
@@ -169,7 +171,7 @@ def _refused(uow: UnitOfWork, reference: str, handler_id: str, action: str) -> N
     if not wanted:
         return
     with uow:
-        if uow.session.scalar(select(Case.id).where(Case.reference == wanted, Case.status != CaseStatus.draft)):
+        if uow.session.scalar(select(Case.id).where(Case.reference == wanted, Case.status.not_in(UNSENT))):
             audit.record(uow.session, handler_id, "refused_case", "case", wanted, attempted=action)
             uow.commit()
 
@@ -249,7 +251,7 @@ def cases_for(handler_id: str, uow: UnitOfWork) -> list[CaseLine]:
             return []
         lines = []
         for case in session.scalars(select(Case).where(
-                Case.routed_to.in_(teams), Case.status.not_in([CaseStatus.draft, CaseStatus.closed]))):
+                Case.routed_to.in_(teams), Case.status.not_in([*UNSENT, CaseStatus.closed]))):
             if handler_id in excluded_ids(case, uow.cipher):
                 continue
             lines.append(CaseLine(case.reference, CATEGORIES.get(case.category or "other", CATEGORIES["other"]),
@@ -288,7 +290,7 @@ def team_cases_for(lead_id: str, uow: UnitOfWork) -> list[TeamCaseLine]:
             return []
         now, days = uow.clock(), timedelta(days=uow.settings.case_acknowledge_days)
         lines = []
-        for case in session.scalars(select(Case).where(Case.routed_to.in_(teams), Case.status != CaseStatus.draft)):
+        for case in session.scalars(select(Case).where(Case.routed_to.in_(teams), Case.status.not_in(UNSENT))):
             if lead_id in excluded_ids(case, uow.cipher):
                 continue
             due = _raised_at(case) + days

@@ -22,14 +22,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from bot.core import audit, outbox, receipts, routing
 from bot.core.crypto import Cipher
 from bot.core.db import UnitOfWork
 from bot.core.errors import InvalidInput, NotFound
-from bot.core.models import Case, CaseStatus, ConfidentialPrompt, OutboxMessage, as_utc
-from bot.core.notices import AnonymousNewsNotice, CaseNotice
+from bot.core.models import UNSENT, Case, CaseStatus, ConfidentialPrompt, OutboxMessage, as_utc
+from bot.core.notices import AnonymousNewsNotice, CaseHeldNotice, CaseNotice, CaseReleasedNotice
 from bot.core.references import new_reference
 from bot.nlu import reader
 
@@ -46,6 +46,8 @@ NARRATIVE_MAX_CHARS = 10_000
 # An anonymous case's notices leave this many minutes (at random, within) after it is sent, so
 # their times don't point at the moment its reporter pressed send.
 ANONYMOUS_NOTICE_DELAY_MINUTES = (10, 90)
+# Keys who a held case is about apart from any other use of the deployment's secret.
+HOLD_KEY_PREFIX = "hold:"
 NARRATIVE = "narrative"
 EXCLUSIONS = "exclusions"
 # What happened was told up front (`begin`): asked whether to use it, before anything is taken as it.
@@ -56,8 +58,11 @@ TELLING_STEPS = (NARRATIVE, OFFERED)
 INTENT = "raise_issue"
 # What the conversation is given in place of the text: the intent and the slots it fills.
 TAKEN_INTENT = "case_details_given"
-# The summary's answer when the case went from Slack's private window, anonymously.
-SENT_ANONYMOUSLY = "anonymous"
+# The summary's answers when the case went from one of Slack's private windows (bot.slack.raise_issue):
+# sent anonymously; held (with their name, or anonymously); or released at once, someone else
+# having held one about the same person.
+SENT_ANONYMOUSLY, HELD, HELD_ANONYMOUSLY, RELEASED = "anonymous", "held", "held_anonymously", "released"
+SENT_FROM_A_WINDOW = (SENT_ANONYMOUSLY, HELD, HELD_ANONYMOUSLY, RELEASED)
 # Slack user ids typed or mentioned ("<@U123ABC>", "@U123ABC").
 USER_ID_RE = re.compile(r"\b([UW][A-Z0-9]{6,})\b")
 
@@ -112,13 +117,20 @@ class Taken:
     # again (`tell_again`: the channel asks for it).
     story_used: bool = False
     tell_again: bool = False
-    # The case went anonymously from Slack's private window: the summary is answered.
-    sent_anonymously: bool = False
+    # The case went from one of Slack's private windows (one of SENT_FROM_A_WINDOW): the summary is answered.
+    sent_from_window: str | None = None
 
     @property
     def settled(self) -> bool:
         """The step is answered: the conversation is told so (in a placeholder) and goes on."""
-        return self.narrative_kept or self.excluded is not None or self.sent_anonymously
+        return self.narrative_kept or self.excluded is not None or self.sent_from_window is not None
+
+
+def how_it_went(receipt: "CaseReceipt") -> str:
+    """What the conversation is told of a case sent from a private window: one of SENT_FROM_A_WINDOW."""
+    if receipt.held:
+        return HELD_ANONYMOUSLY if receipt.code else HELD
+    return SENT_ANONYMOUSLY if receipt.code else RELEASED
 
 
 @dataclass(frozen=True)
@@ -131,6 +143,10 @@ class CaseReceipt:
     acknowledge_days: int
     # Sent anonymously: the receipt code, to show once (never stored, never said through Rasa).
     code: str | None = None
+    # Held until someone else reports the same person; or released at once, as someone had.
+    held: bool = False
+    released: bool = False
+    hold_days: int = 0
 
 
 # ---------------------------------------------------------------- waiting for confidential text
@@ -499,44 +515,39 @@ def handlers_left(draft_id: str, owner: str, route_to: str, uow: UnitOfWork) -> 
 
 def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: bool | None,
                 may_be_named: bool | None, category: str, route_to: str, uow: UnitOfWork,
-                anonymously: bool = False, tell_me: bool = False) -> CaseReceipt:
+                anonymously: bool = False, tell_me: bool = False, hold_for: str | None = None) -> CaseReceipt:
     """Send the conversation's draft as a case to the handlers of `route_to` (or the other team,
     when everyone there was named as someone who must not handle it).
 
     `anonymously`: the case keeps no reporter and nothing that joins it to their conversation.
     Its draft's id (which the conversation holds) gives way to a reference, its times keep only
-    the day, its notices leave after a random delay, its audit entry names nobody; a receipt
+    the day, its notices leave after a random delay, its audit entries name nobody; a receipt
     code, returned once, is kept only as a keyed slow hash (bot.core.receipts). `tell_me`: the
-    reporter's Slack id is kept, encrypted, to tell them there's news (they're told it links them)."""
+    reporter's Slack id is kept, encrypted, to tell them there's news (they're told it links them).
+
+    `hold_for` (a Slack user id, chosen in Slack's people picker): the case is held, sent to
+    nobody, until another case is held about the same person, kept only as a keyed hash; then
+    every case held about them is released to its team, and their reporters told."""
     if category not in CATEGORIES:
         raise InvalidInput("Please pick one of the categories.")
     if route_to not in ROUTES:
         raise InvalidInput("Cases go to the D&I service team or the People team.")
     if on_behalf and not consented:
         raise InvalidInput("I can only raise this on someone's behalf once they've agreed to it being raised.")
+    if hold_for is not None and (not USER_ID_RE.fullmatch(hold_for) or hold_for == reporter_id):
+        raise InvalidInput("Please choose the person it's about from your workspace's people.")
     with uow:
         session = uow.session
-        secret = receipts.deployment_secret(uow) if anonymously else b""
+        secret = receipts.deployment_secret(uow) if anonymously or hold_for else b""
         # Only the conversation that wrote the draft can send it (a draft made in-process, by
         # `save_draft` without an owner, by whoever submits it).
         case = _draft(uow, draft_id, reporter_id) or _draft(uow, draft_id, "")
         if case is None or case.narrative_ciphertext is None:
             raise NotFound("I've lost track of what you told me, sorry: it may have expired. "
                            "Could we start again? Nothing has been sent.")
-        kept_away = excluded_ids(case, uow.cipher)
-        team = route_to
-        handlers = routing.case_handlers(session, team, kept_away)
-        if not handlers:
-            team = routing.other_case_team(route_to)
-            handlers = routing.case_handlers(session, team, kept_away)
-        if not handlers:
-            raise InvalidInput("Everyone who handles cases on both the D&I service team and the People team is "
-                               "someone you've asked to keep away from it, so I can't send it to anyone here. "
-                               "Nothing has been sent. Your manager, or a People partner outside these teams, "
-                               "can help you take it further.")
+        team = _team_for(uow, route_to, excluded_ids(case, uow.cipher))
         now = uow.clock()
         case.reference = new_reference("CASE")
-        case.status = CaseStatus.open
         case.draft_owner = None
         case.on_behalf = on_behalf
         case.affected_person_consented = consented if on_behalf else None
@@ -546,28 +557,102 @@ def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: 
         code = None
         if anonymously:
             code = receipts.new_code()
-            day = now.replace(hour=0, minute=0, second=0, microsecond=0)
             case.anonymous, case.receipt_hash = True, receipts.code_hash(code, secret)
             case.news_to_ciphertext = uow.cipher.encrypt(reporter_id) if tell_me else None
-            case.created_at = case.updated_at = case.submitted_at = day
-            for handler in handlers:
-                notice = notify_handler(uow, case, handler, key=f"case_notice:{case.reference}:{handler}")
-                notice.created_at = day
-                notice.next_attempt_at = now + timedelta(minutes=ANONYMOUS_NOTICE_DELAY_MINUTES[0] + secrets.randbelow(
-                    ANONYMOUS_NOTICE_DELAY_MINUTES[1] - ANONYMOUS_NOTICE_DELAY_MINUTES[0]))
-            audit.record(session, receipts.ANONYMOUS, "raised_case", "case", case.reference, at=day,
-                         category=category, team=team, rerouted=team != route_to)
+            case.created_at = case.updated_at = _day(now)
         else:
             case.reporter_slack_id = reporter_id
-            case.submitted_at = now
-            for handler in handlers:
-                notify_handler(uow, case, handler, key=f"case_notice:{case.reference}:{handler}")
-            audit.record(session, reporter_id, "raised_case", "case", case.reference, category=category, team=team,
-                         rerouted=team != route_to)
+        released = False
+        if hold_for is None:
+            release_case(uow, case, "raised_case", rerouted=team != route_to)
+        else:
+            case.status, case.hold_key = CaseStatus.held, receipts.keyed(HOLD_KEY_PREFIX + hold_for, secret)
+            case.held_at = _day(now) if anonymously else now
+            _audit(uow, case, "held_case", category=category, team=team)
+            if not anonymously and reachable_in_slack(reporter_id):  # their way to send or delete it, any time
+                outbox.notify(session, CaseHeldNotice(reference=case.reference, team=routing.TEAM_NAMES[team],
+                                                      hold_days=uow.settings.case_hold_days),
+                              key=f"case_held:{case.reference}", recipient=reporter_id)
+            session.flush()
+            matched = session.scalars(select(Case).where(Case.hold_key == case.hold_key, Case.id != case.id,
+                                                         Case.status == CaseStatus.held)).all()
+            for held in matched:  # someone else reported the same person: all of them go now
+                release_case(uow, held, "released_case", matched=True)
+                tell_released(uow, held)
+            if matched:
+                release_case(uow, case, "released_case", matched=True)
+                released = True
+        if anonymously:  # last, so no later flush stamps the moment of sending on it
+            session.flush()
+            session.execute(update(Case).where(Case.id == case.id).values(updated_at=_day(now)))
         receipt = CaseReceipt(case.reference, team, routing.TEAM_NAMES[team], team != route_to,
-                              uow.settings.case_acknowledge_days, code)
+                              uow.settings.case_acknowledge_days, code, held=case.status == CaseStatus.held,
+                              released=released, hold_days=uow.settings.case_hold_days)
         uow.commit()
         return receipt
+
+
+def _team_for(uow: UnitOfWork, route_to: str, kept_away: set[str]) -> str:
+    """`route_to`, or the other team when everyone there must not handle it."""
+    for team in (route_to, routing.other_case_team(route_to)):
+        if routing.case_handlers(uow.session, team, kept_away):
+            return team
+    raise InvalidInput("Everyone who handles cases on both the D&I service team and the People team is "
+                       "someone you've asked to keep away from it, so I can't send it to anyone here. "
+                       "Nothing has been sent. Your manager, or a People partner outside these teams, "
+                       "can help you take it further.")
+
+
+def _day(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _audit(uow: UnitOfWork, case: Case, action: str, **detail) -> None:
+    """What the reporter's sending did, in the audit log: an anonymous reporter is nobody, on a day."""
+    if case.anonymous:
+        audit.record(uow.session, receipts.ANONYMOUS, action, "case", case.reference, at=_day(uow.clock()), **detail)
+    else:
+        audit.record(uow.session, case.reporter_slack_id or "unknown", action, "case", case.reference, **detail)
+
+
+def release_case(uow: UnitOfWork, case: Case, action: str, **detail) -> None:
+    """The case goes to its team: open, and a notice to each of its handlers (an anonymous case's
+    after a random delay, with only the day kept). Who a held case was about is forgotten."""
+    session, now = uow.session, uow.clock()
+    kept_away = excluded_ids(case, uow.cipher)
+    if not routing.case_handlers(session, case.routed_to, kept_away):  # the team changed while it was held
+        case.routed_to = _team_for(uow, case.routed_to, kept_away)
+    case.status, case.hold_key = CaseStatus.open, None
+    case.submitted_at = _day(now) if case.anonymous else now
+    for handler in routing.case_handlers(session, case.routed_to, kept_away):
+        notice = notify_handler(uow, case, handler, key=f"case_notice:{case.reference}:{handler}")
+        if case.anonymous:
+            low, high = ANONYMOUS_NOTICE_DELAY_MINUTES
+            notice.created_at = _day(now)
+            notice.next_attempt_at = now + timedelta(minutes=low + secrets.randbelow(high - low))
+    _audit(uow, case, action, category=case.category, team=case.routed_to, **detail)
+
+
+def tell_released(uow: UnitOfWork, case: Case) -> None:
+    """A held case's reporter: it has gone to its team (a named one by DM; an anonymous one
+    only that there's news, if they asked)."""
+    if case.anonymous:
+        tell_of_news(uow, case)
+    elif reachable_in_slack(case.reporter_slack_id):
+        outbox.notify(uow.session, CaseReleasedNotice(reference=case.reference, team=routing.TEAM_NAMES[case.routed_to],
+                                                      acknowledge_days=uow.settings.case_acknowledge_days),
+                      key=f"case_released:{case.reference}", recipient=case.reporter_slack_id)
+
+
+def newest_case_of(reporter_id: str, uow: UnitOfWork) -> CaseReceipt:
+    """The case this person sent last (with their name), to say it back in their conversation."""
+    with uow:
+        case = uow.session.scalars(select(Case).where(Case.reporter_slack_id == reporter_id, Case.status.not_in(UNSENT))
+                                   .order_by(Case.id.desc())).first()
+        if case is None:
+            raise NotFound("I can't find the case you just sent, sorry. Say *my requests* to see where it stands.")
+        return CaseReceipt(case.reference, case.routed_to, routing.TEAM_NAMES[case.routed_to], False,
+                           uow.settings.case_acknowledge_days)
 
 
 def notify_handler(uow: UnitOfWork, case: Case, handler: str, *, key: str) -> OutboxMessage:

@@ -57,6 +57,7 @@ _NO = _compile(_lead() + "(" + "|".join(cues()["no_words"] + cues()["no_signs"])
 _ACKNOWLEDGEMENT = _compile(r"^" + alternatives("acknowledgements") + r"$")
 _SEND_IT = _compile(alternatives("send_it"))
 _ANONYMITY = _compile(alternatives("anonymity"))
+_HELD = _compile(alternatives("held"))
 _ONLY_UNDERSTOOD = _compile(r"^\W*(?:(?:ok(?:ay)?|right|alright|ah|oh|ahh?|thanks?|thank you)\W+)*" + alternatives("understood")
                             + r"\W*$")
 _AND = "(?:" + "|".join(cues()["and_more"]) + r")\b"
@@ -379,6 +380,11 @@ def asks_to_send(text: str) -> bool:
 def asks_for_anonymity(text: str) -> bool:
     """Wants a case sent without their name: "send it anonymously", "yes but leave my name out"."""
     return bool(_ANONYMITY.search(text or ""))
+
+
+def wants_it_held(text: str) -> bool:
+    """Wants a case held until someone else reports the same person: "hold it till someone else reports him"."""
+    return bool(_HELD.search(text or ""))
 
 
 def only_understood(text: str) -> bool:

@@ -158,8 +158,8 @@ async def read_in_memory(message: UserMessage) -> UserMessage | str:
 
 def slots_of(taken: Taken) -> dict[str, str]:
     """The conversation's slots for what was taken: a draft id and a count, never the text."""
-    if taken.sent_anonymously:
-        return {"issue_confirmed": raise_issue.SENT_ANONYMOUSLY}
+    if taken.sent_from_window:
+        return {"issue_confirmed": taken.sent_from_window}
     slots = {"case_draft_id": taken.draft_id or ""} if taken.narrative_kept else {}
     if taken.excluded is not None:
         slots["issue_excluded"] = str(taken.excluded) if taken.excluded else EMPTY
@@ -217,21 +217,22 @@ def reply_to(taken: Taken, escape: Callable[[str], str] = str,
     return ("\n".join(lines) or None), []
 
 
-# Conversations whose case was just sent anonymously from Slack's private window, by when the
-# conversation must hear of it (monotonic seconds). In memory: the window's submission hands the
-# conversation its placeholder in the same process, and nothing stored joins the two.
-_sent_anonymously: dict[str, float] = {}
+# Conversations whose case was just sent from one of Slack's private windows: how, and by when
+# (monotonic seconds) the conversation must hear of it. In memory: the window's submission hands
+# the conversation its placeholder in the same process, and nothing stored joins the two.
+_sent_from_window: dict[str, tuple[str, float]] = {}
 SENT_NOTICE_SECONDS = 120
 
 
-def sent_anonymously(sender: str) -> str:
-    """The placeholder that tells `sender`'s conversation its case went anonymously: valid once,
-    for a short while, and only when this process just sent it."""
+def sent_from_window(sender: str, how: str) -> str:
+    """The placeholder that tells `sender`'s conversation how its case went (one of
+    raise_issue.SENT_FROM_A_WINDOW): valid once, for a short while, and only when this process
+    just sent it."""
     now = time.monotonic()
-    for gone in [who for who, until in _sent_anonymously.items() if until < now]:
-        _sent_anonymously.pop(gone, None)
-    _sent_anonymously[sender] = now + SENT_NOTICE_SECONDS
-    return placeholder(Taken(raise_issue.NARRATIVE, sent_anonymously=True))
+    for gone in [who for who, (_, until) in _sent_from_window.items() if until < now]:
+        _sent_from_window.pop(gone, None)
+    _sent_from_window[sender] = (how, now + SENT_NOTICE_SECONDS)
+    return placeholder(Taken(raise_issue.NARRATIVE, sent_from_window=how))
 
 
 async def at_summary(sender: str) -> dict[str, Any] | None:
@@ -249,15 +250,16 @@ async def at_summary(sender: str) -> dict[str, Any] | None:
 def _claimed_placeholder(sender: str, text: str) -> Taken | None:
     """A `/case_details_given{…}` sent by the person (the "That's what happened" button, or
     typed): checked against their own draft, or against a case this process has just sent
-    anonymously for them. None when it isn't one."""
+    from a private window for them. None when it isn't one."""
     if not text.startswith(f"/{TAKEN_INTENT}"):
         return None
     try:
         slots = json.loads(text[len(TAKEN_INTENT) + 1:] or "{}")
-        if slots.get("issue_confirmed") == raise_issue.SENT_ANONYMOUSLY:
-            if _sent_anonymously.pop(sender, 0.0) < time.monotonic():
+        if "issue_confirmed" in slots:
+            how, until = _sent_from_window.pop(sender, ("", 0.0))
+            if how != slots["issue_confirmed"] or until < time.monotonic():
                 raise ValueError("not sent from here")
-            return Taken(raise_issue.NARRATIVE, sent_anonymously=True)
+            return Taken(raise_issue.NARRATIVE, sent_from_window=how)
         draft_id = str(slots["case_draft_id"])
     except (ValueError, KeyError, TypeError):
         return Taken(raise_issue.NARRATIVE, problem="Sorry, I didn't follow that. Could you tell me again?")

@@ -26,7 +26,8 @@ from bot.core.crypto import Cipher
 from bot.core.receipts import ANONYMOUS
 from bot.core.errors import AlreadyDone, DomainError
 from bot.core.models import CaseStatus, as_utc, utcnow
-from bot.core.notices import CaseAssignedNotice, CaseMessageNotice, CaseNotice, CaseReporterNotice, CaseUpdateNotice
+from bot.core.notices import (CaseAssignedNotice, CaseHeldNotice, CaseMessageNotice, CaseNotice, CaseReleasedNotice,
+                              CaseReporterNotice, CaseUpdateNotice)
 from bot.core.routing import sentence_start
 from bot.journeys import handle_case
 from bot.core.constants import SMALLEST_SHOWN
@@ -55,6 +56,8 @@ WRITTEN = "written"  # the reporter modal's input
 CODE_FORM, CODE = "case_code_form", "code"
 CODE_HOLDER_FORM = "case_code_holder_form"
 CODE_WITHDRAW_ACTION = "case_code_withdraw"
+# A held case's reporter: send it now, keep it waiting, delete it (from its DM, or the code holder's modal).
+HOLD_SEND_ACTION, HOLD_KEEP_ACTION, HOLD_DELETE_ACTION = "case_hold_send", "case_hold_keep", "case_hold_delete"
 DANDI_OR_PEOPLE = "the D&I service team or the People team"
 
 
@@ -309,13 +312,49 @@ def code_modal() -> dict:
     ]).to_dict()
 
 
+def hold_buttons(value: str, *, asking: bool) -> ActionsBlock:
+    """A held case's: send it now, keep waiting (when asked, the hold having run out), delete it.
+    `value`: its reference (a DM), or "window" (the code holder's modal, whose metadata says which)."""
+    buttons = [ButtonElement(text="Send it now", action_id=HOLD_SEND_ACTION, value=value, style="primary")]
+    if asking:
+        buttons.append(ButtonElement(text="Keep waiting", action_id=HOLD_KEEP_ACTION, value=value))
+    buttons.append(ButtonElement(text="Delete it", action_id=HOLD_DELETE_ACTION, value=value, style="danger",
+                                 confirm=ConfirmObject(title="Delete this case?", confirm="Delete", deny="Keep it",
+                                                       text="It was never sent. Everything in it will be deleted.")))
+    return ActionsBlock(block_id=f"hold:{value}", elements=buttons)
+
+
+def case_held_text(n: CaseHeldNotice) -> str:
+    if n.asking:
+        return (f"Nobody else has reported the same person in the {n.hold_days} days your case *{n.reference}* has "
+                f"been held, so it's still seen by nobody. Would you like me to send it to {e(n.team)} now, keep "
+                "waiting, or delete it?")
+    return (f"Your case *{n.reference}* is held: nobody sees it, not even {e(n.team)}, until someone else raises "
+            "something about the same person. Then I'll send it and tell you. You can send it now, or delete it, "
+            "whenever you like.")
+
+
+def case_held_blocks(n: CaseHeldNotice) -> list[dict]:
+    return [SectionBlock(text=MarkdownTextObject(text=case_held_text(n))).to_dict(),
+            hold_buttons(n.reference, asking=n.asking).to_dict()]
+
+
+def case_released_text(n: CaseReleasedNotice) -> str:
+    days = f" They'll acknowledge it within {n.acknowledge_days} days and" if n.acknowledge_days else " They'll"
+    return (f"Someone else has raised something about the same person, so your case *{n.reference}* has gone to "
+            f"{e(n.team)}.{days} talk with you about what happens next.")
+
+
 def code_holder_modal(view: ReporterView, window: str) -> dict:
     """The case as its anonymous reporter sees it, by its code. `private_metadata`: `window`, the
     reference sealed for a while (bot.slack.handle_case), so nothing here names the case in clear."""
-    head = (f"*{view.reference}* · raised anonymously on {_when(view.raised_at)} · with {e(view.team_name)} · "
+    raised = "held" if view.held else "raised"
+    head = (f"*{view.reference}* · {raised} anonymously on {_when(view.raised_at)} · for {e(view.team_name)} · "
             f"*{view.status_label}*")
     blocks = _reporter_view_blocks(view, head)
-    if not view.closed:
+    if view.held:
+        blocks.append(hold_buttons("window", asking=True))
+    elif not view.closed:
         blocks.append(ActionsBlock(block_id="code_holder", elements=[ButtonElement(
             text="Withdraw the case", action_id=CODE_WITHDRAW_ACTION, value="withdraw", confirm=ConfirmObject(
                 title="Withdraw this case?", confirm="Withdraw", deny="Keep it",

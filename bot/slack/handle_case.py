@@ -22,7 +22,8 @@ from bot.journeys import case_reporter, handle_case
 from bot.slack.api import tell_privately
 from bot.core.receipts import ANONYMOUS
 from bot.slack.case_views import (ACKNOWLEDGE_ACTION, CHECK_CODE_ACTION, CODE, CODE_FORM, CODE_HOLDER_FORM,
-                                  CODE_WITHDRAW_ACTION, FORM, OPEN_ACTION, REOPEN_ACTION, REPORTER_FORM,
+                                  CODE_WITHDRAW_ACTION, FORM, HOLD_DELETE_ACTION, HOLD_KEEP_ACTION, HOLD_SEND_ACTION,
+                                  OPEN_ACTION, REOPEN_ACTION, REPORTER_FORM,
                                   WITHDRAW_ACTION, WRITE_ACTION, WRITTEN, acknowledged_text, case_modal,
                                   code_holder_done, code_holder_modal, code_modal, form_errors, form_values,
                                   refusal_text, reopened_text, reporter_modal, saved_text, settled_notice, written)
@@ -159,6 +160,42 @@ class SlackCases:
         except SlackApiError as failure:
             log.info("Could not update the code holder's modal: %s", failure.response.get("error"))
 
+    # ------------------------------------------------------------ a held case
+
+    def on_hold(self, body: dict, choice: str) -> None:
+        """*Send it now*, *Keep waiting* or *Delete it* on a held case: from its DM (a named case,
+        its reference on the button) or from the code holder's modal (its sealed window)."""
+        user, reference, channel = _who(body)
+        view = body.get("view") or {}
+        by_code = view.get("callback_id") == CODE_HOLDER_FORM
+        if by_code:
+            reference = self._window(body)
+        uow = self.uow_factory()
+        if reference is None:
+            text = WINDOW_CLOSED
+        else:
+            try:
+                if choice == HOLD_SEND_ACTION:
+                    team = case_reporter.send_held_now(reference, None if by_code else user, uow)
+                    text = (f"Sent: it has gone to {team}, who'll acknowledge it within "
+                            f"{uow.settings.case_acknowledge_days} days.")
+                    self.after_change()
+                elif choice == HOLD_KEEP_ACTION:
+                    days = case_reporter.keep_holding(reference, None if by_code else user, uow)
+                    text = f"I'll keep holding it, seen by nobody, and ask you again in {days} days."
+                else:
+                    case_reporter.delete_held(reference, None if by_code else user, uow)
+                    text = "Deleted: it was never sent, and nothing of it is kept."
+            except DomainError as refused:
+                text = refusal_text(refused)
+        if not by_code:
+            self._tell(user, channel, text)  # (beside the DM about that case)
+            return
+        try:
+            self.client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=code_holder_done(text))
+        except SlackApiError as failure:
+            log.info("Could not update the code holder's modal: %s", failure.response.get("error"))
+
     def _window(self, body: dict) -> str | None:
         """The case a code holder's modal is for: the reference sealed when the code matched, for
         CODE_WINDOW_SECONDS; None once that has passed."""
@@ -281,6 +318,12 @@ def register_case_listeners(app, runtime) -> SlackCases:
     async def code_withdraw_clicked(ack, body: dict) -> None:
         await ack()
         await asyncio.to_thread(cases.on_code_withdraw, body)
+
+    for hold_action in (HOLD_SEND_ACTION, HOLD_KEEP_ACTION, HOLD_DELETE_ACTION):
+        @app.action(hold_action)
+        async def hold_clicked(ack, body: dict, action: dict) -> None:
+            await ack()
+            await asyncio.to_thread(cases.on_hold, body, action["action_id"])
 
     @app.view(FORM)
     async def form_submitted(ack, body: dict) -> None:

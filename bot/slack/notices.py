@@ -9,17 +9,18 @@ from typing import Any, Callable
 from bot.core.crypto import Cipher
 from bot.core.models import CaseStatus
 from bot.core.notices import (AddBotNotice, AnonymousNewsNotice, CaseAssignedNotice, CaseEscalationNotice,
-                               CaseFeedbackDueNotice, CaseMessageNotice, CaseNotice, CaseReminderNotice,
-                               CaseReporterNotice, CaseUpdateNotice, DeliveryFailedNotice, GroupProposalNotice,
-                               InviteDecisionNotice, InviteEscalationNotice, InviteNudgeNotice, InviteRequestNotice,
-                               Notice, ProposalDecisionNotice, SupportDecisionNotice, SupportRequestNotice,
-                               WelcomeNotice, notice_from)
+                               CaseFeedbackDueNotice, CaseHeldNotice, CaseMessageNotice, CaseNotice, CaseReleasedNotice,
+                               CaseReminderNotice, CaseReporterNotice, CaseUpdateNotice, DeliveryFailedNotice,
+                               GroupProposalNotice, InviteDecisionNotice, InviteEscalationNotice, InviteNudgeNotice,
+                               InviteRequestNotice, Notice, ProposalDecisionNotice, SupportDecisionNotice,
+                               SupportRequestNotice, WelcomeNotice, notice_from)
 from bot.journeys.decidable import BY_NOTICE_KIND
 from bot.slack.blocks import (MESSAGE_BLOCK_LIMIT, SECTION_LIMIT, fallback_text, text_sections, welcome_blocks,
                               with_decision_buttons)
-from bot.slack.case_views import (ANONYMOUS_NEWS, case_assigned_blocks, case_assigned_text, case_message_text,
-                                  case_notice_blocks, case_notice_text, case_reporter_blocks, case_reporter_text,
-                                  case_update_text, check_code_blocks, opened, reporter_blocks, with_outcome_opened)
+from bot.slack.case_views import (ANONYMOUS_NEWS, case_assigned_blocks, case_assigned_text, case_held_blocks,
+                                  case_held_text, case_message_text, case_notice_blocks, case_notice_text,
+                                  case_released_text, case_reporter_blocks, case_reporter_text, case_update_text,
+                                  check_code_blocks, opened, reporter_blocks, with_outcome_opened)
 from bot.slack.markup import escape_mrkdwn as e
 from bot.slack.markup import mention, mention_recipient
 
@@ -149,7 +150,8 @@ TEXT: dict[type[Notice], Callable[[Any], str]] = {
     AddBotNotice: _add_bot, DeliveryFailedNotice: _delivery_failed, CaseReminderNotice: _case_reminder,
     CaseEscalationNotice: _case_escalation, CaseFeedbackDueNotice: _case_feedback_due,
     CaseMessageNotice: case_message_text, CaseReporterNotice: case_reporter_text,
-    WelcomeNotice: lambda _: WELCOME, AnonymousNewsNotice: lambda _: ANONYMOUS_NEWS,
+    WelcomeNotice: lambda _: WELCOME, AnonymousNewsNotice: lambda _: ANONYMOUS_NEWS, CaseHeldNotice: case_held_text,
+    CaseReleasedNotice: case_released_text,
 }
 
 
@@ -176,10 +178,11 @@ def notice_text(kind: str, payload: dict, cipher: Cipher | None = None) -> str:
 # Notices whose buttons are their own (a case's Open and Acknowledge).
 BLOCKS: dict[type[Notice], Callable[[Any], list[dict]]] = {
     CaseNotice: case_notice_blocks, CaseAssignedNotice: case_assigned_blocks, CaseReporterNotice: case_reporter_blocks,
-    AnonymousNewsNotice: lambda _: check_code_blocks(ANONYMOUS_NEWS),
+    AnonymousNewsNotice: lambda _: check_code_blocks(ANONYMOUS_NEWS), CaseHeldNotice: case_held_blocks,
 }
 # The reporter's DMs about their case, with what opens their modal (then *Withdraw the case*).
-REPORTER_FIRST_BUTTON: dict[type[Notice], str] = {CaseMessageNotice: "Reply", CaseUpdateNotice: "Add information"}
+REPORTER_FIRST_BUTTON: dict[type[Notice], str] = {CaseMessageNotice: "Reply", CaseUpdateNotice: "Add information",
+                                                  CaseReleasedNotice: "Add information"}
 
 
 def render(kind: str, payload: dict, cipher: Cipher | None = None) -> tuple[str, list[dict] | None]:

@@ -127,6 +127,7 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
     code = next(b["text"]["text"] for b in json.loads(body)["view"]["blocks"] if "`" in b["text"]["text"]).strip("*`")
     assert "It's sent, anonymously" in "\n".join(m["text"] for m in hidden._await_replies(before))
     [anonymous] = rows(assistant, Case, Case.anonymous.is_(True), Case.status == CaseStatus.open)
+    as_sent = rows_of_the_case(assistant, anonymous)
     status, body = post_signed(workspace.webhook, urllib.parse.urlencode({"payload": json.dumps(
         code_submission(hidden.user, code))}).encode(), "application/x-www-form-urlencoded")
     window = json.loads(body)["view"]["private_metadata"]
@@ -195,9 +196,7 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
     # id in no row of the case (the case, its messages, its audit entries and its notices).
     marks = {mark: MARKS_EVERYWHERE for mark in (*MARKS, ANONYMOUS_MARK, code, code.replace("-", ""))}
     marks[anonymous.reference] = CONVERSATION_AND_LOGS
-    of_the_case = [anonymous, *rows(assistant, CaseMessage, CaseMessage.case_id == anonymous.id),
-                   *rows(assistant, AuditEntry, AuditEntry.subject_id == anonymous.reference),
-                   *[m for m in rows(assistant, OutboxMessage) if anonymous.reference in m.idempotency_key]]
+    of_the_case = rows_of_the_case(assistant, anonymous)
     places["the anonymous case's rows"] = json.dumps([{c.name: getattr(row, c.name) for c in row.__table__.columns}
                                                       for row in of_the_case], default=str)
     marks[hidden.user] = ("the anonymous case's rows",)
@@ -207,9 +206,9 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
         f"  {place}: {counts}" for place, counts in found.items()))
     assert all(count == 0 for counts in found.values() for count in counts.values())
     assert len(of_the_case) >= 4 and sum(map(len, found.values())) == 9 * len(places) + len(CONVERSATION_AND_LOGS) + 1
-    # Nor does any time kept of the case fall within two seconds of a moment of the conversation.
+    # Nor does any time the sending kept fall within two seconds of a moment of the conversation.
     moments = [e["timestamp"] for e in tracker_of(base_url, hidden.user)["events"] if e.get("timestamp")]
-    kept = [value.timestamp() for row in of_the_case if not isinstance(row, CaseMessage)
+    kept = [value.timestamp() for row in as_sent
             for value in (getattr(row, c.name) for c in row.__table__.columns) if hasattr(value, "timestamp")]
     assert moments and kept and not [t for t in kept if any(abs(t - m) < 2 for m in moments)]
     assert not any(f'"{SEALED}"' in text for place, text in places.items() if place.startswith("tracker store"))
@@ -262,3 +261,10 @@ def code_holder_submission(user: str, window: str, text: str) -> dict:
             "view": {"id": "V0CANARY06", "type": "modal", "callback_id": "case_code_holder_form",
                      "private_metadata": window,
                      "state": {"values": {"written": {"written": {"type": "plain_text_input", "value": text}}}}}}
+
+
+def rows_of_the_case(assistant, case: Case) -> list:
+    """Every row of a case: itself, its messages, its audit entries and its notices."""
+    return [*rows(assistant, Case, Case.id == case.id), *rows(assistant, CaseMessage, CaseMessage.case_id == case.id),
+            *rows(assistant, AuditEntry, AuditEntry.subject_id == case.reference),
+            *[m for m in rows(assistant, OutboxMessage) if case.reference in m.idempotency_key]]

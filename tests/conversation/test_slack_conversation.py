@@ -251,7 +251,7 @@ def test_what_happened_told_in_the_first_dm_is_offered_kept_out_of_the_conversat
 
 
 def anonymous_submission(user: str, channel: str, *, tell_me: bool) -> dict:
-    chosen = [{"value": "yes"}] if tell_me else []
+    chosen = [{"value": "tell_me"}] if tell_me else []
     return {"type": "view_submission", "user": {"id": user}, "trigger_id": "123.792",
             "view": {"id": "V0ANONYM01", "type": "modal", "callback_id": "raise_issue_anonymous",
                      "private_metadata": json.dumps({"channel": channel}),

@@ -586,7 +586,7 @@ def test_an_anonymous_case_is_raised_checked_answered_by_code_then_withdrawn(run
         case = uow.session.scalar(select(Case).where(Case.reference == receipt.reference))
         assert case.anonymous and case.reporter_slack_id is None and case.draft_owner is None
         assert code not in case.receipt_hash and len(case.receipt_hash) == 64
-        assert {(t.hour, t.minute, t.second) for t in (case.created_at, case.submitted_at)} == {(0, 0, 0)}
+        assert {(t.hour, t.minute, t.second) for t in (case.created_at, case.updated_at, case.submitted_at)} == {(0, 0, 0)}
         notices = uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "case_notice")).all()
         assert notices and all(n.next_attempt_at.replace(tzinfo=None) > utcnow().replace(tzinfo=None)
                                for n in notices)
@@ -683,3 +683,113 @@ def test_an_anonymous_reporter_who_asked_is_told_only_that_there_is_news(runtime
         assert receipt.reference not in row.idempotency_key + json.dumps(row.payload)
         case = uow.session.scalar(select(Case).where(Case.reference == receipt.reference))
         assert case.reporter_slack_id is None and REPORTER.encode() not in case.news_to_ciphertext
+
+
+# ---------------------------------------------------------------- held until someone else reports the same person
+
+SUBJECT, SECOND = "U0SUBJECT1", "U0SECOND01"
+
+
+def a_held_case(runtime, reporter=REPORTER, about=SUBJECT, **how):
+    draft = save_draft(NARRATIVE, runtime.uow_factory())
+    return submit_case(draft, reporter, on_behalf=False, consented=None, may_be_named=None, category="behaviour",
+                       route_to="dandi_service", uow=runtime.uow_factory(), hold_for=about, **how)
+
+
+def buttons_of(message: dict) -> list[tuple[str, str]]:
+    return [(e["text"]["text"], e["action_id"]) for b in message.get("blocks") or [] if b["type"] == "actions"
+            for e in b["elements"]]
+
+
+def test_a_held_case_is_seen_by_nobody_until_someone_else_holds_one_about_the_same_person(runtime, slack):
+    first = a_held_case(runtime)
+    assert first.held and not first.released
+    with runtime.uow_factory() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == first.reference))
+        assert case.status == CaseStatus.held and SUBJECT not in case.hold_key and len(case.hold_key) == 64
+        assert not uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "case_notice")).all()
+    deliver_later(runtime)
+    # Its reporter has a way to send or delete it; nobody else hears of it, or can open it.
+    [held] = posts_to(slack, REPORTER)
+    assert "is held: nobody sees it" in held["text"]
+    assert buttons_of(held) == [("Send it now", "case_hold_send"), ("Delete it", "case_hold_delete")]
+    assert not posts_to(slack, PRIYA) and not posts_to(slack, TOM)
+    assert first.reference not in json.dumps(home_for(PRIYA, runtime.uow_factory))
+    assert handle_case.cases_for(PRIYA, runtime.uow_factory()) == []
+    run(runtime, click(PRIYA, "case_open", first.reference, "D0DANDI001"), then="chat.postEphemeral",
+        predicate=lambda c: c["user"] == PRIYA)
+    assert not slack.calls_to("views.open")
+    run(runtime, click(STRANGER, "case_hold_send", first.reference, "D0STRANGE1"), then="chat.postEphemeral",
+        predicate=lambda c: c["user"] == STRANGER)
+    with runtime.uow_factory() as uow:
+        assert uow.session.scalar(select(Case).where(Case.reference == first.reference)).status == CaseStatus.held
+
+    # A case held about someone else leaves it be; one about the same person, anonymous, releases both.
+    other = a_held_case(runtime, SECOND, about="U0SOMEONE9")
+    assert other.held
+    second = a_held_case(runtime, SECOND, anonymously=True, tell_me=True)
+    assert second.released and not second.held and second.code
+    with runtime.uow_factory() as uow:
+        released = uow.session.scalars(select(Case).where(Case.reference.in_([first.reference, second.reference])))
+        assert {(c.status, c.hold_key) for c in released} == {(CaseStatus.open, None)}
+        assert uow.session.scalar(select(Case).where(Case.reference == other.reference)).status == CaseStatus.held
+    deliver_later(runtime)
+    told = [c for c in posts_to(slack, REPORTER) if "Someone else has raised something about the same person"
+            in c["text"]]
+    assert told and first.reference in told[0]["text"]
+    assert buttons_of(told[0]) == [("Add information", "case_write"), ("Withdraw the case", "case_withdraw")]
+    notices = [c["text"] for c in posts_to(slack, PRIYA)]
+    assert any(first.reference in t for t in notices) and any(second.reference in t for t in notices)
+    assert not [c for c in posts_to(slack, SECOND) if second.reference in json.dumps(c)]  # anonymous: no reference
+
+
+def test_a_held_case_nobody_matches_asks_its_reporter_who_keeps_sends_or_deletes_it(runtime, slack):
+    from datetime import timedelta
+
+    from bot.core.models import utcnow
+    from bot.journeys.case_deadlines import nudge_cases
+
+    kept, deleted = a_held_case(runtime), a_held_case(runtime, about="U0SOMEONE8")
+    later = utcnow() + timedelta(days=runtime.settings.case_hold_days + 1)
+    assert nudge_cases(runtime.uow_factory(), runtime.settings, later) == 2
+    assert nudge_cases(runtime.uow_factory(), runtime.settings, later) == 0  # asked once
+    deliver_due(runtime.uow_factory, web_client(runtime.settings), runtime.settings, now=later)
+    asked = [c for c in posts_to(slack, REPORTER) if "Nobody else has reported the same person" in c["text"]]
+    assert len(asked) == 2 and buttons_of(asked[0]) == [
+        ("Send it now", "case_hold_send"), ("Keep waiting", "case_hold_keep"), ("Delete it", "case_hold_delete")]
+
+    run(runtime, click(REPORTER, "case_hold_keep", kept.reference, "D0REPORT01"), then="chat.postEphemeral",
+        predicate=lambda c: c["user"] == REPORTER and "keep holding it" in c["text"])
+    with runtime.uow_factory() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == kept.reference))
+        assert case.status == CaseStatus.held and case.hold_asked_at is None
+    run(runtime, click(REPORTER, "case_hold_delete", deleted.reference, "D0REPORT01"), then="chat.postEphemeral",
+        predicate=lambda c: c["user"] == REPORTER and "Deleted" in c["text"])
+    run(runtime, click(REPORTER, "case_hold_send", kept.reference, "D0REPORT01"), then="chat.postEphemeral",
+        predicate=lambda c: c["user"] == REPORTER and "Sent" in c["text"])
+    with runtime.uow_factory() as uow:
+        assert uow.session.scalar(select(Case).where(Case.reference == deleted.reference)) is None
+        assert uow.session.scalar(select(Case).where(Case.reference == kept.reference)).status == CaseStatus.open
+        actions = [a.action for a in uow.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+        assert actions[-3:] == ["kept_holding", "deleted_held_case", "released_case"]
+    deliver(runtime)
+    assert any(kept.reference in c["text"] for c in posts_to(slack, PRIYA))
+    # Pressed again, the buttons say it has moved on.
+    run(runtime, click(REPORTER, "case_hold_delete", kept.reference, "D0REPORT01"), then="chat.postEphemeral",
+        predicate=lambda c: c["user"] == REPORTER and "isn't held any more" in c["text"])
+
+
+def test_an_anonymous_held_case_is_sent_from_its_code_holders_window(runtime, slack):
+    held = a_held_case(runtime, anonymously=True)
+    shown = answer_to(runtime, code_submission(REPORTER, held.code))["view"]
+    assert "Held until someone else reports the same person" in json.dumps(shown["blocks"])
+    assert [b for b in shown["blocks"] if b.get("block_id") == "hold:window"]
+    payload = code_holder_withdraw(REPORTER, shown["private_metadata"])
+    payload["actions"][0] |= {"action_id": "case_hold_send", "value": "window"}
+    run(runtime, payload, then="views.update")
+    assert "Sent" in json.dumps(slack.calls_to("views.update")[-1]["view"])
+    with runtime.uow_factory() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == held.reference))
+        assert case.status == CaseStatus.open and case.reporter_slack_id is None
+    deliver_later(runtime)
+    assert any(held.reference in c["text"] for c in posts_to(slack, PRIYA))
