@@ -196,6 +196,8 @@ class CaseHeldNotice(Notice):
     team: str = ""
     hold_days: int = 0
     asking: bool = False
+    # Asking: left unanswered this long, it is deleted (RETAIN_CLOSED_CASES_DAYS; 0: never).
+    delete_after_days: int = 0
 
 
 @dataclass(frozen=True)

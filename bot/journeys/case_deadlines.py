@@ -99,7 +99,7 @@ def _ask_about_long_held(uow: UnitOfWork, settings: Settings, now: datetime) -> 
         elif reachable_in_slack(case.reporter_slack_id):
             queued += _notify(uow.session, f"case_hold_ended:{case.reference}", CaseHeldNotice(
                 reference=case.reference, team=routing.TEAM_NAMES[case.routed_to], hold_days=settings.case_hold_days,
-                asking=True), case.reporter_slack_id)
+                asking=True, delete_after_days=settings.retain_closed_cases_days), case.reporter_slack_id)
         case.hold_asked_at = now
     return queued
 

@@ -78,7 +78,9 @@ def purge(uow: UnitOfWork, settings: Settings, now: datetime | None = None, dry_
                             ("group_proposals", GroupProposal)):
             removals.append((kind, model, (model.status != RequestStatus.pending) & (model.decided_at < decided_before)))
     if closed_before:
-        closed = (Case.status == CaseStatus.closed) & (Case.closed_at < closed_before)
+        # Closed; or held, its reporter asked what to do that long ago and never answering.
+        closed = ((Case.status == CaseStatus.closed) & (Case.closed_at < closed_before)) | (
+            (Case.status == CaseStatus.held) & (Case.hold_asked_at < closed_before))
         # Notes first: bulk deletes don't cascade through the ORM.
         removals += [("case_notes", CaseNote, CaseNote.case_id.in_(select(Case.id).where(closed))),
                      ("case_messages", CaseMessage, CaseMessage.case_id.in_(select(Case.id).where(closed))),

@@ -328,7 +328,8 @@ def case_held_text(n: CaseHeldNotice) -> str:
     if n.asking:
         return (f"Nobody else has reported the same person in the {n.hold_days} days your case *{n.reference}* has "
                 f"been held, so it's still seen by nobody. Would you like me to send it to {e(n.team)} now, keep "
-                "waiting, or delete it?")
+                "waiting, or delete it?" + (f" If I don't hear from you, I'll delete it in {n.delete_after_days} days."
+                                            if n.delete_after_days else ""))
     return (f"Your case *{n.reference}* is held: nobody sees it, not even {e(n.team)}, until someone else raises "
             "something about the same person. Then I'll send it and tell you. You can send it now, or delete it, "
             "whenever you like.")

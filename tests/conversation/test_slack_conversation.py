@@ -314,3 +314,63 @@ def test_a_case_sent_anonymously_from_the_summary_keeps_no_name_and_the_conversa
                    and "moved on" in c["text"])
     assert len(rows(workspace.assistant, Case, Case.anonymous.is_(True), Case.routed_to == "people",
                     Case.category == "behaviour")) == 1
+
+
+def hold_submission(user: str, channel: str, about: str, *options: str) -> dict:
+    return {"type": "view_submission", "user": {"id": user}, "trigger_id": "123.795",
+            "view": {"id": "V0HOLD0001", "type": "modal", "callback_id": "raise_issue_hold",
+                     "private_metadata": json.dumps({"channel": channel}),
+                     "state": {"values": {
+                         "about": {"about": {"type": "users_select", "selected_user": about}},
+                         "hold_options": {"hold_options": {"type": "checkboxes",
+                                                           "selected_options": [{"value": o} for o in options]}}}}}}
+
+
+def test_two_people_each_hold_a_case_about_the_same_person_and_both_go_when_the_second_does(workspace):
+    """"I don't want to be the first to say something": held, seen by nobody, until someone else
+    holds one about the same person; then both go, and the first reporter is told."""
+    from bot.core.models import Case, CaseStatus
+
+    slack, subject = workspace.slack, "U0WHOEVER1"
+
+    def hold_one(person: SlackPerson, opening: str, story: str, *options: str) -> tuple[str, dict]:
+        person.say(opening)
+        person.say("for me")
+        person.say("harassment")
+        person.say(story)
+        person.press("No one")
+        person.say("D&I service team")
+        asked = person.say("i dont want to be the first one to say something, can you hold it until someone else "
+                           "reports him?")
+        assert "Hold it until someone else reports them" in asked
+        assert click(workspace, person.user, "raise_issue_hold_open", "hold it until someone else reports them",
+                     person.dm) == 200
+        slack.wait_for("views.open", timeout=20, predicate=lambda c: c["view"]["callback_id"] == "raise_issue_hold"
+                       and c["trigger_id"] == "123.456")
+        before = len(person.replies())
+        status, body = post_signed(workspace.webhook, urllib.parse.urlencode({"payload": json.dumps(
+            hold_submission(person.user, person.dm, subject, *options))}).encode(),
+            "application/x-www-form-urlencoded")
+        assert status == 200
+        return "\n".join(m["text"] for m in person._await_replies(before)), json.loads(body)
+
+    first = SlackPerson(workspace, "U0HOLDER01")
+    said, shown = hold_one(first, "I need to raise something in confidence",
+                           "Our group's organiser keeps messaging me late at night about things unrelated to the group.")
+    assert "It's held: nobody will see it" in said and "Held" == shown["view"]["title"]["text"]
+    [held] = rows(workspace.assistant, Case, Case.reporter_slack_id == first.user)
+    assert held.status == CaseStatus.held and subject not in (held.hold_key or "")
+    slack.wait_for("chat.postMessage", timeout=30, predicate=lambda c: c["channel"] == first.user
+                   and "is held" in c.get("text", ""))
+
+    second = SlackPerson(workspace, "U0HOLDER02")
+    said, shown = hold_one(second, "i want to report someone, confidentially",
+                           "He made comments about my appearance at two socials and then messaged me privately.",
+                           "anonymous")
+    assert "It's sent, anonymously" in said and "someone else had already raised something" in json.dumps(shown)
+    assert rows(workspace.assistant, Case, Case.reporter_slack_id == first.user)[0].status == CaseStatus.open
+    [sent] = rows(workspace.assistant, Case, Case.anonymous.is_(True), Case.status == CaseStatus.open,
+                  Case.category == "discrimination", Case.routed_to == "dandi_service")[-1:]
+    assert sent.reporter_slack_id is None
+    slack.wait_for("chat.postMessage", timeout=30, predicate=lambda c: c["channel"] == first.user
+                   and "Someone else has raised something about the same person" in c.get("text", ""))

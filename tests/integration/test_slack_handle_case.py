@@ -793,3 +793,23 @@ def test_an_anonymous_held_case_is_sent_from_its_code_holders_window(runtime, sl
         assert case.status == CaseStatus.open and case.reporter_slack_id is None
     deliver_later(runtime)
     assert any(held.reference in c["text"] for c in posts_to(slack, PRIYA))
+
+
+def test_a_held_case_whose_reporter_never_answers_is_deleted_a_retention_period_after_asking(runtime, slack):
+    from datetime import timedelta
+
+    from bot.core.models import utcnow
+    from bot.journeys.case_deadlines import nudge_cases
+    from bot.journeys.retention import purge
+
+    held = a_held_case(runtime)
+    asked_at = utcnow() + timedelta(days=runtime.settings.case_hold_days + 1)
+    nudge_cases(runtime.uow_factory(), runtime.settings, asked_at)
+    deliver_due(runtime.uow_factory, web_client(runtime.settings), runtime.settings, now=asked_at)
+    [asked] = [c for c in posts_to(slack, REPORTER) if "Nobody else has reported" in c["text"]]
+    assert f"I'll delete it in {runtime.settings.retain_closed_cases_days} days" in asked["text"]
+    assert purge(runtime.uow_factory(), runtime.settings, asked_at + timedelta(days=30))["closed_cases"] == 0
+    later = asked_at + timedelta(days=runtime.settings.retain_closed_cases_days + 1)
+    assert purge(runtime.uow_factory(), runtime.settings, later)["closed_cases"] == 1
+    with runtime.uow_factory() as uow:
+        assert uow.session.scalar(select(Case).where(Case.reference == held.reference)) is None
