@@ -574,8 +574,10 @@ def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: 
                                                       hold_days=uow.settings.case_hold_days),
                               key=f"case_held:{case.reference}", recipient=reporter_id)
             session.flush()
-            matched = session.scalars(select(Case).where(Case.hold_key == case.hold_key, Case.id != case.id,
-                                                         Case.status == CaseStatus.held)).all()
+            # Someone else's: a second case of one's own about the same person releases nothing.
+            matched = [held for held in session.scalars(select(Case).where(
+                Case.hold_key == case.hold_key, Case.id != case.id, Case.status == CaseStatus.held))
+                if anonymously or held.reporter_slack_id != reporter_id]
             for held in matched:  # someone else reported the same person: all of them go now
                 release_case(uow, held, "released_case", matched=True)
                 tell_released(uow, held)
@@ -648,7 +650,7 @@ def newest_case_of(reporter_id: str, uow: UnitOfWork) -> CaseReceipt:
     """The case this person sent last (with their name), to say it back in their conversation."""
     with uow:
         case = uow.session.scalars(select(Case).where(Case.reporter_slack_id == reporter_id, Case.status.not_in(UNSENT))
-                                   .order_by(Case.id.desc())).first()
+                                   .order_by(Case.submitted_at.desc(), Case.id.desc())).first()
         if case is None:
             raise NotFound("I can't find the case you just sent, sorry. Say *my requests* to see where it stands.")
         return CaseReceipt(case.reference, case.routed_to, routing.TEAM_NAMES[case.routed_to], False,

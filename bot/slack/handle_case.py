@@ -155,10 +155,7 @@ class SlackCases:
                 self.after_change()
             except DomainError as refused:
                 text = refusal_text(refused)
-        try:
-            self.client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=code_holder_done(text))
-        except SlackApiError as failure:
-            log.info("Could not update the code holder's modal: %s", failure.response.get("error"))
+        self._show_in_window(view, text)
 
     # ------------------------------------------------------------ a held case
 
@@ -191,6 +188,10 @@ class SlackCases:
         if not by_code:
             self._tell(user, channel, text)  # (beside the DM about that case)
             return
+        self._show_in_window(view, text)
+
+    def _show_in_window(self, view: dict, text: str) -> None:
+        """What became of a code holder's case, in place of their modal."""
         try:
             self.client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=code_holder_done(text))
         except SlackApiError as failure:

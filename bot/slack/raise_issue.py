@@ -17,10 +17,10 @@ from slack_sdk.models.blocks import (CheckboxesElement, ContextBlock, InputBlock
                                      UserSelectElement)
 from slack_sdk.models.views import View
 
+from bot.core import receipts
 from bot.core.constants import TEXT_LIMIT
 from bot.core.errors import DomainError
 from bot.journeys import raise_issue
-from bot.core import receipts
 from bot.rasa_plumbing.confidential import at_summary, placeholder, reply_to, sent_from_window
 from bot.slack.blocks import CHECK_CODE_ACTION
 from bot.slack.markup import SLACK_USER_ID_RE, escape_mrkdwn
@@ -141,7 +141,7 @@ def receipt_modal(receipt: raise_issue.CaseReceipt) -> dict:
     else:
         said = f"It's sent to {receipt.team_name}.{rerouted}"
     if receipt.code is None:  # held with their name: said in the chat too, with its reference
-        return View(type="modal", title="Held", close="Done",
+        return View(type="modal", title="Held" if receipt.held else "Sent", close="Done",
                     blocks=[SectionBlock(text=MarkdownTextObject(text=f"{said} Its reference is *{receipt.reference}*."))]
                     ).to_dict()
     if not receipt.held:
