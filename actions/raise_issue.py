@@ -14,14 +14,15 @@ from rasa_sdk.types import DomainDict
 
 from actions.form_registry import clear_form_slots
 from actions.forms import NOT_A_MISS, GuidedFormValidation
-from actions.reading import CHOICE, NONE, OPTIONAL_TEXT, TEXT, YES_NO, pick_choice
+from actions.reading import CHOICE, NONE, OPTIONAL_TEXT, TEXT, YES_NO, intent_of, pick_choice
 from actions.responses import phrase
 from actions.wired import WiredAction
 from bot.core.errors import DomainError
 from bot.core.routing import TEAM_NAMES, sentence_start
 from bot.journeys.raise_issue import (CATEGORIES, EXCLUSIONS, HELD, HELD_ANONYMOUSLY, NARRATIVE, OFFERED, RELEASED,
-                                     SENT_ANONYMOUSLY, SENT_FROM_A_WINDOW, discard_draft, expect, handlers_left,
-                                     held_story, keep_from_nobody, newest_case_of, submit_case, team_for)
+                                     SENT_ANONYMOUSLY, SENT_FROM_A_WINDOW, TAKEN_INTENT, discard_draft, expect,
+                                     handlers_left, held_story, keep_from_nobody, newest_case_of, submit_case,
+                                     team_for)
 from bot.nlu import reader
 from bot.rasa_plumbing.tracker_store import CASE_FORM
 from bot.slack.markup import escape_mrkdwn
@@ -162,7 +163,8 @@ class ValidateRaiseIssueForm(GuidedFormValidation):
 
     def validate_issue_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:
-        if value in SENT_FROM_A_WINDOW:  # from one of Slack's private windows, checked by the input channel
+        if value in SENT_FROM_A_WINDOW and intent_of(tracker) == TAKEN_INTENT:
+            # From one of Slack's private windows: the channel let this placeholder through only then.
             return {"issue_confirmed": value}
         # "yes but anonymously", "hold it till someone else reports her" are no yes to sending it now
         # with their name: a private window (Slack) says what that means; elsewhere there's none.
@@ -254,9 +256,12 @@ class ActionSubmitRaiseIssue(WiredAction):
         elif how == HELD:
             dispatcher.utter_message(response="utter_issue_held", days=self.uow().settings.case_hold_days)
         elif how == RELEASED:
-            sent = newest_case_of(tracker.sender_id, self.uow())
-            dispatcher.utter_message(response="utter_issue_released", code=sent.reference,
-                                     team=sentence_start(sent.team_name), days=sent.acknowledge_days)
+            try:
+                sent = newest_case_of(tracker.sender_id, self.uow())
+                dispatcher.utter_message(response="utter_issue_released", code=sent.reference,
+                                         team=sentence_start(sent.team_name), days=sent.acknowledge_days)
+            except DomainError as error:
+                dispatcher.utter_message(response="utter_domain_error", error=escape_mrkdwn(str(error)))
         elif slot("issue_consent") is False:
             # Not theirs to tell yet: whatever was held (a story told up front) goes too.
             discard_draft(None, self.uow(), owner=tracker.sender_id)

@@ -14,6 +14,7 @@ one server would leave every narrative it wrote unreadable to the next.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -69,7 +70,11 @@ class Cipher:
             self._keys = MultiFernet([Fernet(key.encode()) for key in keys] if keys else [Fernet(_local_key())])
         return self._keys
 
-    def encrypt(self, text: str) -> bytes:
+    def encrypt(self, text: str, at: datetime | None = None) -> bytes:
+        """`at`: the moment the token says it was made (Fernet keeps it in clear), if not now: an
+        anonymous case's texts say only the day it was sent."""
+        if at is not None:
+            return self._fernet.encrypt_at_time(text.encode("utf-8"), int(at.timestamp()))
         return self._fernet.encrypt(text.encode("utf-8"))
 
     def decrypt(self, token: bytes) -> str:

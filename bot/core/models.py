@@ -18,6 +18,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def day_of(moment: datetime) -> datetime:
+    """Midnight of `moment`'s day: all an anonymous case keeps of when it was sent."""
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything is stored in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

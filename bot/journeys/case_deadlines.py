@@ -97,7 +97,9 @@ def _ask_about_long_held(uow: UnitOfWork, settings: Settings, now: datetime) -> 
         if case.anonymous:
             queued += int(tell_of_news(uow, case))
         elif reachable_in_slack(case.reporter_slack_id):
-            queued += _notify(uow.session, f"case_hold_ended:{case.reference}", CaseHeldNotice(
+            # (a new key each time it is held again: "keep waiting" is asked about once more)
+            queued += _notify(uow.session, f"case_hold_ended:{case.reference}:{as_utc(case.held_at):%Y%m%dT%H%M%S%f}",
+                              CaseHeldNotice(
                 reference=case.reference, team=routing.TEAM_NAMES[case.routed_to], hold_days=settings.case_hold_days,
                 asking=True, delete_after_days=settings.retain_closed_cases_days), case.reporter_slack_id)
         case.hold_asked_at = now

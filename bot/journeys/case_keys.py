@@ -18,7 +18,7 @@ from bot.core.models import Case, CaseMessage, CaseNote, DeploymentSecret
 # (model, encrypted columns, the name the count goes under)
 ENCRYPTED = (
     (Case, (("narrative_ciphertext", "narratives"), ("excluded_ciphertext", "exclusions"),
-            ("outcome_ciphertext", "outcomes"))),
+            ("outcome_ciphertext", "outcomes"), ("news_to_ciphertext", "news_recipients"))),
     (CaseNote, (("body_ciphertext", "notes"),)),
     (CaseMessage, (("body_ciphertext", "messages"),)),
 )

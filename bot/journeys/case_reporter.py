@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select
 from bot.core import audit, outbox, receipts, routing
 from bot.core.db import UnitOfWork
 from bot.core.errors import AlreadyDone, InvalidInput, NotFound
-from bot.core.models import Case, CaseMessage, CaseStatus, ReceiptAttempt, as_utc
+from bot.core.models import Case, CaseMessage, CaseStatus, ReceiptAttempt, as_utc, day_of
 from bot.core.notices import CaseReporterNotice
 from bot.core.references import normalise_reference
 from bot.journeys.handle_case import STATUS_LABELS, check_message, repeats
@@ -170,7 +170,7 @@ def withdraw_case(reference: str, reporter_id: str | None, uow: UnitOfWork) -> s
         return routing.TEAM_NAMES[case.routed_to]
 
 
-# ---------------------------------------------------------------- a case held until someone else reports the same person
+# ---------------------------------------------------------------- held until someone else reports the same person
 
 NOT_HELD = "isn't held any more: it has gone to its team."
 
@@ -196,7 +196,7 @@ def keep_holding(reference: str, reporter_id: str | None, uow: UnitOfWork) -> in
     with uow:
         case = _held(uow, reference, reporter_id)
         now = uow.clock()
-        case.held_at = now.replace(hour=0, minute=0, second=0, microsecond=0) if case.anonymous else now
+        case.held_at = day_of(now) if case.anonymous else now
         case.hold_asked_at = None
         audit.record(uow.session, reporter_id or receipts.ANONYMOUS, "kept_holding", "case", case.reference)
         uow.commit()

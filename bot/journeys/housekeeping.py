@@ -1,4 +1,5 @@
-"""The server's housekeeping: reminders and escalations that are due, then retention.
+"""The server's housekeeping: reminders and escalations that are due, held cases that missed
+each other, then retention.
 
 One function, run by the Slack runtime's delivery worker (bot.slack.app) and on a timer by
 the action server (bot.rasa_plumbing.action_server), so the embedded default without Slack
@@ -16,6 +17,7 @@ from bot.core.db import UnitOfWork
 from bot.core.settings import Settings
 from bot.journeys.case_deadlines import nudge_cases
 from bot.journeys.invite_request import nudge_waiting_invites
+from bot.journeys.raise_issue import match_held_cases
 from bot.journeys.retention import purge
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,7 @@ def run_housekeeping(uow_factory: Callable[[], UnitOfWork], settings: Settings,
     steps = {
         "invite_nudges": lambda: nudge_waiting_invites(uow_factory(), settings, now),
         "case_deadlines": lambda: nudge_cases(uow_factory(), settings, now),
+        "held_cases_matched": lambda: match_held_cases(uow_factory()),
         "purged": lambda: purge(uow_factory(), settings, now),
     }
     done: dict[str, Any] = {}

@@ -16,22 +16,25 @@ the other team, and the reporter is told. Stopping discards the draft.
 from __future__ import annotations
 
 import difflib
+import logging
 import json
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from bot.core import audit, outbox, receipts, routing
 from bot.core.crypto import Cipher
 from bot.core.db import UnitOfWork
 from bot.core.errors import InvalidInput, NotFound
-from bot.core.models import UNSENT, Case, CaseStatus, ConfidentialPrompt, OutboxMessage, as_utc
+from bot.core.models import UNSENT, Case, CaseStatus, ConfidentialPrompt, OutboxMessage, as_utc, day_of
 from bot.core.notices import AnonymousNewsNotice, CaseHeldNotice, CaseNotice, CaseReleasedNotice
 from bot.core.references import new_reference
 from bot.nlu import reader
+
+log = logging.getLogger(__name__)
 
 CATEGORIES = {
     "discrimination": "Discrimination or harassment",
@@ -558,8 +561,13 @@ def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: 
         if anonymously:
             code = receipts.new_code()
             case.anonymous, case.receipt_hash = True, receipts.code_hash(code, secret)
-            case.news_to_ciphertext = uow.cipher.encrypt(reporter_id) if tell_me else None
-            case.created_at = case.updated_at = _day(now)
+            # Fernet tokens say when they were made, in clear: what was told then, the day only.
+            day = day_of(now)
+            case.narrative_ciphertext = uow.cipher.encrypt(uow.cipher.decrypt(case.narrative_ciphertext), at=day)
+            if case.excluded_ciphertext is not None:
+                case.excluded_ciphertext = uow.cipher.encrypt(uow.cipher.decrypt(case.excluded_ciphertext), at=day)
+            case.news_to_ciphertext = uow.cipher.encrypt(reporter_id, at=day) if tell_me else None
+            case.created_at = case.updated_at = day
         else:
             case.reporter_slack_id = reporter_id
         released = False
@@ -567,26 +575,17 @@ def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: 
             release_case(uow, case, "raised_case", rerouted=team != route_to)
         else:
             case.status, case.hold_key = CaseStatus.held, receipts.keyed(HOLD_KEY_PREFIX + hold_for, secret)
-            case.held_at = _day(now) if anonymously else now
+            case.held_at = day_of(now) if anonymously else now
             _audit(uow, case, "held_case", category=category, team=team)
             if not anonymously and reachable_in_slack(reporter_id):  # their way to send or delete it, any time
                 outbox.notify(session, CaseHeldNotice(reference=case.reference, team=routing.TEAM_NAMES[team],
                                                       hold_days=uow.settings.case_hold_days),
                               key=f"case_held:{case.reference}", recipient=reporter_id)
             session.flush()
-            # Someone else's: a second case of one's own about the same person releases nothing.
-            matched = [held for held in session.scalars(select(Case).where(
-                Case.hold_key == case.hold_key, Case.id != case.id, Case.status == CaseStatus.held))
-                if anonymously or held.reporter_slack_id != reporter_id]
-            for held in matched:  # someone else reported the same person: all of them go now
-                release_case(uow, held, "released_case", matched=True)
-                tell_released(uow, held)
-            if matched:
-                release_case(uow, case, "released_case", matched=True)
-                released = True
+            released = _release_matches(uow, case)
         if anonymously:  # last, so no later flush stamps the moment of sending on it
             session.flush()
-            session.execute(update(Case).where(Case.id == case.id).values(updated_at=_day(now)))
+            session.execute(update(Case).where(Case.id == case.id).values(updated_at=day_of(now)))
         receipt = CaseReceipt(case.reference, team, routing.TEAM_NAMES[team], team != route_to,
                               uow.settings.case_acknowledge_days, code, held=case.status == CaseStatus.held,
                               released=released, hold_days=uow.settings.case_hold_days)
@@ -605,34 +604,66 @@ def _team_for(uow: UnitOfWork, route_to: str, kept_away: set[str]) -> str:
                        "can help you take it further.")
 
 
-def _day(moment: datetime) -> datetime:
-    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 def _audit(uow: UnitOfWork, case: Case, action: str, **detail) -> None:
     """What the reporter's sending did, in the audit log: an anonymous reporter is nobody, on a day."""
     if case.anonymous:
-        audit.record(uow.session, receipts.ANONYMOUS, action, "case", case.reference, at=_day(uow.clock()), **detail)
+        audit.record(uow.session, receipts.ANONYMOUS, action, "case", case.reference, at=day_of(uow.clock()), **detail)
     else:
         audit.record(uow.session, case.reporter_slack_id or "unknown", action, "case", case.reference, **detail)
 
 
-def release_case(uow: UnitOfWork, case: Case, action: str, **detail) -> None:
+def release_case(uow: UnitOfWork, case: Case, action: str, **detail) -> bool:
     """The case goes to its team: open, and a notice to each of its handlers (an anonymous case's
-    after a random delay, with only the day kept). Who a held case was about is forgotten."""
+    after a random delay, with only the day kept). Who a held case was about is forgotten.
+    Returns False, leaving it held, when nobody on either team may handle it any more."""
     session, now = uow.session, uow.clock()
     kept_away = excluded_ids(case, uow.cipher)
     if not routing.case_handlers(session, case.routed_to, kept_away):  # the team changed while it was held
-        case.routed_to = _team_for(uow, case.routed_to, kept_away)
+        try:
+            case.routed_to = _team_for(uow, case.routed_to, kept_away)
+        except InvalidInput:
+            log.warning("Held case %s can't go: nobody on either team may handle it", case.id)
+            return False
     case.status, case.hold_key = CaseStatus.open, None
-    case.submitted_at = _day(now) if case.anonymous else now
+    case.submitted_at = day_of(now) if case.anonymous else now
     for handler in routing.case_handlers(session, case.routed_to, kept_away):
         notice = notify_handler(uow, case, handler, key=f"case_notice:{case.reference}:{handler}")
         if case.anonymous:
-            low, high = ANONYMOUS_NOTICE_DELAY_MINUTES
-            notice.created_at = _day(now)
-            notice.next_attempt_at = now + timedelta(minutes=low + secrets.randbelow(high - low))
+            notice.created_at, notice.next_attempt_at = day_of(now), now + _random_delay()
     _audit(uow, case, action, category=case.category, team=case.routed_to, **detail)
+    return True
+
+
+def _release_matches(uow: UnitOfWork, case: Case) -> bool:
+    """Every case held about the same person as `case` by someone else goes, with `case`, and
+    their reporters are told. (Someone else: a second case of one's own releases nothing; an
+    anonymous one can't be told apart, as the README says.) Returns whether `case` went."""
+    others = [held for held in uow.session.scalars(select(Case).where(
+        Case.hold_key == case.hold_key, Case.id != case.id, Case.status == CaseStatus.held).order_by(Case.id))
+        if case.anonymous or held.anonymous or held.reporter_slack_id != case.reporter_slack_id]
+    gone = [held for held in others if release_case(uow, held, "released_case", matched=True)]
+    for held in gone:
+        tell_released(uow, held)
+    return bool(gone) and release_case(uow, case, "released_case", matched=True)
+
+
+def match_held_cases(uow: UnitOfWork) -> int:
+    """Held cases about the same person that missed each other (held at the same moment): they
+    go now, and all their reporters are told. Run by the housekeeping. Returns how many went."""
+    went = 0
+    with uow:
+        keys = uow.session.scalars(select(Case.hold_key).where(Case.status == CaseStatus.held)
+                                   .group_by(Case.hold_key).having(func.count() > 1)).all()
+        for key in keys:
+            newest = uow.session.scalars(select(Case).where(Case.hold_key == key, Case.status == CaseStatus.held)
+                                         .order_by(Case.id.desc())).first()
+            before = uow.session.scalar(select(func.count()).select_from(Case).where(
+                Case.hold_key == key, Case.status == CaseStatus.held))
+            if _release_matches(uow, newest):
+                tell_released(uow, newest)
+                went += before
+        uow.commit()
+    return went
 
 
 def tell_released(uow: UnitOfWork, case: Case) -> None:
@@ -689,6 +720,15 @@ def tell_of_news(uow: UnitOfWork, case: Case) -> bool:
     whether anyone was told."""
     if not case.anonymous or case.news_to_ciphertext is None:
         return False
-    outbox.notify(uow.session, AnonymousNewsNotice(), key=f"anonymous_news:{secrets.token_hex(12)}",
-                  recipient=uow.cipher.decrypt(case.news_to_ciphertext))
+    now = uow.clock()
+    notice = outbox.notify(uow.session, AnonymousNewsNotice(), key=f"anonymous_news:{secrets.token_hex(12)}",
+                           recipient=uow.cipher.decrypt(case.news_to_ciphertext))
+    # Nor does it leave, or say it was made, at the moment a handler acted on the case (and it is
+    # deleted once delivered: bot.slack.delivery).
+    notice.created_at, notice.next_attempt_at = day_of(now), now + _random_delay()
     return True
+
+
+def _random_delay() -> timedelta:
+    low, high = ANONYMOUS_NOTICE_DELAY_MINUTES
+    return timedelta(minutes=low + secrets.randbelow(high - low + 1))

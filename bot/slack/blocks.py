@@ -28,6 +28,10 @@ TEXT_LIMIT = 40_000
 CHECK_CODE_ACTION = "case_check_code"
 
 
+def check_code_button() -> ButtonElement:
+    return ButtonElement(text="Check a case with a code", action_id=CHECK_CODE_ACTION, value="check")
+
+
 def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     """Pieces of at most `limit` characters, cut at a paragraph, line or word where one is
     near, so a long message reads as several whole parts rather than one cut-off one."""
@@ -153,8 +157,7 @@ def home_view(*, groups: list[GroupView], my_lines: list[str], organiser_lines: 
                *text_sections("\n".join(my_lines) if my_lines else "You haven't asked me for anything yet."),
                # (an anonymous case is listed nowhere: its code brings it back)
                SectionBlock(text=MarkdownTextObject(text="Sent a case anonymously? Its receipt code brings it back."),
-                            accessory=ButtonElement(text="Check a case with a code", action_id=CHECK_CODE_ACTION,
-                                                    value="check"))]
+                            accessory=check_code_button())]
     blocks += [DividerBlock(), HeaderBlock(text="Directory")]
     directory, more = directory_blocks((directory_entry(g) for g in groups), room=HOME_BLOCK_LIMIT - len(blocks) - 1)
     blocks += directory

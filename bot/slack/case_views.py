@@ -35,7 +35,7 @@ from bot.journeys.case_figures import FEWER, CaseFigures
 from bot.journeys.case_reporter import CLOSED_TO_MORE, ReporterView
 from bot.journeys.handle_case import HANDLER_STATUSES, STATUS_LABELS, CaseView, FieldProblem, Updated
 from bot.journeys.raise_issue import reachable_in_slack
-from bot.slack.blocks import CHECK_CODE_ACTION, HOME_BLOCK_LIMIT, MESSAGE_BLOCK_LIMIT, split_text, text_sections
+from bot.slack.blocks import HOME_BLOCK_LIMIT, MESSAGE_BLOCK_LIMIT, check_code_button, split_text, text_sections
 from bot.slack.markup import escape_mrkdwn as e
 from bot.slack.markup import mention
 
@@ -292,10 +292,6 @@ ANONYMOUS_NEWS = ("There's news on a case you raised anonymously. To read it, pr
                   "type your receipt code.")
 
 
-def check_code_button() -> ButtonElement:
-    return ButtonElement(text="Check a case with a code", action_id=CHECK_CODE_ACTION, value="check")
-
-
 def check_code_blocks(text: str) -> list[dict]:
     return [SectionBlock(text=MarkdownTextObject(text=text)).to_dict(),
             ActionsBlock(block_id="check_code", elements=[check_code_button()]).to_dict()]
@@ -359,7 +355,8 @@ def code_holder_modal(view: ReporterView, window: str) -> dict:
         blocks.append(ActionsBlock(block_id="code_holder", elements=[ButtonElement(
             text="Withdraw the case", action_id=CODE_WITHDRAW_ACTION, value="withdraw", confirm=ConfirmObject(
                 title="Withdraw this case?", confirm="Withdraw", deny="Keep it",
-                text="It will be closed and the team told it's been withdrawn. Your code will no longer open it."))]))
+                text="It will be closed and the team told it's been withdrawn. Your code won't open it again "
+                     "unless the team reopens it."))]))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(
         text="The team never sees who you are. Keep your code safe: it's the only way back to this case.")]))
     return View(type="modal", callback_id=CODE_HOLDER_FORM, title="Your case", close="Close",

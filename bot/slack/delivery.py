@@ -164,6 +164,14 @@ SENSITIVE_KINDS = {"invite_request", "invite_decision", "invite_nudge", "invite_
                    "add_bot", "case_notice"}
 
 
+# To a reporter about what nobody else may know of (a held case, an anonymous one's news): a failure
+# is logged (id and kind), never told to a person, whose telling would say the case exists or who
+# raised it.
+UNREPORTED_KINDS = {"case_held", "anonymous_news"}
+# Its recipient beside its time would join an anonymous case to its reporter: gone once delivered.
+FORGOTTEN_ONCE_SENT = {"anonymous_news"}
+
+
 def _about_a_case(kind: str) -> bool:
     return kind.startswith("case_")
 
@@ -184,6 +192,8 @@ def _record_outcome(uow: UnitOfWork, claimed: Claimed, settings: Settings, now: 
             # because its decision rewrites them (bot.slack.decisions); purge strips them later.
             if message.kind not in BY_NOTICE_KIND or claimed.decided:
                 message.payload = delivered_payload(message.payload)
+            if message.kind in FORGOTTEN_ONCE_SENT:
+                session.delete(message)
             uow.commit()
             return "sent"
         message.last_error = error.error
@@ -202,7 +212,7 @@ def _record_outcome(uow: UnitOfWork, claimed: Claimed, settings: Settings, now: 
             message.status = OutboxStatus.failed
             log.error("Outbox message %s (%s) failed after %s attempt(s): %s", message.id, message.kind,
                       message.attempts, error.error)
-            if message.kind != "delivery_failed":
+            if message.kind != "delivery_failed" and message.kind not in UNREPORTED_KINDS:
                 _report_failure(session, message)
             uow.commit()
             return "failed"

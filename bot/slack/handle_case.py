@@ -18,15 +18,16 @@ from sqlalchemy import select
 from bot.core.db import UnitOfWork
 from bot.core.errors import DomainError
 from bot.core.models import CaseStatus, OutboxMessage, OutboxStatus
+from bot.core.receipts import ANONYMOUS
 from bot.journeys import case_reporter, handle_case
 from bot.slack.api import tell_privately
-from bot.core.receipts import ANONYMOUS
-from bot.slack.case_views import (ACKNOWLEDGE_ACTION, CHECK_CODE_ACTION, CODE, CODE_FORM, CODE_HOLDER_FORM,
-                                  CODE_WITHDRAW_ACTION, FORM, HOLD_DELETE_ACTION, HOLD_KEEP_ACTION, HOLD_SEND_ACTION,
-                                  OPEN_ACTION, REOPEN_ACTION, REPORTER_FORM,
-                                  WITHDRAW_ACTION, WRITE_ACTION, WRITTEN, acknowledged_text, case_modal,
-                                  code_holder_done, code_holder_modal, code_modal, form_errors, form_values,
-                                  refusal_text, reopened_text, reporter_modal, saved_text, settled_notice, written)
+from bot.slack.blocks import CHECK_CODE_ACTION
+from bot.slack.case_views import (ACKNOWLEDGE_ACTION, CODE, CODE_FORM, CODE_HOLDER_FORM, CODE_WITHDRAW_ACTION, FORM,
+                                  HOLD_DELETE_ACTION, HOLD_KEEP_ACTION, HOLD_SEND_ACTION, OPEN_ACTION, REOPEN_ACTION,
+                                  REPORTER_FORM, WITHDRAW_ACTION, WRITE_ACTION, WRITTEN, acknowledged_text,
+                                  case_modal, code_holder_done, code_holder_modal, code_modal, form_errors,
+                                  form_values, refusal_text, reopened_text, reporter_modal, saved_text,
+                                  settled_notice, written)
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +183,8 @@ class SlackCases:
                     text = f"I'll keep holding it, seen by nobody, and ask you again in {days} days."
                 else:
                     case_reporter.delete_held(reference, None if by_code else user, uow)
-                    text = "Deleted: it was never sent, and nothing of it is kept."
+                    text = ("Deleted: it was never sent, and what you wrote is gone. My records keep only that a "
+                            "case was held and deleted.")
             except DomainError as refused:
                 text = refusal_text(refused)
         if not by_code:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from slack_sdk.models.blocks import (CheckboxesElement, ContextBlock, InputBlock, MarkdownTextObject, Option,
                                      PlainTextInputElement, PlainTextObject, SectionBlock, UserMultiSelectElement,
                                      UserSelectElement)
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
 from bot.core import receipts
@@ -46,15 +47,16 @@ HOLD_PAYLOAD = "hold it until someone else reports them"
 HOLD_ACTION = "raise_issue_hold_open"
 HOLD_CALLBACK = "raise_issue_hold"
 ABOUT_BLOCK, HOLD_OPTIONS_BLOCK = "about", "hold_options"
+HOLD_ANONYMOUSLY = "hold_anonymously"  # the option's value
 CHECK_CODE_PAYLOAD = "/check_case_with_code"
 # The conversation's buttons that open a window instead of answering in the chat (bot.slack.channels).
 WINDOW_BUTTONS = {OPEN_FORM_PAYLOAD: OPEN_FORM_ACTION, ANONYMOUS_PAYLOAD: ANONYMOUS_ACTION, HOLD_PAYLOAD: HOLD_ACTION,
                   CHECK_CODE_PAYLOAD: CHECK_CODE_ACTION}
 WHAT_ANONYMOUS_MEANS = (
-    "• The people handling your case never learn who you are: it carries no name, and nothing I keep of our "
-    "conversation points to it.\n"
-    "• Slack itself knows who sends me messages, and keeps our chat as your workspace keeps every DM. If what "
-    "happened could only have happened to you, the team may still guess.\n"
+    "• The people handling your case never learn who you are: it carries no name.\n"
+    "• Slack itself knows who sends me messages, and keeps our chat as your workspace keeps every DM; whoever "
+    "runs me could see that you sent a case anonymously, and on which day. If what happened could only have "
+    "happened to you, the team may still guess.\n"
     "• I'll show you a *receipt code*, once. It's the only way back to your case: to see where it stands, read the "
     "team's messages, reply, add something or withdraw it. Nobody can look it up for you, so keep it somewhere safe.")
 TELL_ME = Option(value="tell_me", text="Send me a DM when there's news",
@@ -120,7 +122,7 @@ def hold_modal(channel: str, hold_days: int) -> dict:
                        element=UserSelectElement(action_id=ABOUT_BLOCK, placeholder="Choose the person")),
             InputBlock(block_id=HOLD_OPTIONS_BLOCK, label="Your name", optional=True, element=CheckboxesElement(
                 action_id=HOLD_OPTIONS_BLOCK, options=[
-                    Option(value="anonymous", text="Hold it anonymously",
+                    Option(value=HOLD_ANONYMOUSLY, text="Hold it anonymously",
                            description="The team never learns who you are; a receipt code brings you back."),
                     Option(value=TELL_ME.value, text="If anonymous: DM me when there's news",
                            description=TELL_ME.description)])),
@@ -141,9 +143,9 @@ def receipt_modal(receipt: raise_issue.CaseReceipt) -> dict:
     else:
         said = f"It's sent to {receipt.team_name}.{rerouted}"
     if receipt.code is None:  # held with their name: said in the chat too, with its reference
+        said += f" Its reference is *{receipt.reference}*."
         return View(type="modal", title="Held" if receipt.held else "Sent", close="Done",
-                    blocks=[SectionBlock(text=MarkdownTextObject(text=f"{said} Its reference is *{receipt.reference}*."))]
-                    ).to_dict()
+                    blocks=[SectionBlock(text=MarkdownTextObject(text=said))]).to_dict()
     if not receipt.held:
         said += f" They won't see your name, and they'll acknowledge it within {receipt.acknowledge_days} days."
     return View(type="modal", title="Your receipt code", close="Done", blocks=[
@@ -154,6 +156,24 @@ def receipt_modal(receipt: raise_issue.CaseReceipt) -> dict:
             "you. With it, press *Check a case with a code* (on my Home tab) to see where your case stands, "
             "read the team's messages, reply or withdraw it."))),
     ]).to_dict()
+
+
+def note_modal(title: str, text: str) -> dict:
+    return View(type="modal", title=title, close="Close",
+                blocks=[SectionBlock(text=MarkdownTextObject(text=text))]).to_dict()
+
+
+async def _show(client, view: dict, shown: dict, user: str, channel: str, code: str | None = None) -> None:
+    """What became of the case, in place of the window. Should Slack refuse, a receipt code is
+    still shown, once, as a message only they see that the DM doesn't keep."""
+    try:
+        await client.views_update(view_id=view.get("id"), view=shown)
+    except SlackApiError as failure:
+        log.warning("Could not show what became of a case: %s", failure.response.get("error"))
+        if code:
+            await client.chat_postEphemeral(channel=channel, user=user, text=(
+                f"Your case is sent. Your receipt code, shown only this once: *`{receipts.readable(code)}`*. "
+                "Keep it somewhere safe: it's the only way back to your case."))
 
 
 def _chosen(view: dict, block: str) -> set[str]:
@@ -197,7 +217,7 @@ def register(app: "AsyncApp", runtime: "SlackRuntime") -> None:
             return
         await client.views_open(trigger_id=body["trigger_id"], view=modal(channel))
 
-    async def send_from_window(ack, body: dict, view: dict, problem_block: str, **how) -> None:
+    async def send_from_window(ack, body: dict, view: dict, client, problem_block: str, **how) -> None:
         """Send the case the conversation is summing up, as the window says (anonymously, held or
         both), show what became of it, and tell the conversation how it went."""
         user = body["user"]["id"]
@@ -205,6 +225,9 @@ def register(app: "AsyncApp", runtime: "SlackRuntime") -> None:
         if choices is None:
             await ack(response_action="errors", errors={problem_block: MOVED_ON[:150]})
             return
+        # Answered at once, so Slack's three seconds never run out with the case sent and its code unseen.
+        await ack(response_action="update", view=note_modal("Sending", "One moment…"))
+        channel = json.loads(view.get("private_metadata") or "{}").get("channel") or user
         try:
             receipt = await asyncio.to_thread(
                 raise_issue.submit_case, choices["case_draft_id"] or "", user,
@@ -212,12 +235,11 @@ def register(app: "AsyncApp", runtime: "SlackRuntime") -> None:
                 may_be_named=choices["issue_may_name"], category=choices["issue_category"] or "",
                 route_to=choices["issue_route"] or "", uow=runtime.uow_factory(), **how)
         except DomainError as problem:
-            await ack(response_action="errors", errors={problem_block: str(problem)[:150]})
+            await _show(client, view, note_modal("Not sent", str(problem)), user, channel)
             return
-        await ack(response_action="update", view=receipt_modal(receipt))
+        await _show(client, view, receipt_modal(receipt), user, channel, code=receipt.code)
         if not receipt.code:
             runtime.wake_delivery()  # (a held case's DM with its buttons)
-        channel = json.loads(view.get("private_metadata") or "{}").get("channel") or user
         await runtime.conversation(user, sent_from_window(user, raise_issue.how_it_went(receipt)), channel)
 
     @app.action(ANONYMOUS_ACTION)
@@ -226,8 +248,8 @@ def register(app: "AsyncApp", runtime: "SlackRuntime") -> None:
         await open_window(body, client, anonymous_modal)
 
     @app.view(ANONYMOUS_CALLBACK)
-    async def send_anonymously(ack, body: dict, view: dict) -> None:
-        await send_from_window(ack, body, view, TELL_ME_BLOCK, anonymously=True,
+    async def send_anonymously(ack, body: dict, view: dict, client) -> None:
+        await send_from_window(ack, body, view, client, TELL_ME_BLOCK, anonymously=True,
                                tell_me=TELL_ME.value in _chosen(view, TELL_ME_BLOCK))
 
     @app.action(HOLD_ACTION)
@@ -236,13 +258,14 @@ def register(app: "AsyncApp", runtime: "SlackRuntime") -> None:
         await open_window(body, client, lambda channel: hold_modal(channel, runtime.settings.case_hold_days))
 
     @app.view(HOLD_CALLBACK)
-    async def hold(ack, body: dict, view: dict) -> None:
+    async def hold(ack, body: dict, view: dict, client) -> None:
         about, chosen = _about(view), _chosen(view, HOLD_OPTIONS_BLOCK)
         if not about or not SLACK_USER_ID_RE.match(about) or about == body["user"]["id"]:
             await ack(response_action="errors", errors={ABOUT_BLOCK: "Please choose the person it's about."})
             return
-        await send_from_window(ack, body, view, ABOUT_BLOCK, hold_for=about, anonymously="anonymous" in chosen,
-                               tell_me="anonymous" in chosen and TELL_ME.value in chosen)
+        await send_from_window(ack, body, view, client, ABOUT_BLOCK, hold_for=about,
+                               anonymously=HOLD_ANONYMOUSLY in chosen,
+                               tell_me=HOLD_ANONYMOUSLY in chosen and TELL_ME.value in chosen)
 
     @app.view(SUBMIT_CALLBACK)
     async def submitted(ack, body: dict, view: dict, client) -> None:

@@ -124,7 +124,8 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
     status, body = post_signed(workspace.webhook, urllib.parse.urlencode({"payload": json.dumps(
         anonymous_submission(hidden.user, hidden.dm))}).encode(), "application/x-www-form-urlencoded")
     assert status == 200
-    code = next(b["text"]["text"] for b in json.loads(body)["view"]["blocks"] if "`" in b["text"]["text"]).strip("*`")
+    [receipt] = slack.wait_for("views.update", timeout=20, predicate=lambda c: c["view_id"] == "V0CANARY04")
+    code = next(b["text"]["text"] for b in receipt["view"]["blocks"] if "`" in b["text"]["text"]).strip("*`")
     assert "It's sent, anonymously" in "\n".join(m["text"] for m in hidden._await_replies(before))
     [anonymous] = rows(assistant, Case, Case.anonymous.is_(True), Case.status == CaseStatus.open)
     as_sent = rows_of_the_case(assistant, anonymous)
@@ -171,8 +172,10 @@ def test_the_markers_are_nowhere_but_in_the_encrypted_cases(store, assistant_wit
 
     time.sleep(1)
     trackers = "\n".join(json.dumps(tracker_of(base_url, sender)) for sender in (*reporters, hidden.user))
-    # Shown by design: the modals, and the DM that brings the reporter the handler's message.
-    searched_calls = [c for c in slack.calls if c.method != "views.open" and c is not relayed_call(slack, relayed)]
+    # Shown by design: the modals (the receipt code's included), and the DM that brings the reporter the
+    # handler's message.
+    searched_calls = [c for c in slack.calls if c.method not in ("views.open", "views.update")
+                      and c is not relayed_call(slack, relayed)]
 
     for case in [*cases, anonymous]:
         told = environment_cipher().decrypt(case.narrative_ciphertext)  # the control: what was said was kept

@@ -571,7 +571,8 @@ def deliver_later(runtime, hours: float = 2) -> None:
 
     from bot.core.models import utcnow
 
-    deliver_due(runtime.uow_factory, web_client(runtime.settings), runtime.settings, now=utcnow() + timedelta(hours=hours))
+    deliver_due(runtime.uow_factory, web_client(runtime.settings), runtime.settings,
+                now=utcnow() + timedelta(hours=hours))
 
 
 def test_an_anonymous_case_is_raised_checked_answered_by_code_then_withdrawn(runtime, slack):
@@ -586,7 +587,8 @@ def test_an_anonymous_case_is_raised_checked_answered_by_code_then_withdrawn(run
         case = uow.session.scalar(select(Case).where(Case.reference == receipt.reference))
         assert case.anonymous and case.reporter_slack_id is None and case.draft_owner is None
         assert code not in case.receipt_hash and len(case.receipt_hash) == 64
-        assert {(t.hour, t.minute, t.second) for t in (case.created_at, case.updated_at, case.submitted_at)} == {(0, 0, 0)}
+        kept_times = (case.created_at, case.updated_at, case.submitted_at)
+        assert {(t.hour, t.minute, t.second) for t in kept_times} == {(0, 0, 0)}
         notices = uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "case_notice")).all()
         assert notices and all(n.next_attempt_at.replace(tzinfo=None) > utcnow().replace(tzinfo=None)
                                for n in notices)
@@ -596,7 +598,8 @@ def test_an_anonymous_case_is_raised_checked_answered_by_code_then_withdrawn(run
     assert not posts_to(slack, PRIYA)  # not yet: the notice leaves after a random delay
     deliver_later(runtime)
     notice = posts_to(slack, PRIYA)[0]
-    assert "by someone who chose to stay anonymous" in notice["text"] and REPORTER not in json.dumps([c.args for c in slack.calls])
+    assert "by someone who chose to stay anonymous" in notice["text"]
+    assert REPORTER not in json.dumps([c.args for c in slack.calls])
 
     # A handler writes from the case modal: kept for the code holder, no DM to anyone.
     _, [opened] = run(runtime, click(PRIYA, "case_open", receipt.reference, "D0DANDI001"), then="views.open")
@@ -679,8 +682,8 @@ def test_an_anonymous_reporter_who_asked_is_told_only_that_there_is_news(runtime
     assert [e["action_id"] for b in news["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
         "case_check_code"]
     with runtime.uow_factory() as uow:
-        [row] = uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "anonymous_news")).all()
-        assert receipt.reference not in row.idempotency_key + json.dumps(row.payload)
+        # (its row, which joined the reporter to a moment a handler acted, is gone once delivered)
+        assert not uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "anonymous_news")).all()
         case = uow.session.scalar(select(Case).where(Case.reference == receipt.reference))
         assert case.reporter_slack_id is None and REPORTER.encode() not in case.news_to_ciphertext
 
@@ -815,3 +818,94 @@ def test_a_held_case_whose_reporter_never_answers_is_deleted_a_retention_period_
     assert purge(runtime.uow_factory(), runtime.settings, later)["closed_cases"] == 1
     with runtime.uow_factory() as uow:
         assert uow.session.scalar(select(Case).where(Case.reference == held.reference)) is None
+
+
+def test_what_an_anonymous_case_keeps_says_only_the_day_even_inside_its_tokens(runtime, slack):
+    """A Fernet token carries the moment it was made, in clear: an anonymous case's are re-made as
+    of the day it was sent, so not even they point at the moment its reporter typed or sent it."""
+    import base64
+    import struct
+
+    from bot.core.models import utcnow
+
+    draft = save_draft(NARRATIVE, runtime.uow_factory())
+    with runtime.uow_factory() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == draft))
+        case.excluded_ciphertext = uow.cipher.encrypt(json.dumps([TOM]))
+        uow.commit()
+    receipt = submit_case(draft, REPORTER, on_behalf=False, consented=None, may_be_named=None, category="behaviour",
+                          route_to="dandi_service", uow=runtime.uow_factory(), anonymously=True, tell_me=True)
+
+    def made_at(token: bytes) -> int:
+        return struct.unpack(">Q", base64.urlsafe_b64decode(token)[1:9])[0]
+
+    midnight = int(utcnow().replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+    with runtime.uow_factory() as uow:
+        case = uow.session.scalar(select(Case).where(Case.reference == receipt.reference))
+        tokens = (case.narrative_ciphertext, case.excluded_ciphertext, case.news_to_ciphertext)
+        assert [made_at(t) for t in tokens] == [midnight] * 3
+        assert environment_cipher().decrypt(case.narrative_ciphertext) == NARRATIVE  # still the same text
+
+
+def test_an_anonymous_reporters_news_dm_waits_is_forgotten_once_sent_and_a_failure_is_told_to_nobody(runtime, slack):
+    receipt = an_anonymous_case(runtime, tell_me=True)
+    run(runtime, submission(PRIYA, receipt.reference, message="A question for you."),
+        then="chat.postMessage", predicate=lambda c: c["channel"] == PRIYA and "on its way" in c["text"])
+    with runtime.uow_factory() as uow:
+        [news] = uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "anonymous_news")).all()
+        assert (news.created_at.hour, news.created_at.minute) == (0, 0)
+    deliver(runtime)
+    assert not posts_to(slack, REPORTER)  # not at the moment the handler wrote
+    deliver_later(runtime)
+    assert len(posts_to(slack, REPORTER)) == 1
+    with runtime.uow_factory() as uow:
+        assert not uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "anonymous_news")).all()
+
+    # Undeliverable: logged, and nobody (the team least of all) is told who it was for.
+    run(runtime, submission(PRIYA, receipt.reference, message="Another question."),
+        then="chat.postMessage", predicate=lambda c: c["channel"] == PRIYA and "on its way" in c["text"] and
+        len([p for p in posts_to(slack, PRIYA) if "on its way" in p["text"]]) == 2)
+    slack.fail("chat.postMessage", error="user_not_found")
+    deliver_later(runtime)
+    with runtime.uow_factory() as uow:
+        [failed] = uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "anonymous_news")).all()
+        assert failed.status.value == "failed"
+        assert not uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "delivery_failed")).all()
+
+
+def test_held_cases_held_at_the_same_moment_are_matched_by_the_housekeeping_and_keep_waiting_asks_again(runtime,
+                                                                                                      slack):
+    from datetime import timedelta
+
+    from bot.core.models import utcnow
+    from bot.journeys.case_deadlines import nudge_cases
+    from bot.journeys.raise_issue import match_held_cases
+
+    first, second = a_held_case(runtime), a_held_case(runtime, SECOND, about="U0SOMEONE7")
+    with runtime.uow_factory() as uow:  # as if both had been held at once, each missing the other
+        held = uow.session.scalar(select(Case).where(Case.reference == second.reference))
+        held.hold_key = uow.session.scalar(select(Case).where(Case.reference == first.reference)).hold_key
+        uow.commit()
+    assert match_held_cases(runtime.uow_factory()) == 2
+    with runtime.uow_factory() as uow:
+        assert {c.status for c in uow.session.scalars(select(Case).where(
+            Case.reference.in_([first.reference, second.reference])))} == {CaseStatus.open}
+    deliver(runtime)
+    for reporter, reference in ((REPORTER, first.reference), (SECOND, second.reference)):
+        assert any("Someone else has raised something" in c["text"] and reference in c["text"]
+                   for c in posts_to(slack, reporter))
+
+    waiting = a_held_case(runtime, about="U0SOMEONE6")
+    days = runtime.settings.case_hold_days
+
+    def asked_after(days_on: int) -> int:
+        nudge_cases(runtime.uow_factory(), runtime.settings, utcnow() + timedelta(days=days_on))
+        with runtime.uow_factory() as uow:
+            return len(uow.session.scalars(select(OutboxMessage).where(
+                OutboxMessage.idempotency_key.startswith(f"case_hold_ended:{waiting.reference}:"))).all())
+
+    assert asked_after(days + 1) == 1
+    run(runtime, click(REPORTER, "case_hold_keep", waiting.reference, "D0REPORT01"), then="chat.postEphemeral",
+        predicate=lambda c: c["user"] == REPORTER and "keep holding it" in c["text"])
+    # (kept waiting now: asked again a whole period from now, not before)
+    assert asked_after(days - 1) == 1 and asked_after(days + 1) == 2

@@ -167,3 +167,23 @@ def test_the_cycle_check_finds_a_loop(tmp_path, monkeypatch):
     (tmp_path / "loop" / "d.py").write_text("from loop.c import x\n")
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     assert import_cycles(("loop",)) == [{"loop.a", "loop.b"}]  # c names d for the type checker only
+
+
+def test_the_buttons_that_open_a_window_are_offered_by_the_responses_with_the_same_payload():
+    """A summary's *Send it anonymously* and *Hold it…*, the private form's and the code's buttons:
+    their payloads are written in data/responses and in bot.slack.raise_issue.WINDOW_BUTTONS, which
+    turns them into the window's action. The two must agree, or the button would be sent to the
+    conversation as words."""
+    import yaml
+
+    from bot.slack.raise_issue import WINDOW_BUTTONS
+
+    offered = {button["payload"]
+               for path in (ROOT / "data" / "responses").glob("*.yml")
+               for variants in (yaml.safe_load(path.read_text())["responses"] or {}).values()
+               for variant in variants for button in variant.get("buttons") or []}
+    assert set(WINDOW_BUTTONS) <= offered
+    # A "/…" payload that names no intent is one of them.
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    intents = {i if isinstance(i, str) else next(iter(i)) for i in domain["intents"]}
+    assert {p for p in offered if p.startswith("/") and p[1:].split("{")[0] not in intents} <= set(WINDOW_BUTTONS)
