@@ -68,7 +68,8 @@ def test_rotation_moves_everything_to_the_newest_key(engine, demo_uow):
         secret = receipts.deployment_secret(both)
         both.commit()
     counts = rotate_all(lambda: both, batch_size=1)
-    assert counts == {"narratives": 1, "exclusions": 1, "outcomes": 1, "notes": 1, "messages": 2, "secrets": 1}
+    assert counts == {"narratives": 1, "exclusions": 1, "outcomes": 1, "news_recipients": 0, "notes": 1, "messages": 2,
+                      "secrets": 1}
 
     newest = keyed(engine, new)  # the old key removed
     assert readable(newest, reference) == EXPECTED
