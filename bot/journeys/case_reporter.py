@@ -20,11 +20,11 @@ from sqlalchemy import delete, func, select
 from bot.core import audit, outbox, receipts, routing
 from bot.core.db import UnitOfWork
 from bot.core.errors import AlreadyDone, InvalidInput, NotFound
-from bot.core.models import Case, CaseMessage, CaseStatus, ReceiptAttempt, as_utc, day_of
+from bot.core.models import Case, CaseMessage, CaseStatus, ReceiptAttempt, as_utc
 from bot.core.notices import CaseReporterNotice
 from bot.core.references import normalise_reference
 from bot.journeys.handle_case import STATUS_LABELS, check_message, repeats
-from bot.journeys.raise_issue import CATEGORIES, eligible_handlers, release_case, reporter_of
+from bot.journeys.raise_issue import CATEGORIES, eligible_handlers, kept_time, release_case, reporter_of
 
 # The outcome a withdrawn case is closed with (the handlers see it; the reporter is told so).
 WITHDRAWN_OUTCOME = "Withdrawn by the person who raised it."
@@ -186,7 +186,10 @@ def send_held_now(reference: str, reporter_id: str | None, uow: UnitOfWork) -> s
     """Its reporter sends a held case without waiting any longer. Returns the team's name."""
     with uow:
         case = _held(uow, reference, reporter_id)
-        release_case(uow, case, "released_case", by="reporter")
+        if not release_case(uow, case, "released_case", by="reporter"):  # (stays held)
+            raise InvalidInput("Everyone who handles cases on both teams is someone you asked me to keep it from, "
+                               "so I can't send it to anyone here. It stays held. Your manager, or a People "
+                               "partner outside these teams, can help you take it further.")
         uow.commit()
         return routing.TEAM_NAMES[case.routed_to]
 
@@ -196,7 +199,7 @@ def keep_holding(reference: str, reporter_id: str | None, uow: UnitOfWork) -> in
     with uow:
         case = _held(uow, reference, reporter_id)
         now = uow.clock()
-        case.held_at = day_of(now) if case.anonymous else now
+        case.held_at = kept_time(case, now)
         case.hold_asked_at = None
         audit.record(uow.session, reporter_id or receipts.ANONYMOUS, "kept_holding", "case", case.reference)
         uow.commit()

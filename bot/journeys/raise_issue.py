@@ -149,7 +149,6 @@ class CaseReceipt:
     # Held until someone else reports the same person; or released at once, as someone had.
     held: bool = False
     released: bool = False
-    hold_days: int = 0
 
 
 # ---------------------------------------------------------------- waiting for confidential text
@@ -575,7 +574,7 @@ def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: 
             release_case(uow, case, "raised_case", rerouted=team != route_to)
         else:
             case.status, case.hold_key = CaseStatus.held, receipts.keyed(HOLD_KEY_PREFIX + hold_for, secret)
-            case.held_at = day_of(now) if anonymously else now
+            case.held_at = kept_time(case, now)
             _audit(uow, case, "held_case", category=category, team=team)
             if not anonymously and reachable_in_slack(reporter_id):  # their way to send or delete it, any time
                 outbox.notify(session, CaseHeldNotice(reference=case.reference, team=routing.TEAM_NAMES[team],
@@ -588,7 +587,7 @@ def submit_case(draft_id: str, reporter_id: str, *, on_behalf: bool, consented: 
             session.execute(update(Case).where(Case.id == case.id).values(updated_at=day_of(now)))
         receipt = CaseReceipt(case.reference, team, routing.TEAM_NAMES[team], team != route_to,
                               uow.settings.case_acknowledge_days, code, held=case.status == CaseStatus.held,
-                              released=released, hold_days=uow.settings.case_hold_days)
+                              released=released)
         uow.commit()
         return receipt
 
@@ -607,7 +606,8 @@ def _team_for(uow: UnitOfWork, route_to: str, kept_away: set[str]) -> str:
 def _audit(uow: UnitOfWork, case: Case, action: str, **detail) -> None:
     """What the reporter's sending did, in the audit log: an anonymous reporter is nobody, on a day."""
     if case.anonymous:
-        audit.record(uow.session, receipts.ANONYMOUS, action, "case", case.reference, at=day_of(uow.clock()), **detail)
+        audit.record(uow.session, receipts.ANONYMOUS, action, "case", case.reference, at=kept_time(case, uow.clock()),
+                     **detail)
     else:
         audit.record(uow.session, case.reporter_slack_id or "unknown", action, "case", case.reference, **detail)
 
@@ -625,11 +625,11 @@ def release_case(uow: UnitOfWork, case: Case, action: str, **detail) -> bool:
             log.warning("Held case %s can't go: nobody on either team may handle it", case.id)
             return False
     case.status, case.hold_key = CaseStatus.open, None
-    case.submitted_at = day_of(now) if case.anonymous else now
+    case.submitted_at = kept_time(case, now)
     for handler in routing.case_handlers(session, case.routed_to, kept_away):
         notice = notify_handler(uow, case, handler, key=f"case_notice:{case.reference}:{handler}")
         if case.anonymous:
-            notice.created_at, notice.next_attempt_at = day_of(now), now + _random_delay()
+            _send_later(notice, now)
     _audit(uow, case, action, category=case.category, team=case.routed_to, **detail)
     return True
 
@@ -723,12 +723,20 @@ def tell_of_news(uow: UnitOfWork, case: Case) -> bool:
     now = uow.clock()
     notice = outbox.notify(uow.session, AnonymousNewsNotice(), key=f"anonymous_news:{secrets.token_hex(12)}",
                            recipient=uow.cipher.decrypt(case.news_to_ciphertext))
-    # Nor does it leave, or say it was made, at the moment a handler acted on the case (and it is
-    # deleted once delivered: bot.slack.delivery).
-    notice.created_at, notice.next_attempt_at = day_of(now), now + _random_delay()
+    # Nor does it leave at the moment a handler acted on the case (and it is deleted once
+    # delivered: bot.slack.delivery).
+    _send_later(notice, now)
     return True
 
 
-def _random_delay() -> timedelta:
+def kept_time(case: Case, moment: datetime) -> datetime:
+    """`moment` as the case may keep it: an anonymous case keeps the day only."""
+    return day_of(moment) if case.anonymous else moment
+
+
+def _send_later(notice: OutboxMessage, now: datetime) -> None:
+    """An anonymous case's notice: made "on the day", and leaving after a random delay, so its
+    times don't point at the moment its reporter (or a handler, for the reporter's) acted."""
     low, high = ANONYMOUS_NOTICE_DELAY_MINUTES
-    return timedelta(minutes=low + secrets.randbelow(high - low + 1))
+    notice.created_at = day_of(now)
+    notice.next_attempt_at = now + timedelta(minutes=low + secrets.randbelow(high - low + 1))

@@ -28,6 +28,12 @@ TEXT_LIMIT = 40_000
 CHECK_CODE_ACTION = "case_check_code"
 
 
+def note_modal(title: str, text: str) -> dict:
+    """A modal that only says something: what became of a case sent or acted on from a window."""
+    return View(type="modal", title=title, close="Close",
+                blocks=[SectionBlock(text=MarkdownTextObject(text=text))]).to_dict()
+
+
 def check_code_button() -> ButtonElement:
     return ButtonElement(text="Check a case with a code", action_id=CHECK_CODE_ACTION, value="check")
 

@@ -363,11 +363,6 @@ def code_holder_modal(view: ReporterView, window: str) -> dict:
                 submit=None if view.closed else "Send", private_metadata=window, blocks=blocks).to_dict()
 
 
-def code_holder_done(text: str) -> dict:
-    return View(type="modal", title="Your case", close="Close",
-                blocks=[SectionBlock(text=MarkdownTextObject(text=text))]).to_dict()
-
-
 def written(body: dict) -> str:
     state = ((body.get("view") or {}).get("state") or {}).get("values") or {}
     return _value(state, WRITTEN) or ""

@@ -21,11 +21,11 @@ from bot.core.models import CaseStatus, OutboxMessage, OutboxStatus
 from bot.core.receipts import ANONYMOUS
 from bot.journeys import case_reporter, handle_case
 from bot.slack.api import tell_privately
-from bot.slack.blocks import CHECK_CODE_ACTION
+from bot.slack.blocks import CHECK_CODE_ACTION, note_modal
 from bot.slack.case_views import (ACKNOWLEDGE_ACTION, CODE, CODE_FORM, CODE_HOLDER_FORM, CODE_WITHDRAW_ACTION, FORM,
                                   HOLD_DELETE_ACTION, HOLD_KEEP_ACTION, HOLD_SEND_ACTION, OPEN_ACTION, REOPEN_ACTION,
                                   REPORTER_FORM, WITHDRAW_ACTION, WRITE_ACTION, WRITTEN, acknowledged_text,
-                                  case_modal, code_holder_done, code_holder_modal, code_modal, form_errors,
+                                  case_modal, code_holder_modal, code_modal, form_errors,
                                   form_values, refusal_text, reopened_text, reporter_modal, saved_text,
                                   settled_notice, written)
 
@@ -131,13 +131,13 @@ class SlackCases:
         """Their message, from the code holder's modal to the case (the ack's arguments)."""
         reference = self._window(body)
         if reference is None:
-            return {"response_action": "update", "view": code_holder_done(WINDOW_CLOSED)}
+            return {"response_action": "update", "view": note_modal("Your case", WINDOW_CLOSED)}
         try:
             team = case_reporter.write_to_case(reference, None, written(body), self.uow_factory())
         except DomainError as refused:
             return {"response_action": "errors", "errors": {WRITTEN: str(refused)[:150]}}
         self.after_change()
-        return {"response_action": "update", "view": code_holder_done(
+        return {"response_action": "update", "view": note_modal("Your case",
             f"Sent: it's with your case, and {team} has been told there's something new. Only the people "
             "handling it can read it, and they still don't know who you are.")}
 
@@ -168,21 +168,22 @@ class SlackCases:
         by_code = view.get("callback_id") == CODE_HOLDER_FORM
         if by_code:
             reference = self._window(body)
+        reporter = None if by_code else user  # (the code's holder is nobody)
         uow = self.uow_factory()
         if reference is None:
             text = WINDOW_CLOSED
         else:
             try:
                 if choice == HOLD_SEND_ACTION:
-                    team = case_reporter.send_held_now(reference, None if by_code else user, uow)
+                    team = case_reporter.send_held_now(reference, reporter, uow)
                     text = (f"Sent: it has gone to {team}, who'll acknowledge it within "
                             f"{uow.settings.case_acknowledge_days} days.")
                     self.after_change()
                 elif choice == HOLD_KEEP_ACTION:
-                    days = case_reporter.keep_holding(reference, None if by_code else user, uow)
+                    days = case_reporter.keep_holding(reference, reporter, uow)
                     text = f"I'll keep holding it, seen by nobody, and ask you again in {days} days."
                 else:
-                    case_reporter.delete_held(reference, None if by_code else user, uow)
+                    case_reporter.delete_held(reference, reporter, uow)
                     text = ("Deleted: it was never sent, and what you wrote is gone. My records keep only that a "
                             "case was held and deleted.")
             except DomainError as refused:
@@ -195,7 +196,8 @@ class SlackCases:
     def _show_in_window(self, view: dict, text: str) -> None:
         """What became of a code holder's case, in place of their modal."""
         try:
-            self.client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=code_holder_done(text))
+            self.client.views_update(view_id=view.get("id"), hash=view.get("hash"),
+                                     view=note_modal("Your case", text))
         except SlackApiError as failure:
             log.info("Could not update the code holder's modal: %s", failure.response.get("error"))
 

@@ -23,7 +23,7 @@ from bot.core.constants import TEXT_LIMIT
 from bot.core.errors import DomainError
 from bot.journeys import raise_issue
 from bot.rasa_plumbing.confidential import at_summary, placeholder, reply_to, sent_from_window
-from bot.slack.blocks import CHECK_CODE_ACTION
+from bot.slack.blocks import CHECK_CODE_ACTION, note_modal
 from bot.slack.markup import SLACK_USER_ID_RE, escape_mrkdwn
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -156,11 +156,6 @@ def receipt_modal(receipt: raise_issue.CaseReceipt) -> dict:
             "you. With it, press *Check a case with a code* (on my Home tab) to see where your case stands, "
             "read the team's messages, reply or withdraw it."))),
     ]).to_dict()
-
-
-def note_modal(title: str, text: str) -> dict:
-    return View(type="modal", title=title, close="Close",
-                blocks=[SectionBlock(text=MarkdownTextObject(text=text))]).to_dict()
 
 
 async def _show(client, view: dict, shown: dict, user: str, channel: str, code: str | None = None) -> None:

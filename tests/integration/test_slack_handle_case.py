@@ -909,3 +909,18 @@ def test_held_cases_held_at_the_same_moment_are_matched_by_the_housekeeping_and_
         predicate=lambda c: c["user"] == REPORTER and "keep holding it" in c["text"])
     # (kept waiting now: asked again a whole period from now, not before)
     assert asked_after(days - 1) == 1 and asked_after(days + 1) == 2
+
+
+def test_a_held_case_nobody_may_handle_any_more_stays_held_when_its_reporter_presses_send(runtime, slack):
+    from bot.core import routing
+
+    held = a_held_case(runtime)
+    with runtime.uow_factory() as uow:  # everyone who handles cases is now someone it's kept from
+        case = uow.session.scalar(select(Case).where(Case.reference == held.reference))
+        case.excluded_ciphertext = uow.cipher.encrypt(json.dumps(sorted(routing.case_roster(uow.session))))
+        uow.commit()
+    run(runtime, click(REPORTER, "case_hold_send", held.reference, "D0REPORT01"), then="chat.postEphemeral",
+        predicate=lambda c: c["user"] == REPORTER and "It stays held" in c["text"])
+    with runtime.uow_factory() as uow:
+        assert uow.session.scalar(select(Case).where(Case.reference == held.reference)).status == CaseStatus.held
+        assert not uow.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "case_notice")).all()
